@@ -1,0 +1,39 @@
+package dev.skiff.cli;
+
+import dev.skiff.image.GuestImageBuilder;
+import dev.skiff.image.ImageCache;
+import dev.skiff.image.SelftestProgram;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code skiff guest build}: builds the utility-VM image, or finds it in the cache. */
+@Command(name = "guest", mixinStandardHelpOptions = true, description = "The utility-VM image.",
+        subcommands = {GuestCommand.Build.class})
+public final class GuestCommand {
+    @Command(name = "build", mixinStandardHelpOptions = true,
+            description = "Build the guest kernel + initrd from Debian packages (cached by input hash).")
+    static final class Build implements Callable<Integer> {
+        @Option(names = "--force", description = "Rebuild even if the cache has an image for these inputs.")
+        boolean force;
+
+        @Override
+        public Integer call() throws Exception {
+            long start = System.nanoTime();
+            GuestImageBuilder.Result r = new GuestImageBuilder(ImageCache.root(), s -> System.out.println("guest: " + s))
+                    .build(SelftestProgram.get(), force);
+            System.out.printf("guest: %s in %.1f s%n", r.cached() ? "found cached image" : "built image",
+                    (System.nanoTime() - start) / 1e9);
+            System.out.println("initrd contents, uncompressed:");
+            for (Map.Entry<String, Long> e : r.uncompressedByComponent().entrySet()) {
+                System.out.printf("  %-20s %7.1f MB%n", e.getKey(), e.getValue() / 1e6);
+            }
+            System.out.printf("kernel  %s  %6.1f MB (Linux %s)%n", r.image().kernel(), r.kernelBytes() / 1e6,
+                    r.image().kernelVersion());
+            System.out.printf("initrd  %s  %6.1f MB (gzip)%n", r.image().initrd(), r.initrdBytes() / 1e6);
+            System.out.printf("total   %.1f MB (budget 60 MB, goal 40 MB)%n", r.totalBytes() / 1e6);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.skiff.guest.selftest;
+
+import dev.skiff.guest.Main;
+import dev.skiff.guest.devices.BlockDevices;
+import dev.skiff.guest.devices.VirtioPorts;
+import dev.skiff.sys.Mounts;
+import dev.skiff.sys.Power;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+
+/** The guest's end of {@link SelftestProtocol}: reads requests from the control port and answers. */
+public final class SelftestService {
+    private static final Duration DEVICE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Path SYS = Path.of("/sys"), DEV = Path.of("/dev");
+
+    private final Path port;
+
+    public SelftestService(Path port) {
+        this.port = port;
+    }
+
+    /** Serves until POWEROFF. A host that disconnects may reconnect; requests resume then. */
+    public void serve() throws IOException {
+        try (FileChannel channel = FileChannel.open(port, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            InputStream in = Channels.newInputStream(channel);
+            OutputStream out = Channels.newOutputStream(channel);
+            while (true) {
+                String line;
+                try {
+                    line = LineIo.readLine(in);
+                } catch (IOException e) {
+                    LineIo.writeLine(out, "ERR " + e.getMessage());
+                    continue;
+                }
+                if (line == null) {
+                    awaitHost();
+                    continue;
+                }
+                String reply;
+                try {
+                    reply = handle(line.strip().split(" +"));
+                } catch (IOException | RuntimeException e) {
+                    reply = "ERR " + oneLine(e);
+                }
+                LineIo.writeLine(out, reply);
+                if (line.strip().equals(SelftestProtocol.POWEROFF)) {
+                    Main.log("power off requested by the host");
+                    Power.powerOff();
+                }
+            }
+        }
+    }
+
+    private String handle(String[] words) throws IOException {
+        return switch (words[0]) {
+            case SelftestProtocol.PING -> "OK " + Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip()
+                    + " " + Files.readString(Path.of("/proc/uptime")).split(" ")[0];
+            case SelftestProtocol.ECHO -> {
+                need(words, 2);
+                Path node = VirtioPorts.awaitPort(SYS, DEV, words[1], DEVICE_TIMEOUT);
+                FileChannel echo = FileChannel.open(node, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                Thread.ofVirtual().name("echo-" + words[1]).start(() -> echo(echo, words[1]));
+                yield "OK";
+            }
+            case SelftestProtocol.MOUNT -> {
+                need(words, 4);
+                Path disk = BlockDevices.awaitDisk(SYS, DEV, words[1], DEVICE_TIMEOUT);
+                Files.createDirectories(Path.of(words[3]));
+                Mounts.mount(disk.toString(), words[3], words[2], Mounts.MS_RDONLY, null);
+                yield "OK " + disk;
+            }
+            case SelftestProtocol.SHA256 -> {
+                need(words, 2);
+                yield "OK " + sha256(Path.of(words[1]));
+            }
+            case SelftestProtocol.POWEROFF -> "OK";
+            default -> "ERR unknown request " + words[0];
+        };
+    }
+
+    private static void need(String[] words, int count) {
+        if (words.length != count) {
+            throw new IllegalArgumentException(words[0] + " takes " + (count - 1) + " argument(s)");
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long size = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[65536];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                digest.update(buf, 0, n);
+                size += n;
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest()) + " " + size;
+    }
+
+    private static void echo(FileChannel channel, String name) {
+        ByteBuffer buf = ByteBuffer.allocate(65536);
+        try (channel) {
+            while (true) {
+                buf.clear();
+                int n = channel.read(buf);
+                if (n < 0) {
+                    awaitHost();
+                    continue;
+                }
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    channel.write(buf);
+                }
+            }
+        } catch (IOException e) {
+            Main.log("echo on " + name + " ended: " + e.getMessage());
+        }
+    }
+
+    /** A virtio port reads end-of-stream while no host is connected; wait a little for one. */
+    private static void awaitHost() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return m.replace('\n', ' ');
+    }
+}

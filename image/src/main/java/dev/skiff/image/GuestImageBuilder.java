@@ -1,0 +1,335 @@
+package dev.skiff.image;
+
+import dev.skiff.image.debian.Apt;
+import dev.skiff.image.debian.DebArchive;
+import dev.skiff.image.debian.DebianPackage;
+import dev.skiff.image.elf.ElfFile;
+import dev.skiff.image.initrd.CpioWriter;
+import dev.skiff.image.initrd.InitrdTree;
+import dev.skiff.image.jre.JavaRuntime;
+import dev.skiff.image.kernel.KernelModules;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Builds (or finds in the cache) the guest image for a {@link GuestProgram}.
+ *
+ * <p>Inputs: Debian's kernel, busybox-static, runc, libseccomp2 and libc6 packages at the
+ * versions apt resolves now; the JDK running this builder; the program's jars and options. Their
+ * hash names the cache folder, so the image is rebuilt only when one of them changes, and the
+ * same inputs always give the same bytes (sorted cpio entries, fixed times and owners, gzip with
+ * no timestamp).
+ */
+public final class GuestImageBuilder {
+    /** Bump when the layout of the image changes, so that cached images are rebuilt. */
+    static final String FORMAT = "skiff-guest-image/1";
+
+    /** Kernel modules the guest needs; their dependencies are added from .modinfo. */
+    public static final List<String> MODULES = List.of(
+            "crc32c_generic",                                   // first: libcrc32c asks the crypto API for it at load time
+            "virtio_pci", "virtio_console", "virtio_blk",      // devices: PCI transport, serial ports, disks
+            "9pnet_fd", "9p",                                   // bind mounts over a file descriptor
+            "overlay", "erofs", "ext4",                              // container root: layers, scratch disk
+            "vmw_vsock_virtio_transport",                       // vsock, where the host offers it
+            "button", "evdev");                                 // ACPI power button: clean stop from the host
+
+    static final String JAVA_HOME = "/opt/java";
+    static final String PROGRAM_DIR = "/opt/skiff/lib";
+    static final String JAVA_ARGS = "/etc/skiff/java.args";
+    /** Every initrd entry carries this mtime (2026-01-01T00:00:00Z). */
+    static final long MTIME = 1767225600L;
+
+    private static final String C_KMOD = "kernel modules", C_JAVA = "java runtime", C_LIBC = "glibc + libseccomp",
+            C_RUNC = "runc", C_BUSYBOX = "busybox", C_PROGRAM = "guest program", C_BASE = "layout";
+
+    private final Path cache;
+    private final Consumer<String> progress;
+
+    public GuestImageBuilder(Path cache, Consumer<String> progress) {
+        this.cache = cache;
+        this.progress = progress;
+    }
+
+    /** What {@link #build} made or found, with the figures it prints. */
+    public record Result(GuestImage image, boolean cached, long kernelBytes, long initrdBytes,
+                         Map<String, Long> uncompressedByComponent, List<DebianPackage> packages) {
+        public long totalBytes() {
+            return kernelBytes + initrdBytes;
+        }
+    }
+
+    /** Returns the cached image for these inputs, building it first if needed. */
+    public Result build(GuestProgram program) throws IOException {
+        return build(program, false);
+    }
+
+    /** As {@link #build(GuestProgram)}; {@code force} rebuilds even when the cache has the image. */
+    public Result build(GuestProgram program, boolean force) throws IOException {
+        Apt apt = new Apt(cache.resolve("debs"));
+        progress.accept("resolving Debian packages");
+        String kernelPkg = apt.dependencyOf("linux-image-amd64", "linux-image-");
+        List<DebianPackage> packages = new ArrayList<>();
+        for (String name : List.of(kernelPkg, "busybox-static", "runc", "libseccomp2", "libc6")) {
+            String version = apt.candidateVersion(name);
+            progress.accept("  " + name + " " + version);
+            packages.add(apt.fetch(name, version));
+        }
+        List<Path> jars = programJars(program);
+        String hash = inputHash(packages, program, jars);
+        Path dir = cache.resolve("guest").resolve(hash);
+        if (!force && Files.exists(dir.resolve("manifest.properties"))) {
+            progress.accept("image for these inputs is cached (" + hash + ")");
+            return describe(dir, true, packages);
+        }
+        progress.accept("building image " + hash);
+        Path work = Files.createDirectories(cache.resolve("work")).resolve(hash + "." + ProcessHandle.current().pid());
+        try {
+            Files.createDirectories(work);
+            assemble(packages, program, jars, work);
+            Path staged = cache.resolve("guest").resolve(hash + ".partial." + ProcessHandle.current().pid());
+            Files.createDirectories(staged);
+            for (String f : List.of("vmlinuz", "initrd.img", "manifest.properties")) {
+                Files.move(work.resolve(f), staged.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            }
+            deleteTree(dir);
+            Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            deleteTree(work);
+        }
+        return describe(dir, false, packages);
+    }
+
+    private void assemble(List<DebianPackage> packages, GuestProgram program, List<Path> jars, Path work)
+            throws IOException {
+        Path debRoot = cache.resolve("debs");
+        List<Path> trees = new ArrayList<>();
+        for (DebianPackage p : packages) {
+            progress.accept("unpacking " + p);
+            trees.add(DebArchive.unpack(p, debRoot));
+        }
+        Path kernelTree = trees.get(0);
+        Path modulesDir;
+        try (Stream<Path> s = Files.list(kernelTree.resolve("lib/modules"))) {
+            modulesDir = s.findFirst().orElseThrow(() -> new IOException(packages.get(0) + " holds no modules"));
+        }
+        String kver = modulesDir.getFileName().toString();
+
+        InitrdTree tree = new InitrdTree();
+        for (String d : List.of("/proc", "/sys", "/dev", "/tmp", "/run", "/mnt", "/etc/skiff", "/usr/bin", "/usr/sbin")) {
+            tree.dir(d, C_BASE);
+        }
+
+        progress.accept("choosing kernel modules");
+        KernelModules kmods = new KernelModules(modulesDir);
+        StringBuilder loadOrder = new StringBuilder("# load order written by the image builder; dependencies first\n");
+        for (Path ko : kmods.resolve(MODULES)) {
+            String rel = kmods.relativeToRoot(ko);
+            tree.file("/" + rel, ko, 0644, C_KMOD);
+            loadOrder.append(rel).append('\n');
+        }
+        tree.file("/etc/skiff/modules", write(work, "modules", loadOrder.toString()), 0644, C_KMOD);
+
+        progress.accept("adding busybox and runc");
+        tree.file("/bin/busybox", trees.get(1).resolve("bin/busybox"), 0755, C_BUSYBOX);
+        tree.symlink("/bin/sh", "busybox", C_BUSYBOX);
+        Path runc = trees.get(2).resolve("usr/sbin/runc");
+        tree.file("/usr/sbin/runc", runc, 0755, C_RUNC);
+        tree.symlink("/usr/bin/runc", "../sbin/runc", C_RUNC);
+
+        progress.accept("linking the Java runtime (" + String.join(",", program.jdkModules()) + ")");
+        Path jre = work.resolve("jre");
+        JavaRuntime.link(program.jdkModules(), jre);
+        addTree(tree, jre, JAVA_HOME, C_JAVA);
+
+        progress.accept("adding shared libraries");
+        List<Path> libDirs = new ArrayList<>();
+        for (Path t : trees.subList(3, trees.size())) {
+            for (String d : List.of("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu")) {
+                if (Files.isDirectory(t.resolve(d))) {
+                    libDirs.add(t.resolve(d));
+                }
+            }
+        }
+        List<Path> elves = new ArrayList<>(List.of(runc));
+        try (Stream<Path> s = Files.walk(jre)) {
+            for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
+                if (ElfFile.isElf(p)) {
+                    elves.add(p);
+                }
+            }
+        }
+        addLibraries(tree, elves, libDirs, jre);
+
+        progress.accept("adding the guest program " + program.mainClass());
+        List<String> classPath = new ArrayList<>();
+        for (Path jar : jars) {
+            String at = PROGRAM_DIR + "/" + jar.getFileName();
+            tree.file(at, jar, 0644, C_PROGRAM);
+            classPath.add(at);
+        }
+        List<String> javaArgs = new ArrayList<>(program.jvmOptions());
+        javaArgs.addAll(List.of("-cp", String.join(":", classPath), program.mainClass()));
+        tree.file(JAVA_ARGS, write(work, "java.args", String.join("\n", javaArgs) + "\n"), 0644, C_PROGRAM);
+
+        progress.accept("writing the initrd (cpio, gzip -9)");
+        Path initrd = work.resolve("initrd.img");
+        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(initrd), 1 << 16);
+             OutputStream gz = new GZIPOutputStream(file, 1 << 16) {
+                 { def.setLevel(Deflater.BEST_COMPRESSION); }
+             }) {
+            new CpioWriter(gz, MTIME).write(tree);
+        }
+        Files.copy(kernelTree.resolve("boot/vmlinuz-" + kver), work.resolve("vmlinuz"));
+
+        Map<String, String> manifest = new LinkedHashMap<>();
+        manifest.put("format", FORMAT);
+        manifest.put("kernel.version", kver);
+        manifest.put("kernel.args", "panic=-1 rdinit=" + JAVA_HOME + "/bin/java LD_LIBRARY_PATH=" + JAVA_HOME + "/lib");
+        manifest.put("init.args", "@" + JAVA_ARGS);
+        tree.sizeByComponent().forEach((k, v) -> manifest.put("uncompressed." + k.replace(' ', '_'), Long.toString(v)));
+        StringBuilder text = new StringBuilder();
+        manifest.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        Files.writeString(work.resolve("manifest.properties"), text.toString());
+    }
+
+    /**
+     * The {@code java} launcher finds its own libraries through $ORIGIN, which glibc resolves with
+     * /proc, and /proc is not mounted yet when the kernel starts it as PID 1: hence
+     * LD_LIBRARY_PATH in the kernel arguments (the kernel hands unknown key=value to init's
+     * environment). Everything else is found in the standard multiarch folders.
+     */
+    private void addLibraries(InitrdTree tree, List<Path> elves, List<Path> libDirs, Path jre) throws IOException {
+        Deque<Path> todo = new ArrayDeque<>(elves);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Set<String> jreLibs = new java.util.HashSet<>();
+        try (Stream<Path> s = Files.walk(jre)) {
+            s.filter(p -> p.getFileName().toString().endsWith(".so")).forEach(p -> jreLibs.add(p.getFileName().toString()));
+        }
+        boolean interpreter = false;
+        while (!todo.isEmpty()) {
+            ElfFile elf = ElfFile.read(todo.pop());
+            if (elf.interpreter().isPresent()) {
+                interpreter = true;
+            }
+            for (String soname : elf.needed()) {
+                if (jreLibs.contains(soname) || !seen.add(soname)) {
+                    continue;
+                }
+                Path lib = libDirs.stream().map(d -> d.resolve(soname)).filter(Files::exists).findFirst()
+                        .orElseThrow(() -> new IOException("no Debian package in the image provides " + soname));
+                Path real = lib.toRealPath();
+                tree.file("/lib/x86_64-linux-gnu/" + soname, real, 0755, C_LIBC);
+                todo.push(real);
+            }
+        }
+        if (interpreter) {
+            String ld = "ld-linux-x86-64.so.2";
+            Path real = libDirs.stream().map(d -> d.resolve(ld)).filter(Files::exists).findFirst()
+                    .orElseThrow(() -> new IOException("libc6 has no " + ld)).toRealPath();
+            tree.file("/lib/x86_64-linux-gnu/" + ld, real, 0755, C_LIBC);
+            tree.symlink("/lib64/" + ld, "/lib/x86_64-linux-gnu/" + ld, C_LIBC);
+        }
+    }
+
+    private static void addTree(InitrdTree tree, Path src, String at, String component) throws IOException {
+        try (Stream<Path> s = Files.walk(src)) {
+            for (Path p : s.sorted().toList()) {
+                String dest = at + (p.equals(src) ? "" : "/" + src.relativize(p).toString().replace('\\', '/'));
+                if (Files.isSymbolicLink(p)) {
+                    tree.symlink(dest, Files.readSymbolicLink(p).toString(), component);
+                } else if (Files.isDirectory(p)) {
+                    tree.dir(dest, component);
+                } else {
+                    tree.file(dest, p, Files.isExecutable(p) ? 0755 : 0644, component);
+                }
+            }
+        }
+    }
+
+    private List<Path> programJars(GuestProgram program) throws IOException {
+        List<Path> jars = new ArrayList<>();
+        Path packed = Files.createDirectories(cache.resolve("work/program-jars"));
+        for (Path p : program.jars()) {
+            if (Files.isDirectory(p)) {
+                Path jar = packed.resolve(p.getParent().getParent().getFileName() + ".jar");
+                DeterministicJar.pack(p, jar);
+                jars.add(jar);
+            } else {
+                jars.add(p);
+            }
+        }
+        return jars;
+    }
+
+    private static String inputHash(List<DebianPackage> packages, GuestProgram program, List<Path> jars)
+            throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        StringBuilder s = new StringBuilder(FORMAT).append('\n');
+        packages.forEach(p -> s.append(p.name()).append(' ').append(p.version()).append(' ').append(p.sha256()).append('\n'));
+        s.append(String.join(",", MODULES)).append('\n').append(JavaRuntime.jdkIdentity()).append('\n')
+                .append(program.mainClass()).append('\n').append(program.jdkModules()).append(program.jvmOptions()).append('\n');
+        md.update(s.toString().getBytes(StandardCharsets.UTF_8));
+        for (Path jar : jars) {
+            md.update(jar.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+            md.update(Files.readAllBytes(jar));
+        }
+        return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+    }
+
+    private static Result describe(Path dir, boolean cached, List<DebianPackage> packages) throws IOException {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(dir.resolve("manifest.properties"))) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                m.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        m.forEach((k, v) -> {
+            if (k.startsWith("uncompressed.")) {
+                sizes.put(k.substring("uncompressed.".length()).replace('_', ' '), Long.parseLong(v));
+            }
+        });
+        GuestImage image = new GuestImage(dir.resolve("vmlinuz"), dir.resolve("initrd.img"), m.get("kernel.version"),
+                List.of(m.get("kernel.args").split(" ")), List.of(m.get("init.args").split(" ")));
+        return new Result(image, cached, Files.size(image.kernel()), Files.size(image.initrd()), sizes, packages);
+    }
+
+    private static Path write(Path dir, String name, String content) throws IOException {
+        return Files.writeString(dir.resolve(name), content);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.skiff.image;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The Java program the guest boots into: its main class, the jars on its class path, the JDK
+ * modules its runtime needs and its JVM options. The self-test program is the default; the
+ * agent replaces it by passing its own.
+ */
+public record GuestProgram(String mainClass, List<Path> jars, List<String> jdkModules, List<String> jvmOptions) {
+    public GuestProgram {
+        jars = List.copyOf(jars);
+        jdkModules = List.copyOf(jdkModules);
+        jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    /**
+     * JVM options that suit a small guest: one serial collector, C1 only (C2 compiles cost more
+     * than they save in a short-lived guest under emulation), no perf-data file.
+     */
+    public static final List<String> SMALL_JVM = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:-UsePerfData", "-Xss512k", "-Xmx96m", "--enable-native-access=ALL-UNNAMED");
+}

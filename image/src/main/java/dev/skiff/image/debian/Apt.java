@@ -1,0 +1,134 @@
+package dev.skiff.image.debian;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Resolves and downloads Debian packages with the host's apt ({@code apt-cache}, {@code apt-get
+ * download}). Downloads are kept in a cache folder and reused by exact file name.
+ */
+public final class Apt {
+    private final Path debDir;
+
+    public Apt(Path debDir) {
+        this.debDir = debDir;
+    }
+
+    /** The candidate version apt would install, e.g. {@code 6.1.192-3}. */
+    public String candidateVersion(String name) throws IOException {
+        for (String line : run("apt-cache", "policy", name)) {
+            String l = line.strip();
+            if (l.startsWith("Candidate:")) {
+                String v = l.substring("Candidate:".length()).strip();
+                if (!v.equals("(none)")) {
+                    return v;
+                }
+            }
+        }
+        throw new IOException("apt knows no candidate version of " + name
+                + "; run 'apt-get update' (as root) and try again");
+    }
+
+    /** The package a metapackage depends on first whose name starts with {@code prefix}. */
+    public String dependencyOf(String meta, String prefix) throws IOException {
+        for (String line : run("apt-cache", "depends", "--important", meta)) {
+            String l = line.strip();
+            if (l.startsWith("Depends: " + prefix)) {
+                return l.substring("Depends: ".length()).strip();
+            }
+        }
+        throw new IOException("cannot resolve " + meta + " to a " + prefix + "* package; run 'apt-get update'");
+    }
+
+    /** Downloads name=version unless the cache has it, and returns it with its hash. */
+    public DebianPackage fetch(String name, String version) throws IOException {
+        Files.createDirectories(debDir);
+        Path deb = find(name, version);
+        if (deb == null) {
+            run(debDir, "apt-get", "download", "-q", name + "=" + version);
+            deb = find(name, version);
+            if (deb == null) {
+                throw new IOException("apt-get download " + name + "=" + version + " left no .deb in " + debDir);
+            }
+        }
+        return new DebianPackage(name, version, deb, sha256(deb));
+    }
+
+    private Path find(String name, String version) throws IOException {
+        String fileVersion = version.replace(":", "%3a");
+        try (DirectoryStream<Path> debs = Files.newDirectoryStream(debDir, name + "_*.deb")) {
+            for (Path deb : debs) {
+                String f = deb.getFileName().toString();
+                if (f.startsWith(name + "_" + fileVersion + "_")) {
+                    return deb;
+                }
+            }
+        }
+        return null;
+    }
+
+    static String sha256(Path file) throws IOException {
+        Path memo = file.resolveSibling(file.getFileName() + ".sha256");
+        if (Files.exists(memo) && Files.getLastModifiedTime(memo).compareTo(Files.getLastModifiedTime(file)) >= 0) {
+            return Files.readString(memo).strip();
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            String hex = HexFormat.of().formatHex(md.digest());
+            Files.writeString(memo, hex + "\n");
+            return hex;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> run(String... command) throws IOException {
+        return run(null, command);
+    }
+
+    private static List<String> run(Path dir, String... command) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new IOException(command[0] + " is not available (" + e.getMessage()
+                    + "): the guest image is built from Debian packages, so build it on a Debian or Ubuntu host", e);
+        }
+        List<String> lines = new ArrayList<>();
+        try (var reader = p.inputReader(StandardCharsets.UTF_8)) {
+            reader.lines().forEach(lines::add);
+        }
+        try {
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", command) + " did not finish in 10 minutes");
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted running " + command[0], e);
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): "
+                    + String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())));
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.skiff.vm.qemu;
+
+import dev.skiff.vm.Accel;
+import dev.skiff.vm.DiskSpec;
+import dev.skiff.vm.VmConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds QEMU's argv from a typed config. Nothing here runs anything, so tests can check the
+ * exact command line. Choices:
+ * <ul>
+ *   <li>{@code -nodefaults -display none}: no VGA, no default NIC, serial or monitor; guests have
+ *       no network path at all;</li>
+ *   <li>the i440FX {@code pc} machine: its root bus takes ACPI PCI hot-plug, which disk hot-plug
+ *       needs, with no extra root ports;</li>
+ *   <li>{@code -no-reboot}: a guest reboot ends QEMU, so every guest-side end is one exit.</li>
+ * </ul>
+ */
+public final class QemuCommandLine {
+    private QemuCommandLine() {}
+
+    /** The virtio-serial controller every VM has; hot-plugged ports join its bus. */
+    static final String SERIAL_BUS = "vser0";
+
+    /** Everything the driver decided before building the line. */
+    record Plan(Path binary, Accel accel, VmConfig config, Path qmpSocket, Path consoleLog, Path runDir) {}
+
+    static Path channelSocket(Path runDir, String channel) {
+        return runDir.resolve("ch-" + channel + ".sock");
+    }
+
+    static List<String> build(Plan plan) {
+        VmConfig c = plan.config();
+        List<String> a = new ArrayList<>();
+        a.add(plan.binary().toString());
+        a.addAll(List.of("-name", "skiff-" + c.name(), "-nodefaults", "-no-user-config", "-display", "none",
+                "-no-reboot", "-machine", "pc"));
+        switch (plan.accel()) {
+            case KVM -> a.addAll(List.of("-accel", "kvm", "-cpu", "host"));
+            case HVF -> a.addAll(List.of("-accel", "hvf", "-cpu", "host"));
+            case WHPX -> a.addAll(List.of("-accel", "whpx"));
+            case TCG -> a.addAll(List.of("-accel", "tcg,thread=multi", "-cpu", "max"));
+            case AUTO -> throw new IllegalArgumentException("acceleration must be resolved before building the command line");
+        }
+        a.addAll(List.of("-m", Integer.toString(c.memoryMiB()), "-smp", Integer.toString(c.cpus())));
+        a.addAll(List.of("-kernel", c.kernel().toString(), "-initrd", c.initrd().toString(), "-append", append(c)));
+        a.addAll(List.of("-chardev", "file,id=console,path=" + opt(plan.consoleLog()), "-serial", "chardev:console"));
+        a.addAll(List.of("-chardev", "socket,id=qmp,path=" + opt(plan.qmpSocket()) + ",server=on,wait=off",
+                "-mon", "chardev=qmp,mode=control"));
+        a.addAll(List.of("-device", "virtio-serial-pci,id=" + SERIAL_BUS));
+        for (String ch : c.channels()) {
+            a.addAll(List.of("-chardev", "socket,id=ch-" + ch + ",path=" + opt(channelSocket(plan.runDir(), ch))
+                    + ",server=on,wait=off",
+                    "-device", "virtserialport,bus=" + SERIAL_BUS + ".0,chardev=ch-" + ch + ",name=" + ch));
+        }
+        int i = 0;
+        for (DiskSpec d : c.disks()) {
+            String node = "boot-disk" + i++;
+            a.addAll(List.of("-blockdev", "driver=raw,node-name=" + node + ",read-only=" + (d.readOnly() ? "on" : "off")
+                    + ",file.driver=file,file.filename=" + opt(d.image()),
+                    "-device", "virtio-blk-pci,drive=" + node + ",serial=" + d.serial()));
+        }
+        return a;
+    }
+
+    /** The kernel command line: console first, the image's arguments, then init's after "--". */
+    static String append(VmConfig c) {
+        List<String> words = new ArrayList<>(List.of("console=ttyS0", "quiet"));
+        words.addAll(c.kernelArgs());
+        if (!c.initArgs().isEmpty()) {
+            words.add("--");
+            words.addAll(c.initArgs());
+        }
+        return String.join(" ", words);
+    }
+
+    /** QEMU's option syntax doubles a comma to escape it inside a value. */
+    static String opt(Path p) {
+        return p.toString().replace(",", ",,");
+    }
+}
