@@ -16,6 +16,9 @@ public interface Vm extends AutoCloseable {
 
     VmState state();
 
+    /** The hypervisor process's id, for records that outlive this process (and for diagnostics). */
+    long pid();
+
     /** Completes when the VM has exited and its resources are released. */
     CompletableFuture<VmExit> exit();
 

@@ -206,9 +206,9 @@ final class QemuVm implements Vm {
         kill();
     }
 
-    /** For tests and diagnostics: the QEMU process. */
-    ProcessHandle processHandle() {
-        return process.toHandle();
+    @Override
+    public long pid() {
+        return process.pid();
     }
 
     List<String> commandLine() {

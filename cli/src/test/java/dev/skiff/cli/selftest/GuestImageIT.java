@@ -1,0 +1,72 @@
+package dev.skiff.cli.selftest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.image.GuestImageBuilder;
+import dev.skiff.image.ImageCache;
+import dev.skiff.image.SelftestProgram;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream;
+import org.junit.jupiter.api.Test;
+
+/** The guest image from real Debian packages: within budget, holding what it must, reproducible. */
+class GuestImageIT {
+    private static final long BUDGET = 60_000_000;
+
+    @Test
+    void imageIsWithinBudgetAndHoldsTheBootPathPieces() throws IOException {
+        GuestImageBuilder.Result r = Images.selftest(System.out);
+        assertTrue(r.totalBytes() <= BUDGET, "kernel + initrd = " + r.totalBytes() + " bytes, over 60 MB");
+        List<String> names = new ArrayList<>();
+        try (CpioArchiveInputStream in = new CpioArchiveInputStream(new GZIPInputStream(Files.newInputStream(r.image().initrd())))) {
+            CpioArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                names.add(e.getName());
+            }
+        }
+        for (String must : List.of("opt/java/bin/java", "opt/java/lib/server/libjvm.so", "opt/java/lib/server/classes.jsa",
+                "usr/sbin/runc", "bin/busybox", "lib64/ld-linux-x86-64.so.2", "lib/x86_64-linux-gnu/libseccomp.so.2",
+                "lib/x86_64-linux-gnu/libc.so.6", "etc/skiff/java.args", "etc/skiff/modules")) {
+            assertTrue(names.contains(must), "initrd lacks " + must);
+        }
+        for (String module : List.of("9pnet_fd.ko", "9p.ko", "overlay.ko", "erofs.ko", "ext4.ko", "virtio_blk.ko",
+                "virtio_console.ko", "virtio_pci.ko", "vmw_vsock_virtio_transport.ko")) {
+            assertTrue(names.stream().anyMatch(n -> n.endsWith("/" + module)), "initrd lacks module " + module);
+        }
+        assertEquals(names.stream().sorted().toList(), names, "entries are sorted");
+    }
+
+    @Test
+    void rebuildingFromTheSameInputsGivesTheSameBytes() throws IOException {
+        GuestImageBuilder builder = new GuestImageBuilder(ImageCache.root(), s -> { });
+        GuestImageBuilder.Result first = builder.build(SelftestProgram.get());
+        String kernel = sha256(first.image().kernel()), initrd = sha256(first.image().initrd());
+        GuestImageBuilder.Result again = builder.build(SelftestProgram.get(), true);
+        assertEquals(first.image().initrd(), again.image().initrd(), "same inputs, same cache entry");
+        assertEquals(kernel, sha256(again.image().kernel()));
+        assertEquals(initrd, sha256(again.image().initrd()), "a forced rebuild changed the initrd's bytes");
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.skiff.guest.devices;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Port and disk lookup read sysfs the way the kernel lays it out. Here that layout is written
+ * into a temporary folder (a real guest's sysfs is exercised by the VM tests).
+ */
+class VirtioPortsTest {
+    @TempDir
+    Path root;
+
+    private Path sys() {
+        return root.resolve("sys");
+    }
+
+    private Path dev() {
+        return root.resolve("dev");
+    }
+
+    private void port(String node, String name) throws IOException {
+        Path p = Files.createDirectories(sys().resolve("class/virtio-ports").resolve(node));
+        Files.writeString(p.resolve("name"), name + "\n");
+        Files.createDirectories(dev());
+        Files.writeString(dev().resolve(node), "");
+    }
+
+    @Test
+    void findsThePortByItsName() throws IOException {
+        port("vport0p1", "skiff.control");
+        port("vport0p2", "data");
+        assertEquals(Optional.of(dev().resolve("vport0p2")), VirtioPorts.find(sys(), dev(), "data"));
+        assertEquals(Optional.empty(), VirtioPorts.find(sys(), dev(), "other"));
+    }
+
+    @Test
+    void waitsForAPortThatAppearsLater() throws Exception {
+        Thread later = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(50);
+                port("vport0p3", "hot");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        assertEquals(dev().resolve("vport0p3"), VirtioPorts.awaitPort(sys(), dev(), "hot", Duration.ofSeconds(30)));
+        later.join();
+    }
+
+    @Test
+    void givesUpWithTheNameOfWhatItWaitedFor() {
+        IOException e = assertThrows(IOException.class,
+                () -> VirtioPorts.awaitPort(sys(), dev(), "never", Duration.ofMillis(100)));
+        assertTrue(e.getMessage().contains("virtio-serial port never"), e.getMessage());
+    }
+
+    @Test
+    void findsADiskBySerial() throws IOException {
+        Path vdb = Files.createDirectories(sys().resolve("block/vdb"));
+        Files.writeString(vdb.resolve("serial"), "layer-1\n");
+        Files.createDirectories(sys().resolve("block/vda"));
+        Files.createDirectories(dev());
+        Files.writeString(dev().resolve("vdb"), "");
+        assertEquals(Optional.of(dev().resolve("vdb")), BlockDevices.find(sys(), dev(), "layer-1"));
+    }
+}

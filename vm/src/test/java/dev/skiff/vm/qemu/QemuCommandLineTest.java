@@ -1,0 +1,92 @@
+package dev.skiff.vm.qemu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.vm.Accel;
+import dev.skiff.vm.DiskSpec;
+import dev.skiff.vm.VmConfig;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class QemuCommandLineTest {
+    private static final Path RUN = Path.of("/run/skiff/vm/t-1");
+
+    private static VmConfig config() {
+        return VmConfig.of("t", Path.of("/k/vmlinuz"), Path.of("/k/initrd.img"), List.of("panic=-1", "rdinit=/x"),
+                List.of("@/etc/args"), List.of("skiff.control", "data"));
+    }
+
+    private static List<String> build(VmConfig c, Accel accel) {
+        return QemuCommandLine.build(new QemuCommandLine.Plan(Path.of("/usr/bin/qemu-system-x86_64"), accel, c,
+                RUN.resolve("qmp.sock"), Path.of("/logs/t.log"), RUN));
+    }
+
+    private static String after(List<String> argv, String flag) {
+        return argv.get(argv.indexOf(flag) + 1);
+    }
+
+    @Test
+    void noNetworkNoDefaultDevicesAndNoReboot() {
+        List<String> argv = build(config(), Accel.TCG);
+        assertTrue(argv.contains("-nodefaults"));
+        assertTrue(argv.contains("-no-reboot"));
+        assertFalse(argv.stream().anyMatch(a -> a.startsWith("-net") || a.contains("netdev") || a.contains("-nic")),
+                "a guest gets no network device: " + argv);
+    }
+
+    @Test
+    void kernelCommandLinePutsInitArgumentsAfterDoubleDash() {
+        assertEquals("console=ttyS0 quiet panic=-1 rdinit=/x -- @/etc/args", after(build(config(), Accel.TCG), "-append"));
+    }
+
+    @Test
+    void accelerationMapsToQemuFlags() {
+        assertEquals("tcg,thread=multi", after(build(config(), Accel.TCG), "-accel"));
+        assertEquals("kvm", after(build(config(), Accel.KVM), "-accel"));
+        assertEquals("hvf", after(build(config(), Accel.HVF), "-accel"));
+        assertEquals("whpx", after(build(config(), Accel.WHPX), "-accel"));
+        assertThrows(IllegalArgumentException.class, () -> build(config(), Accel.AUTO));
+    }
+
+    @Test
+    void memoryAndCpusAreSet() {
+        List<String> argv = build(config().withMemory(768, 3), Accel.TCG);
+        assertEquals("768", after(argv, "-m"));
+        assertEquals("3", after(argv, "-smp"));
+    }
+
+    @Test
+    void everyBootChannelIsAVirtioSerialPortOnAUnixSocket() {
+        String joined = String.join(" ", build(config(), Accel.TCG));
+        for (String ch : List.of("skiff.control", "data")) {
+            assertTrue(joined.contains("socket,id=ch-" + ch + ",path=" + RUN.resolve("ch-" + ch + ".sock")
+                    + ",server=on,wait=off"), joined);
+            assertTrue(joined.contains("virtserialport,bus=vser0.0,chardev=ch-" + ch + ",name=" + ch), joined);
+        }
+        assertTrue(joined.contains("-mon chardev=qmp,mode=control"), joined);
+        assertTrue(joined.contains("-serial chardev:console"), joined);
+    }
+
+    @Test
+    void bootDisksAreReadOnlyWhenAskedAndCarryTheirSerial() {
+        List<String> argv = build(config().withDisks(List.of(new DiskSpec(Path.of("/d/a,b.img"), "layer0", true))),
+                Accel.TCG);
+        String blockdev = after(argv, "-blockdev");
+        assertTrue(blockdev.contains("read-only=on"), blockdev);
+        assertTrue(blockdev.contains("file.filename=/d/a,,b.img"), "commas in paths are escaped: " + blockdev);
+        assertTrue(argv.contains("virtio-blk-pci,drive=boot-disk0,serial=layer0"), argv.toString());
+    }
+
+    @Test
+    void configRejectsNamesThatWouldBreakTheCommandLine() {
+        assertThrows(IllegalArgumentException.class, () -> VmConfig.of("t", Path.of("/k"), Path.of("/i"), List.of(),
+                List.of(), List.of("bad,name")));
+        assertThrows(IllegalArgumentException.class, () -> new DiskSpec(Path.of("/d"), "serial,with=comma", true));
+        assertThrows(IllegalArgumentException.class, () -> VmConfig.of("Upper Case", Path.of("/k"), Path.of("/i"),
+                List.of(), List.of(), List.of()));
+    }
+}
