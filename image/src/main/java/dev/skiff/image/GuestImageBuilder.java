@@ -40,9 +40,10 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class GuestImageBuilder {
     /** Bump when the layout of the image changes, so that cached images are rebuilt. */
-    static final String FORMAT = "skiff-guest-image/1";
+    static final String FORMAT = "skiff-guest-image/2";
 
     /** Kernel modules the guest needs; their dependencies are added from .modinfo. */
+    /** Every module the guest gets (a superset of {@link #BOOT_MODULES}). */
     public static final List<String> MODULES = List.of(
             "crc32c_generic",                                   // first: libcrc32c asks the crypto API for it at load time
             "virtio_pci", "virtio_console", "virtio_blk",      // devices: PCI transport, serial ports, disks
@@ -50,6 +51,13 @@ public final class GuestImageBuilder {
             "overlay", "erofs", "ext4",                              // container root: layers, scratch disk
             "vmw_vsock_virtio_transport",                       // vsock, where the host offers it
             "button", "evdev");                                 // ACPI power button: clean stop from the host
+
+    /**
+     * The modules PID 1 loads before it serves the host: the control port and the power button.
+     * The rest load in the background (module loading costs seconds under emulation), and
+     * requests that need them wait for that.
+     */
+    public static final List<String> BOOT_MODULES = List.of("virtio_pci", "virtio_console", "button", "evdev");
 
     static final String JAVA_HOME = "/opt/java";
     static final String PROGRAM_DIR = "/opt/skiff/lib";
@@ -139,13 +147,16 @@ public final class GuestImageBuilder {
 
         progress.accept("choosing kernel modules");
         KernelModules kmods = new KernelModules(modulesDir);
-        StringBuilder loadOrder = new StringBuilder("# load order written by the image builder; dependencies first\n");
+        List<Path> boot = kmods.resolve(BOOT_MODULES);
+        StringBuilder bootOrder = new StringBuilder("# loaded before serving the host; dependencies first\n");
+        StringBuilder laterOrder = new StringBuilder("# loaded in the background after boot; dependencies first\n");
         for (Path ko : kmods.resolve(MODULES)) {
             String rel = kmods.relativeToRoot(ko);
             tree.file("/" + rel, ko, 0644, C_KMOD);
-            loadOrder.append(rel).append('\n');
+            (boot.contains(ko) ? bootOrder : laterOrder).append(rel).append('\n');
         }
-        tree.file("/etc/skiff/modules", write(work, "modules", loadOrder.toString()), 0644, C_KMOD);
+        tree.file("/etc/skiff/modules.boot", write(work, "modules.boot", bootOrder.toString()), 0644, C_KMOD);
+        tree.file("/etc/skiff/modules", write(work, "modules", laterOrder.toString()), 0644, C_KMOD);
 
         progress.accept("adding busybox and runc");
         tree.file("/bin/busybox", trees.get(1).resolve("bin/busybox"), 0755, C_BUSYBOX);

@@ -36,7 +36,7 @@ class GuestImageIT {
         }
         for (String must : List.of("opt/java/bin/java", "opt/java/lib/server/libjvm.so", "opt/java/lib/server/classes.jsa",
                 "usr/sbin/runc", "bin/busybox", "lib64/ld-linux-x86-64.so.2", "lib/x86_64-linux-gnu/libseccomp.so.2",
-                "lib/x86_64-linux-gnu/libc.so.6", "etc/skiff/java.args", "etc/skiff/modules")) {
+                "lib/x86_64-linux-gnu/libc.so.6", "etc/skiff/java.args", "etc/skiff/modules", "etc/skiff/modules.boot")) {
             assertTrue(names.contains(must), "initrd lacks " + must);
         }
         for (String module : List.of("9pnet_fd.ko", "9p.ko", "overlay.ko", "erofs.ko", "ext4.ko", "virtio_blk.ko",

@@ -6,7 +6,12 @@ import dev.skiff.sys.Mounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What an init does before serving: mount /proc, /sys, /dev and the tmpfs dirs, then load the
@@ -17,7 +22,12 @@ public final class Boot {
     private Boot() {}
 
     /** One module path per line, relative to the root, in load order. Written by the image builder. */
-    public static final String MODULE_LIST = "etc/skiff/modules";
+    public static final String BOOT_MODULES = "etc/skiff/modules.boot", LATER_MODULES = "etc/skiff/modules";
+
+    /** Taken as early as this class loads, which is the first thing main() does. */
+    private static final long JVM_START = System.nanoTime();
+
+    private static final CompletableFuture<Integer> LATER = new CompletableFuture<>();
 
     private record PseudoMount(String source, String target, String type, long flags, String data) {}
 
@@ -44,8 +54,52 @@ public final class Boot {
                 }
             }
         }
-        int loaded = ModuleLoader.loadAll(root, root.resolve(MODULE_LIST));
-        Main.log("boot: mounted " + MOUNTS.size() + " file systems, loaded " + loaded + " modules in "
-                + (System.nanoTime() - start) / 1_000_000 + " ms");
+        long mounted = System.nanoTime();
+        int loaded = ModuleLoader.loadAll(root, root.resolve(BOOT_MODULES));
+        Main.log("boot: JVM up at " + uptime(root) + " s; mounted " + MOUNTS.size() + " file systems in "
+                + (mounted - start) / 1_000_000 + " ms, loaded " + loaded + " boot modules in "
+                + (System.nanoTime() - mounted) / 1_000_000 + " ms");
+        Thread.ofVirtual().name("module-loader").start(() -> {
+            long t = System.nanoTime();
+            try {
+                int n = ModuleLoader.loadAll(root, root.resolve(LATER_MODULES));
+                Main.log("boot: loaded " + n + " more modules in " + (System.nanoTime() - t) / 1_000_000 + " ms");
+                LATER.complete(n);
+            } catch (IOException | RuntimeException e) {
+                Main.log("boot: " + e.getMessage());
+                LATER.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** Seconds since the kernel started, when this JVM began (read once /proc is mounted). */
+    private static String uptime(Path root) {
+        try {
+            double now = Double.parseDouble(Files.readString(root.resolve("proc/uptime")).split(" ")[0]);
+            return String.format("%.2f", now - (System.nanoTime() - JVM_START) / 1e9);
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /**
+     * Waits until the modules loaded after boot (file systems, block devices, vsock) are in.
+     *
+     * @throws IOException if one failed to load, naming it, or on timeout
+     */
+    public static void awaitModules(Duration timeout) throws IOException {
+        if (ProcessHandle.current().pid() != 1) {
+            return; // not the guest's init: nothing is loading
+        }
+        try {
+            LATER.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("kernel modules still loading after " + timeout.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted waiting for kernel modules", e);
+        }
     }
 }

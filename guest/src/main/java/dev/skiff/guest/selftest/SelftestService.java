@@ -74,6 +74,7 @@ public final class SelftestService {
             }
             case SelftestProtocol.MOUNT -> {
                 need(words, 4);
+                dev.skiff.guest.boot.Boot.awaitModules(DEVICE_TIMEOUT);
                 Path disk = BlockDevices.awaitDisk(SYS, DEV, words[1], DEVICE_TIMEOUT);
                 Files.createDirectories(Path.of(words[3]));
                 Mounts.mount(disk.toString(), words[3], words[2], Mounts.MS_RDONLY, null);
