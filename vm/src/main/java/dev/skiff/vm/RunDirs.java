@@ -8,7 +8,8 @@ import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Where VMs keep their sockets while they run ({@code $SKIFF_RUN}, else /run/skiff as root, else
+ * Where VMs keep their sockets while they run (system property {@code skiff.run}, else
+ * {@code $SKIFF_RUN}, else /run/skiff as root, else
  * {@code $XDG_RUNTIME_DIR/skiff}, else /tmp/skiff-USER), and their console logs, which outlive
  * them, in a {@code logs} folder beside.
  */
@@ -19,6 +20,10 @@ public final class RunDirs {
     static final int MAX_SOCKET_PATH = 107;
 
     public static Path base() {
+        String prop = System.getProperty("skiff.run");
+        if (prop != null && !prop.isBlank()) {
+            return Path.of(prop);
+        }
         String env = System.getenv("SKIFF_RUN");
         if (env != null && !env.isBlank()) {
             return Path.of(env);
