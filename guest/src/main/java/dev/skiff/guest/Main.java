@@ -41,7 +41,7 @@ public final class Main {
             log("no ACPI power button: the host can only stop this VM from outside");
             return;
         }
-        Thread.ofVirtual().name("power-button").start(() -> {
+        Thread.ofPlatform().daemon().name("power-button").start(() -> {
             try {
                 dev.skiff.guest.devices.PowerButton.awaitPress(button.get());
                 log("power button pressed: powering off");

@@ -59,7 +59,7 @@ public final class Boot {
         Main.log("boot: JVM up at " + uptime(root) + " s; mounted " + MOUNTS.size() + " file systems in "
                 + (mounted - start) / 1_000_000 + " ms, loaded " + loaded + " boot modules in "
                 + (System.nanoTime() - mounted) / 1_000_000 + " ms");
-        Thread.ofVirtual().name("module-loader").start(() -> {
+        Thread.ofPlatform().daemon().name("module-loader").start(() -> {
             long t = System.nanoTime();
             try {
                 int n = ModuleLoader.loadAll(root, root.resolve(LATER_MODULES));

@@ -17,6 +17,8 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
+import dev.skiff.guest.share.NinePMount;
 
 /** The guest's end of {@link SelftestProtocol}: reads requests from the control port and answers. */
 public final class SelftestService {
@@ -24,12 +26,17 @@ public final class SelftestService {
     private static final Path SYS = Path.of("/sys"), DEV = Path.of("/dev");
 
     private final Path port;
+    private final ProcessCommands processes = new ProcessCommands();
+    private final FsCommands fs = new FsCommands();
 
     public SelftestService(Path port) {
         this.port = port;
     }
 
-    /** Serves until POWEROFF. A host that disconnects may reconnect; requests resume then. */
+    /**
+     * Serves until POWEROFF. A host that disconnects may reconnect; requests resume then.
+     * Requests are served one at a time, in order.
+     */
     public void serve() throws IOException {
         try (FileChannel channel = FileChannel.open(port, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             InputStream in = Channels.newInputStream(channel);
@@ -69,7 +76,7 @@ public final class SelftestService {
                 need(words, 2);
                 Path node = VirtioPorts.awaitPort(SYS, DEV, words[1], DEVICE_TIMEOUT);
                 FileChannel echo = FileChannel.open(node, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                Thread.ofVirtual().name("echo-" + words[1]).start(() -> echo(echo, words[1]));
+                Thread.ofPlatform().daemon().name("echo-" + words[1]).start(() -> echo(echo, words[1]));
                 yield "OK";
             }
             case SelftestProtocol.MOUNT -> {
@@ -85,6 +92,42 @@ public final class SelftestService {
                 yield "OK " + sha256(Path.of(words[1]));
             }
             case SelftestProtocol.POWEROFF -> "OK";
+            case SelftestProtocol.MOUNT9P -> {
+                if (words.length != 4 && words.length != 5) {
+                    throw new IllegalArgumentException("MOUNT9P takes PORT ANAME DIR [ro]");
+                }
+                NinePMount.mount(words[1], words[2].equals("-") ? "" : words[2], Path.of(words[3]),
+                        words.length == 5 && words[4].equals("ro"), DEVICE_TIMEOUT);
+                yield "OK";
+            }
+            case SelftestProtocol.RUN -> {
+                need(words, 2);
+                yield processes.run(words[1]);
+            }
+            case SelftestProtocol.START -> {
+                need(words, 3);
+                yield processes.start(words[1], words[2]);
+            }
+            case SelftestProtocol.JAVA -> {
+                if (words.length < 3) {
+                    throw new IllegalArgumentException("JAVA takes ID MAINCLASS ARG...");
+                }
+                yield processes.java(words[1], words[2], List.of(words).subList(3, words.length));
+            }
+            case SelftestProtocol.WAIT -> {
+                need(words, 3);
+                yield processes.await(words[1], Integer.parseInt(words[2]));
+            }
+            case SelftestProtocol.KILL -> {
+                need(words, 2);
+                yield processes.kill(words[1]);
+            }
+            case SelftestProtocol.FS -> {
+                if (words.length < 3) {
+                    throw new IllegalArgumentException("FS takes an operation and its arguments");
+                }
+                yield fs.handle(words);
+            }
             default -> "ERR unknown request " + words[0];
         };
     }

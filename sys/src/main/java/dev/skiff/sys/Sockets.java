@@ -1,0 +1,32 @@
+package dev.skiff.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/** socketpair(2), for handing one end of a byte stream to the kernel (9P's trans=fd). */
+public final class Sockets {
+    private Sockets() {}
+
+    static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000;
+
+    private static final MethodHandle SOCKETPAIR = Libc.downcall("socketpair",
+            FunctionDescriptor.of(Libc.C_INT, Libc.C_INT, Libc.C_INT, Libc.C_INT, Libc.C_POINTER));
+
+    /** A connected pair of unix stream sockets, close-on-exec; returns their two descriptors. */
+    public static int[] streamPair() throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
+            MemorySegment cs = Libc.captureState(arena);
+            int rc = (int) SOCKETPAIR.invokeExact(cs, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
+            Libc.check(rc, cs, "create socket pair", "");
+            return new int[] {fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+}
