@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * (stdout and stderr together) is kept up to {@link #MAX_OUTPUT} bytes.
  */
 final class ProcessCommands {
-    static final int MAX_OUTPUT = 1024;
+    static final int MAX_OUTPUT = 128 * 1024;
 
     private record Child(Process process, CompletableFuture<byte[]> output) {}
 

@@ -27,7 +27,7 @@ public final class SelftestProtocol {
     /** The virtio-serial port the guest serves at boot. */
     public static final String CONTROL_PORT = "skiff.control";
     /** Longest request or reply line, in bytes, newline included. */
-    public static final int MAX_LINE = 4096;
+    public static final int MAX_LINE = 256 * 1024;
 
     public static final String PING = "PING", ECHO = "ECHO", MOUNT = "MOUNT", SHA256 = "SHA256",
             POWEROFF = "POWEROFF", MOUNT9P = "MOUNT9P", RUN = "RUN", START = "START", JAVA = "JAVA", WAIT = "WAIT",
