@@ -8,12 +8,23 @@ import dev.skiff.sys.ErrnoException;
 import dev.skiff.sys.Power;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /** Entry point of the guest program: boot the machine, then serve the control port. */
 public final class Main {
     private Main() {}
 
+    /**
+     * Run on a build host to record which JDK classes and method-handle forms boot uses; see
+     * {@link #train()}.
+     */
+    public static final String TRAIN = "--cds-training";
+
     public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals(TRAIN)) {
+            train();
+            return;
+        }
         boolean init = ProcessHandle.current().pid() == 1;
         try {
             if (init) {
@@ -50,6 +61,28 @@ public final class Main {
                 log("power button watch ended: " + e.getMessage());
             }
         });
+    }
+
+    /**
+     * Exercises what boot uses without touching the host: the system call wrappers (their static
+     * initialisers build the foreign-function downcall handles, the costliest part of start-up
+     * under emulation), a virtual thread, a child process and a file read. Run with
+     * -XX:DumpLoadedClassList, it yields the class list from which the image's CDS archive is
+     * dumped (image/src/main/resources/dev/skiff/image/jre/guest.classlist).
+     */
+    static void train() {
+        try {
+            for (Class<?> c : List.of(dev.skiff.sys.Mounts.class, dev.skiff.sys.Modules.class, dev.skiff.sys.Power.class,
+                    dev.skiff.sys.Fds.class, dev.skiff.sys.Locks.class, dev.skiff.sys.Sockets.class,
+                    dev.skiff.sys.Xattrs.class, SelftestService.class)) {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            }
+            Thread.ofVirtual().start(() -> { }).join();
+            new ProcessBuilder("true").start().waitFor();
+            VirtioPorts.find(Path.of("/nonexistent"), Path.of("/nonexistent"), SelftestProtocol.CONTROL_PORT);
+        } catch (Exception e) {
+            throw new IllegalStateException("training run failed", e);
+        }
     }
 
     /** PID 1 must never exit (the kernel would panic): power off, or park if even that fails. */

@@ -40,7 +40,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class GuestImageBuilder {
     /** Bump when the layout of the image changes, so that cached images are rebuilt. */
-    static final String FORMAT = "skiff-guest-image/2";
+    static final String FORMAT = "skiff-guest-image/3";
 
     /** Kernel modules the guest needs; their dependencies are added from .modinfo. */
     /** Every module the guest gets (a superset of {@link #BOOT_MODULES}). */
@@ -303,6 +303,11 @@ public final class GuestImageBuilder {
         s.append(String.join(",", MODULES)).append('\n').append(JavaRuntime.jdkIdentity()).append('\n')
                 .append(program.mainClass()).append('\n').append(program.jdkModules()).append(program.jvmOptions()).append('\n');
         md.update(s.toString().getBytes(StandardCharsets.UTF_8));
+        try (var classlist = JavaRuntime.class.getResourceAsStream("guest.classlist")) {
+            if (classlist != null) {
+                md.update(classlist.readAllBytes());
+            }
+        }
         for (Path jar : jars) {
             md.update(jar.getFileName().toString().getBytes(StandardCharsets.UTF_8));
             md.update(Files.readAllBytes(jar));
