@@ -42,8 +42,10 @@ public final class GuestImageBuilder {
     /** Bump when the layout of the image changes, so that cached images are rebuilt. */
     static final String FORMAT = "skiff-guest-image/3";
 
-    /** Kernel modules the guest needs; their dependencies are added from .modinfo. */
-    /** Every module the guest gets (a superset of {@link #BOOT_MODULES}). */
+    /**
+     * Every kernel module the guest gets (a superset of {@link #BOOT_MODULES}); their
+     * dependencies are added from .modinfo.
+     */
     public static final List<String> MODULES = List.of(
             "crc32c_generic",                                   // first: libcrc32c asks the crypto API for it at load time
             "virtio_pci", "virtio_console", "virtio_blk",      // devices: PCI transport, serial ports, disks

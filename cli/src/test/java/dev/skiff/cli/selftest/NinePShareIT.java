@@ -136,6 +136,34 @@ class NinePShareIT {
 
     @Test
     @Order(4)
+    void everyOpenFlagBehavesAsOnALocalFileSystem() throws IOException {
+        ok("echo data > /mnt/a/of && ln -sf of /mnt/a/of-link && mkdir -p /mnt/a/ofdir && mknod /mnt/a/offifo p");
+        guest.call("FS", "OPEN", "/mnt/a/of", "WRONLY|SYNC", b64("SYNC"));
+        guest.call("FS", "OPEN", "/mnt/a/of", "WRONLY|DSYNC|APPEND", b64("+dsync"));
+        assertEquals("SYNC\n+dsync", Files.readString(export.resolve("of")),
+                "an O_SYNC write over \"data\\n\", then an O_DSYNC|O_APPEND one, each with fsync or fdatasync");
+        guest.call("FS", "OPEN", "/mnt/a/of", "RDONLY|NOATIME|CLOEXEC");
+        guest.call("FS", "OPEN", "/mnt/a/ofdir", "RDONLY|DIRECTORY");
+        assertErrno("ENOTDIR", "not a directory", () -> guest.call("FS", "OPEN", "/mnt/a/of", "RDONLY|DIRECTORY"));
+        assertErrno("ELOOP", "symbolic links", () -> guest.call("FS", "OPEN", "/mnt/a/of-link", "RDONLY|NOFOLLOW"));
+        assertErrno("EEXIST", "file exists", () -> guest.call("FS", "OPEN", "/mnt/a/of", "WRONLY|CREAT|EXCL"));
+        guest.call("FS", "OPEN", "/mnt/a/offifo", "RDONLY|NONBLOCK"); // would block without O_NONBLOCK: no writer
+        guest.call("FS", "OPEN", "/mnt/a/of", "WRONLY|TRUNC");
+        assertEquals(0, Files.size(export.resolve("of")), "O_TRUNC");
+        guest.call("FS", "MKSOCK", "/mnt/a/sock");
+        assertEquals(0140000, (int) Files.getAttribute(export.resolve("sock"), "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000,
+                "a unix socket file made in the guest is a socket on the host");
+        ok("dd if=/dev/zero of=/mnt/a/synced bs=4096 count=2 conv=fsync 2>/dev/null && sync");
+        assertEquals(8192, Files.size(export.resolve("synced")));
+    }
+
+    private static void assertErrno(String name, String text, org.junit.jupiter.api.function.Executable call) {
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, call);
+        assertTrue(e.getMessage().contains(text), name + " expected: " + e.getMessage());
+    }
+
+    @Test
+    @Order(5)
     void setattrChangesModeOwnerTimesAndSize() throws IOException {
         ok("echo 0123456789 > /mnt/a/attrs && truncate -s 4 /mnt/a/attrs && chmod 640 /mnt/a/attrs"
                 + " && chown 1234:2345 /mnt/a/attrs && touch -d '2001-02-03 04:05:06' /mnt/a/attrs");
@@ -151,7 +179,7 @@ class NinePShareIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void extendedAttributesGetSetListRemove() throws IOException {
         ok("echo x > /mnt/a/xa");
         guest.call("FS", "XATTR_SET", "/mnt/a/xa", "user.skiff", b64("value 1"));
@@ -167,7 +195,7 @@ class NinePShareIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void sharedMmapWritesReachTheHost() throws IOException {
         ok("echo hello world > /mnt/a/mm");
         guest.call("FS", "MMAP_WRITE", "/mnt/a/mm", "6", b64("WORLD"));
@@ -175,7 +203,7 @@ class NinePShareIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void locksConflictBetweenTwoMountsAndWithHostProcesses() throws IOException {
         ok("echo > /mnt/a/lk");
         assertEquals("locked", guest.call("FS", "LOCK", "l1", "/mnt/a/lk", "w", "0", "0"));
@@ -197,7 +225,7 @@ class NinePShareIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aBlockedLockInterruptedBySignalIsFlushedAndNeverGranted() throws Exception {
         ok("echo > /mnt/a/fl");
         try (FileChannel ch = FileChannel.open(export.resolve("fl"), StandardOpenOption.WRITE)) {
@@ -217,7 +245,7 @@ class NinePShareIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void readOnlyExportRefusesWritesInTheServer() throws IOException {
         assertEquals("read only", ok("cat /mnt/ro/kept.txt"));
         String[] touch = sh("touch /mnt/ro/new");

@@ -6,6 +6,9 @@ import dev.skiff.sys.Locks;
 import dev.skiff.sys.OpenFlags;
 import dev.skiff.sys.Xattrs;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -80,8 +83,58 @@ final class FsCommands {
                 }
                 yield "OK";
             }
+            case "OPEN" -> {
+                int flags = openFlags(w[3]);
+                // openat2(2) refuses a mode without O_CREAT
+                int fd = Fds.openat2(Fds.AT_FDCWD, w[2], flags, (flags & OpenFlags.O_CREAT) != 0 ? 0644 : 0, 0);
+                try {
+                    if (w.length > 4) {
+                        byte[] data = Base64.getDecoder().decode(w[4]);
+                        try (Arena arena = Arena.ofConfined()) {
+                            MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, data);
+                            Fds.write(fd, buf, data.length);
+                        }
+                        Fds.fsync(fd, w[3].contains("DSYNC"));
+                    }
+                } finally {
+                    Fds.close(fd);
+                }
+                yield "OK";
+            }
+            case "MKSOCK" -> {
+                // bind(2) of a unix socket makes the socket file: on a 9P mount, Tmknod with S_IFSOCK
+                try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                    server.bind(java.net.UnixDomainSocketAddress.of(w[2]));
+                }
+                yield "OK";
+            }
             default -> throw new IOException("unknown FS operation " + w[1]);
         };
+    }
+
+    /** {@code FLAG|FLAG...} by their Linux names, e.g. {@code WRONLY|CREAT|NOFOLLOW}. */
+    private static int openFlags(String names) {
+        int flags = 0;
+        for (String n : names.split("\\|")) {
+            flags |= switch (n) {
+                case "RDONLY" -> OpenFlags.O_RDONLY;
+                case "WRONLY" -> OpenFlags.O_WRONLY;
+                case "RDWR" -> OpenFlags.O_RDWR;
+                case "CREAT" -> OpenFlags.O_CREAT;
+                case "EXCL" -> OpenFlags.O_EXCL;
+                case "TRUNC" -> OpenFlags.O_TRUNC;
+                case "APPEND" -> OpenFlags.O_APPEND;
+                case "NONBLOCK" -> OpenFlags.O_NONBLOCK;
+                case "DSYNC" -> OpenFlags.O_DSYNC;
+                case "SYNC" -> OpenFlags.O_SYNC;
+                case "DIRECTORY" -> OpenFlags.O_DIRECTORY;
+                case "NOFOLLOW" -> OpenFlags.O_NOFOLLOW;
+                case "NOATIME" -> OpenFlags.O_NOATIME;
+                case "CLOEXEC" -> OpenFlags.O_CLOEXEC;
+                default -> throw new IllegalArgumentException("unknown open flag " + n);
+            };
+        }
+        return flags;
     }
 
     private static int open(String path, String mode) throws ErrnoException {
