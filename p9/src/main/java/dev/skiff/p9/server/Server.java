@@ -1,0 +1,78 @@
+package dev.skiff.p9.server;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A 9P2000.L server for one export. It serves any byte stream: a pair of streams (stdin and
+ * stdout, a relayed virtio-serial port), a connected {@link SocketChannel} (unix or TCP), or
+ * every connection accepted on a listening channel, each on its own virtual thread (one accept
+ * loop, blocking I/O, as the style guide asks). Qids are shared by every connection, so two
+ * guests see the same identity for the same file.
+ */
+public final class Server {
+    private static final System.Logger LOG = System.getLogger("dev.skiff.p9.server");
+
+    private final Export export;
+    private final Limits limits;
+    private final QidMap qids = new QidMap();
+
+    public Server(Export export, Limits limits) {
+        this.export = export;
+        this.limits = limits;
+    }
+
+    public Server(Export export) {
+        this(export, Limits.DEFAULT);
+    }
+
+    public Export export() {
+        return export;
+    }
+
+    /**
+     * Serves one connection on the calling thread until the peer closes it or breaks the
+     * protocol; then closes {@code transport}.
+     */
+    public void serve(InputStream in, OutputStream out, Closeable transport, String peer) {
+        new Session(export, qids, limits, in, out, transport, peer).run();
+    }
+
+    /** Serves one connected channel on the calling thread. */
+    public void serve(SocketChannel channel) {
+        String peer;
+        try {
+            peer = String.valueOf(channel.getRemoteAddress());
+        } catch (IOException e) {
+            peer = "?";
+        }
+        serve(Channels.newInputStream(channel), Channels.newOutputStream(channel), channel, peer);
+    }
+
+    /** Starts {@link #serve(SocketChannel)} on a new virtual thread. */
+    public Thread start(SocketChannel channel) {
+        return Thread.ofVirtual().name("p9-conn").start(() -> serve(channel));
+    }
+
+    /** Accepts connections until the channel is closed; each is served on its own virtual thread. */
+    public void listen(ServerSocketChannel listener) throws IOException {
+        while (listener.isOpen()) {
+            SocketChannel c;
+            try {
+                c = listener.accept();
+            } catch (IOException e) {
+                if (!listener.isOpen()) {
+                    return;
+                }
+                throw e;
+            }
+            LOG.log(System.Logger.Level.DEBUG, "9P connection accepted");
+            start(c);
+        }
+    }
+}

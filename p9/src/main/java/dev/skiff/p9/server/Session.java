@@ -1,0 +1,320 @@
+package dev.skiff.p9.server;
+
+import dev.skiff.p9.fs.FileSystem;
+import dev.skiff.p9.wire.Codec;
+import dev.skiff.p9.wire.Fcall;
+import dev.skiff.p9.wire.FrameReader;
+import dev.skiff.p9.wire.FrameWriter;
+import dev.skiff.p9.wire.MalformedMessageException;
+import dev.skiff.p9.wire.P9;
+import dev.skiff.p9.wire.Rmessage;
+import dev.skiff.p9.wire.Rmessage.Rflush;
+import dev.skiff.p9.wire.Rmessage.Rlerror;
+import dev.skiff.p9.wire.Rmessage.Rversion;
+import dev.skiff.p9.wire.Tmessage;
+import dev.skiff.p9.wire.Tmessage.Tflush;
+import dev.skiff.p9.wire.Tmessage.Tversion;
+import dev.skiff.p9.wire.UnknownMessageException;
+import dev.skiff.sys.Errno;
+import dev.skiff.sys.ErrnoException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One 9P connection: the read loop, the fid table, the requests in flight and the reply path.
+ *
+ * <p>The calling thread reads frames; every request but Tversion runs on its own virtual
+ * thread, at most {@link Limits#maxPending()} at once (beyond that the loop stops reading).
+ * Tflush (flush(5)): if the old request is still pending it is flushed and awaited, its reply
+ * having been sent or dropped, and only then is Rflush sent. Removing a request from the
+ * pending table and writing its reply happen under one lock, so an Rflush can never overtake
+ * the reply of the request it names, and a tag is free again as soon as its reply is out.
+ *
+ * <p>A malformed or oversized frame ends this connection only, with one log line.
+ */
+public final class Session implements Runnable {
+    private static final System.Logger LOG = System.getLogger("dev.skiff.p9.server");
+    /** Frames before Tversion are small; a larger one is refused before it is buffered. */
+    private static final int PRE_VERSION_MAX = 8192;
+
+    private final Export export;
+    private final QidMap qids;
+    private final Limits limits;
+    private final Dispatcher dispatcher;
+    private final FrameReader reader;
+    private final FrameWriter writer;
+    private final Closeable transport;
+    private final String peer;
+    private final ConcurrentHashMap<Integer, Fid> fids = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, Request> pending = new ConcurrentHashMap<>();
+    private final ReentrantLock replyLock = new ReentrantLock();
+    private final Semaphore permits;
+    private volatile int msize;
+
+    Session(Export export, QidMap qids, Limits limits, InputStream in, OutputStream out,
+            Closeable transport, String peer) {
+        this.export = export;
+        this.qids = qids;
+        this.limits = limits;
+        this.dispatcher = new Dispatcher();
+        this.reader = new FrameReader(in, PRE_VERSION_MAX);
+        this.writer = new FrameWriter(out, PRE_VERSION_MAX);
+        this.transport = transport;
+        this.peer = peer;
+        this.permits = new Semaphore(limits.maxPending());
+    }
+
+    Export export() {
+        return export;
+    }
+
+    FileSystem fs() {
+        return export.fs();
+    }
+
+    QidMap qids() {
+        return qids;
+    }
+
+    /** The negotiated msize; 0 before Tversion. */
+    int msize() {
+        return msize;
+    }
+
+    /** The largest payload of an Rread or Rreaddir, and the iounit given at open. */
+    int iounit() {
+        return msize - P9.IOHDRSZ;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (true) {
+                byte[] frame = reader.readFrame();
+                if (frame == null) {
+                    break;
+                }
+                Fcall call;
+                try {
+                    call = Codec.decode(frame, frame.length);
+                } catch (UnknownMessageException e) {
+                    reply(e.tag(), new Rlerror(Errno.EOPNOTSUPP));
+                    continue;
+                }
+                if (!(call.message() instanceof Tmessage t)) {
+                    throw new MalformedMessageException("a reply (type " + call.message().type() + ") sent to the server");
+                }
+                accept(call.tag(), t);
+            }
+        } catch (MalformedMessageException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing 9P connection " + peer + ": " + e.getMessage());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.INFO, "9P connection " + peer + " ended: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            abortAll();
+            clunkAll();
+            try {
+                transport.close();
+            } catch (IOException ignored) {
+                // the peer is gone either way
+            }
+        }
+    }
+
+    private void accept(int tag, Tmessage t) throws IOException, InterruptedException {
+        switch (t) {
+            case Tversion v -> version(tag, v);
+            case Tflush f -> Thread.ofVirtual().name("p9-flush").start(() -> flush(tag, f.oldtag()));
+            default -> {
+                if (msize == 0) {
+                    reply(tag, new Rlerror(Errno.EPROTO));
+                    return;
+                }
+                permits.acquire();
+                Request r = new Request(tag, t);
+                if (pending.putIfAbsent(tag, r) != null) {
+                    permits.release();
+                    throw new MalformedMessageException("tag " + tag + " reused while its request is in flight");
+                }
+                Thread.ofVirtual().name("p9-req").start(() -> execute(r));
+            }
+        }
+    }
+
+    /**
+     * Tversion (version(5)): negotiates msize down to {@link Limits#maxMsize()}, answers
+     * "unknown" to anything but 9P2000.L (or a version that starts with it), and resets the
+     * session: pending requests are aborted and every fid is clunked.
+     */
+    private void version(int tag, Tversion v) throws IOException {
+        abortAll();
+        clunkAll();
+        int size = (int) Math.min(Integer.toUnsignedLong(v.msize()), limits.maxMsize());
+        boolean ok = v.version().startsWith(P9.VERSION_9P2000_L) && size >= P9.MIN_MSIZE;
+        if (!ok) {
+            msize = 0;
+            reply(tag, new Rversion(size, P9.VERSION_UNKNOWN));
+            return;
+        }
+        msize = size;
+        reader.maxSize(size);
+        writer.maxSize(size);
+        reply(tag, new Rversion(size, P9.VERSION_9P2000_L));
+    }
+
+    private void execute(Request r) {
+        Rmessage reply;
+        try {
+            reply = dispatcher.handle(this, r);
+        } catch (Request.Aborted e) {
+            reply = null;
+        } catch (Throwable t) {
+            reply = Rlerrors.of(t, r.message);
+        } finally {
+            r.releaseFids();
+        }
+        finish(r, reply);
+    }
+
+    /** Retires a request: frees its tag and writes its reply (null: dropped because flushed). */
+    private void finish(Request r, Rmessage reply) {
+        replyLock.lock();
+        try {
+            pending.remove(r.tag, r);
+            if (reply != null) {
+                writer.write(r.tag, reply);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "reply to " + peer + " lost: " + e.getMessage());
+        } finally {
+            replyLock.unlock();
+            if (r.takePermit()) {
+                permits.release();
+            }
+            r.done.countDown();
+        }
+    }
+
+    private void flush(int tag, int oldtag) {
+        Request old;
+        replyLock.lock();
+        try {
+            old = pending.get(oldtag);
+        } finally {
+            replyLock.unlock();
+        }
+        if (old != null) {
+            old.flush();
+            try {
+                old.done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        try {
+            reply(tag, new Rflush());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "Rflush to " + peer + " lost: " + e.getMessage());
+        }
+    }
+
+    private void reply(int tag, Rmessage m) throws IOException {
+        replyLock.lock();
+        try {
+            writer.write(tag, m);
+        } finally {
+            replyLock.unlock();
+        }
+    }
+
+    void releasePermit() {
+        permits.release();
+    }
+
+    private void abortAll() {
+        List<Request> all = new ArrayList<>(pending.values());
+        all.forEach(Request::flush);
+        for (Request r : all) {
+            try {
+                r.done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void clunkAll() {
+        for (Integer id : new ArrayList<>(fids.keySet())) {
+            Fid f = fids.remove(id);
+            if (f != null) {
+                f.release();
+            }
+        }
+    }
+
+    // ---- the fid table ----
+
+    /** The fid, held for the rest of the request; EBADF if unknown. */
+    Fid fid(Request r, int id) throws ErrnoException {
+        Fid f = fids.get(id);
+        if (f == null || !f.retain()) {
+            throw new ErrnoException("find", "fid " + Integer.toUnsignedString(id), Errno.EBADF);
+        }
+        r.hold(f);
+        return f;
+    }
+
+    /** Adds a new fid; EBADF if the id is taken or NOFID, EMFILE past the per-connection cap. */
+    void addFid(Fid f) throws ErrnoException {
+        if (f.id == P9.NOFID) {
+            throw new ErrnoException("add", "NOFID", Errno.EBADF);
+        }
+        if (fids.size() >= limits.maxFids()) {
+            throw new ErrnoException("add", "fid " + Integer.toUnsignedString(f.id)
+                    + " (connection holds " + limits.maxFids() + ")", Errno.EMFILE);
+        }
+        if (fids.putIfAbsent(f.id, f) != null) {
+            throw new ErrnoException("add", "fid " + Integer.toUnsignedString(f.id) + " (in use)", Errno.EBADF);
+        }
+    }
+
+    /** Checks that a new fid id is free before work is done for it. */
+    void checkFree(int id) throws ErrnoException {
+        if (id == P9.NOFID || fids.containsKey(id)) {
+            throw new ErrnoException("add", "fid " + Integer.toUnsignedString(id) + " (in use)", Errno.EBADF);
+        }
+    }
+
+    /** Removes a fid from the table (Tclunk, Tremove); its resources go when the last user releases it. */
+    Fid removeFid(int id) throws ErrnoException {
+        Fid f = fids.remove(id);
+        if (f == null) {
+            throw new ErrnoException("clunk", "fid " + Integer.toUnsignedString(id), Errno.EBADF);
+        }
+        return f;
+    }
+
+    /** Replaces the fid entry for a walk with newfid == fid. */
+    void replaceFid(Fid old, Fid now) {
+        if (fids.replace(old.id, old, now)) {
+            old.release();
+        } else {
+            now.release();
+        }
+    }
+
+    int fidCount() {
+        return fids.size();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.skiff.p9.tool;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.skiff.p9.client.P9Client;
+import dev.skiff.p9.client.RlerrorException;
+import dev.skiff.p9.wire.P9;
+import dev.skiff.sys.Errno;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code skiff 9p serve}: stdin/stdout in a child JVM (as the benchmark runs it), --listen, options. */
+class ServeCommandTest {
+    @TempDir Path tmp;
+
+    @Test
+    void servesStdinStdoutInAChildProcess() throws Exception {
+        Path export = Files.createDirectories(tmp.resolve("export"));
+        Files.writeString(export.resolve("hello"), "world");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), ServeCommand.class.getName(), export.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (P9Client c = new P9Client(p.getInputStream(), p.getOutputStream(), p::destroy)) {
+            c.version(P9.MAX_MSIZE);
+            c.attach(0, P9.NOFID, "root", export.toString(), 0);
+            c.walk(0, 1, "hello");
+            c.lopen(1, P9.DOTL_RDONLY);
+            assertEquals("world", new String(c.read(1, 0, 100)));
+            p.getOutputStream().close();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the server exits when its input ends");
+            assertEquals(0, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void listensOnAUnixSocketReadOnly() throws Exception {
+        Path export = Files.createDirectories(tmp.resolve("export"));
+        Path sock = tmp.resolve("p9.sock");
+        ServeCommand cmd = new ServeCommand();
+        Thread t = Thread.ofVirtual().start(() ->
+                new CommandLine(cmd).execute("--read-only", "--listen", "unix:" + sock, export.toString()));
+        assertTrue(cmd.bound.await(30, TimeUnit.SECONDS), "socket bound");
+        try (P9Client c = P9Client.of(SocketChannel.open(UnixDomainSocketAddress.of(sock)))) {
+            c.version(8192);
+            c.attach(0, P9.NOFID, "root", "", 0);
+            assertEquals(Errno.EROFS, assertThrows(RlerrorException.class, () -> c.mkdir(0, "d", 0755, 0)).errno());
+        } finally {
+            cmd.listener.close();
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        assertFalse(t.isAlive());
+    }
+
+    @Test
+    void mappedOptionServesTheMappedBackend() throws Exception {
+        Path export = Files.createDirectories(tmp.resolve("export"));
+        Path sock = tmp.resolve("m.sock");
+        ServeCommand cmd = new ServeCommand();
+        Thread t = Thread.ofVirtual().start(() ->
+                new CommandLine(cmd).execute("--mapped", "--listen", "unix:" + sock, export.toString()));
+        assertTrue(cmd.bound.await(30, TimeUnit.SECONDS), "socket bound");
+        try (P9Client c = P9Client.of(SocketChannel.open(UnixDomainSocketAddress.of(sock)))) {
+            c.version(8192);
+            c.attach(0, P9.NOFID, "root", "", 0);
+            c.mknod(0, "dev", 020600, 1, 3, 0);
+        } finally {
+            cmd.listener.close();
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        assertTrue(Files.isRegularFile(export.resolve("dev")), "mapped: a device is a plain file");
+    }
+
+    @Test
+    void badArgumentsSayWhatToDo() {
+        CommandLine cl = new CommandLine(new ServeCommand());
+        java.io.StringWriter err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err));
+        assertEquals(2, cl.execute("--listen", "tcp:8.8.8.8:564", tmp.toString()));
+        assertTrue(err.toString().contains("loopback"), err.toString());
+        assertEquals(2, cl.execute("--listen", "udp:x", tmp.toString()));
+        assertEquals(2, cl.execute(tmp.resolve("missing").toString()));
+    }
+}

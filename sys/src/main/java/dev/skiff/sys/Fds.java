@@ -1,0 +1,227 @@
+package dev.skiff.sys;
+
+import static dev.skiff.sys.Libc.C_INT;
+import static dev.skiff.sys.Libc.C_LONG;
+import static dev.skiff.sys.Libc.C_POINTER;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * File descriptors: openat2(2), close, pread/pwrite, fsync/fdatasync, getdents64, lseek, fstatfs.
+ *
+ * <p>Every wrapper throws {@link ErrnoException} naming the call and the object (a path, or
+ * {@code fd N}). Buffers are caller-owned native segments; no wrapper keeps a reference.
+ */
+public final class Fds {
+    private Fds() {}
+
+    /** open_how.resolve bits, include/uapi/linux/openat2.h. */
+    public static final long RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02,
+            RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10;
+    /** The dirfd meaning "the current directory", include/uapi/linux/fcntl.h. */
+    public static final int AT_FDCWD = -100;
+    public static final int SEEK_SET = 0;
+
+    private static final MethodHandle SYSCALL_OPENAT2 = Calls.variadic("syscall",
+            FunctionDescriptor.of(C_LONG, C_LONG, C_INT, C_POINTER, C_POINTER, C_LONG), 1);
+    private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(C_INT, C_INT));
+    private static final MethodHandle PREAD = Libc.downcall("pread64",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_LONG));
+    private static final MethodHandle PWRITE = Libc.downcall("pwrite64",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_LONG));
+    private static final MethodHandle READ = Libc.downcall("read",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    private static final MethodHandle WRITE = Libc.downcall("write",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    private static final MethodHandle FSYNC = Libc.downcall("fsync", FunctionDescriptor.of(C_INT, C_INT));
+    private static final MethodHandle FDATASYNC = Libc.downcall("fdatasync", FunctionDescriptor.of(C_INT, C_INT));
+    private static final MethodHandle FTRUNCATE = Libc.downcall("ftruncate64",
+            FunctionDescriptor.of(C_INT, C_INT, C_LONG));
+    private static final MethodHandle GETDENTS = Libc.downcall("getdents64",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    private static final MethodHandle LSEEK = Libc.downcall("lseek64",
+            FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_INT));
+    private static final MethodHandle FSTATFS = Libc.downcall("fstatfs64",
+            FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+    private static final MethodHandle UMASK = Libc.downcall("umask", FunctionDescriptor.of(C_INT, C_INT));
+    private static final MethodHandle GETEUID = Libc.downcall("geteuid", FunctionDescriptor.of(C_INT));
+
+    /**
+     * openat2(2): opens {@code path} relative to {@code dirfd} with {@code struct open_how}
+     * {flags, mode, resolve}. O_CLOEXEC is always added.
+     */
+    public static int openat2(int dirfd, String path, int flags, int mode, long resolve)
+            throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment how = arena.allocate(24, 8);
+            how.set(ValueLayout.JAVA_LONG, 0, Integer.toUnsignedLong(flags | OpenFlags.O_CLOEXEC));
+            how.set(ValueLayout.JAVA_LONG, 8, mode & 07777L);
+            how.set(ValueLayout.JAVA_LONG, 16, resolve);
+            MemorySegment cs = Libc.captureState(arena);
+            long r = (long) SYSCALL_OPENAT2.invokeExact(cs, Calls.SYS_OPENAT2, dirfd,
+                    arena.allocateFrom(path), how, 24L);
+            return (int) Libc.check(r, cs, "openat2", path);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    public static void close(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.captureState(arena);
+            Libc.check((int) CLOSE.invokeExact(cs, fd), cs, "close", "fd " + fd);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** pread(2) into {@code buf}; returns the byte count, 0 at end of file. */
+    public static long pread(int fd, MemorySegment buf, long count, long offset) throws ErrnoException {
+        checkBuffer(buf, count);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.captureState(arena);
+            return Libc.check((long) PREAD.invokeExact(cs, fd, buf, count, offset), cs, "pread", "fd " + fd);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** pwrite(2) from {@code buf}; with O_APPEND Linux appends whatever the offset. */
+    public static long pwrite(int fd, MemorySegment buf, long count, long offset) throws ErrnoException {
+        checkBuffer(buf, count);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.captureState(arena);
+            return Libc.check((long) PWRITE.invokeExact(cs, fd, buf, count, offset), cs, "pwrite", "fd " + fd);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** read(2), for descriptors that cannot seek (fifos, sockets, character devices). */
+    public static long read(int fd, MemorySegment buf, long count) throws ErrnoException {
+        checkBuffer(buf, count);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.captureState(arena);
+            return Libc.check((long) READ.invokeExact(cs, fd, buf, count), cs, "read", "fd " + fd);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** write(2), for descriptors that cannot seek. */
+    public static long write(int fd, MemorySegment buf, long count) throws ErrnoException {
+        checkBuffer(buf, count);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.captureState(arena);
+            return Libc.check((long) WRITE.invokeExact(cs, fd, buf, count), cs, "write", "fd " + fd);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** fsync(2), or fdatasync(2) when {@code datasync}. */
+    public static void fsync(int fd, boolean datasync) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.captureState(arena);
+            int r = datasync ? (int) FDATASYNC.invokeExact(cs, fd) : (int) FSYNC.invokeExact(cs, fd);
+            Libc.check(r, cs, datasync ? "fdatasync" : "fsync", "fd " + fd);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    public static void ftruncate(int fd, long size) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.captureState(arena);
+            Libc.check((int) FTRUNCATE.invokeExact(cs, fd, size), cs, "ftruncate", "fd " + fd);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** getdents64(2): fills {@code buf} with {@code struct linux_dirent64} records; 0 at the end. */
+    public static long getdents64(int fd, MemorySegment buf, long count) throws ErrnoException {
+        checkBuffer(buf, count);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.captureState(arena);
+            return Libc.check((long) GETDENTS.invokeExact(cs, fd, buf, count), cs, "getdents64", "fd " + fd);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    public static long lseek(int fd, long offset, int whence) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.captureState(arena);
+            return Libc.check((long) LSEEK.invokeExact(cs, fd, offset, whence), cs, "lseek", "fd " + fd);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** fstatfs(2); works on O_PATH descriptors. */
+    public static StatFs fstatfs(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(120, 8);
+            MemorySegment cs = Libc.captureState(arena);
+            Libc.check((int) FSTATFS.invokeExact(cs, fd, st), cs, "fstatfs", "fd " + fd);
+            return StatFs.of(st);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** umask(2); returns the previous mask. Process-wide. */
+    public static int umask(int mask) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) UMASK.invokeExact(Libc.captureState(arena), mask);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    public static int geteuid() {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) GETEUID.invokeExact(Libc.captureState(arena));
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** The path through which a descriptor (also an O_PATH one) can be named: /proc/self/fd/N. */
+    public static String procPath(int fd) {
+        return "/proc/self/fd/" + fd;
+    }
+
+    private static void checkBuffer(MemorySegment buf, long count) {
+        if (count < 0 || count > buf.byteSize()) {
+            throw new IllegalArgumentException("count " + count + " exceeds buffer of " + buf.byteSize());
+        }
+    }
+}
