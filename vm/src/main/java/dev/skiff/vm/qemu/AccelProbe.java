@@ -41,8 +41,8 @@ public final class AccelProbe {
             case HVF, WHPX -> throw new VmException(wanted + " acceleration is not available on this host ("
                     + System.getProperty("os.name") + "); use --accel=auto or tcg");
             case AUTO -> DECIDED.computeIfAbsent(kernel, k -> {
-                String why = kvmProblem(qemu, k);
-                if (why == null) {
+                String why = remembered(k).orElseGet(() -> remember(k, kvmProblem(qemu, k)));
+                if (why.isEmpty()) {
                     return Accel.KVM;
                 }
                 notices.accept("skiff: KVM not usable (" + why + "); using TCG software emulation, which is slower");
@@ -51,9 +51,47 @@ public final class AccelProbe {
         };
     }
 
+    /**
+     * A boot probe costs up to {@link #PROBE_TIMEOUT}, so its answer is kept in the run folder
+     * (cleared at host reboot, when KVM's state may change) under the kernel's path, size and
+     * modification time. A missing /dev/kvm is cheap to see and never kept.
+     */
+    private static java.util.Optional<String> remembered(Path kernel) {
+        if (!Files.exists(Path.of("/dev/kvm"))) {
+            return java.util.Optional.of("/dev/kvm is missing");
+        }
+        try {
+            Path memo = memo(kernel);
+            return Files.exists(memo) ? java.util.Optional.of(Files.readString(memo).strip()) : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static String remember(Path kernel, String problem) {
+        String answer = problem == null ? "" : problem;
+        try {
+            Path memo = memo(kernel);
+            Files.createDirectories(memo.getParent());
+            Files.writeString(memo, answer + "\n");
+        } catch (IOException ignored) {
+            // not remembered: the next process probes again
+        }
+        return answer;
+    }
+
+    private static Path memo(Path kernel) throws IOException {
+        String key = kernel.toAbsolutePath() + "|" + Files.size(kernel) + "|" + Files.getLastModifiedTime(kernel).toMillis();
+        return dev.skiff.vm.RunDirs.base().resolve("kvm-probe")
+                .resolve(java.util.HexFormat.of().toHexDigits(key.hashCode()) + ".txt");
+    }
+
     /** Null if KVM boots this kernel; otherwise why not. */
     static String kvmProblem(Path qemu, Path kernel) {
-        Path dev = Path.of("/dev/kvm");
+        return kvmProblem(qemu, kernel, Path.of("/dev/kvm"), PROBE_TIMEOUT);
+    }
+
+    static String kvmProblem(Path qemu, Path kernel, Path dev, Duration timeout) {
         if (!Files.exists(dev)) {
             return "/dev/kvm is missing";
         }
@@ -80,9 +118,10 @@ public final class AccelProbe {
                     // the process ended
                 }
             });
-            boolean exited = p.waitFor(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            boolean exited = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!exited) {
-                p.destroyForcibly().waitFor();
+                // A QEMU stuck inside a KVM ioctl may not die at once; do not wait on it forever.
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
             reader.join(1000);
             String out;
@@ -93,7 +132,7 @@ public final class AccelProbe {
                 return null;
             }
             return exited ? "QEMU with KVM exited before the kernel booted: " + lastLine(out)
-                    : "a kernel did not boot under KVM within " + PROBE_TIMEOUT.toSeconds() + " s";
+                    : "a kernel did not boot under KVM within " + timeout.toSeconds() + " s";
         } catch (IOException e) {
             return "cannot run " + qemu + ": " + e.getMessage();
         } catch (InterruptedException e) {
