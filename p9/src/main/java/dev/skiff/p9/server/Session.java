@@ -30,8 +30,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One 9P connection: the read loop, the fid table, the requests in flight and the reply path.
  *
- * <p>The calling thread reads frames; every request but Tversion runs on its own virtual
- * thread, at most {@link Limits#maxPending()} at once (beyond that the loop stops reading).
+ * <p>The calling thread reads frames and serves short metadata requests itself
+ * ({@link #servedInline}); every other request runs on its own virtual thread, at most
+ * {@link Limits#maxPending()} at once (beyond that the loop stops reading).
  * Tflush (flush(5)): if the old request is still pending it is flushed and awaited, its reply
  * having been sent or dropped, and only then is Rflush sent. Removing a request from the
  * pending table and writing its reply happen under one lock, so an Rflush can never overtake
@@ -145,9 +146,41 @@ public final class Session implements Runnable {
                     permits.release();
                     throw new MalformedMessageException("tag " + tag + " reused while its request is in flight");
                 }
-                Thread.ofVirtual().name("p9-req").start(() -> execute(r));
+                if (servedInline(t)) {
+                    execute(r);
+                } else {
+                    Thread.ofVirtual().name("p9-req").start(() -> execute(r));
+                }
             }
         }
+    }
+
+    /**
+     * Metadata requests that finish in one short system call or a few are served on the reading
+     * thread: handing each to a new thread cost more than the request itself (a carrier wake-up,
+     * on a host whose cores are busy emulating the guest), and made file creation and stat a
+     * third slower than diod. Anything that moves data, may wait (locks, fifo opens, fsync) or
+     * may take long runs on its own virtual thread, so such requests are served concurrently and
+     * Tflush can reach them.
+     */
+    static boolean servedInline(Tmessage t) {
+        return switch (t) {
+            case Tmessage.Twalk w -> true;
+            case Tmessage.Tgetattr g -> true;
+            case Tmessage.Tclunk c -> true;
+            case Tmessage.Tstatfs f -> true;
+            case Tmessage.Treadlink l -> true;
+            case Tmessage.Tmkdir m -> true;
+            case Tmessage.Tsymlink l -> true;
+            case Tmessage.Tmknod n -> true;
+            case Tmessage.Tlink l -> true;
+            case Tmessage.Trename n -> true;
+            case Tmessage.Trenameat n -> true;
+            case Tmessage.Tunlinkat u -> true;
+            case Tmessage.Txattrwalk x -> true;
+            case Tmessage.Treaddir d -> true;
+            default -> false;
+        };
     }
 
     /**
