@@ -119,10 +119,10 @@ public final class GuestImageBuilder {
             for (String f : List.of("vmlinuz", "initrd.img", "manifest.properties")) {
                 Files.move(work.resolve(f), staged.resolve(f), StandardCopyOption.REPLACE_EXISTING);
             }
-            deleteTree(dir);
+            DebArchive.deleteTree(dir);
             Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
         } finally {
-            deleteTree(work);
+            DebArchive.deleteTree(work);
         }
         return describe(dir, false, packages);
     }
@@ -338,16 +338,5 @@ public final class GuestImageBuilder {
 
     private static Path write(Path dir, String name, String content) throws IOException {
         return Files.writeString(dir.resolve(name), content);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -36,7 +36,7 @@ public final class BootBenchmark {
     public static void run(int runs, PrintStream out) throws IOException, InterruptedException {
         GuestImageBuilder.Result built = Images.selftest(out);
         GuestImage image = built.image();
-        Path qemu = findQemu();
+        Path qemu = dev.skiff.vm.qemu.QemuDriver.findBinary();
         Accel accel = AccelProbe.resolve(Accel.AUTO, qemu, image.kernel(), out::println);
         Path bare = bareInitrd(built.packages());
         List<Double> bareTimes = new ArrayList<>(), skiffTimes = new ArrayList<>();
@@ -98,20 +98,6 @@ public final class BootBenchmark {
         }
         Files.delete(init);
         return out;
-    }
-
-    private static Path findQemu() throws IOException {
-        String env = System.getenv("SKIFF_QEMU");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            Path p = Path.of(dir, "qemu-system-x86_64");
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        throw new IOException("qemu-system-x86_64 is not on PATH");
     }
 
     static double median(List<Double> xs) {

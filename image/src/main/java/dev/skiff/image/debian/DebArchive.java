@@ -116,7 +116,8 @@ public final class DebArchive {
         return set;
     }
 
-    static void deleteTree(Path dir) throws IOException {
+    /** Deletes a folder and everything below it; nothing if it does not exist. */
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

@@ -40,7 +40,8 @@ public final class QemuDriver implements VmDriver {
         return "qemu";
     }
 
-    static Path findBinary() throws VmException {
+    /** {@code qemu-system-x86_64} from $SKIFF_QEMU or PATH, or an error that says how to install it. */
+    public static Path findBinary() throws VmException {
         String env = System.getenv("SKIFF_QEMU");
         if (env != null && !env.isBlank()) {
             return Path.of(env);
