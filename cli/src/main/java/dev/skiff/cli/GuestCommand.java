@@ -2,7 +2,7 @@ package dev.skiff.cli;
 
 import dev.skiff.image.GuestImageBuilder;
 import dev.skiff.image.ImageCache;
-import dev.skiff.image.SelftestProgram;
+import dev.skiff.image.AgentProgram;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,7 +22,7 @@ public final class GuestCommand {
         public Integer call() throws Exception {
             long start = System.nanoTime();
             GuestImageBuilder.Result r = new GuestImageBuilder(ImageCache.root(), s -> System.out.println("guest: " + s))
-                    .build(SelftestProgram.get(), force);
+                    .build(AgentProgram.get(), force);
             System.out.printf("guest: %s in %.1f s%n", r.cached() ? "found cached image" : "built image",
                     (System.nanoTime() - start) / 1e9);
             System.out.println("initrd contents, uncompressed:");

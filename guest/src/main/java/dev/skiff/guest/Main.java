@@ -46,7 +46,7 @@ public final class Main {
     }
 
     /** The host's clean shutdown (QMP system_powerdown) arrives as an ACPI power button press. */
-    private static void watchPowerButton() throws java.io.IOException {
+    public static void watchPowerButton() throws java.io.IOException {
         var button = dev.skiff.guest.devices.PowerButton.find(Path.of("/sys"), Path.of("/dev"));
         if (button.isEmpty()) {
             log("no ACPI power button: the host can only stop this VM from outside");
@@ -78,7 +78,9 @@ public final class Main {
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
             Thread.ofVirtual().start(() -> { }).join();
-            new ProcessBuilder("true").start().waitFor();
+            // The guest spawns through the reaper only (ProcessBuilder's waitpid would race it).
+            dev.skiff.guest.process.Reaper.shared().spawn("/bin/true", List.of("true"), List.of(), null,
+                    new int[] {-1, -1, -1}, false).exit().get();
             VirtioPorts.find(Path.of("/nonexistent"), Path.of("/nonexistent"), SelftestProtocol.CONTROL_PORT);
         } catch (Exception e) {
             throw new IllegalStateException("training run failed", e);
@@ -86,7 +88,7 @@ public final class Main {
     }
 
     /** PID 1 must never exit (the kernel would panic): power off, or park if even that fails. */
-    private static void haltForever() {
+    public static void haltForever() {
         try {
             Power.powerOff();
         } catch (ErrnoException e) {

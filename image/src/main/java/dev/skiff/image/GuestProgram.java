@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The Java program the guest boots into: its main class, the jars on its class path, the JDK
- * modules its runtime needs and its JVM options. The self-test program is the default; the
- * agent replaces it by passing its own.
+ * modules its runtime needs and its JVM options. The agent is the default
+ * ({@link AgentProgram}); a test can boot another program.
  */
 public record GuestProgram(String mainClass, List<Path> jars, List<String> jdkModules, List<String> jvmOptions) {
     public GuestProgram {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 
 /**
@@ -27,9 +28,16 @@ final class FrameSender {
     private volatile IOException failure;
 
     FrameSender(FrameWriter writer, String name, Consumer<IOException> onFailure) {
+        this(writer, name, onFailure, Thread.ofVirtual().factory());
+    }
+
+    FrameSender(FrameWriter writer, String name, Consumer<IOException> onFailure, ThreadFactory threads) {
         this.writer = writer;
         this.onFailure = onFailure;
-        this.thread = Thread.ofVirtual().name(name).start(this::run);
+        this.thread = threads.newThread(this::run);
+        thread.setName(name);
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /** Queues a frame; the future completes when it is written, or fails with the I/O error. */

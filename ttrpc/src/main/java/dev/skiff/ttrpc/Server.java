@@ -8,6 +8,7 @@ import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * A ttrpc server: serves the methods of a {@link ServiceRegistry} on any number of connections.
@@ -32,8 +33,20 @@ public final class Server implements AutoCloseable {
     private final Set<ServerSocketChannel> listeners = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
+    private final ThreadFactory ioThreads;
+
     public Server(ServiceRegistry registry) {
+        this(registry, Thread.ofVirtual().factory());
+    }
+
+    /**
+     * A server whose connections read and write on threads from {@code ioThreads}. Virtual threads
+     * suit sockets; a transport that blocks in read(2) on a device (a virtio-serial port in the
+     * guest) needs platform threads, or it holds one of the few carrier threads while it waits.
+     */
+    public Server(ServiceRegistry registry, ThreadFactory ioThreads) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.ioThreads = Objects.requireNonNull(ioThreads, "ioThreads");
     }
 
     /** Serves one connection until it ends; returns at once. */
@@ -41,7 +54,7 @@ public final class Server implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("server is closed");
         }
-        ServerConnection conn = new ServerConnection(transport, registry, connections::remove);
+        ServerConnection conn = new ServerConnection(transport, registry, connections::remove, ioThreads);
         connections.add(conn);
         conn.start();
         return conn;

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -49,16 +50,23 @@ public final class ServerConnection implements AutoCloseable {
     private final Consumer<ServerConnection> onClose;
     private long lastStreamId; // reader thread only, unsigned
 
-    ServerConnection(Transport transport, ServiceRegistry registry, Consumer<ServerConnection> onClose) {
+    private final ThreadFactory ioThreads;
+
+    ServerConnection(Transport transport, ServiceRegistry registry, Consumer<ServerConnection> onClose,
+            ThreadFactory ioThreads) {
         this.transport = transport;
+        this.ioThreads = ioThreads;
         this.registry = registry;
         this.onClose = onClose;
         this.reader = new FrameReader(transport.in());
-        this.sender = new FrameSender(new FrameWriter(transport.out()), "ttrpc-server-writer", _ -> close());
+        this.sender = new FrameSender(new FrameWriter(transport.out()), "ttrpc-server-writer", _ -> close(), ioThreads);
     }
 
     void start() {
-        Thread.ofVirtual().name("ttrpc-server-reader").start(this::readLoop);
+        Thread reader = ioThreads.newThread(this::readLoop);
+        reader.setName("ttrpc-server-reader");
+        reader.setDaemon(true);
+        reader.start();
     }
 
     /** Number of calls being served. */

@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /** The last lines of a guest console log that say something, for error messages. */
-final class ConsoleTail {
+public final class ConsoleTail {
     private ConsoleTail() {}
 
-    static String of(Path log) {
+    public static String of(Path log) {
         try {
             String[] lines = Files.readString(log, StandardCharsets.ISO_8859_1).strip().split("\r?\n");
             String[] last = Arrays.stream(lines).filter(l -> l.contains("skiff-guest") || l.contains("Kernel panic")

@@ -3,7 +3,7 @@ package dev.skiff.cli.selftest;
 import dev.skiff.image.GuestImage;
 import dev.skiff.image.GuestImageBuilder;
 import dev.skiff.image.ImageCache;
-import dev.skiff.image.SelftestProgram;
+import dev.skiff.image.AgentProgram;
 import java.io.IOException;
 import java.io.PrintStream;
 
@@ -12,7 +12,7 @@ public final class Images {
     private Images() {}
 
     public static GuestImageBuilder.Result selftest(PrintStream progress) throws IOException {
-        return new GuestImageBuilder(ImageCache.root(), s -> progress.println("guest: " + s)).build(SelftestProgram.get());
+        return new GuestImageBuilder(ImageCache.root(), s -> progress.println("guest: " + s)).build(AgentProgram.get());
     }
 
     public static GuestImage selftestImage(PrintStream progress) throws IOException {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.image.GuestImageBuilder;
 import dev.skiff.image.ImageCache;
-import dev.skiff.image.SelftestProgram;
+import dev.skiff.image.AgentProgram;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -49,9 +49,9 @@ class GuestImageIT {
     @Test
     void rebuildingFromTheSameInputsGivesTheSameBytes() throws IOException {
         GuestImageBuilder builder = new GuestImageBuilder(ImageCache.root(), s -> { });
-        GuestImageBuilder.Result first = builder.build(SelftestProgram.get());
+        GuestImageBuilder.Result first = builder.build(AgentProgram.get());
         String kernel = sha256(first.image().kernel()), initrd = sha256(first.image().initrd());
-        GuestImageBuilder.Result again = builder.build(SelftestProgram.get(), true);
+        GuestImageBuilder.Result again = builder.build(AgentProgram.get(), true);
         assertEquals(first.image().initrd(), again.image().initrd(), "same inputs, same cache entry");
         assertEquals(kernel, sha256(again.image().kernel()));
         assertEquals(initrd, sha256(again.image().initrd()), "a forced rebuild changed the initrd's bytes");

@@ -1,0 +1,349 @@
+package dev.skiff.agent.client;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.Parser;
+import dev.skiff.agent.api.AddStorageRequest;
+import dev.skiff.agent.api.AddStorageResponse;
+import dev.skiff.agent.api.CloseStdinRequest;
+import dev.skiff.agent.api.CloseStdinResponse;
+import dev.skiff.agent.api.CreateContainerRequest;
+import dev.skiff.agent.api.CreateContainerResponse;
+import dev.skiff.agent.api.Event;
+import dev.skiff.agent.api.EventsRequest;
+import dev.skiff.agent.api.ExecProcessRequest;
+import dev.skiff.agent.api.ExecProcessResponse;
+import dev.skiff.agent.api.ExitStatus;
+import dev.skiff.agent.api.GuestInfoRequest;
+import dev.skiff.agent.api.GuestInfoResponse;
+import dev.skiff.agent.api.GuestPaths;
+import dev.skiff.agent.api.InputChunk;
+import dev.skiff.agent.api.LayerDisk;
+import dev.skiff.agent.api.NinePShare;
+import dev.skiff.agent.api.OutputChunk;
+import dev.skiff.agent.api.PingRequest;
+import dev.skiff.agent.api.PingResponse;
+import dev.skiff.agent.api.ReadOutputRequest;
+import dev.skiff.agent.api.RemoveContainerRequest;
+import dev.skiff.agent.api.RemoveContainerResponse;
+import dev.skiff.agent.api.RemoveStorageRequest;
+import dev.skiff.agent.api.RemoveStorageResponse;
+import dev.skiff.agent.api.ResizeTtyRequest;
+import dev.skiff.agent.api.ResizeTtyResponse;
+import dev.skiff.agent.api.ScratchDisk;
+import dev.skiff.agent.api.ShutdownRequest;
+import dev.skiff.agent.api.ShutdownResponse;
+import dev.skiff.agent.api.SignalProcessRequest;
+import dev.skiff.agent.api.SignalProcessResponse;
+import dev.skiff.agent.api.StartContainerRequest;
+import dev.skiff.agent.api.StartContainerResponse;
+import dev.skiff.agent.api.StatsRequest;
+import dev.skiff.agent.api.StatsResponse;
+import dev.skiff.agent.api.Stdio;
+import dev.skiff.agent.api.StreamKind;
+import dev.skiff.agent.api.WaitProcessRequest;
+import dev.skiff.agent.api.WaitProcessResponse;
+import dev.skiff.agent.api.WriteInputResponse;
+import dev.skiff.ttrpc.CallOptions;
+import dev.skiff.ttrpc.Client;
+import dev.skiff.ttrpc.ClientStream;
+import dev.skiff.ttrpc.Code;
+import dev.skiff.ttrpc.ConnectionClosedException;
+import dev.skiff.ttrpc.StreamDesc;
+import dev.skiff.ttrpc.Transport;
+import dev.skiff.ttrpc.TtrpcException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.ByteChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The host's typed client of one guest agent, over one byte channel into the VM.
+ *
+ * <p>Everything the guest answers is untrusted: replies are size-capped by ttrpc (4 MiB frames),
+ * decoded strictly, and checked here where a wrong value could mislead the host (pids, exit
+ * codes). Any failure is an {@link AgentException}; when the VM dies, calls in flight and later
+ * calls fail with {@link AgentException#vmGone()} instead of hanging.
+ */
+public final class AgentClient implements AutoCloseable {
+    public static final String SERVICE = "skiff.agent.v1.Agent";
+
+    /**
+     * Timeout of calls that do work in the guest (mounts, runc). Generous: under TCG emulation a
+     * runc create takes about a second and timings vary 2x run to run.
+     */
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(120);
+
+    private static final int INPUT_CHUNK = 64 * 1024;
+
+    private final Client client;
+
+    private AgentClient(Client client) {
+        this.client = client;
+    }
+
+    /** A client over the host's end of the agent's channel. */
+    public static AgentClient over(ByteChannel channel) {
+        return new AgentClient(new Client(Transport.of(channel)));
+    }
+
+    public void ping(Duration timeout) throws AgentException {
+        unary("Ping", PingRequest.getDefaultInstance(), PingResponse.parser(), timeout);
+    }
+
+    public GuestInfoResponse guestInfo() throws AgentException {
+        return unary("GuestInfo", GuestInfoRequest.getDefaultInstance(), GuestInfoResponse.parser(), CALL_TIMEOUT);
+    }
+
+    /** Mounts the read-only layer disk with this serial; returns its guest path. */
+    public String addLayer(String id, String serial, String fstype) throws AgentException {
+        return addStorage(AddStorageRequest.newBuilder().setId(id)
+                .setLayer(LayerDisk.newBuilder().setSerial(serial).setFstype(fstype)).build());
+    }
+
+    /** Mounts the writable scratch disk with this serial (ext4, formatted by the host). */
+    public String addScratch(String id, String serial) throws AgentException {
+        return addStorage(AddStorageRequest.newBuilder().setId(id)
+                .setScratch(ScratchDisk.newBuilder().setSerial(serial)).build());
+    }
+
+    /** Mounts the 9P share the host serves on the virtio-serial port {@code port}. */
+    public String addShare(String id, String port, String aname, boolean readOnly) throws AgentException {
+        return addStorage(AddStorageRequest.newBuilder().setId(id)
+                .setShare(NinePShare.newBuilder().setPort(port).setAname(aname).setReadOnly(readOnly)).build());
+    }
+
+    private String addStorage(AddStorageRequest request) throws AgentException {
+        GuestPaths.checkId(request.getId(), "storage id");
+        return unary("AddStorage", request, AddStorageResponse.parser(), CALL_TIMEOUT).getGuestPath();
+    }
+
+    public void removeStorage(String id) throws AgentException {
+        unary("RemoveStorage", RemoveStorageRequest.newBuilder().setId(id).build(), RemoveStorageResponse.parser(),
+                CALL_TIMEOUT);
+    }
+
+    /** The stdio a process gets: a pty or pipes, and whether stdin is open. */
+    public static Stdio stdio(boolean terminal, boolean stdin) {
+        return Stdio.newBuilder().setTerminal(terminal).setStdin(stdin).setRows(24).setCols(80).build();
+    }
+
+    /** Creates a container (runc create): its process exists, stopped before exec, until started. */
+    public int createContainer(String id, byte[] ociSpecJson, List<String> layerStorageIds, String scratchStorageId,
+            Stdio stdio) throws AgentException {
+        GuestPaths.checkId(id, "container id");
+        var request = CreateContainerRequest.newBuilder().setContainerId(id)
+                .setOciSpecJson(ByteString.copyFrom(ociSpecJson)).addAllLayerStorageIds(layerStorageIds)
+                .setScratchStorageId(scratchStorageId).setStdio(stdio).build();
+        return checkPid(unary("CreateContainer", request, CreateContainerResponse.parser(), CALL_TIMEOUT).getPid());
+    }
+
+    public int startContainer(String id) throws AgentException {
+        return checkPid(unary("StartContainer", StartContainerRequest.newBuilder().setContainerId(id).build(),
+                StartContainerResponse.parser(), CALL_TIMEOUT).getPid());
+    }
+
+    /** Starts another process in a running container (runc exec). */
+    public int exec(String containerId, String execId, byte[] ociProcessJson, Stdio stdio) throws AgentException {
+        GuestPaths.checkId(execId, "exec id");
+        var request = ExecProcessRequest.newBuilder().setContainerId(containerId).setExecId(execId)
+                .setOciProcessJson(ByteString.copyFrom(ociProcessJson)).setStdio(stdio).build();
+        return checkPid(unary("ExecProcess", request, ExecProcessResponse.parser(), CALL_TIMEOUT).getPid());
+    }
+
+    /** Sends a signal to a process ({@code execId} "" = the container's init), or to all of the container's. */
+    public void signal(String containerId, String execId, int signal, boolean all) throws AgentException {
+        unary("SignalProcess", SignalProcessRequest.newBuilder().setContainerId(containerId).setExecId(execId)
+                .setSignal(signal).setAll(all).build(), SignalProcessResponse.parser(), CALL_TIMEOUT);
+    }
+
+    /** Waits for a process to exit, for up to {@code timeout} (null: for as long as it runs). */
+    public ExitStatus waitProcess(String containerId, String execId, Duration timeout) throws AgentException {
+        ExitStatus status = unary("WaitProcess", WaitProcessRequest.newBuilder().setContainerId(containerId)
+                .setExecId(execId).build(), WaitProcessResponse.parser(), timeout).getStatus();
+        if (status.getExitCode() < 0 || status.getExitCode() > 255 || status.getSignal() > 64) {
+            throw new AgentException("the guest reported an impossible exit status " + status.getExitCode() + "/"
+                    + status.getSignal(), Code.INTERNAL, false, null);
+        }
+        return status;
+    }
+
+    public void removeContainer(String containerId, boolean force) throws AgentException {
+        unary("RemoveContainer", RemoveContainerRequest.newBuilder().setContainerId(containerId).setForce(force)
+                .build(), RemoveContainerResponse.parser(), CALL_TIMEOUT);
+    }
+
+    public StatsResponse stats(String containerId) throws AgentException {
+        return unary("Stats", StatsRequest.newBuilder().setContainerId(containerId).build(), StatsResponse.parser(),
+                CALL_TIMEOUT);
+    }
+
+    /**
+     * Copies a process's stdout or stderr into {@code sink} until the process closes it; returns
+     * the number of bytes. Blocks: run it on its own (virtual) thread.
+     */
+    public long readOutput(String containerId, String execId, StreamKind kind, OutputStream sink)
+            throws AgentException, IOException {
+        byte[] request = ReadOutputRequest.newBuilder().setContainerId(containerId).setExecId(execId)
+                .setStream(kind).build().toByteArray();
+        long total = 0;
+        try (ClientStream stream = client.newStream(SERVICE, "ReadOutput", StreamDesc.SERVER_STREAMING, request,
+                CallOptions.DEFAULT)) {
+            while (true) {
+                Optional<byte[]> next = stream.recv();
+                if (next.isEmpty()) {
+                    return total;
+                }
+                byte[] data = OutputChunk.parseFrom(next.get()).getData().toByteArray();
+                sink.write(data);
+                sink.flush();
+                total += data.length;
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw new AgentException("the guest sent a malformed output chunk: " + e.getMessage(), Code.INTERNAL,
+                    false, e);
+        } catch (TtrpcException e) {
+            throw map("ReadOutput", e);
+        }
+    }
+
+    /**
+     * Opens a process's stdin: bytes written go to the process in order; {@code close()} closes
+     * the process's stdin (it sees EOF).
+     */
+    public OutputStream openInput(String containerId, String execId) throws AgentException {
+        ClientStream stream;
+        try {
+            stream = client.newStream(SERVICE, "WriteInput", StreamDesc.CLIENT_STREAMING, new byte[0],
+                    CallOptions.DEFAULT);
+            stream.send(InputChunk.newBuilder().setContainerId(containerId).setExecId(execId).build().toByteArray());
+        } catch (TtrpcException e) {
+            throw map("WriteInput", e);
+        }
+        return new OutputStream() {
+            private boolean closed;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (closed) {
+                    throw new IOException("stdin of " + containerId + "/" + execId + " is closed");
+                }
+                for (int done = 0; done < len; ) {
+                    int n = Math.min(INPUT_CHUNK, len - done);
+                    try {
+                        stream.send(InputChunk.newBuilder().setData(ByteString.copyFrom(b, off + done, n)).build()
+                                .toByteArray());
+                    } catch (TtrpcException e) {
+                        throw map("WriteInput", e);
+                    }
+                    done += n;
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                try {
+                    stream.closeSend();
+                    WriteInputResponse.parseFrom(stream.recv().orElse(new byte[0]));
+                } catch (TtrpcException e) {
+                    throw map("WriteInput", e);
+                } finally {
+                    stream.close();
+                }
+            }
+        };
+    }
+
+    public void closeStdin(String containerId, String execId) throws AgentException {
+        unary("CloseStdin", CloseStdinRequest.newBuilder().setContainerId(containerId).setExecId(execId).build(),
+                CloseStdinResponse.parser(), CALL_TIMEOUT);
+    }
+
+    public void resizeTty(String containerId, String execId, int rows, int cols) throws AgentException {
+        unary("ResizeTty", ResizeTtyRequest.newBuilder().setContainerId(containerId).setExecId(execId).setRows(rows)
+                .setCols(cols).build(), ResizeTtyResponse.parser(), CALL_TIMEOUT);
+    }
+
+    /** The agent's events (process exits) from now on, until the returned stream is closed. */
+    public EventStream events() throws AgentException {
+        try {
+            return new EventStream(client.newStream(SERVICE, "Events", StreamDesc.SERVER_STREAMING,
+                    EventsRequest.getDefaultInstance().toByteArray(), CallOptions.DEFAULT));
+        } catch (TtrpcException e) {
+            throw map("Events", e);
+        }
+    }
+
+    /** Events as they come. */
+    public static final class EventStream implements AutoCloseable {
+        private final ClientStream stream;
+
+        EventStream(ClientStream stream) {
+            this.stream = stream;
+        }
+
+        /** The next event; empty when the agent ended the stream. */
+        public Optional<Event> next() throws AgentException {
+            try {
+                Optional<byte[]> bytes = stream.recv();
+                return bytes.isEmpty() ? Optional.empty() : Optional.of(Event.parseFrom(bytes.get()));
+            } catch (InvalidProtocolBufferException e) {
+                throw new AgentException("the guest sent a malformed event: " + e.getMessage(), Code.INTERNAL, false, e);
+            } catch (TtrpcException e) {
+                throw map("Events", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            stream.close();
+        }
+    }
+
+    /** Asks the agent to stop its containers and power the VM off. */
+    public void shutdown() throws AgentException {
+        unary("Shutdown", ShutdownRequest.getDefaultInstance(), ShutdownResponse.parser(), CALL_TIMEOUT);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    private <T extends MessageLite> T unary(String method, MessageLite request, Parser<T> parser, Duration timeout)
+            throws AgentException {
+        try {
+            return client.call(SERVICE, method, request, parser,
+                    timeout == null ? CallOptions.DEFAULT : CallOptions.timeout(timeout));
+        } catch (TtrpcException e) {
+            throw map(method, e);
+        }
+    }
+
+    private static AgentException map(String method, TtrpcException e) {
+        if (e instanceof ConnectionClosedException) {
+            return new AgentException("agent " + method + ": the connection to the guest closed (the VM stopped or died): "
+                    + e.getMessage(), Code.UNAVAILABLE, true, e);
+        }
+        return new AgentException("agent " + method + ": " + e.code() + ": " + e.status().message(), e.code(), false, e);
+    }
+
+    private static int checkPid(int pid) throws AgentException {
+        if (pid <= 0) {
+            throw new AgentException("the guest reported an impossible pid " + pid, Code.INTERNAL, false, null);
+        }
+        return pid;
+    }
+}

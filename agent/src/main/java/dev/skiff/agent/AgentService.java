@@ -1,0 +1,192 @@
+package dev.skiff.agent;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.skiff.agent.api.AddStorageRequest;
+import dev.skiff.agent.api.AddStorageResponse;
+import dev.skiff.agent.api.CloseStdinRequest;
+import dev.skiff.agent.api.CloseStdinResponse;
+import dev.skiff.agent.api.CreateContainerRequest;
+import dev.skiff.agent.api.CreateContainerResponse;
+import dev.skiff.agent.api.Event;
+import dev.skiff.agent.api.EventsRequest;
+import dev.skiff.agent.api.ExecProcessRequest;
+import dev.skiff.agent.api.ExecProcessResponse;
+import dev.skiff.agent.api.GuestInfoRequest;
+import dev.skiff.agent.api.InputChunk;
+import dev.skiff.agent.api.OutputChunk;
+import dev.skiff.agent.api.PingRequest;
+import dev.skiff.agent.api.PingResponse;
+import dev.skiff.agent.api.ReadOutputRequest;
+import dev.skiff.agent.api.RemoveContainerRequest;
+import dev.skiff.agent.api.RemoveContainerResponse;
+import dev.skiff.agent.api.RemoveStorageRequest;
+import dev.skiff.agent.api.RemoveStorageResponse;
+import dev.skiff.agent.api.ResizeTtyRequest;
+import dev.skiff.agent.api.ResizeTtyResponse;
+import dev.skiff.agent.api.ShutdownRequest;
+import dev.skiff.agent.api.ShutdownResponse;
+import dev.skiff.agent.api.SignalProcessRequest;
+import dev.skiff.agent.api.SignalProcessResponse;
+import dev.skiff.agent.api.StartContainerRequest;
+import dev.skiff.agent.api.StartContainerResponse;
+import dev.skiff.agent.api.StatsRequest;
+import dev.skiff.agent.api.StreamKind;
+import dev.skiff.agent.api.WaitProcessRequest;
+import dev.skiff.agent.api.WaitProcessResponse;
+import dev.skiff.agent.api.WriteInputResponse;
+import dev.skiff.agent.container.Containers;
+import dev.skiff.agent.container.Proc;
+import dev.skiff.agent.io.OutputPump;
+import dev.skiff.agent.storage.Storages;
+import dev.skiff.guest.Main;
+import dev.skiff.ttrpc.Code;
+import dev.skiff.ttrpc.ServiceRegistry;
+import dev.skiff.ttrpc.StreamDesc;
+import dev.skiff.ttrpc.TtrpcException;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The agent API (skiff.agent.v1.Agent) on top of {@link Storages} and {@link Containers}. Each
+ * handler runs on its own virtual thread (ttrpc's server); anything that blocks in read(2) on a
+ * pipe or device runs on a platform thread elsewhere and is handed over through a queue.
+ */
+public final class AgentService {
+    public static final String SERVICE = "skiff.agent.v1.Agent";
+    public static final String VERSION = "0.1.0";
+    /** Events buffered per subscriber before it is dropped as too slow. */
+    static final int EVENT_BUFFER = 4096;
+
+    private final Storages storages = new Storages();
+    private final Containers containers;
+    private final CopyOnWriteArrayList<BlockingQueue<Event>> subscribers = new CopyOnWriteArrayList<>();
+    private final Runnable powerOff;
+
+    public AgentService(String runcBinary, Runnable powerOff) {
+        this.containers = new Containers(storages, runcBinary, exited -> publish(Event.newBuilder().setExited(exited).build()));
+        this.powerOff = powerOff;
+    }
+
+    private void publish(Event event) {
+        for (BlockingQueue<Event> q : subscribers) {
+            if (!q.offer(event)) {
+                subscribers.remove(q);
+                Main.log("events: a subscriber fell " + EVENT_BUFFER + " events behind and was dropped");
+            }
+        }
+    }
+
+    public ServiceRegistry registry() {
+        ServiceRegistry r = new ServiceRegistry();
+        r.unary(SERVICE, "Ping", PingRequest.parser(), (call, q) -> PingResponse.getDefaultInstance());
+        r.unary(SERVICE, "GuestInfo", GuestInfoRequest.parser(), (call, q) -> GuestInfo.collect(VERSION));
+        r.unary(SERVICE, "AddStorage", AddStorageRequest.parser(),
+                (call, q) -> AddStorageResponse.newBuilder().setGuestPath(storages.add(q).guestPath()).build());
+        r.unary(SERVICE, "RemoveStorage", RemoveStorageRequest.parser(), (call, q) -> {
+            storages.remove(q.getId());
+            return RemoveStorageResponse.getDefaultInstance();
+        });
+        r.unary(SERVICE, "CreateContainer", CreateContainerRequest.parser(),
+                (call, q) -> CreateContainerResponse.newBuilder().setPid(containers.create(q)).build());
+        r.unary(SERVICE, "StartContainer", StartContainerRequest.parser(),
+                (call, q) -> StartContainerResponse.newBuilder().setPid(containers.start(q.getContainerId())).build());
+        r.unary(SERVICE, "ExecProcess", ExecProcessRequest.parser(),
+                (call, q) -> ExecProcessResponse.newBuilder().setPid(containers.exec(q)).build());
+        r.unary(SERVICE, "SignalProcess", SignalProcessRequest.parser(), (call, q) -> {
+            containers.signal(q);
+            return SignalProcessResponse.getDefaultInstance();
+        });
+        r.unary(SERVICE, "WaitProcess", WaitProcessRequest.parser(), (call, q) -> WaitProcessResponse.newBuilder()
+                .setStatus(containers.await(q.getContainerId(), q.getExecId())).build());
+        r.unary(SERVICE, "RemoveContainer", RemoveContainerRequest.parser(), (call, q) -> {
+            containers.remove(q.getContainerId(), q.getForce());
+            return RemoveContainerResponse.getDefaultInstance();
+        });
+        r.unary(SERVICE, "Stats", StatsRequest.parser(), (call, q) -> containers.stats(q.getContainerId()));
+        r.unary(SERVICE, "CloseStdin", CloseStdinRequest.parser(), (call, q) -> {
+            containers.proc(q.getContainerId(), q.getExecId()).closeStdin();
+            return CloseStdinResponse.getDefaultInstance();
+        });
+        r.unary(SERVICE, "ResizeTty", ResizeTtyRequest.parser(), (call, q) -> {
+            if (q.getRows() == 0 || q.getCols() == 0 || q.getRows() > 0xffff || q.getCols() > 0xffff) {
+                throw new TtrpcException(Code.INVALID_ARGUMENT, "terminal size must be 1..65535 each way");
+            }
+            containers.proc(q.getContainerId(), q.getExecId()).resize(q.getRows(), q.getCols());
+            return ResizeTtyResponse.getDefaultInstance();
+        });
+        r.unary(SERVICE, "Shutdown", ShutdownRequest.parser(), (call, q) -> {
+            Main.log("shutdown requested by the host");
+            containers.killAll();
+            // Answer first; power off a moment later on another thread.
+            Thread.ofPlatform().daemon().start(powerOff);
+            return ShutdownResponse.getDefaultInstance();
+        });
+        r.stream(SERVICE, "ReadOutput", StreamDesc.SERVER_STREAMING, (call, stream) -> {
+            ReadOutputRequest q = parse(stream.recv(), ReadOutputRequest.parser());
+            if (q.getStream() != StreamKind.STDOUT && q.getStream() != StreamKind.STDERR) {
+                throw new TtrpcException(Code.INVALID_ARGUMENT, "stream must be STDOUT or STDERR");
+            }
+            OutputPump pump = containers.proc(q.getContainerId(), q.getExecId())
+                    .output(q.getStream() == StreamKind.STDERR);
+            while (true) {
+                byte[] chunk = pump.take();
+                if (chunk == null) {
+                    return null; // EOF: ends the stream
+                }
+                try {
+                    stream.send(OutputChunk.newBuilder().setData(ByteString.copyFrom(chunk)).build().toByteArray());
+                } catch (TtrpcException e) {
+                    pump.pushBack(chunk); // the host went away: keep the bytes for the next reader
+                    throw e;
+                }
+            }
+        });
+        r.stream(SERVICE, "WriteInput", StreamDesc.CLIENT_STREAMING, (call, stream) -> {
+            InputChunk first = parse(stream.recv(), InputChunk.parser());
+            var proc = containers.proc(first.getContainerId(), first.getExecId());
+            long written = write(proc, first.getData());
+            while (true) {
+                Optional<byte[]> next = stream.recv();
+                if (next.isEmpty()) {
+                    proc.closeStdin(); // the host closed its side: the process sees EOF
+                    return WriteInputResponse.newBuilder().setBytesWritten(written).build().toByteArray();
+                }
+                written += write(proc, parse(next, InputChunk.parser()).getData());
+            }
+        });
+        r.stream(SERVICE, "Events", StreamDesc.SERVER_STREAMING, (call, stream) -> {
+            parse(stream.recv(), EventsRequest.parser());
+            BlockingQueue<Event> queue = new LinkedBlockingQueue<>(EVENT_BUFFER);
+            subscribers.add(queue);
+            try {
+                while (true) {
+                    stream.send(queue.take().toByteArray());
+                }
+            } finally {
+                subscribers.remove(queue);
+            }
+        });
+        return r;
+    }
+
+    private static long write(Proc proc, ByteString data) throws TtrpcException {
+        if (!data.isEmpty()) {
+            proc.writeStdin(data.toByteArray());
+        }
+        return data.size();
+    }
+
+    private static <T> T parse(Optional<byte[]> bytes, com.google.protobuf.Parser<T> parser) throws TtrpcException {
+        if (bytes.isEmpty()) {
+            throw new TtrpcException(Code.INVALID_ARGUMENT, "the stream ended before its first message");
+        }
+        try {
+            return parser.parseFrom(bytes.get());
+        } catch (InvalidProtocolBufferException e) {
+            throw new TtrpcException(Code.INVALID_ARGUMENT, "malformed message: " + e.getMessage());
+        }
+    }
+}

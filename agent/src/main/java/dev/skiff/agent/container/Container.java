@@ -1,0 +1,35 @@
+package dev.skiff.agent.container;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** One container in this VM: its bundle, its rootfs and its processes (init under ""). */
+final class Container {
+    enum State { CREATING, CREATED, RUNNING, STOPPED }
+
+    final String id;
+    final Path bundle;
+    final Path upperBase;
+    final Map<String, Proc> procs = new ConcurrentHashMap<>();
+    volatile State state = State.CREATING;
+    volatile boolean rootfsMounted;
+
+    Container(String id, Path bundle, Path upperBase) {
+        this.id = id;
+        this.bundle = bundle;
+        this.upperBase = upperBase;
+    }
+
+    Path rootfs() {
+        return bundle.resolve("rootfs");
+    }
+
+    Path runcLog() {
+        return bundle.resolve("runc.log");
+    }
+
+    Proc init() {
+        return procs.get("");
+    }
+}

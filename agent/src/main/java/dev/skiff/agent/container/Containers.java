@@ -1,0 +1,357 @@
+package dev.skiff.agent.container;
+
+import dev.skiff.agent.api.CreateContainerRequest;
+import dev.skiff.agent.api.ExecProcessRequest;
+import dev.skiff.agent.api.ExitStatus;
+import dev.skiff.agent.api.GuestPaths;
+import dev.skiff.agent.api.ProcessExited;
+import dev.skiff.agent.api.SignalProcessRequest;
+import dev.skiff.agent.api.StatsResponse;
+import dev.skiff.agent.storage.Storage;
+import dev.skiff.agent.storage.Storages;
+import dev.skiff.guest.Main;
+import dev.skiff.guest.process.Reaper;
+import dev.skiff.sys.Errno;
+import dev.skiff.sys.ErrnoException;
+import dev.skiff.sys.Processes;
+import dev.skiff.ttrpc.Code;
+import dev.skiff.ttrpc.TtrpcException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The containers of this VM and what the host can do with them: create, start, exec, signal,
+ * wait, remove, stats. Each process's exit is reaped by the {@link Reaper}, recorded, and
+ * published as an event.
+ */
+public final class Containers {
+    /** The largest OCI spec or process document accepted. */
+    static final int MAX_SPEC_BYTES = 1 << 20;
+    /** How long a forced remove waits for SIGKILL to take effect. */
+    static final long KILL_WAIT_SECONDS = 30;
+
+    private final Storages storages;
+    private final Runc runc;
+    private final Consumer<ProcessExited> exits;
+    private final Map<String, Container> containers = new ConcurrentHashMap<>();
+
+    public Containers(Storages storages, String runcBinary, Consumer<ProcessExited> exits) {
+        this.storages = storages;
+        this.runc = new Runc(runcBinary);
+        this.exits = exits;
+    }
+
+    public int create(CreateContainerRequest request) throws TtrpcException {
+        String id = checkId(request.getContainerId(), "container id");
+        if (request.getOciSpecJson().size() > MAX_SPEC_BYTES || request.getOciSpecJson().isEmpty()) {
+            throw new TtrpcException(Code.INVALID_ARGUMENT, "the OCI spec must be 1 byte to 1 MiB");
+        }
+        List<String> layers = new ArrayList<>();
+        for (String layer : request.getLayerStorageIdsList()) {
+            layers.add(storages.get(layer, Storage.Kind.LAYER).guestPath());
+        }
+        if (layers.isEmpty()) {
+            throw new TtrpcException(Code.INVALID_ARGUMENT, "container " + id + " names no layer storage");
+        }
+        Path bundle = Path.of(GuestPaths.bundle(id));
+        Path upperBase = request.getScratchStorageId().isEmpty() ? bundle.resolve("scratch")
+                : Path.of(storages.get(request.getScratchStorageId(), Storage.Kind.SCRATCH).guestPath(), "containers", id);
+        Container c = new Container(id, bundle, upperBase);
+        if (containers.putIfAbsent(id, c) != null) {
+            throw new TtrpcException(Code.ALREADY_EXISTS, "container " + id + " already exists");
+        }
+        boolean created = false;
+        try (StdioSetup io = StdioSetup.prepare(id, request.getStdio())) {
+            deleteTree(bundle);
+            deleteTree(upperBase);
+            Files.createDirectories(bundle);
+            Files.write(bundle.resolve("config.json"), request.getOciSpecJson().toByteArray());
+            Rootfs.mount(c.rootfs(), layers, upperBase);
+            c.rootfsMounted = true;
+            Path pidFile = bundle.resolve("init.pid");
+            List<String> args = new ArrayList<>(List.of("create", "--bundle", bundle.toString(), "--pid-file",
+                    pidFile.toString(), "--no-pivot"));
+            args.addAll(io.runcArgs());
+            args.add(id);
+            runc.run(c.runcLog(), io.runcStdio(), args.toArray(String[]::new));
+            int pid = readPid(pidFile);
+            Proc init = io.finish(id, "", pid);
+            c.procs.put("", init);
+            watch(c, init);
+            c.state = Container.State.CREATED;
+            created = true;
+            Main.log("container " + id + ": created, init pid " + pid);
+            return pid;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new TtrpcException(Code.INTERNAL, "create container " + id + ": " + e.getMessage());
+        } finally {
+            if (!created) {
+                cleanUp(c);
+                containers.remove(id);
+            }
+        }
+    }
+
+    public int start(String containerId) throws TtrpcException {
+        Container c = get(containerId);
+        synchronized (c) {
+            if (c.state != Container.State.CREATED) {
+                throw new TtrpcException(Code.FAILED_PRECONDITION, "container " + c.id + " is " + c.state
+                        + ", not CREATED");
+            }
+            runc.run(c.runcLog(), new int[] {-1, -1, -1}, "start", c.id);
+            c.state = Container.State.RUNNING;
+        }
+        return c.init().pid;
+    }
+
+    public int exec(ExecProcessRequest request) throws TtrpcException {
+        Container c = get(request.getContainerId());
+        String execId = checkId(request.getExecId(), "exec id");
+        if (request.getOciProcessJson().size() > MAX_SPEC_BYTES || request.getOciProcessJson().isEmpty()) {
+            throw new TtrpcException(Code.INVALID_ARGUMENT, "the OCI process must be 1 byte to 1 MiB");
+        }
+        if (c.state != Container.State.RUNNING) {
+            throw new TtrpcException(Code.FAILED_PRECONDITION, "container " + c.id + " is " + c.state + ", not RUNNING");
+        }
+        if (execId.equals(c.id) || c.procs.containsKey(execId)) {
+            throw new TtrpcException(Code.ALREADY_EXISTS, "exec " + execId + " already exists in " + c.id);
+        }
+        try (StdioSetup io = StdioSetup.prepare(c.id + "-" + execId, request.getStdio())) {
+            Path process = c.bundle.resolve("exec-" + execId + ".json");
+            Path pidFile = c.bundle.resolve("exec-" + execId + ".pid");
+            Files.write(process, request.getOciProcessJson().toByteArray());
+            List<String> args = new ArrayList<>(List.of("exec", "--detach", "--pid-file", pidFile.toString(),
+                    "--process", process.toString()));
+            args.addAll(io.runcArgs());
+            args.add(c.id);
+            runc.run(c.runcLog(), io.runcStdio(), args.toArray(String[]::new));
+            int pid = readPid(pidFile);
+            Proc p = io.finish(c.id, execId, pid);
+            c.procs.put(execId, p);
+            watch(c, p);
+            return pid;
+        } catch (IOException e) {
+            throw new TtrpcException(Code.INTERNAL, "exec in " + c.id + ": " + e.getMessage());
+        }
+    }
+
+    /** Completes the process's exit when the reaper reaps it, and publishes it. */
+    private void watch(Container c, Proc p) {
+        Reaper.shared().adopt(p.pid).whenComplete((status, failure) -> {
+            ExitStatus exit = failure != null
+                    ? ExitStatus.newBuilder().setExitCode(255).setExitedAtUnixNanos(nowNanos()).build()
+                    : ExitStatus.newBuilder().setExitCode(status.shellCode())
+                            .setSignal(status.signaled() ? status.signal() : 0).setExitedAtUnixNanos(nowNanos()).build();
+            if (p.execId.isEmpty()) {
+                c.state = Container.State.STOPPED;
+            }
+            p.exited(exit);
+            Main.log("process " + p.name() + " (pid " + p.pid + ") exited: " + exit.getExitCode());
+            exits.accept(ProcessExited.newBuilder().setContainerId(c.id).setExecId(p.execId).setPid(p.pid)
+                    .setStatus(exit).build());
+        });
+    }
+
+    private static long nowNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    public void signal(SignalProcessRequest request) throws TtrpcException {
+        Container c = get(request.getContainerId());
+        if (request.getSignal() < 1 || request.getSignal() > 64) {
+            throw new TtrpcException(Code.INVALID_ARGUMENT, "signal " + request.getSignal() + " is not 1..64");
+        }
+        if (request.getAll()) {
+            runc.run(c.runcLog(), new int[] {-1, -1, -1}, "kill", "--all", c.id, Integer.toString(request.getSignal()));
+            return;
+        }
+        Proc p = proc(c, request.getExecId());
+        synchronized (p) {
+            if (p.exit.isDone()) {
+                throw new TtrpcException(Code.NOT_FOUND, "process " + p.name() + " is not running");
+            }
+            try {
+                // The pid is ours (the process is our child, not yet reaped), so it cannot have been reused.
+                Processes.kill(p.pid, request.getSignal());
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.ESRCH) {
+                    throw new TtrpcException(Code.INTERNAL, "signal " + p.name() + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Waits for a process's exit; honours the call's deadline through interruption. */
+    public ExitStatus await(String containerId, String execId) throws TtrpcException {
+        Proc p = proc(get(containerId), execId);
+        try {
+            return p.exit.get();
+        } catch (ExecutionException e) {
+            throw new TtrpcException(Code.INTERNAL, "wait " + p.name() + ": " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TtrpcException(Code.CANCELLED, "wait for " + p.name() + " cancelled");
+        }
+    }
+
+    public void remove(String containerId, boolean force) throws TtrpcException {
+        Container c = get(containerId);
+        synchronized (c) {
+            Proc init = c.init();
+            if (init != null && !init.exit.isDone()) {
+                if (!force) {
+                    throw new TtrpcException(Code.FAILED_PRECONDITION, "container " + c.id
+                            + " is running: stop it first or remove with force");
+                }
+                try {
+                    Processes.kill(init.pid, Processes.SIGKILL);
+                    init.exit.get(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
+                } catch (ErrnoException | ExecutionException | TimeoutException e) {
+                    throw new TtrpcException(Code.INTERNAL, "kill " + c.id + ": " + e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new TtrpcException(Code.CANCELLED, "interrupted");
+                }
+            }
+            try {
+                runc.run(c.runcLog(), new int[] {-1, -1, -1}, "delete", "--force", c.id);
+            } catch (TtrpcException e) {
+                Main.log("container " + c.id + ": " + e.getMessage()); // cleaning up goes on
+            }
+            cleanUp(c);
+            containers.remove(c.id);
+        }
+    }
+
+    public StatsResponse stats(String containerId) throws TtrpcException {
+        Container c = get(containerId);
+        Path cgroup = Path.of("/sys/fs/cgroup" + GuestPaths.cgroupsPath(c.id));
+        return StatsResponse.newBuilder().setMemoryBytes(readLong(cgroup.resolve("memory.current"), null))
+                .setCpuUsageUsec(readLong(cgroup.resolve("cpu.stat"), "usage_usec"))
+                .setPids(readLong(cgroup.resolve("pids.current"), null)).build();
+    }
+
+    /** A number from a cgroup file: the whole file, or the value after {@code key} in a key-value file. */
+    private static long readLong(Path file, String key) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String[] words = line.trim().split(" ");
+                if (key == null) {
+                    return Long.parseLong(words[0]);
+                }
+                if (words.length == 2 && words[0].equals(key)) {
+                    return Long.parseLong(words[1]);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not there (controller not enabled, container gone): report 0
+        }
+        return 0;
+    }
+
+    public Proc proc(String containerId, String execId) throws TtrpcException {
+        return proc(get(containerId), execId);
+    }
+
+    private static Proc proc(Container c, String execId) throws TtrpcException {
+        String key = execId.equals(c.id) ? "" : execId;
+        Proc p = c.procs.get(key);
+        if (p == null) {
+            throw new TtrpcException(Code.NOT_FOUND, "no process " + (key.isEmpty() ? "init" : key) + " in container " + c.id);
+        }
+        return p;
+    }
+
+    /** Kills every container (for shutdown). */
+    public void killAll() {
+        for (Container c : containers.values()) {
+            Proc init = c.init();
+            if (init != null && !init.exit.isDone()) {
+                try {
+                    Processes.kill(init.pid, Processes.SIGKILL);
+                } catch (ErrnoException ignored) {
+                    // already gone
+                }
+            }
+        }
+    }
+
+    public int count() {
+        return containers.size();
+    }
+
+    private Container get(String id) throws TtrpcException {
+        Container c = containers.get(checkId(id, "container id"));
+        if (c == null) {
+            throw new TtrpcException(Code.NOT_FOUND, "no container " + id);
+        }
+        return c;
+    }
+
+    private void cleanUp(Container c) {
+        if (c.rootfsMounted) {
+            try {
+                Rootfs.unmount(c.rootfs());
+                c.rootfsMounted = false;
+            } catch (ErrnoException e) {
+                Main.log("container " + c.id + ": " + e.getMessage());
+            }
+        }
+        if (c.rootfsMounted) {
+            return; // never walk into a mounted rootfs: the bundle stays until it can be unmounted
+        }
+        try {
+            deleteTree(c.bundle);
+            deleteTree(c.upperBase);
+        } catch (IOException e) {
+            Main.log("container " + c.id + ": cleaning up: " + e.getMessage());
+        }
+    }
+
+    /** Deletes a folder tree without following symlinks (a container's upper layer is its own data). */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static int readPid(Path pidFile) throws IOException, TtrpcException {
+        String text = Files.readString(pidFile).trim();
+        try {
+            int pid = Integer.parseInt(text);
+            if (pid > 1) {
+                return pid;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new TtrpcException(Code.INTERNAL, "runc wrote no pid to " + pidFile + ": \"" + text + "\"");
+    }
+
+    private static String checkId(String id, String what) throws TtrpcException {
+        try {
+            return GuestPaths.checkId(id, what);
+        } catch (IllegalArgumentException e) {
+            throw new TtrpcException(Code.INVALID_ARGUMENT, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.skiff.agent.storage;
+
+import dev.skiff.agent.api.AddStorageRequest;
+import dev.skiff.agent.api.GuestPaths;
+import dev.skiff.guest.Main;
+import dev.skiff.guest.boot.Boot;
+import dev.skiff.guest.devices.BlockDevices;
+import dev.skiff.guest.share.NinePMount;
+import dev.skiff.sys.Errno;
+import dev.skiff.sys.ErrnoException;
+import dev.skiff.sys.Mounts;
+import dev.skiff.ttrpc.Code;
+import dev.skiff.ttrpc.TtrpcException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The storages the host added: layer disks (read-only), scratch disks and 9P shares, each mounted
+ * at {@link GuestPaths#storage}. Devices are found by the serial or port name the host gave them.
+ */
+public final class Storages {
+    /** How long a hot-plugged disk or port may take to appear; generous for TCG. */
+    static final Duration DEVICE_TIMEOUT = Duration.ofSeconds(60);
+
+    private static final Set<String> LAYER_TYPES = Set.of("erofs", "ext4");
+
+    private final Map<String, Storage> storages = new ConcurrentHashMap<>();
+
+    public Storage add(AddStorageRequest request) throws TtrpcException, IOException {
+        String id = checkId(request.getId());
+        String path = GuestPaths.storage(id);
+        if (storages.putIfAbsent(id, new Storage(id, null, path, true)) != null) {
+            throw new TtrpcException(Code.ALREADY_EXISTS, "storage " + id + " already exists");
+        }
+        boolean done = false;
+        try {
+            Storage s = switch (request.getSourceCase()) {
+                case LAYER -> {
+                    String fstype = request.getLayer().getFstype().isEmpty() ? "erofs" : request.getLayer().getFstype();
+                    if (!LAYER_TYPES.contains(fstype)) {
+                        throw new TtrpcException(Code.INVALID_ARGUMENT, "layer file system " + fstype
+                                + " is not supported: use one of " + LAYER_TYPES);
+                    }
+                    mountDisk(request.getLayer().getSerial(), path, fstype, Mounts.MS_RDONLY);
+                    yield new Storage(id, Storage.Kind.LAYER, path, true);
+                }
+                case SCRATCH -> {
+                    String fstype = request.getScratch().getFstype().isEmpty() ? "ext4" : request.getScratch().getFstype();
+                    if (!fstype.equals("ext4")) {
+                        throw new TtrpcException(Code.INVALID_ARGUMENT, "scratch file system must be ext4, not " + fstype);
+                    }
+                    mountDisk(request.getScratch().getSerial(), path, fstype, 0);
+                    yield new Storage(id, Storage.Kind.SCRATCH, path, false);
+                }
+                case SHARE -> {
+                    var share = request.getShare();
+                    if (share.getPort().isEmpty() || share.getPort().length() > 128 || share.getAname().contains(",")) {
+                        throw new TtrpcException(Code.INVALID_ARGUMENT, "share needs a port name (and an aname without ',')");
+                    }
+                    NinePMount.mount(share.getPort(), share.getAname(), Path.of(path), share.getReadOnly(),
+                            DEVICE_TIMEOUT);
+                    yield new Storage(id, Storage.Kind.SHARE, path, share.getReadOnly());
+                }
+                case SOURCE_NOT_SET -> throw new TtrpcException(Code.INVALID_ARGUMENT,
+                        "storage " + id + " names no source: give a layer, a scratch disk or a share");
+            };
+            storages.put(id, s);
+            done = true;
+            Main.log("storage " + id + ": " + s.kind() + " mounted at " + path);
+            return s;
+        } finally {
+            if (!done) {
+                storages.remove(id);
+            }
+        }
+    }
+
+    private static void mountDisk(String serial, String path, String fstype, long flags)
+            throws IOException, TtrpcException {
+        if (serial.isEmpty() || serial.length() > 20) {
+            throw new TtrpcException(Code.INVALID_ARGUMENT, "a disk serial has 1 to 20 characters: \"" + serial + "\"");
+        }
+        Boot.awaitModules(DEVICE_TIMEOUT);
+        Path node = BlockDevices.awaitDisk(Path.of("/sys"), Path.of("/dev"), serial, DEVICE_TIMEOUT);
+        Files.createDirectories(Path.of(path));
+        Mounts.mount(node.toString(), path, fstype, flags, null);
+    }
+
+    /** A storage by id, of the wanted kind. */
+    public Storage get(String id, Storage.Kind kind) throws TtrpcException {
+        Storage s = storages.get(checkId(id));
+        if (s == null || s.kind() == null) {
+            throw new TtrpcException(Code.NOT_FOUND, "no storage " + id);
+        }
+        if (s.kind() != kind) {
+            throw new TtrpcException(Code.INVALID_ARGUMENT, "storage " + id + " is a " + s.kind() + ", not a " + kind);
+        }
+        return s;
+    }
+
+    public void remove(String id) throws TtrpcException {
+        Storage s = storages.get(checkId(id));
+        if (s == null || s.kind() == null) {
+            throw new TtrpcException(Code.NOT_FOUND, "no storage " + id);
+        }
+        try {
+            Mounts.unmount(s.guestPath(), 0);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EBUSY) {
+                throw new TtrpcException(Code.FAILED_PRECONDITION, "storage " + id + " is in use: " + e.getMessage());
+            }
+            throw new TtrpcException(Code.INTERNAL, "unmount storage " + id + ": " + e.getMessage());
+        }
+        storages.remove(id);
+        try {
+            Files.deleteIfExists(Path.of(s.guestPath()));
+        } catch (IOException e) {
+            Main.log("storage " + id + ": " + e.getMessage());
+        }
+    }
+
+    private static String checkId(String id) throws TtrpcException {
+        try {
+            return GuestPaths.checkId(id, "storage id");
+        } catch (IllegalArgumentException e) {
+            throw new TtrpcException(Code.INVALID_ARGUMENT, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.skiff.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/** pipe2(2): the byte channels a parent hands to a child as its stdio. */
+public final class Pipes {
+    private Pipes() {}
+
+    /** pipe2 flags, include/uapi/asm-generic/fcntl.h (the same values as open(2)'s on x86-64). */
+    public static final int O_CLOEXEC = OpenFlags.O_CLOEXEC, O_NONBLOCK = OpenFlags.O_NONBLOCK;
+
+    private static final MethodHandle PIPE2 = Libc.downcall("pipe2",
+            FunctionDescriptor.of(Libc.C_INT, Libc.C_POINTER, Libc.C_INT));
+
+    /**
+     * A new pipe; returns {@code {readFd, writeFd}}. Pass {@link #O_CLOEXEC} unless the pipe is
+     * meant to leak into every child: a spawn makes the ends it hands over inheritable itself.
+     */
+    public static int[] pipe2(int flags) throws ErrnoException {
+        if ((flags & ~(O_CLOEXEC | O_NONBLOCK)) != 0) {
+            throw new IllegalArgumentException("unsupported pipe2 flags 0" + Integer.toOctalString(flags));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
+            MemorySegment cs = Libc.captureState(arena);
+            Libc.check((int) PIPE2.invokeExact(cs, fds, flags), cs, "pipe2", "");
+            return new int[] {fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+}
