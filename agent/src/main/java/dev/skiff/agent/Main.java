@@ -27,6 +27,10 @@ public final class Main {
     static final Duration PORT_TIMEOUT = Duration.ofSeconds(60);
 
     public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals(dev.skiff.guest.Main.TRAIN)) {
+            train();
+            return;
+        }
         boolean init = ProcessHandle.current().pid() == 1;
         try {
             if (init) {
@@ -55,6 +59,37 @@ public final class Main {
             if (init) {
                 dev.skiff.guest.Main.haltForever();
             }
+        }
+    }
+
+    /**
+     * The guest's training run plus the agent's own start-up path: a ttrpc server and client over
+     * a unix socket, answering a protobuf request. Run with -XX:DumpLoadedClassList it yields the
+     * image's class list (image/src/main/resources/dev/skiff/image/jre/guest.classlist):
+     * {@code java -Xshare:off -XX:DumpLoadedClassList=cl.txt -cp JARS dev.skiff.agent.Main --cds-training}
+     */
+    static void train() {
+        dev.skiff.guest.Main.train();
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("skiff-train");
+            var address = java.net.UnixDomainSocketAddress.of(dir.resolve("agent.sock"));
+            try (var listener = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                listener.bind(address);
+                AgentService service = new AgentService("/nonexistent", () -> { });
+                try (Server server = new Server(service.registry(), Thread.ofPlatform().factory());
+                     var client = dev.skiff.agent.client.AgentClient.over(java.nio.channels.SocketChannel.open(address))) {
+                    server.start(listener);
+                    client.ping(Duration.ofSeconds(30));
+                    client.guestInfo();
+                }
+            } finally {
+                java.nio.file.Files.deleteIfExists(dir.resolve("agent.sock"));
+                java.nio.file.Files.delete(dir);
+            }
+            new dev.skiff.agent.io.PortTransport(-1);
+            Class.forName(dev.skiff.agent.container.Containers.class.getName());
+        } catch (Exception e) {
+            throw new IllegalStateException("agent training run failed", e);
         }
     }
 

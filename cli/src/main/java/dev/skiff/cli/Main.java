@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code skiff}: the entry point the ./skiff launcher runs. */
 @Command(name = "skiff", mixinStandardHelpOptions = true, version = "skiff 0.1.0",
         description = "Linux containers in lightweight VMs.",
-        subcommands = {GuestCommand.class, VmCommand.class, NinePCommand.class, LayerCommand.class})
+        subcommands = {GuestCommand.class, VmCommand.class, AgentCommand.class, NinePCommand.class, LayerCommand.class})
 public final class Main {
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new Main());

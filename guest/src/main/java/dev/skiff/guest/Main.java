@@ -70,11 +70,12 @@ public final class Main {
      * -XX:DumpLoadedClassList, it yields the class list from which the image's CDS archive is
      * dumped (image/src/main/resources/dev/skiff/image/jre/guest.classlist).
      */
-    static void train() {
+    public static void train() {
         try {
             for (Class<?> c : List.of(dev.skiff.sys.Mounts.class, dev.skiff.sys.Modules.class, dev.skiff.sys.Power.class,
                     dev.skiff.sys.Fds.class, dev.skiff.sys.Locks.class, dev.skiff.sys.Sockets.class,
-                    dev.skiff.sys.Xattrs.class, SelftestService.class)) {
+                    dev.skiff.sys.Xattrs.class, dev.skiff.sys.Pipes.class, dev.skiff.sys.Processes.class,
+                    dev.skiff.sys.FdPassing.class, dev.skiff.sys.Terminals.class, SelftestService.class)) {
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
             Thread.ofVirtual().start(() -> { }).join();

@@ -1,0 +1,118 @@
+package dev.skiff.cli.agent;
+
+import dev.skiff.agent.api.GuestInfoResponse;
+import dev.skiff.agent.api.GuestPaths;
+import dev.skiff.agent.api.StreamKind;
+import dev.skiff.agent.client.AgentClient;
+import dev.skiff.agent.client.OciSpec;
+import dev.skiff.cli.selftest.Images;
+import dev.skiff.guest.selftest.SelftestClient;
+import dev.skiff.guest.selftest.SelftestProtocol;
+import dev.skiff.image.GuestImage;
+import dev.skiff.vm.DiskSpec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.Channels;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Start-to-exit of busybox {@code true} in a warm VM: through the agent (CreateContainer,
+ * StartContainer, WaitProcess over ttrpc; runc create + runc start inside), against
+ * {@code runc run} of the same bundle run directly inside the same VM (through the self-test
+ * port). Both are timed on the host; runs alternate so that drift hits both alike. Also reports
+ * the agent's own memory.
+ */
+public final class AgentBenchmark {
+    private AgentBenchmark() {}
+
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    public static void run(int runs, PrintStream out) throws IOException {
+        GuestImage image = Images.selftestImage(out);
+        var layer = BusyboxLayer.get(out);
+        var config = AgentSession.config("agent-bench", image, List.of(SelftestProtocol.CONTROL_PORT),
+                List.of(new DiskSpec(layer, "busybox", true)));
+        try (AgentSession session = AgentSession.start(config, out);
+             ByteChannel control = session.vm().channel(SelftestProtocol.CONTROL_PORT).connect()) {
+            AgentClient agent = session.agent();
+            SelftestClient guest = new SelftestClient(Channels.newInputStream(control), Channels.newOutputStream(control));
+            agent.addLayer("busybox", "busybox", "erofs");
+            GuestInfoResponse idle = agent.guestInfo();
+            // The peer's bundle: a container created through the agent and never started, so the
+            // config.json and the overlay rootfs are the very ones the agent uses.
+            runThroughAgent(agent, "warm-0");
+            agent.createContainer("peer-bundle", spec("peer-bundle"), List.of("busybox"), "", AgentClient.stdio(false, false));
+            String bundle = GuestPaths.bundle("peer-bundle");
+            runDirectly(guest, bundle, "warm-1");
+            List<Double> viaAgent = new ArrayList<>();
+            List<Double> direct = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                viaAgent.add(runThroughAgent(agent, "bench-a" + i));
+                direct.add(runDirectly(guest, bundle, "bench-r" + i));
+            }
+            GuestInfoResponse busy = agent.guestInfo();
+            double a = median(viaAgent);
+            double r = median(direct);
+            out.printf("agent bench (%d runs each, medians, TCG or KVM as the notice above says):%n", runs);
+            out.printf("  runc run in the VM (peer)          %.3f s   %s%n", r, viaList(direct));
+            out.printf("  through the agent (create+start+wait) %.3f s   %s%n", a, viaList(viaAgent));
+            out.printf("  ratio agent / runc run             %.2f%n", a / r);
+            out.printf("  agent memory: RSS %.1f MiB idle, %.1f MiB after the runs; Java heap in use %.1f MiB;"
+                            + " guest memory %.0f MiB%n", mib(idle.getAgentRssBytes()), mib(busy.getAgentRssBytes()),
+                    mib(busy.getAgentHeapUsedBytes()), mib(busy.getMemoryTotalBytes()));
+        }
+    }
+
+    private static byte[] spec(String id) {
+        return OciSpec.build(id, id, OciSpec.Process.of(List.of("true")), List.of());
+    }
+
+    private static double runThroughAgent(AgentClient agent, String id) throws IOException {
+        long start = System.nanoTime();
+        agent.createContainer(id, spec(id), List.of("busybox"), "", AgentClient.stdio(false, false));
+        agent.startContainer(id);
+        int code = agent.waitProcess(id, "", WAIT).getExitCode();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        agent.readOutput(id, "", StreamKind.STDOUT, OutputStream.nullOutputStream());
+        agent.removeContainer(id, false);
+        if (code != 0) {
+            throw new IOException("true exited " + code + " through the agent");
+        }
+        return seconds;
+    }
+
+    private static double runDirectly(SelftestClient guest, String bundle, String id) throws IOException {
+        long start = System.nanoTime();
+        String reply = guest.call(SelftestProtocol.RUN, SelftestProtocol.encodeArgv("/usr/sbin/runc", "run", "--no-pivot",
+                "--bundle", bundle, id));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (!(reply.equals("0") || reply.startsWith("0 "))) {
+            throw new IOException("runc run in the guest failed: " + reply);
+        }
+        return seconds;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String viaList(List<Double> values) {
+        StringBuilder b = new StringBuilder("[");
+        for (double v : values) {
+            b.append(b.length() > 1 ? " " : "").append(String.format("%.3f", v));
+        }
+        return b.append("]").toString();
+    }
+
+    private static double mib(long bytes) {
+        return bytes / 1048576.0;
+    }
+}
