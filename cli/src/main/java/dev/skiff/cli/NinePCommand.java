@@ -4,5 +4,5 @@ import picocli.CommandLine.Command;
 
 /** {@code skiff 9p}: the 9P2000.L file server. */
 @Command(name = "9p", mixinStandardHelpOptions = true, description = "The 9P2000.L file server.",
-        subcommands = {dev.skiff.p9.tool.ServeCommand.class})
+        subcommands = {dev.skiff.p9.tool.ServeCommand.class, dev.skiff.p9.tool.BenchCommand.class})
 public final class NinePCommand {}

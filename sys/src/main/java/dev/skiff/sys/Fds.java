@@ -4,7 +4,6 @@ import static dev.skiff.sys.Libc.C_INT;
 import static dev.skiff.sys.Libc.C_LONG;
 import static dev.skiff.sys.Libc.C_POINTER;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -56,14 +55,14 @@ public final class Fds {
      */
     public static int openat2(int dirfd, String path, int flags, int mode, long resolve)
             throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment how = arena.allocate(24, 8);
+        try (Frame frame = Frame.open()) {
+            MemorySegment how = frame.alloc(24, 8);
             how.set(ValueLayout.JAVA_LONG, 0, Integer.toUnsignedLong(flags | OpenFlags.O_CLOEXEC));
             how.set(ValueLayout.JAVA_LONG, 8, mode & 07777L);
             how.set(ValueLayout.JAVA_LONG, 16, resolve);
-            MemorySegment cs = Libc.captureState(arena);
+            MemorySegment cs = frame.capture();
             long r = (long) SYSCALL_OPENAT2.invokeExact(cs, Calls.SYS_OPENAT2, dirfd,
-                    arena.allocateFrom(path), how, 24L);
+                    frame.str(path), how, 24L);
             return (int) Libc.check(r, cs, "openat2", path);
         } catch (ErrnoException e) {
             throw e;
@@ -73,8 +72,8 @@ public final class Fds {
     }
 
     public static void close(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
             Libc.check((int) CLOSE.invokeExact(cs, fd), cs, "close", "fd " + fd);
         } catch (ErrnoException e) {
             throw e;
@@ -86,8 +85,8 @@ public final class Fds {
     /** pread(2) into {@code buf}; returns the byte count, 0 at end of file. */
     public static long pread(int fd, MemorySegment buf, long count, long offset) throws ErrnoException {
         checkBuffer(buf, count);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
             return Libc.check((long) PREAD.invokeExact(cs, fd, buf, count, offset), cs, "pread", "fd " + fd);
         } catch (ErrnoException e) {
             throw e;
@@ -99,8 +98,8 @@ public final class Fds {
     /** pwrite(2) from {@code buf}; with O_APPEND Linux appends whatever the offset. */
     public static long pwrite(int fd, MemorySegment buf, long count, long offset) throws ErrnoException {
         checkBuffer(buf, count);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
             return Libc.check((long) PWRITE.invokeExact(cs, fd, buf, count, offset), cs, "pwrite", "fd " + fd);
         } catch (ErrnoException e) {
             throw e;
@@ -112,8 +111,8 @@ public final class Fds {
     /** read(2), for descriptors that cannot seek (fifos, sockets, character devices). */
     public static long read(int fd, MemorySegment buf, long count) throws ErrnoException {
         checkBuffer(buf, count);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
             return Libc.check((long) READ.invokeExact(cs, fd, buf, count), cs, "read", "fd " + fd);
         } catch (ErrnoException e) {
             throw e;
@@ -125,8 +124,8 @@ public final class Fds {
     /** write(2), for descriptors that cannot seek. */
     public static long write(int fd, MemorySegment buf, long count) throws ErrnoException {
         checkBuffer(buf, count);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
             return Libc.check((long) WRITE.invokeExact(cs, fd, buf, count), cs, "write", "fd " + fd);
         } catch (ErrnoException e) {
             throw e;
@@ -137,8 +136,8 @@ public final class Fds {
 
     /** fsync(2), or fdatasync(2) when {@code datasync}. */
     public static void fsync(int fd, boolean datasync) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
             int r = datasync ? (int) FDATASYNC.invokeExact(cs, fd) : (int) FSYNC.invokeExact(cs, fd);
             Libc.check(r, cs, datasync ? "fdatasync" : "fsync", "fd " + fd);
         } catch (ErrnoException e) {
@@ -149,8 +148,8 @@ public final class Fds {
     }
 
     public static void ftruncate(int fd, long size) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
             Libc.check((int) FTRUNCATE.invokeExact(cs, fd, size), cs, "ftruncate", "fd " + fd);
         } catch (ErrnoException e) {
             throw e;
@@ -162,8 +161,8 @@ public final class Fds {
     /** getdents64(2): fills {@code buf} with {@code struct linux_dirent64} records; 0 at the end. */
     public static long getdents64(int fd, MemorySegment buf, long count) throws ErrnoException {
         checkBuffer(buf, count);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
             return Libc.check((long) GETDENTS.invokeExact(cs, fd, buf, count), cs, "getdents64", "fd " + fd);
         } catch (ErrnoException e) {
             throw e;
@@ -173,8 +172,8 @@ public final class Fds {
     }
 
     public static long lseek(int fd, long offset, int whence) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
             return Libc.check((long) LSEEK.invokeExact(cs, fd, offset, whence), cs, "lseek", "fd " + fd);
         } catch (ErrnoException e) {
             throw e;
@@ -185,9 +184,9 @@ public final class Fds {
 
     /** fstatfs(2); works on O_PATH descriptors. */
     public static StatFs fstatfs(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(120, 8);
-            MemorySegment cs = Libc.captureState(arena);
+        try (Frame frame = Frame.open()) {
+            MemorySegment st = frame.alloc(120, 8);
+            MemorySegment cs = frame.capture();
             Libc.check((int) FSTATFS.invokeExact(cs, fd, st), cs, "fstatfs", "fd " + fd);
             return StatFs.of(st);
         } catch (ErrnoException e) {
@@ -199,16 +198,16 @@ public final class Fds {
 
     /** umask(2); returns the previous mask. Process-wide. */
     public static int umask(int mask) {
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) UMASK.invokeExact(Libc.captureState(arena), mask);
+        try (Frame frame = Frame.open()) {
+            return (int) UMASK.invokeExact(frame.capture(), mask);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }
     }
 
     public static int geteuid() {
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) GETEUID.invokeExact(Libc.captureState(arena));
+        try (Frame frame = Frame.open()) {
+            return (int) GETEUID.invokeExact(frame.capture());
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }

@@ -4,7 +4,6 @@ import static dev.skiff.sys.Libc.C_INT;
 import static dev.skiff.sys.Libc.C_LONG;
 import static dev.skiff.sys.Libc.C_POINTER;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -53,10 +52,10 @@ public final class Files {
 
     /** statx(2) with {@code STATX_BASIC_STATS | STATX_BTIME}. */
     public static Statx statx(int dirfd, String path, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(Statx.SIZE, 8);
-            MemorySegment cs = Libc.captureState(arena);
-            int r = (int) STATX.invokeExact(cs, dirfd, arena.allocateFrom(path), flags,
+        try (Frame frame = Frame.open()) {
+            MemorySegment buf = frame.alloc(Statx.SIZE, 8);
+            MemorySegment cs = frame.capture();
+            int r = (int) STATX.invokeExact(cs, dirfd, frame.str(path), flags,
                     Statx.STATX_BASIC_STATS | Statx.STATX_BTIME, buf);
             Libc.check(r, cs, "statx", path.isEmpty() ? "fd " + dirfd : path);
             return Statx.of(buf);
@@ -73,9 +72,9 @@ public final class Files {
     }
 
     public static void mkdirat(int dirfd, String name, int mode) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) MKDIRAT.invokeExact(cs, dirfd, arena.allocateFrom(name), mode), cs, "mkdirat", name);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
+            Libc.check((int) MKDIRAT.invokeExact(cs, dirfd, frame.str(name), mode), cs, "mkdirat", name);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
@@ -85,9 +84,9 @@ public final class Files {
 
     /** mknodat(2); {@code mode} carries the file type, {@code dev} is {@link Statx#makedev}. */
     public static void mknodat(int dirfd, String name, int mode, long dev) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) MKNODAT.invokeExact(cs, dirfd, arena.allocateFrom(name), mode, dev), cs, "mknodat", name);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
+            Libc.check((int) MKNODAT.invokeExact(cs, dirfd, frame.str(name), mode, dev), cs, "mknodat", name);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
@@ -96,10 +95,10 @@ public final class Files {
     }
 
     public static void symlinkat(String target, int dirfd, String name) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) SYMLINKAT.invokeExact(cs, arena.allocateFrom(target), dirfd,
-                    arena.allocateFrom(name)), cs, "symlinkat", name);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
+            Libc.check((int) SYMLINKAT.invokeExact(cs, frame.str(target), dirfd,
+                    frame.str(name)), cs, "symlinkat", name);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
@@ -109,10 +108,10 @@ public final class Files {
 
     /** readlinkat(2); an empty {@code name} reads the O_PATH symlink descriptor itself. */
     public static String readlinkat(int dirfd, String name) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(4097);
-            MemorySegment cs = Libc.captureState(arena);
-            long n = (long) READLINKAT.invokeExact(cs, dirfd, arena.allocateFrom(name), buf, 4097L);
+        try (Frame frame = Frame.open()) {
+            MemorySegment buf = frame.alloc(4097, 1);
+            MemorySegment cs = frame.capture();
+            long n = (long) READLINKAT.invokeExact(cs, dirfd, frame.str(name), buf, 4097L);
             Libc.check(n, cs, "readlinkat", name.isEmpty() ? "fd " + dirfd : name);
             if (n > 4096) {
                 throw new ErrnoException("readlinkat", name, Errno.ENAMETOOLONG);
@@ -127,10 +126,10 @@ public final class Files {
 
     public static void linkat(int olddirfd, String oldname, int newdirfd, String newname, int flags)
             throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) LINKAT.invokeExact(cs, olddirfd, arena.allocateFrom(oldname), newdirfd,
-                    arena.allocateFrom(newname), flags), cs, "linkat", newname);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
+            Libc.check((int) LINKAT.invokeExact(cs, olddirfd, frame.str(oldname), newdirfd,
+                    frame.str(newname), flags), cs, "linkat", newname);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
@@ -140,10 +139,10 @@ public final class Files {
 
     public static void renameat2(int olddirfd, String oldname, int newdirfd, String newname, int flags)
             throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) RENAMEAT2.invokeExact(cs, olddirfd, arena.allocateFrom(oldname), newdirfd,
-                    arena.allocateFrom(newname), flags), cs, "renameat2", oldname + " to " + newname);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
+            Libc.check((int) RENAMEAT2.invokeExact(cs, olddirfd, frame.str(oldname), newdirfd,
+                    frame.str(newname), flags), cs, "renameat2", oldname + " to " + newname);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
@@ -152,9 +151,9 @@ public final class Files {
     }
 
     public static void unlinkat(int dirfd, String name, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) UNLINKAT.invokeExact(cs, dirfd, arena.allocateFrom(name), flags), cs, "unlinkat", name);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
+            Libc.check((int) UNLINKAT.invokeExact(cs, dirfd, frame.str(name), flags), cs, "unlinkat", name);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
@@ -168,14 +167,14 @@ public final class Files {
      */
     public static void utimensat(int dirfd, String name, long atimeSec, long atimeNsec,
             long mtimeSec, long mtimeNsec, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment ts = arena.allocate(32, 8);
+        try (Frame frame = Frame.open()) {
+            MemorySegment ts = frame.alloc(32, 8);
             ts.set(ValueLayout.JAVA_LONG, 0, atimeSec);
             ts.set(ValueLayout.JAVA_LONG, 8, atimeNsec);
             ts.set(ValueLayout.JAVA_LONG, 16, mtimeSec);
             ts.set(ValueLayout.JAVA_LONG, 24, mtimeNsec);
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) UTIMENSAT.invokeExact(cs, dirfd, arena.allocateFrom(name), ts, flags),
+            MemorySegment cs = frame.capture();
+            Libc.check((int) UTIMENSAT.invokeExact(cs, dirfd, frame.str(name), ts, flags),
                     cs, "utimensat", name.isEmpty() ? "fd " + dirfd : name);
         } catch (ErrnoException e) {
             throw e;
@@ -186,9 +185,9 @@ public final class Files {
 
     /** fchownat(2); -1 leaves an id unchanged. */
     public static void fchownat(int dirfd, String name, int uid, int gid, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) FCHOWNAT.invokeExact(cs, dirfd, arena.allocateFrom(name), uid, gid, flags),
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
+            Libc.check((int) FCHOWNAT.invokeExact(cs, dirfd, frame.str(name), uid, gid, flags),
                     cs, "fchownat", name.isEmpty() ? "fd " + dirfd : name);
         } catch (ErrnoException e) {
             throw e;
@@ -198,9 +197,9 @@ public final class Files {
     }
 
     public static void chmod(String path, int mode) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) CHMOD.invokeExact(cs, arena.allocateFrom(path), mode), cs, "chmod", path);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
+            Libc.check((int) CHMOD.invokeExact(cs, frame.str(path), mode), cs, "chmod", path);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
@@ -209,9 +208,9 @@ public final class Files {
     }
 
     public static void truncate(String path, long size) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) TRUNCATE.invokeExact(cs, arena.allocateFrom(path), size), cs, "truncate", path);
+        try (Frame frame = Frame.open()) {
+            MemorySegment cs = frame.capture();
+            Libc.check((int) TRUNCATE.invokeExact(cs, frame.str(path), size), cs, "truncate", path);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {

@@ -15,15 +15,18 @@ import java.util.concurrent.locks.LockSupport;
 final class Request {
     final int tag;
     final Tmessage message;
+    /** System.nanoTime() when the whole frame had been read (0 when not timed). */
+    final long received;
     final CountDownLatch done = new CountDownLatch(1);
     private final List<Fid> held = new ArrayList<>(2);
     private volatile boolean flushed;
     private volatile Thread waiter;
     private boolean permitHeld = true;
 
-    Request(int tag, Tmessage message) {
+    Request(int tag, Tmessage message, long received) {
         this.tag = tag;
         this.message = message;
+        this.received = received;
     }
 
     /** Called by Tflush (or by connection shutdown): abandon the request if it is waiting. */

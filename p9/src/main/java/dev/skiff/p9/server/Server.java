@@ -21,10 +21,17 @@ public final class Server {
     private final Export export;
     private final Limits limits;
     private final QidMap qids = new QidMap();
+    private final Stats stats;
 
-    public Server(Export export, Limits limits) {
+    /** A server that times every request into {@code stats} (null: no timing). */
+    public Server(Export export, Limits limits, Stats stats) {
         this.export = export;
         this.limits = limits;
+        this.stats = stats;
+    }
+
+    public Server(Export export, Limits limits) {
+        this(export, limits, null);
     }
 
     public Server(Export export) {
@@ -40,7 +47,7 @@ public final class Server {
      * protocol; then closes {@code transport}.
      */
     public void serve(InputStream in, OutputStream out, Closeable transport, String peer) {
-        new Session(export, qids, limits, in, out, transport, peer).run();
+        new Session(export, qids, limits, stats, in, out, transport, peer).run();
     }
 
     /** Serves one connected channel on the calling thread. */

@@ -17,6 +17,7 @@ import dev.skiff.p9.wire.Tmessage.Tversion;
 import dev.skiff.p9.wire.UnknownMessageException;
 import dev.skiff.sys.Errno;
 import dev.skiff.sys.ErrnoException;
+import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * One 9P connection: the read loop, the fid table, the requests in flight and the reply path.
  *
  * <p>The calling thread reads frames and serves short metadata requests itself
- * ({@link #servedInline}); every other request runs on its own virtual thread, at most
+ * ({@link #servedInline}), and any other request too when it is the only one in flight (unless
+ * it {@link #mayWait}); every other request runs on its own virtual thread, at most
  * {@link Limits#maxPending()} at once (beyond that the loop stops reading).
  * Tflush (flush(5)): if the old request is still pending it is flushed and awaited, its reply
  * having been sent or dropped, and only then is Rflush sent. Removing a request from the
@@ -44,6 +46,7 @@ public final class Session implements Runnable {
     private static final System.Logger LOG = System.getLogger("dev.skiff.p9.server");
     /** Frames before Tversion are small; a larger one is refused before it is buffered. */
     private static final int PRE_VERSION_MAX = 8192;
+    private static final int READ_BUFFER = 8192;
 
     private final Export export;
     private final QidMap qids;
@@ -57,15 +60,20 @@ public final class Session implements Runnable {
     private final ConcurrentHashMap<Integer, Request> pending = new ConcurrentHashMap<>();
     private final ReentrantLock replyLock = new ReentrantLock();
     private final Semaphore permits;
+    /** Per-request timing, or null when not asked for. */
+    private final Stats stats;
     private volatile int msize;
 
-    Session(Export export, QidMap qids, Limits limits, InputStream in, OutputStream out,
+    Session(Export export, QidMap qids, Limits limits, Stats stats, InputStream in, OutputStream out,
             Closeable transport, String peer) {
+        this.stats = stats;
         this.export = export;
         this.qids = qids;
         this.limits = limits;
         this.dispatcher = new Dispatcher();
-        this.reader = new FrameReader(in, PRE_VERSION_MAX);
+        // Buffered, so that a small frame costs one read(2), not one for its size field and
+        // one for the rest; 8 KiB keeps FileInputStream on its stack buffer (no malloc per read).
+        this.reader = new FrameReader(new BufferedInputStream(in, READ_BUFFER), PRE_VERSION_MAX);
         this.writer = new FrameWriter(out, PRE_VERSION_MAX);
         this.transport = transport;
         this.peer = peer;
@@ -98,9 +106,15 @@ public final class Session implements Runnable {
     public void run() {
         try {
             while (true) {
+                long waitStart = stats == null ? 0 : System.nanoTime();
+                boolean idle = stats != null && pending.isEmpty();
                 byte[] frame = reader.readFrame();
                 if (frame == null) {
                     break;
+                }
+                long received = stats == null ? 0 : System.nanoTime();
+                if (idle) {
+                    stats.idle(received - waitStart);
                 }
                 Fcall call;
                 try {
@@ -112,7 +126,7 @@ public final class Session implements Runnable {
                 if (!(call.message() instanceof Tmessage t)) {
                     throw new MalformedMessageException("a reply (type " + call.message().type() + ") sent to the server");
                 }
-                accept(call.tag(), t);
+                accept(call.tag(), t, received);
             }
         } catch (MalformedMessageException e) {
             LOG.log(System.Logger.Level.WARNING, "closing 9P connection " + peer + ": " + e.getMessage());
@@ -131,7 +145,7 @@ public final class Session implements Runnable {
         }
     }
 
-    private void accept(int tag, Tmessage t) throws IOException, InterruptedException {
+    private void accept(int tag, Tmessage t, long received) throws IOException, InterruptedException {
         switch (t) {
             case Tversion v -> version(tag, v);
             case Tflush f -> Thread.ofVirtual().name("p9-flush").start(() -> flush(tag, f.oldtag()));
@@ -141,12 +155,13 @@ public final class Session implements Runnable {
                     return;
                 }
                 permits.acquire();
-                Request r = new Request(tag, t);
+                Request r = new Request(tag, t, received);
+                boolean alone = pending.isEmpty();
                 if (pending.putIfAbsent(tag, r) != null) {
                     permits.release();
                     throw new MalformedMessageException("tag " + tag + " reused while its request is in flight");
                 }
-                if (servedInline(t)) {
+                if (servedInline(t) || (alone && !mayWait(t))) {
                     execute(r);
                 } else {
                     Thread.ofVirtual().name("p9-req").start(() -> execute(r));
@@ -181,6 +196,20 @@ public final class Session implements Runnable {
             case Tmessage.Treaddir d -> true;
             default -> false;
         };
+    }
+
+    /**
+     * Requests that may wait for another party for as long as it likes: a blocking Tlock. They
+     * always run on their own virtual thread, so that the reading thread stays free for the
+     * Tflush or the unlock that ends the wait. Every other request is also served inline when
+     * nothing else of the connection is in flight: a client that sends one request at a time
+     * (the Linux client serving one system call, the common case) gains nothing from a hand-off
+     * to another thread, and pays a carrier wake-up and a context switch for each (measured: a
+     * 1 KiB Twrite took 0.56 ms handed off against 0.08 ms for an inline Tgetattr). As soon as
+     * requests overlap, the data-moving ones run concurrently again.
+     */
+    static boolean mayWait(Tmessage t) {
+        return t instanceof Tmessage.Tlock;
     }
 
     /**
@@ -225,6 +254,9 @@ public final class Session implements Runnable {
             pending.remove(r.tag, r);
             if (reply != null) {
                 writer.write(r.tag, reply);
+            }
+            if (stats != null) {
+                stats.request(r.message.type(), System.nanoTime() - r.received);
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "reply to " + peer + " lost: " + e.getMessage());

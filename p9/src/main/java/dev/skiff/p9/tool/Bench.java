@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * pairs, each client on its own connection. Reports walk+getattr+clunk operations per second
  * and read/write MB/s at 1 and 16 concurrent clients.
  *
- * <p>Usage: {@code Bench DIR [SECONDS]} serves DIR in this process; {@code Bench --socket PATH
+ * <p>Usage: {@code skiff 9p bench DIR [SECONDS]} ({@link BenchCommand}), or {@code Bench DIR
+ * [SECONDS]}, serves DIR in this process; {@code Bench --socket PATH
  * DIR [SECONDS]} measures an external server listening on a unix socket (e.g. diod through
  * socat) whose export is DIR.
  */
@@ -54,6 +55,7 @@ public final class Bench {
         }
         for (int clients : new int[] {1, 16}) {
             run(server, socket, dir, clients, seconds, "walk+getattr+clunk", Bench::walkGetattrClunk, false);
+            run(server, socket, dir, clients, seconds, "create+write1k+unlink", Bench::createUnlink, false);
             run(server, socket, dir, clients, seconds, "readdir (entries)", Bench::readdir, false);
             run(server, socket, dir, clients, seconds, "read 512KiB", Bench::read, true);
             run(server, socket, dir, clients, seconds, "write 512KiB", Bench::write, true);
@@ -68,6 +70,22 @@ public final class Bench {
         c.walk(0, 1, "bench-read");
         c.getattr(1);
         c.clunk(1);
+        return 1;
+    }
+
+    private static final byte[] ONE_K = new byte[1024];
+
+    /** What the Linux client sends for open(O_CREAT)+write(1 KiB)+close, then unlink. */
+    static long createUnlink(P9Client c, int id, long n) throws IOException {
+        String name = "bench-create-" + id;
+        c.walk(0, 5);
+        c.lcreate(5, name, P9.DOTL_CREATE | P9.DOTL_WRONLY | P9.DOTL_TRUNC, 0644, 0);
+        c.walk(0, 6, name);
+        c.getattr(6);
+        c.write(5, 0, ONE_K);
+        c.clunk(5);
+        c.clunk(6);
+        c.unlinkat(0, name, 0);
         return 1;
     }
 

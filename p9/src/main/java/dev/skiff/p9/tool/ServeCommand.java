@@ -4,7 +4,9 @@ import dev.skiff.p9.fs.FileSystem;
 import dev.skiff.p9.fs.mapped.Mapped;
 import dev.skiff.p9.fs.passthrough.Passthrough;
 import dev.skiff.p9.server.Export;
+import dev.skiff.p9.server.Limits;
 import dev.skiff.p9.server.Server;
+import dev.skiff.p9.server.Stats;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -51,6 +53,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-warmup", description = "Serve at once, without first exercising the request paths on a throwaway directory.")
     boolean noWarmup;
 
+    @Option(names = "--stats", paramLabel = "FILE",
+            description = "Time every request and write, at exit, per message type: count, mean, p50 and p99 service time in microseconds, and the idle time between requests.")
+    Path statsFile;
+
     @Parameters(index = "0", paramLabel = "DIR", description = "The directory to export.")
     Path dir;
 
@@ -68,9 +74,13 @@ public final class ServeCommand implements Callable<Integer> {
         }
         byte[] secret = secretFile == null ? null : Files.readAllBytes(secretFile);
         FileSystem fs = mapped ? new Mapped(root) : new Passthrough(root);
-        Server server = new Server(new Export(root.toString(), fs, readOnly, secret));
+        Stats stats = statsFile == null ? null : statsAtExit(statsFile);
+        Server server = new Server(new Export(root.toString(), fs, readOnly, secret), Limits.DEFAULT, stats);
         if (!noWarmup) {
             Warmup.run(d -> mapped ? new Mapped(d) : new Passthrough(d));
+        }
+        if (stats != null) {
+            stats.start();
         }
         if (listen == null) {
             FileInputStream in = new FileInputStream(FileDescriptor.in);
@@ -86,6 +96,19 @@ public final class ServeCommand implements Callable<Integer> {
             server.listen(l);
         }
         return 0;
+    }
+
+    /** A Stats written to {@code file} when the process ends (end of input, SIGTERM, SIGINT). */
+    private static Stats statsAtExit(Path file) {
+        Stats stats = new Stats();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (var out = new java.io.PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8)) {
+                stats.print(out);
+            } catch (IOException e) {
+                System.err.println("skiff: failed to write 9P stats to " + file + ": " + e.getMessage());
+            }
+        }, "p9-stats"));
+        return stats;
     }
 
     private java.nio.channels.ServerSocketChannel open(String spec) throws IOException {

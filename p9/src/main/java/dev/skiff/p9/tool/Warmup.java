@@ -26,7 +26,12 @@ import java.util.stream.Stream;
 final class Warmup {
     private Warmup() {}
 
-    static final int ROUNDS = 100, FILES = 128;
+    /**
+     * Rounds of the request mix. C1 compiles a method once it has been called about 200 times
+     * (HotSpot's Tier3InvocationThreshold), and most handlers run once per round, so fewer
+     * rounds would leave them in the interpreter for the first real requests.
+     */
+    static final int ROUNDS = 250, FILES = 128;
     private static final System.Logger LOG = System.getLogger("dev.skiff.p9.tool");
 
     interface Backend {
@@ -70,6 +75,7 @@ final class Warmup {
                     toClient.sink().close();
                 }, "warmup"));
         byte[] data = new byte[64 * 1024];
+        byte[] small = new byte[1024];
         try (P9Client c = new P9Client(Channels.newInputStream(toClient.source()),
                 Channels.newOutputStream(toServer.sink()), () -> {
                     toServer.sink().close();
@@ -90,10 +96,21 @@ final class Warmup {
                 c.lopen(2, P9.DOTL_RDONLY);
                 c.read(2, 0, 4096);
                 c.clunk(2);
+                // What the Linux client sends for open(O_CREAT), write and close, then for stat:
+                // a failed lookup, a clone walk, Tlcreate, a walk to the new name, Tgetattr.
+                try {
+                    c.walk(0, 4, "new");
+                } catch (IOException expected) {
+                    // ENOENT: the error path is part of every create
+                }
                 c.walk(0, 3);
-                c.lcreate(3, "new", P9.DOTL_CREATE | P9.DOTL_WRONLY, 0644, -1);
-                c.write(3, 0, data);
+                c.lcreate(3, "new", P9.DOTL_CREATE | P9.DOTL_WRONLY | P9.DOTL_TRUNC, 0644, -1);
+                c.walk(0, 4, "new");
+                c.getattr(4);
+                c.write(3, 0, i % 2 == 0 ? data : small);
                 c.clunk(3);
+                c.getattr(4);
+                c.clunk(4);
                 c.unlinkat(0, "new", 0);
                 c.statfs(0);
             }

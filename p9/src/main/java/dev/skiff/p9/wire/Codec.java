@@ -18,10 +18,11 @@ public final class Codec {
 
     /** Encodes one message with its tag into a new array holding exactly the frame. */
     public static byte[] encode(int tag, Message m) {
+        // Exact sizes for the bulk messages, so that the frame is never copied once more to trim it.
         int hint = switch (m) {
-            case Twrite t -> t.data().length + 32;
-            case Rread r -> r.data().length + 16;
-            case Rreaddir r -> r.data().length + 16;
+            case Twrite t -> t.data().length + 23;
+            case Rread r -> r.data().length + 11;
+            case Rreaddir r -> r.data().length + 11;
             default -> 64;
         };
         WireWriter w = new WireWriter(hint);

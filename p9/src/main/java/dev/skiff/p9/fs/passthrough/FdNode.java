@@ -11,6 +11,8 @@ final class FdNode implements Node {
     private final long dev;
     private final long ino;
     private final int type;
+    /** The owner when the node was opened (kept to skip a needless chown of a new file). */
+    final int uid, gid;
     private volatile boolean closed;
 
     FdNode(int fd, Statx st) {
@@ -18,6 +20,8 @@ final class FdNode implements Node {
         this.dev = st.dev();
         this.ino = st.ino();
         this.type = st.type();
+        this.uid = st.uid();
+        this.gid = st.gid();
     }
 
     @Override
