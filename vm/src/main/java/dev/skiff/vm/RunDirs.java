@@ -49,7 +49,7 @@ public final class RunDirs {
             throw new VmException("failed to create the VM's run folder " + dir + ": " + e
                     + " (check free space and permissions, or set SKIFF_RUN)", e);
         }
-        if (dir.resolve("ch-" + "x".repeat(64) + ".sock").toString().length() > MAX_SOCKET_PATH) {
+        if (dir.resolve("ch-" + "x".repeat(32) + ".sock").toString().length() > MAX_SOCKET_PATH) {
             throw new VmException("run folder " + dir + " is too long for unix socket paths; set SKIFF_RUN to a shorter folder");
         }
         return dir;

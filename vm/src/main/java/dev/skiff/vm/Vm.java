@@ -14,12 +14,22 @@ import java.util.concurrent.CompletableFuture;
 public interface Vm extends AutoCloseable {
     String name();
 
+    /**
+     * This VM's handle on the host, unique among the host's VMs while it runs: a later process
+     * passes it to {@link VmDriver#attach(String)} to drive the VM again (for example a daemon
+     * restarted while its containers' VMs kept running).
+     */
+    String id();
+
     VmState state();
 
     /** The hypervisor process's id, for records that outlive this process (and for diagnostics). */
     long pid();
 
-    /** Completes when the VM has exited and its resources are released. */
+    /**
+     * Completes when the VM has exited and its resources are released; fails with a
+     * {@link VmException} once the VM is {@linkplain #detach() detached} from this process.
+     */
     CompletableFuture<VmExit> exit();
 
     /** A channel declared in the config. Connect to it to talk to the guest. */
@@ -43,7 +53,26 @@ public interface Vm extends AutoCloseable {
     /** Kills the VM at once. */
     VmExit kill();
 
-    /** Kills the VM if it still runs. */
+    /**
+     * The disks hot-plugged so far, in order, including those an earlier process added to a VM
+     * this one attached to (a daemon that restarts needs to know which layers the guest has).
+     */
+    java.util.List<DiskSpec> hotpluggedDisks();
+
+    /** The channels hot-plugged so far, in order, as {@link #hotpluggedDisks()}. */
+    java.util.List<String> hotpluggedChannels();
+
+    /**
+     * Lets go of the VM without stopping it: closes this process's connections to the hypervisor
+     * and stops watching it, and leaves the VM and its run folder as they are, for
+     * {@link VmDriver#attach(String)} (from this process or a later one). Channel connections the
+     * caller opened are the caller's to close. Afterwards {@link #exit()} has failed with a
+     * {@link VmException}, {@link #close()} does nothing, and every other call fails. Does nothing
+     * if the VM has already exited.
+     */
+    void detach();
+
+    /** Kills the VM if it still runs, unless it has been {@linkplain #detach() detached}. */
     @Override
     void close();
 }

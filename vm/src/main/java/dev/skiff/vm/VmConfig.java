@@ -18,7 +18,7 @@ public record VmConfig(String name, Path kernel, Path initrd, List<String> kerne
                        int memoryMiB, int cpus, Accel accel, List<String> channels, List<DiskSpec> disks,
                        Path consoleLog) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,39}");
-    private static final Pattern CHANNEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern CHANNEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,31}");
 
     public VmConfig {
         if (!NAME.matcher(name).matches()) {
@@ -36,7 +36,7 @@ public record VmConfig(String name, Path kernel, Path initrd, List<String> kerne
 
     public static void checkChannelName(String channel) {
         if (!CHANNEL.matcher(channel).matches()) {
-            throw new IllegalArgumentException("channel name must be 1-64 of [A-Za-z0-9_.-]: " + channel);
+            throw new IllegalArgumentException("channel name must be 1-32 of [A-Za-z0-9_.-]: " + channel);
         }
     }
 

@@ -3,10 +3,15 @@ package dev.skiff.vm;
 /**
  * How a VM ended.
  *
- * @param exitCode the hypervisor process's exit status (128+N when killed by signal N)
+ * @param exitCode the hypervisor process's exit status (128+N when killed by signal N), or
+ *     {@link #UNKNOWN_CODE} when the driver cannot know it (a VM attached from an earlier process is
+ *     not this process's child, and only a parent can read a process's exit status)
  * @param detail what the driver knows beyond the reason, e.g. the hypervisor's last error line
  */
 public record VmExit(Reason reason, int exitCode, String detail) {
+    /** The exit code when the hypervisor's exit status cannot be known. */
+    public static final int UNKNOWN_CODE = -1;
+
     public enum Reason {
         /** The guest powered itself off. */
         GUEST_POWEROFF,

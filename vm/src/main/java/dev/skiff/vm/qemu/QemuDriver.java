@@ -8,15 +8,23 @@ import dev.skiff.vm.Vm;
 import dev.skiff.vm.VmConfig;
 import dev.skiff.vm.VmDriver;
 import dev.skiff.vm.VmException;
+import dev.skiff.vm.VmExit;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.function.Consumer;
 
-/** Starts VMs as QEMU processes. */
+/**
+ * Starts VMs as QEMU processes that outlive this one (each in its own session, with no pipes to
+ * us), keeps a {@link RunRecord} of each in its run folder, and attaches to them again from a
+ * later process ({@link #attach(Path)}, {@link #runningVms()}).
+ */
 public final class QemuDriver implements VmDriver {
     /** How long QEMU may take to open its QMP socket after it starts. */
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
@@ -75,18 +83,27 @@ public final class QemuDriver implements VmDriver {
             Path console = config.consoleLog() != null ? config.consoleLog()
                     : RunDirs.logDir().resolve(runDir.getFileName() + ".console.log");
             Files.createDirectories(console.toAbsolutePath().getParent());
-            Path stderr = runDir.resolve("qemu.stderr");
+            Path stderr = stderrFile(runDir);
             QemuCommandLine.Plan plan = new QemuCommandLine.Plan(binary, accel, config, runDir.resolve("qmp.sock"),
                     console, runDir);
-            List<String> argv = QemuCommandLine.build(plan);
+            List<String> argv = inOwnSession(QemuCommandLine.build(plan));
+            // No pipes: QEMU's stdio is /dev/null and a file, so nothing breaks when this process dies.
             process = new ProcessBuilder(argv)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(stderr.toFile())
                     .redirectError(stderr.toFile())
                     .start();
-            QemuVm vm = new QemuVm(config, plan, process, stderr);
+            // Fixed at fork, kept across setsid's exec; a start-up death is reported by connectQmp.
+            long startTime = ProcStat.read(process.pid()).map(ProcStat::startTime).orElse(-1L);
+            RunRecord record = new RunRecord(config, binary, accel, console, process.pid(), startTime,
+                    List.of(), List.of());
+            QemuVm vm = new QemuVm(record, plan, process, process.toHandle());
             qmp = connectQmp(plan.qmpSocket(), process, stderr, vm::onEvent);
-            vm.attach(qmp);
+            if (startTime < 0) {
+                throw new VmException("cannot read QEMU's start time from /proc/" + process.pid() + "/stat");
+            }
+            record.write(runDir);
+            vm.connected(qmp);
             return vm;
         } catch (IOException | RuntimeException e) {
             if (qmp != null) {
@@ -106,6 +123,141 @@ public final class QemuDriver implements VmDriver {
             }
             throw new VmException("failed to start VM " + config.name() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Finds a VM started by an earlier process, or detached in this one, by its run folder's name
+     * (see {@link #attach(Path)}).
+     */
+    @Override
+    public Vm attach(String id) throws IOException {
+        if (id.isEmpty() || id.contains("/") || id.startsWith(".")) {
+            throw new VmException("not a VM id: " + id);
+        }
+        return attach(vmsDir().resolve(id));
+    }
+
+    /**
+     * Drives the QEMU whose record is in {@code runDir} (a folder under {@link RunDirs#base()}/vm).
+     * Checks that the recorded pid is still the same QEMU (by its start time, as pids are reused),
+     * connects to QMP again (QEMU greets a new client once the previous one has gone) and offers the
+     * recorded channels, boot-time and hot-plugged. QEMU is not this process's child, so the
+     * returned VM's {@link Vm#exit()} is seen through {@link ProcessHandle#onExit()} and QMP's
+     * socket closing, and its exit code is {@link VmExit#UNKNOWN_CODE} unless this process asked
+     * for the end (stop: 0, kill: 137). A dead VM's run folder is removed, and an error says so.
+     * Only one process can drive a VM at a time: QMP takes one client.
+     */
+    public Vm attach(Path runDir) throws IOException {
+        RunRecord record;
+        try {
+            record = RunRecord.read(runDir);
+        } catch (NoSuchFileException e) {
+            throw new VmException("no VM to attach to in " + runDir + ": no record there (no such VM, it has ended, or "
+                    + "it is still starting)", e);
+        } catch (VmException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new VmException("failed to read the VM record in " + runDir + ": " + e.getMessage(), e);
+        }
+        String name = record.config().name();
+        if (!ProcStat.alive(record.pid(), record.startTime())) {
+            String why = QemuVm.tail(stderrFile(runDir));
+            RunDirs.delete(runDir);
+            throw new VmException("cannot attach to VM " + name + ": its QEMU (pid " + record.pid() + ") has ended "
+                    + "while no process watched it; QEMU's last output: " + why);
+        }
+        ProcessHandle handle = ProcessHandle.of(record.pid()).orElseThrow(
+                () -> new VmException("cannot attach to VM " + name + ": its QEMU (pid " + record.pid() + ") has just ended"));
+        QemuCommandLine.Plan plan = new QemuCommandLine.Plan(record.binary(), record.accel(), record.config(),
+                runDir.resolve("qmp.sock"), record.consoleLog(), runDir);
+        QemuVm vm = new QemuVm(record, plan, null, handle);
+        QmpClient qmp = null;
+        try {
+            qmp = QmpClient.connect(plan.qmpSocket(), vm::onEvent, QMP_TIMEOUT);
+            vm.connected(qmp);
+            return vm;
+        } catch (IOException | RuntimeException e) {
+            if (qmp != null) {
+                qmp.close();
+            }
+            throw new VmException("failed to attach to VM " + name + " (QEMU pid " + record.pid() + "): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<String> running() throws IOException {
+        return runningVms().stream().map(p -> p.getFileName().toString()).toList();
+    }
+
+    /**
+     * The run folders whose recorded QEMU still runs, started by any process. Folders whose QEMU
+     * has ended (or whose pid now belongs to another process) are removed. Folders without a
+     * record are left alone and not listed: their VM is starting, or its start was cut short.
+     */
+    public static List<Path> runningVms() throws IOException {
+        Path vms = vmsDir();
+        if (!Files.isDirectory(vms)) {
+            return List.of();
+        }
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(vms)) {
+            dirs = s.filter(Files::isDirectory).sorted().toList();
+        }
+        List<Path> alive = new ArrayList<>();
+        for (Path dir : dirs) {
+            RunRecord r;
+            try {
+                r = RunRecord.read(dir);
+            } catch (NoSuchFileException e) {
+                continue;
+            } catch (IOException e) {
+                continue; // unreadable or another format: not ours to judge or remove
+            }
+            if (ProcStat.alive(r.pid(), r.startTime())) {
+                alive.add(dir);
+            } else {
+                RunDirs.delete(dir);
+            }
+        }
+        return alive;
+    }
+
+    private static Path vmsDir() {
+        return RunDirs.base().resolve("vm");
+    }
+
+    static Path stderrFile(Path runDir) {
+        return runDir.resolve("qemu.stderr");
+    }
+
+    /**
+     * Runs QEMU in a session of its own, so that a signal to this process's group (a terminal's
+     * ^C, a service manager stopping the daemon's group) does not reach it and the VM outlives the
+     * daemon. setsid(1) from util-linux calls setsid(2) and execs QEMU in place when its caller
+     * is not a process-group leader, which a child of this process never is; so the pid stays
+     * QEMU's. Without setsid QEMU shares the daemon's group, and a notice says so.
+     */
+    List<String> inOwnSession(List<String> argv) {
+        Path setsid = findSetsid();
+        if (setsid == null) {
+            notices.accept("skiff: setsid (util-linux) not found; VMs share the daemon's process group and may not "
+                    + "outlive it");
+            return argv;
+        }
+        List<String> a = new ArrayList<>(List.of(setsid.toString()));
+        a.addAll(argv);
+        return a;
+    }
+
+    private static Path findSetsid() {
+        for (String dir : ("/usr/bin:/bin:" + System.getenv().getOrDefault("PATH", "")).split(File.pathSeparator)) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, "setsid");
+            if (!dir.isEmpty() && Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /**

@@ -22,40 +22,107 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * One QEMU process. The exit is detected from the process itself (not from QMP, which a crashed
+ * One QEMU process, started here or attached to from a record an earlier process left (see
+ * {@link RunRecord}). The exit is detected from the process itself (not from QMP, which a crashed
  * QEMU cannot send); QMP's SHUTDOWN event only tells who asked for it. When the process ends the
  * QMP connection is closed and the run folder with its sockets removed, whoever ended it.
+ *
+ * <p>A QEMU started by an earlier process is not this process's child, so its exit status cannot
+ * be had (only a parent can wait(2) for it): its exit is seen through
+ * {@link ProcessHandle#onExit()} (which polls for non-children) or, sooner, through the QMP socket
+ * closing followed by /proc showing the process gone, and its exit code is
+ * {@link VmExit#UNKNOWN_CODE} unless this process asked for the ending.
  */
 final class QemuVm implements Vm {
     private final VmConfig config;
     private final QemuCommandLine.Plan plan;
+    /** Null when attached: QEMU is then not our child. */
     private final Process process;
+    private final ProcessHandle handle;
+    /** QEMU's start time from /proc, to make sure a signal goes to QEMU and not to a reused pid. */
+    private final long startTime;
     private final Path stderr;
     private final Map<String, Channel> channels = new LinkedHashMap<>();
     private final CompletableFuture<VmExit> exit = new CompletableFuture<>();
+    private RunRecord record;
     private volatile QmpClient qmp;
     private volatile VmState state = VmState.STARTING;
     private volatile boolean guestShutdown;
     private volatile boolean stopRequested;
     private volatile boolean killRequested;
+    private volatile boolean detached;
     private int hotplugged;
 
-    QemuVm(VmConfig config, QemuCommandLine.Plan plan, Process process, Path stderr) {
-        this.config = config;
+    /**
+     * @param process QEMU as our child, or null when attaching to one an earlier process started
+     */
+    QemuVm(RunRecord record, QemuCommandLine.Plan plan, Process process, ProcessHandle handle) {
+        this.config = record.config();
+        this.record = record;
         this.plan = plan;
         this.process = process;
-        this.stderr = stderr;
-        for (String ch : config.channels()) {
+        this.handle = handle;
+        this.startTime = record.startTime();
+        this.stderr = QemuDriver.stderrFile(plan.runDir());
+        this.hotplugged = record.hotplugDisks().size();
+        for (String ch : record.allChannels()) {
             channels.put(ch, new UnixSocketChannel(ch, QemuCommandLine.channelSocket(plan.runDir(), ch)));
         }
     }
 
-    void attach(QmpClient client) {
+    /** Takes the QMP connection and starts watching for the exit. */
+    void connected(QmpClient client) throws IOException {
         this.qmp = client;
+        if (process != null) {
+            process.onExit().thenRun(() -> onProcessExit(process.exitValue()));
+        } else {
+            syncDiskNodes(client);
+            handle.onExit().thenRun(() -> onProcessExit(null));
+            client.closed().thenRun(() -> Thread.ofVirtual().name("qemu-exit-" + handle.pid()).start(this::awaitGone));
+        }
         this.state = VmState.RUNNING;
-        process.onExit().thenRun(this::onProcessExit);
+    }
+
+    /**
+     * Hot-plugged disks get node names disk1, disk2, ...; a process killed between blockdev-add
+     * and writing the record leaves a node the record does not know, so count from QEMU's own list.
+     */
+    private void syncDiskNodes(QmpClient client) throws IOException {
+        JsonNode nodes = client.execute("query-named-block-nodes", null, QemuDriver.QMP_TIMEOUT);
+        for (JsonNode n : nodes) {
+            Matcher m = DISK_NODE.matcher(n.path("node-name").asText());
+            if (m.matches()) {
+                hotplugged = Math.max(hotplugged, Integer.parseInt(m.group(1)));
+            }
+        }
+    }
+
+    private static final Pattern DISK_NODE = Pattern.compile("disk([0-9]{1,9})");
+
+    /**
+     * QMP closed on an attached VM: QEMU is exiting, or gone. Wait (briefly, with growing pauses)
+     * for /proc to show it ended; a zombie counts, as its new parent may be slow to reap it.
+     */
+    private void awaitGone() {
+        long deadline = System.nanoTime() + QemuDriver.QMP_TIMEOUT.toNanos();
+        long pause = 1;
+        while (!exit.isDone() && !detached && System.nanoTime() < deadline) {
+            if (!ProcStat.alive(handle.pid(), startTime)) {
+                onProcessExit(null);
+                return;
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                return;
+            }
+            pause = Math.min(pause * 2, 100);
+        }
+        // still there: ProcessHandle.onExit sees the end whenever it comes
     }
 
     void onEvent(JsonNode event) {
@@ -64,30 +131,47 @@ final class QemuVm implements Vm {
         }
     }
 
-    private void onProcessExit() {
-        state = VmState.EXITED;
-        int code = process.exitValue();
-        VmExit.Reason reason;
-        String detail = "";
-        if (killRequested) {
-            reason = VmExit.Reason.KILLED;
-        } else if (stopRequested) {
-            reason = VmExit.Reason.STOPPED;
-            if (!guestShutdown) {
-                detail = "the guest did not power off on the ACPI power button; QEMU was told to quit";
+    /** @param code QEMU's exit status, or null when QEMU is not our child and it cannot be known */
+    private void onProcessExit(Integer code) {
+        synchronized (exit) {
+            if (detached || exit.isDone()) {
+                return;
             }
-        } else if (guestShutdown) {
-            reason = VmExit.Reason.GUEST_POWEROFF;
-        } else {
-            reason = VmExit.Reason.DIED;
-            detail = code > 128 ? "QEMU was killed by signal " + (code - 128) : tail(stderr);
+            state = VmState.EXITED;
+            VmExit.Reason reason;
+            String detail = "";
+            int status;
+            if (killRequested) {
+                reason = VmExit.Reason.KILLED;
+                status = code != null ? code : 128 + 9; // we sent the SIGKILL
+            } else if (stopRequested) {
+                reason = VmExit.Reason.STOPPED;
+                status = code != null ? code : 0;
+                if (!guestShutdown) {
+                    detail = "the guest did not power off on the ACPI power button; QEMU was told to quit";
+                }
+            } else if (guestShutdown) {
+                reason = VmExit.Reason.GUEST_POWEROFF;
+                status = code != null ? code : 0;
+            } else {
+                reason = VmExit.Reason.DIED;
+                status = code != null ? code : VmExit.UNKNOWN_CODE;
+                detail = code == null ? "QEMU ended unasked; it was started by an earlier process, so its exit status "
+                        + "is unknown: " + tail(stderr)
+                        : code > 128 ? "QEMU was killed by signal " + (code - 128) : tail(stderr);
+            }
+            QmpClient q = qmp;
+            if (q != null) {
+                q.close();
+            }
+            RunDirs.delete(plan.runDir());
+            exit.complete(new VmExit(reason, status, detail));
         }
-        QmpClient q = qmp;
-        if (q != null) {
-            q.close();
-        }
-        RunDirs.delete(plan.runDir());
-        exit.complete(new VmExit(reason, code, detail));
+    }
+
+    @Override
+    public String id() {
+        return plan.runDir().getFileName().toString();
     }
 
     @Override
@@ -136,6 +220,8 @@ final class QemuVm implements Vm {
         }
         Channel ch = new UnixSocketChannel(name, socket);
         channels.put(name, ch);
+        record = record.withChannel(name);
+        remember("channel " + name);
         return ch;
     }
 
@@ -156,6 +242,28 @@ final class QemuVm implements Vm {
             qmp.execute("blockdev-del", Map.of("node-name", node), QemuDriver.QMP_TIMEOUT);
             throw e;
         }
+        record = record.withDisk(disk);
+        remember("disk " + disk.serial());
+    }
+
+    @Override
+    public synchronized java.util.List<dev.skiff.vm.DiskSpec> hotpluggedDisks() {
+        return java.util.List.copyOf(record.hotplugDisks());
+    }
+
+    @Override
+    public synchronized java.util.List<String> hotpluggedChannels() {
+        return java.util.List.copyOf(record.hotplugChannels());
+    }
+
+    /** Writes the record after a hot-plug, so a later process knows what the guest has. */
+    private void remember(String what) throws VmException {
+        try {
+            record.write(plan.runDir());
+        } catch (VmException e) {
+            throw new VmException("the guest has the new " + what + ", but " + e.getMessage()
+                    + "; a process that attaches later will not know it", e);
+        }
     }
 
     @Override
@@ -165,6 +273,9 @@ final class QemuVm implements Vm {
 
     @Override
     public VmExit stop(Duration grace) throws IOException {
+        if (detached) {
+            throw new VmException("cannot stop VM " + name() + ": " + detachedWhy());
+        }
         if (exit.isDone()) {
             return exit.join();
         }
@@ -194,21 +305,54 @@ final class QemuVm implements Vm {
 
     @Override
     public VmExit kill() {
+        if (detached) {
+            throw new IllegalStateException("cannot kill VM " + name() + ": " + detachedWhy());
+        }
         if (!exit.isDone()) {
             killRequested = true;
-            process.destroyForcibly();
+            if (process != null) {
+                process.destroyForcibly();
+            } else if (ProcStat.alive(handle.pid(), startTime)) {
+                handle.destroyForcibly(); // the start time says the pid is still our QEMU's
+            } else {
+                onProcessExit(null);
+            }
         }
         return exit.join();
     }
 
+    /** Kills the VM if it still runs; does nothing once it is {@linkplain #detach() detached}. */
     @Override
     public void close() {
-        kill();
+        if (!detached) {
+            kill();
+        }
+    }
+
+    @Override
+    public void detach() {
+        synchronized (exit) {
+            if (exit.isDone()) {
+                return;
+            }
+            detached = true;
+        }
+        QmpClient q = qmp;
+        if (q != null) {
+            q.close();
+        }
+        exit.completeExceptionally(new VmException("VM " + name() + " was detached from this process: "
+                + detachedWhy()));
+    }
+
+    private String detachedWhy() {
+        return "this process let go of it while QEMU (pid " + handle.pid() + ") kept running; attach to " + id()
+                + " again to drive it";
     }
 
     @Override
     public long pid() {
-        return process.pid();
+        return handle.pid();
     }
 
     List<String> commandLine() {
@@ -216,6 +360,9 @@ final class QemuVm implements Vm {
     }
 
     private void requireRunning(String what) throws VmException {
+        if (detached) {
+            throw new VmException("cannot " + what + ": VM " + name() + " is detached; " + detachedWhy());
+        }
         if (exit.isDone()) {
             throw new VmException("cannot " + what + ": VM " + name() + " has exited, " + exit.join());
         }

@@ -41,6 +41,7 @@ public final class QmpClient implements AutoCloseable {
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Consumer<JsonNode> events;
+    private final CompletableFuture<IOException> closed = new CompletableFuture<>();
     private volatile IOException closedBy;
 
     private QmpClient(SocketChannel socket, Consumer<JsonNode> events) {
@@ -50,14 +51,38 @@ public final class QmpClient implements AutoCloseable {
         this.events = events;
     }
 
-    /** Connects, reads the greeting and leaves negotiation mode. */
+    /**
+     * Connects, reads the greeting and leaves negotiation mode. QEMU's QMP socket serves one client
+     * at a time and greets each new one once the previous one has gone (so a later process can
+     * connect again); a connection made while another client is still connected waits unanswered
+     * in the listen backlog, which is why the greeting is bounded by {@code timeout} too.
+     */
     public static QmpClient connect(Path socketPath, Consumer<JsonNode> events, Duration timeout) throws IOException {
         SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
         QmpClient client = null;
+        CompletableFuture<Void> greeted = new CompletableFuture<>();
         try {
             socket.connect(UnixDomainSocketAddress.of(socketPath));
             client = new QmpClient(socket, events);
-            String greeting = client.readLine();
+            greeted.completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS).thenRun(() -> {
+                if (!greeted.isCancelled()) {
+                    closeQuietly(socket);
+                }
+            });
+            String greeting;
+            try {
+                greeting = client.readLine();
+            } catch (IOException e) {
+                if (greeted.isDone() && !greeted.isCancelled()) {
+                    throw new VmException("QEMU sent no QMP greeting on " + socketPath + " within "
+                            + timeout.toSeconds() + " s; another client may still hold its one QMP connection", e);
+                }
+                throw e;
+            }
+            if (!greeted.cancel(false)) {
+                throw new VmException("QEMU sent no QMP greeting on " + socketPath + " within "
+                        + timeout.toSeconds() + " s; another client may still hold its one QMP connection");
+            }
             if (greeting == null || !JSON.readTree(greeting).has("QMP")) {
                 throw new VmException("QEMU sent no QMP greeting on " + socketPath);
             }
@@ -161,13 +186,30 @@ public final class QmpClient implements AutoCloseable {
     }
 
     private void fail(IOException cause) {
-        closedBy = cause;
+        synchronized (closed) {
+            if (closedBy == null) {
+                closedBy = cause;
+            }
+        }
         pending.values().forEach(f -> f.completeExceptionally(cause));
+        closed.complete(closedBy);
+    }
+
+    /**
+     * Completes, with the reason, when the connection ends: QEMU closed the socket (it exited, or
+     * is exiting), the connection failed, or {@link #close()} was called.
+     */
+    public CompletableFuture<IOException> closed() {
+        return closed;
     }
 
     @Override
     public void close() {
         fail(new IOException("QMP client closed"));
+        closeQuietly(socket);
+    }
+
+    private static void closeQuietly(SocketChannel socket) {
         try {
             socket.close();
         } catch (IOException ignored) {

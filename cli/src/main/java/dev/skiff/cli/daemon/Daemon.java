@@ -1,0 +1,94 @@
+package dev.skiff.cli.daemon;
+
+import dev.skiff.engine.Engine;
+import dev.skiff.engine.api.ApiServer;
+import dev.skiff.engine.image.ImageStore;
+import dev.skiff.engine.placement.Placement;
+import dev.skiff.image.AgentProgram;
+import dev.skiff.image.GuestImage;
+import dev.skiff.image.GuestImageBuilder;
+import dev.skiff.image.ImageCache;
+import dev.skiff.vm.qemu.QemuDriver;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The daemon in the foreground: prepares the guest image and the built-in busybox image, then
+ * serves the Docker Engine API. Stopping it leaves containers and their VMs running; the next
+ * daemon finds them again.
+ */
+public final class Daemon {
+    private Daemon() {}
+
+    /** The shared VM stops after this long without containers (SKIFF_IDLE_SECONDS overrides). */
+    static final Duration DEFAULT_IDLE = Duration.ofMinutes(5);
+
+    public static int run(PrintStream out) throws Exception {
+        Path run = Files.createDirectories(DaemonPaths.runDir());
+        Path data = Files.createDirectories(DaemonPaths.dataRoot());
+        try (FileChannel lockFile = FileChannel.open(run.resolve("daemon.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
+            if (lock == null) {
+                out.println("skiff: another daemon is running (lock " + run.resolve("daemon.lock") + " is held)");
+                return 1;
+            }
+            DateTimeFormatter t = DateTimeFormatter.ofPattern("HH:mm:ss");
+            java.util.function.Consumer<String> log = s -> {
+                synchronized (out) {
+                    out.println(LocalTime.now().format(t) + " " + s);
+                    out.flush();
+                }
+            };
+            log.accept("skiff daemon " + Engine.VERSION + " starting (data " + data + ")");
+            GuestImage guest = new GuestImageBuilder(ImageCache.root(), s -> log.accept("guest image: " + s))
+                    .build(AgentProgram.get()).image();
+            ImageStore images = new ImageStore(data.resolve("images"));
+            images.ensureBusybox(ImageCache.root(), s -> log.accept("busybox image: " + s));
+            Duration idle = idle();
+            QemuDriver driver = QemuDriver.create(log);
+            Placement placement = new Placement(driver, () -> guest, data.resolve("vms"), idle, 512, log);
+            try (Engine engine = new Engine(data, images, placement, log);
+                 ApiServer api = new ApiServer(engine)) {
+                engine.restore(driver);
+                Path socket = DaemonPaths.socket();
+                api.start(socket);
+                Files.writeString(run.resolve("daemon.pid"), ProcessHandle.current().pid() + "\n");
+                log.accept("API listening on unix://" + socket + " (export DOCKER_HOST=unix://" + socket + ")");
+                CountDownLatch stop = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    log.accept("daemon stopping; containers and their VMs keep running");
+                    stop.countDown();
+                }));
+                stop.await();
+            }
+            return 0;
+        }
+    }
+
+    private static Duration idle() {
+        String env = System.getenv("SKIFF_IDLE_SECONDS");
+        try {
+            return env == null || env.isEmpty() ? DEFAULT_IDLE : Duration.ofSeconds(Long.parseLong(env));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("SKIFF_IDLE_SECONDS must be a number of seconds, not " + env);
+        }
+    }
+
+    /** Whether a daemon answers on the socket. */
+    public static boolean answers(Path socket) {
+        try {
+            return UnixHttp.get(socket, "/_ping").startsWith("HTTP/1.1 200");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

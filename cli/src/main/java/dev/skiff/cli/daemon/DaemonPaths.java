@@ -1,0 +1,48 @@
+package dev.skiff.cli.daemon;
+
+import java.nio.file.Path;
+
+/**
+ * Where the daemon keeps things. As root: the socket at /run/skiff/docker.sock and data under
+ * /var/lib/skiff; otherwise under $XDG_RUNTIME_DIR/skiff and $XDG_DATA_HOME/skiff. SKIFF_RUN and
+ * SKIFF_DATA override (tests use them to run a daemon of their own).
+ */
+public final class DaemonPaths {
+    private DaemonPaths() {}
+
+    static boolean root() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    public static Path runDir() {
+        String env = System.getenv("SKIFF_RUN");
+        if (env != null && !env.isEmpty()) {
+            return Path.of(env);
+        }
+        if (root()) {
+            return Path.of("/run/skiff");
+        }
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        return xdg != null && !xdg.isEmpty() ? Path.of(xdg, "skiff") : Path.of(System.getProperty("java.io.tmpdir"), "skiff-" + System.getProperty("user.name"));
+    }
+
+    public static Path socket() {
+        return runDir().resolve("docker.sock");
+    }
+
+    public static Path dataRoot() {
+        String env = System.getenv("SKIFF_DATA");
+        if (env != null && !env.isEmpty()) {
+            return Path.of(env);
+        }
+        if (root()) {
+            return Path.of("/var/lib/skiff");
+        }
+        String xdg = System.getenv("XDG_DATA_HOME");
+        return xdg != null && !xdg.isEmpty() ? Path.of(xdg, "skiff") : Path.of(System.getProperty("user.home"), ".local/share/skiff");
+    }
+
+    public static Path log() {
+        return runDir().resolve("logs/daemon.log");
+    }
+}

@@ -1,0 +1,113 @@
+package dev.skiff.cli.docker;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real `skiff daemon` process for the docker CLI tests, with its own run and data folders (so
+ * it never meets a daemon the user runs), and the docker CLI pointed at it.
+ */
+final class DaemonProcess {
+    static final Duration START = Duration.ofMinutes(10);
+
+    final Path base;
+    final Path socket;
+    private Process process;
+    private final Path log;
+
+    DaemonProcess(Path base) {
+        this.base = base;
+        this.socket = base.resolve("run/docker.sock");
+        this.log = base.resolve("daemon.log");
+    }
+
+    Map<String, String> env() {
+        return Map.of("SKIFF_RUN", base.resolve("run").toString(), "SKIFF_DATA", base.resolve("data").toString(),
+                "SKIFF_IDLE_SECONDS", "30");
+    }
+
+    /** Starts the daemon and waits until docker version answers through it. */
+    void start() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), "dev.skiff.cli.Main", "daemon"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env());
+        process = pb.start();
+        long deadline = System.nanoTime() + START.toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IOException("skiff daemon exited with " + process.exitValue() + ": " + logTail());
+            }
+            if (Files.exists(socket) && docker(List.of("version", "--format", "{{.Server.Version}}"), null).code() == 0) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("skiff daemon did not answer within " + START.toMinutes() + " min: " + logTail());
+            }
+            Thread.sleep(250); // the socket answering is the event; there is no other signal to wait on
+        }
+    }
+
+    /** SIGKILL, as a crash would. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(60, TimeUnit.SECONDS);
+    }
+
+    void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                kill();
+            }
+        }
+    }
+
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    record Result(int code, String out, String err) {}
+
+    /** Runs the docker CLI against this daemon. */
+    Result docker(List<String> args, byte[] stdin) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("docker", "-H", "unix://" + socket));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Path out = Files.createTempFile(base, "out", ".txt");
+        Path err = Files.createTempFile(base, "err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        if (stdin == null) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
+        Process p = pb.start();
+        if (stdin != null) {
+            try (var in = p.getOutputStream()) {
+                in.write(stdin);
+            }
+        }
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IOException("docker " + args + " did not finish in 5 minutes; daemon log:\n" + logTail());
+        }
+        Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+        Files.delete(out);
+        Files.delete(err);
+        return r;
+    }
+}

@@ -1,0 +1,249 @@
+package dev.skiff.cli.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.image.BusyboxRootfs;
+import dev.skiff.image.ImageCache;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The real docker CLI (version 28, as installed) against a real `skiff daemon`, which runs every
+ * container in real QEMU guests (TCG here) through the agent, with bind mounts over Skiff's 9P
+ * server. One daemon for the class, in order; the last test kills and restarts it.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DockerIT {
+    private static DaemonProcess daemon;
+    private static Path base;
+
+    @BeforeAll
+    static void startDaemon() throws Exception {
+        base = Files.createTempDirectory(Path.of("/tmp"), "sd"); // short: VM socket paths live below it
+        daemon = new DaemonProcess(base);
+        daemon.start();
+    }
+
+    @AfterAll
+    static void stopDaemon() throws Exception {
+        if (daemon == null) {
+            return;
+        }
+        for (String id : docker("ps", "-aq").out().split("\\s+")) {
+            if (!id.isBlank()) {
+                docker("rm", "-f", id);
+            }
+        }
+        daemon.stop();
+        // VMs outlive the daemon by design: stop the ones this test's daemon started.
+        Path vms = base.resolve("run/vm");
+        if (Files.isDirectory(vms)) {
+            try (var dirs = Files.list(vms)) {
+                for (Path d : dirs.toList()) {
+                    Path record = d.resolve("vm.properties");
+                    if (Files.exists(record)) {
+                        var props = new java.util.Properties();
+                        try (var in = Files.newInputStream(record)) {
+                            props.load(in);
+                        }
+                        String pid = props.getProperty("pid");
+                        if (pid != null) {
+                            ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static DaemonProcess.Result docker(String... args) throws Exception {
+        return daemon.docker(List.of(args), null);
+    }
+
+    private static DaemonProcess.Result ok(String... args) throws Exception {
+        DaemonProcess.Result r = docker(args);
+        assertEquals(0, r.code(), "docker " + String.join(" ", args) + " failed: " + r.err() + "\ndaemon log:\n" + daemon.logTail());
+        return r;
+    }
+
+    @Test
+    @Order(1)
+    void runEchoHi() throws Exception {
+        assertEquals("hi\n", ok("run", "--rm", "busybox", "echo", "hi").out());
+    }
+
+    @Test
+    @Order(2)
+    void exitCodesPropagate() throws Exception {
+        assertEquals(42, docker("run", "--rm", "busybox", "sh", "-c", "exit 42").code());
+        assertEquals(0, docker("run", "--rm", "busybox", "true").code());
+    }
+
+    @Test
+    @Order(3)
+    void stdinPipesThroughCat() throws Exception {
+        DaemonProcess.Result r = daemon.docker(List.of("run", "-i", "--rm", "busybox", "cat"),
+                "data\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals(0, r.code(), r.err());
+        assertEquals("data\n", r.out());
+    }
+
+    @Test
+    @Order(4)
+    void bindMountIsWrittenInsideAndReadOnlyIsRefused() throws Exception {
+        Path dir = Files.createDirectories(base.resolve("bind"));
+        Files.writeString(dir.resolve("host.txt"), "from host\n");
+        assertEquals("from host\n", ok("run", "--rm", "-v", dir + ":/work", "busybox", "sh", "-c",
+                "cat /work/host.txt; echo from container > /work/out.txt").out());
+        assertEquals("from container\n", Files.readString(dir.resolve("out.txt")));
+        DaemonProcess.Result ro = docker("run", "--rm", "-v", dir + ":/work:ro", "busybox", "sh", "-c", "echo x > /work/ro.txt");
+        assertNotEquals(0, ro.code());
+        assertTrue(ro.err().contains("Read-only file system"), ro.err());
+        assertFalse(Files.exists(dir.resolve("ro.txt")));
+        Path created = base.resolve("made-by-v");
+        ok("run", "--rm", "-v", created + ":/made", "busybox", "true");
+        assertTrue(Files.isDirectory(created), "-v creates a missing host directory, as Docker does");
+    }
+
+    @Test
+    @Order(5)
+    void dedicatedAndSharedRunAtTheSameTimeInDifferentVms() throws Exception {
+        ok("run", "-d", "--name", "shared1", "busybox", "sleep", "1000");
+        String sharedBoot = ok("exec", "shared1", "cat", "/proc/sys/kernel/random/boot_id").out().trim();
+        String dedicatedBoot = ok("run", "--rm", "--isolation=hyperv", "busybox", "sh", "-c",
+                "cat /proc/sys/kernel/random/boot_id").out().trim();
+        assertEquals(36, sharedBoot.length(), sharedBoot);
+        assertEquals(36, dedicatedBoot.length(), dedicatedBoot);
+        assertNotEquals(sharedBoot, dedicatedBoot, "a dedicated container has a kernel of its own");
+        assertTrue(ok("ps").out().contains("shared1"), "the shared container ran all along");
+        String info = ok("info").out();
+        assertTrue(info.contains("skiff-shared"), info);
+        ok("rm", "-f", "shared1");
+    }
+
+    @Test
+    @Order(6)
+    void execLogsFollowAndPsAll() throws Exception {
+        ok("run", "-d", "--name", "talker", "busybox", "sh", "-c", "echo one; sleep 3; echo two");
+        assertEquals("hello from exec\n", ok("exec", "talker", "echo", "hello from exec").out());
+        assertEquals("one\ntwo\n", ok("logs", "-f", "talker").out(), "logs -f follows until the container exits");
+        String ps = ok("ps", "-a", "--format", "{{.Names}} {{.Status}}").out();
+        assertTrue(ps.contains("talker Exited (0)"), ps);
+        ok("rm", "talker");
+        assertFalse(ok("ps", "-a").out().contains("talker"));
+    }
+
+    @Test
+    @Order(7)
+    void stopKillsAProcessThatIgnoresSigterm() throws Exception {
+        ok("run", "-d", "--name", "stubborn", "busybox", "sh", "-c", "trap '' TERM; while true; do sleep 1; done");
+        ok("stop", "-t", "2", "stubborn");
+        assertEquals("137", ok("inspect", "-f", "{{.State.ExitCode}}", "stubborn").out().trim());
+        ok("rm", "stubborn");
+    }
+
+    @Test
+    @Order(8)
+    void rmForceRemovesARunningContainer() throws Exception {
+        ok("run", "-d", "--name", "doomed", "busybox", "sleep", "1000");
+        ok("rm", "-f", "doomed");
+        assertFalse(ok("ps", "-a").out().contains("doomed"));
+    }
+
+    @Test
+    @Order(9)
+    void loadsADockerSaveArchive() throws Exception {
+        Path archive = base.resolve("saved.tar");
+        writeDockerSave(archive, "skiff-test/loaded:1", "loaded image works\n");
+        DaemonProcess.Result r = ok("load", "-i", archive.toString());
+        assertTrue(r.out().contains("skiff-test/loaded:1"), r.out());
+        assertEquals("loaded image works\n", ok("run", "--rm", "skiff-test/loaded:1").out());
+        ok("rmi", "skiff-test/loaded:1");
+    }
+
+    @Test
+    @Order(10)
+    void clearErrorsForAMissingImageAndAMissingMountSource() throws Exception {
+        DaemonProcess.Result noImage = docker("run", "--rm", "no-such-image-here", "true");
+        assertNotEquals(0, noImage.code());
+        assertTrue(noImage.err().contains("no-such-image-here"), noImage.err());
+        DaemonProcess.Result noSource = docker("run", "--rm", "--mount", "type=bind,source=/nonexistent/skiff,target=/x",
+                "busybox", "true");
+        assertEquals(125, noSource.code());
+        assertTrue(noSource.err().contains("bind source path does not exist: /nonexistent/skiff"), noSource.err());
+    }
+
+    @Test
+    @Order(11)
+    void containersOutliveAKilledDaemon() throws Exception {
+        ok("run", "-d", "--name", "survivor", "busybox", "sleep", "1000");
+        daemon.kill();
+        daemon.start();
+        String ps = ok("ps", "--format", "{{.Names}} {{.State}}").out();
+        assertTrue(ps.contains("survivor running"), ps);
+        assertEquals("still here\n", ok("exec", "survivor", "echo", "still here").out());
+        ok("stop", "-t", "1", "survivor");
+        assertTrue(ok("ps", "-a", "--format", "{{.Names}} {{.State}}").out().contains("survivor exited"));
+    }
+
+    /** A docker-save archive: busybox's rootfs plus one file, and a Cmd that prints it. */
+    static void writeDockerSave(Path archive, String tag, String content) throws Exception {
+        ByteArrayOutputStream layer = new ByteArrayOutputStream();
+        Path busybox = BusyboxRootfs.busyboxBinary(ImageCache.root(), s -> { });
+        ByteArrayOutputStream base = new ByteArrayOutputStream();
+        BusyboxRootfs.writeTar(busybox, base);
+        layer.write(base.toByteArray(), 0, base.size() - 1024); // drop the end-of-archive blocks
+        try (TarArchiveOutputStream extra = new TarArchiveOutputStream(layer)) {
+            byte[] data = content.getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry e = new TarArchiveEntry("hello.txt");
+            e.setSize(data.length);
+            e.setMode(0644);
+            extra.putArchiveEntry(e);
+            extra.write(data);
+            extra.closeArchiveEntry();
+        }
+        byte[] layerBytes = layer.toByteArray();
+        String diffId = "sha256:" + sha256(layerBytes);
+        String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2026-01-01T00:00:00Z\","
+                + "\"config\":{\"Env\":[\"PATH=/usr/sbin:/usr/bin:/sbin:/bin\"],\"Cmd\":[\"cat\",\"/hello.txt\"]},"
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + diffId + "\"]}}";
+        byte[] configBytes = config.getBytes(StandardCharsets.UTF_8);
+        String configName = sha256(configBytes) + ".json";
+        String layerName = sha256(layerBytes) + "/layer.tar";
+        byte[] manifest = ("[{\"Config\":\"" + configName + "\",\"RepoTags\":[\"" + tag + "\"],\"Layers\":[\""
+                + layerName + "\"]}]").getBytes(StandardCharsets.UTF_8);
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(Files.newOutputStream(archive))) {
+            out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (var entry : List.of(java.util.Map.entry(configName, configBytes), java.util.Map.entry(layerName, layerBytes),
+                    java.util.Map.entry("manifest.json", manifest))) {
+                TarArchiveEntry e = new TarArchiveEntry(entry.getKey());
+                e.setSize(entry.getValue().length);
+                out.putArchiveEntry(e);
+                out.write(entry.getValue());
+                out.closeArchiveEntry();
+            }
+        }
+    }
+
+    private static String sha256(byte[] data) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# docker run through Skiff, side by side with its peers, in one run:
+#   - `docker run --rm busybox true` in shared mode with a warm VM,
+#   - the same with --isolation=hyperv (a dedicated VM booted cold for each run),
+#   - a bare VM boot (the same kernel to a busybox init, from ./skiff vm bench),
+#   - the reference dockerd (no VM at all: the speed floor), when dockerd is installed,
+#   - host memory (RSS) of an idle dedicated VM: its QEMU, and the daemon beside it.
+# Usage: engine/bench/bench.sh [RUNS]   (prints medians; asserts nothing)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+runs=${1:-5}
+work=$(mktemp -d /tmp/sb.XXXX)
+export SKIFF_RUN=$work/run SKIFF_DATA=$work/data SKIFF_IDLE_SECONDS=600
+sock=$SKIFF_RUN/docker.sock
+d() { docker -H "unix://$sock" "$@"; }
+now() { date +%s.%N; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+cleanup() {
+  d ps -aq 2>/dev/null | xargs -r docker -H "unix://$sock" rm -f >/dev/null 2>&1 || true
+  [ -n "${daemon_pid:-}" ] && kill "$daemon_pid" 2>/dev/null || true
+  # VMs outlive the daemon by design: stop the ones this run started.
+  for rec in "$SKIFF_RUN"/vm/*/vm.properties; do
+    [ -f "$rec" ] || continue
+    pid=$(sed -n 's/^pid=//p' "$rec" | head -1)
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+  done
+  [ -n "${ref_pid:-}" ] && kill "$ref_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$root/skiff" daemon > "$work/daemon.log" 2>&1 &
+daemon_pid=$!
+for _ in $(seq 1 2400); do d version >/dev/null 2>&1 && break; sleep 0.25; done
+d version >/dev/null || { echo "daemon did not come up:"; tail -20 "$work/daemon.log"; exit 1; }
+
+time_run() { local t0 t1; t0=$(now); d run --rm "$@" busybox true >/dev/null; t1=$(now); echo "$t1 - $t0" | bc; }
+
+d run --rm busybox true >/dev/null   # boots the shared VM: not timed
+shared=(); for _ in $(seq "$runs"); do shared+=("$(time_run)"); done
+dedicated=(); for _ in $(seq "$runs"); do dedicated+=("$(time_run --isolation=hyperv)"); done
+
+# Idle dedicated VM: its QEMU's RSS once the container sleeps.
+d run -d --name idle --isolation=hyperv busybox sleep 1000 >/dev/null
+qemu_pid=$("$root/skiff" info | awk '$2 == "dedicated" {print $4; exit}')
+qemu_rss=$(awk '/VmRSS/ {print $2}' "/proc/$qemu_pid/status")
+daemon_rss=$(awk '/VmRSS/ {print $2}' "/proc/$daemon_pid/status")
+d rm -f idle >/dev/null
+
+bare=$("$root/skiff" vm bench --runs 3 | awk '/bare QEMU/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/) {print $i; exit}}')
+
+ref=""
+if command -v dockerd >/dev/null; then
+  refsock=$work/ref.sock
+  dockerd --bridge=none --iptables=false --storage-driver=vfs -H "unix://$refsock" --data-root "$work/ref" \
+    --exec-root "$work/refexec" --pidfile "$work/ref.pid" > "$work/ref.log" 2>&1 &
+  ref_pid=$!
+  for _ in $(seq 1 240); do docker -H "unix://$refsock" version >/dev/null 2>&1 && break; sleep 0.25; done
+  if d save busybox | docker -H "unix://$refsock" load >/dev/null 2>&1; then
+    docker -H "unix://$refsock" run --rm --network none busybox true >/dev/null 2>&1 || true
+    refs=(); for _ in $(seq "$runs"); do t0=$(now); docker -H "unix://$refsock" run --rm --network none busybox true >/dev/null; t1=$(now); refs+=("$(echo "$t1 - $t0" | bc)"); done
+    ref=$(printf '%s\n' "${refs[@]}" | median)
+  fi
+fi
+
+ms=$(printf '%s\n' "${shared[@]}" | median)
+md=$(printf '%s\n' "${dedicated[@]}" | median)
+echo "docker run --rm busybox true ($runs runs each, medians, seconds; TCG unless KVM was found):"
+printf '  skiff, shared VM (warm)          %6.2f   [%s]\n' "$ms" "${shared[*]}"
+printf '  skiff, --isolation=hyperv (cold) %6.2f   [%s]\n' "$md" "${dedicated[*]}"
+[ -n "$bare" ] && printf '  bare VM boot (vm bench)          %6.2f\n' "$bare"
+[ -n "$ref" ] && printf '  reference dockerd (no VM)        %6.2f\n' "$ref"
+[ -n "$bare" ] && printf '  ratio dedicated / bare boot      %6.2f\n' "$(echo "$md / $bare" | bc -l)"
+[ -n "$ref" ] && printf '  ratio shared / dockerd           %6.2f\n' "$(echo "$ms / $ref" | bc -l)"
+printf '  idle dedicated VM: QEMU RSS %.1f MiB; daemon RSS %.1f MiB (shared by all VMs)\n' \
+  "$(echo "$qemu_rss / 1024" | bc -l)" "$(echo "$daemon_rss / 1024" | bc -l)"

@@ -1,0 +1,787 @@
+package dev.skiff.engine;
+
+import dev.skiff.agent.api.StreamKind;
+import dev.skiff.agent.client.AgentClient;
+import dev.skiff.agent.client.AgentException;
+import dev.skiff.agent.client.OciSpec;
+import dev.skiff.engine.api.Backend;
+import dev.skiff.engine.api.EngineException;
+import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.ContainerStore;
+import dev.skiff.engine.container.Exec;
+import dev.skiff.engine.container.Frame;
+import dev.skiff.engine.container.OutputHub;
+import dev.skiff.engine.container.Signals;
+import dev.skiff.engine.image.ImageStore;
+import dev.skiff.engine.placement.Placement;
+import dev.skiff.engine.placement.UtilityVm;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * The engine: containers on utility VMs, images from the store, bind mounts over 9P. Implements
+ * the Docker API's {@link Backend}. Container state is persisted at every change; VMs and their
+ * containers outlive the daemon.
+ */
+public final class Engine implements Backend, AutoCloseable {
+    public static final String VERSION = "0.1.0";
+    public static final String API_VERSION = "1.47";
+    static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+    static final Duration OUTPUT_DRAIN = Duration.ofSeconds(30);
+
+    private final ImageStore images;
+    private final ContainerStore store;
+    private final Placement placement;
+    private final Path dataRoot;
+    private final Consumer<String> log;
+    private final Map<String, Container> containers = new ConcurrentHashMap<>();
+    private final Map<String, Exec> execs = new ConcurrentHashMap<>();
+    private final Map<String, UtilityVm> vmOf = new ConcurrentHashMap<>(); // container id -> VM
+    private final SecureRandom random = new SecureRandom();
+
+    public Engine(Path dataRoot, ImageStore images, Placement placement, Consumer<String> log) throws IOException {
+        this.dataRoot = dataRoot;
+        this.images = images;
+        this.store = new ContainerStore(dataRoot.resolve("containers"));
+        this.placement = placement;
+        this.log = log;
+        for (Container c : store.loadAll()) {
+            containers.put(c.id, c);
+        }
+    }
+
+    /**
+     * Live restore: finds the VMs an earlier daemon left running, reconnects to their agents and
+     * picks up the containers still running there (their output and exits). A container whose VM
+     * is gone is marked exited. Bind mounts of restored containers stay as they were in the guest,
+     * but their 9P sessions died with the old daemon (see the closing notes of the engine issue).
+     */
+    public void restore(dev.skiff.vm.VmDriver driver) {
+        Map<String, UtilityVm> byName = new java.util.HashMap<>();
+        try {
+            for (String vmId : driver.running()) {
+                dev.skiff.vm.Vm vm = null;
+                try {
+                    vm = driver.attach(vmId);
+                    AgentClient agent = AgentClient.over(vm.channel(dev.skiff.agent.api.GuestPaths.AGENT_PORT).connect());
+                    agent.ping(Duration.ofSeconds(60));
+                    UtilityVm u = UtilityVm.attached(vm, agent, agent.guestInfo().getBootId());
+                    byName.put(u.name(), u);
+                    log.accept("re-attached to VM " + u.name() + " (pid " + vm.pid() + ")");
+                } catch (IOException | RuntimeException e) {
+                    log.accept("cannot re-attach to VM " + vmId + ": " + e.getMessage());
+                    if (vm != null) {
+                        vm.detach();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            log.accept("cannot list the VMs of an earlier daemon: " + e.getMessage());
+        }
+        for (Container c : containers.values()) {
+            boolean wasRunning;
+            synchronized (c) {
+                wasRunning = c.status.equals("running") || c.status.equals("starting");
+            }
+            if (!wasRunning) {
+                continue;
+            }
+            UtilityVm u = byName.get(c.vm);
+            if (u == null || !u.alive()) {
+                c.exited(255, "its VM " + c.vm + " is gone");
+                save(c);
+                continue;
+            }
+            u.containers().add(c.id);
+            vmOf.put(c.id, u);
+            List<Thread> readers = readOutput(u.agent(), c.id, "", c.output, c.spec.tty());
+            Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> awaitExit(c, u, readers));
+            log.accept("container " + c.id.substring(0, 12) + " is still running in " + u.name());
+        }
+        for (UtilityVm u : byName.values()) {
+            placement.adopt(u);
+        }
+    }
+
+    // ---------------------------------------------------------------- system
+
+    @Override
+    public VersionInfo version() {
+        return new VersionInfo(VERSION, API_VERSION, "1.24", "linux", "amd64", System.getProperty("os.version"));
+    }
+
+    @Override
+    public SystemInfo info() {
+        int running = 0;
+        int stopped = 0;
+        for (Container c : containers.values()) {
+            if (c.running()) {
+                running++;
+            } else {
+                stopped++;
+            }
+        }
+        List<VmInfo> vms = new ArrayList<>();
+        for (UtilityVm vm : placement.vms()) {
+            vms.add(new VmInfo(vm.name(), vm.mode() == UtilityVm.Mode.SHARED ? "shared" : "dedicated", vm.bootId(),
+                    vm.vm().pid(), List.copyOf(vm.containers())));
+        }
+        return new SystemInfo(containers.size(), running, 0, stopped, images.list().size(), "skiff",
+                Runtime.getRuntime().maxMemory(), Runtime.getRuntime().availableProcessors(), dataRoot.toString(), vms);
+    }
+
+    // ---------------------------------------------------------------- images
+
+    @Override
+    public List<ImageSummary> images() {
+        return images.list().stream().map(ImageStore.Image::summary).toList();
+    }
+
+    @Override
+    public ImageDetail inspectImage(String ref) throws EngineException {
+        return images.resolve(ref).detail();
+    }
+
+    @Override
+    public List<String> loadImages(InputStream archive, Consumer<String> progress) throws EngineException, IOException {
+        return images.load(archive, progress);
+    }
+
+    @Override
+    public String importImage(InputStream rootfsTar, String repo, String tag, Map<String, String> changes,
+            Consumer<String> progress) throws EngineException, IOException {
+        String ref = repo == null || repo.isEmpty() ? null : repo + (tag == null || tag.isEmpty() ? "" : ":" + tag);
+        return images.importRootfs(rootfsTar, ref, changes, progress).id();
+    }
+
+    @Override
+    public List<Map<String, String>> removeImage(String ref, boolean force) throws EngineException {
+        return images.remove(ref, force, id -> containers.values().stream().anyMatch(c -> c.imageId.equals(id)));
+    }
+
+    // ---------------------------------------------------------------- containers
+
+    @Override
+    public String createContainer(String name, CreateSpec spec) throws EngineException {
+        ImageStore.Image image = images.resolve(spec.image());
+        if (name != null && !name.isEmpty()) {
+            if (name.startsWith("/")) {
+                name = name.substring(1);
+            }
+            if (!NAME.matcher(name).matches()) {
+                throw EngineException.invalid("Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+            }
+        }
+        String isolation = spec.isolation() == null ? "" : spec.isolation();
+        if (!isolation.isEmpty() && !isolation.equals("default") && !isolation.equalsIgnoreCase("hyperv")
+                && !isolation.equals("process")) {
+            throw EngineException.invalid("invalid isolation \"" + isolation + "\": use default (the shared VM) or hyperv (a VM of its own)");
+        }
+        for (BindMount b : spec.binds()) {
+            checkBind(b);
+        }
+        ImageConfig ic = image.config();
+        List<String> entrypoint = spec.entrypoint() != null ? spec.entrypoint() : ic.entrypoint();
+        List<String> cmd = !spec.cmd().isEmpty() ? spec.cmd() : spec.entrypoint() != null ? List.of() : ic.cmd();
+        List<String> args = new ArrayList<>(entrypoint == null ? List.of() : entrypoint);
+        args.addAll(cmd == null ? List.of() : cmd);
+        if (args.isEmpty()) {
+            throw EngineException.invalid("no command specified");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String e : ic.env() == null ? List.<String>of() : ic.env()) {
+            env.put(e.split("=", 2)[0], e);
+        }
+        for (String e : spec.env()) {
+            env.put(e.split("=", 2)[0], e);
+        }
+        if (!env.containsKey("PATH")) {
+            env.put("PATH", OciSpec.DEFAULT_PATH);
+        }
+        String cwd = nonEmpty(spec.workingDir(), nonEmpty(ic.workingDir(), "/"));
+        int[] user = parseUser(nonEmpty(spec.user(), nonEmpty(ic.user(), "0")));
+        String id = newId();
+        String finalName;
+        synchronized (containers) {
+            finalName = name == null || name.isEmpty() ? "skiff_" + id.substring(0, 8) : name;
+            for (Container c : containers.values()) {
+                if (c.name.equals(finalName)) {
+                    throw EngineException.conflict("Conflict. The container name \"/" + finalName
+                            + "\" is already in use by container \"" + c.id + "\". You have to remove (or rename) that container to be able to reuse that name.");
+                }
+            }
+            String hostname = nonEmpty(spec.hostname(), id.substring(0, 12));
+            Container c = new Container(id, finalName, Instant.now(), spec.image(), image.id(), image.diffIds(), spec,
+                    args, List.copyOf(env.values()), cwd, user[0], user[1], hostname, store.dir(id));
+            try {
+                store.save(c);
+            } catch (IOException e) {
+                throw new EngineException(EngineException.Kind.INTERNAL, "cannot save container state: " + e.getMessage(), e);
+            }
+            containers.put(id, c);
+        }
+        return id;
+    }
+
+    private static void checkBind(BindMount b) throws EngineException {
+        Path host = Path.of(b.hostPath());
+        if (!host.isAbsolute()) {
+            throw EngineException.invalid("invalid mount config for type \"bind\": invalid mount path: '" + b.hostPath()
+                    + "' mount path must be absolute");
+        }
+        if (!b.containerPath().startsWith("/")) {
+            throw EngineException.invalid("invalid mount config for type \"bind\": invalid mount path: '"
+                    + b.containerPath() + "' mount path must be absolute");
+        }
+        if (!Files.exists(host)) {
+            if (!b.createHostPath()) {
+                throw EngineException.invalid("invalid mount config for type \"bind\": bind source path does not exist: "
+                        + b.hostPath());
+            }
+            try {
+                Files.createDirectories(host); // docker -v creates a missing host directory
+            } catch (IOException e) {
+                throw EngineException.invalid("cannot create the bind source " + b.hostPath() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static int[] parseUser(String user) throws EngineException {
+        String[] parts = user.split(":", 2);
+        try {
+            int uid = parts[0].equals("root") ? 0 : Integer.parseInt(parts[0]);
+            int gid = parts.length > 1 ? (parts[1].equals("root") ? 0 : Integer.parseInt(parts[1])) : uid == 0 ? 0 : uid;
+            return new int[] {uid, gid};
+        } catch (NumberFormatException e) {
+            throw EngineException.invalid("user \"" + user + "\": Skiff takes numeric uid[:gid] only so far");
+        }
+    }
+
+    private static String nonEmpty(String s, String otherwise) {
+        return s == null || s.isEmpty() ? otherwise : s;
+    }
+
+    private String newId() {
+        byte[] b = new byte[32];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private Container container(String ref) throws EngineException {
+        Container c = containers.get(ref);
+        if (c != null) {
+            return c;
+        }
+        String r = ref.startsWith("/") ? ref.substring(1) : ref;
+        Container match = null;
+        for (Container x : containers.values()) {
+            if (x.name.equals(r)) {
+                return x;
+            }
+            if (r.length() >= 1 && x.id.startsWith(r)) {
+                if (match != null) {
+                    throw EngineException.invalid("multiple IDs found with provided prefix: " + ref);
+                }
+                match = x;
+            }
+        }
+        if (match == null) {
+            throw EngineException.notFound("No such container: " + ref);
+        }
+        return match;
+    }
+
+    @Override
+    public void startContainer(String ref) throws EngineException {
+        Container c = container(ref);
+        synchronized (c) {
+            if (c.status.equals("running")) {
+                throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already started");
+            }
+            if (c.status.equals("removing")) {
+                throw EngineException.conflict("container " + c.id + " is being removed");
+            }
+            c.status = "starting";
+        }
+        UtilityVm vm = null;
+        try {
+            vm = vmOf.get(c.id);
+            if (vm == null || !vm.alive()) {
+                vm = placement.acquire(c.id, c.dedicated());
+                vmOf.put(c.id, vm);
+            }
+            AgentClient agent = vm.agent();
+            try {
+                agent.removeContainer(c.id, true); // an earlier run of it (docker start again)
+            } catch (AgentException e) {
+                if (e.vmGone()) {
+                    throw e;
+                }
+            }
+            List<String> layerIds = new ArrayList<>();
+            for (String diffId : c.diffIds) {
+                layerIds.add(vm.layer(diffId, images.layerDisk(diffId)));
+            }
+            List<OciSpec.Bind> binds = new ArrayList<>();
+            for (String old : c.shares) {
+                vm.unshare(old);
+            }
+            c.shares.clear();
+            for (BindMount b : c.spec.binds()) {
+                checkBind(b);
+                Path host = Path.of(b.hostPath());
+                boolean dir = Files.isDirectory(host);
+                String storage = vm.share(dir ? host : host.getParent(), b.readOnly());
+                c.shares.add(storage);
+                binds.add(new OciSpec.Bind(storage, dir ? "" : host.getFileName().toString(), b.containerPath(), b.readOnly()));
+            }
+            OciSpec.Process process = new OciSpec.Process(c.args, c.env, c.cwd, c.spec.tty(), c.uid, c.gid);
+            byte[] spec = OciSpec.build(c.id, c.hostname, process, binds);
+            agent.createContainer(c.id, spec, layerIds, "scratch", AgentClient.stdio(c.spec.tty(), c.spec.openStdin()));
+            List<Thread> readers = readOutput(agent, c.id, "", c.output, c.spec.tty());
+            if (c.spec.openStdin()) {
+                c.stdin.connect(agent.openInput(c.id, ""), c.id.substring(0, 12));
+            }
+            int pid = agent.startContainer(c.id);
+            synchronized (c) {
+                c.status = "running";
+                c.pid = pid;
+                c.startedAt = Instant.now();
+                c.exitCode = 0;
+                c.error = "";
+                c.vm = vm.name();
+                c.vmMode = vm.mode() == UtilityVm.Mode.SHARED ? "shared" : "dedicated";
+            }
+            save(c);
+            UtilityVm on = vm;
+            Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> awaitExit(c, on, readers));
+        } catch (IOException | RuntimeException e) {
+            synchronized (c) {
+                c.status = c.startedAt == null ? "created" : "exited";
+                c.error = e.getMessage();
+            }
+            save(c);
+            if (vm != null && c.dedicated()) {
+                vmOf.remove(c.id);
+                placement.release(c.id);
+            }
+            log.accept("container " + c.id.substring(0, 12) + " did not start: " + e.getMessage());
+            if (c.spec.autoRemove()) {
+                // As dockerd does: docker run --rm waits for the removal after a failed start.
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        removeContainer(c.id, true);
+                    } catch (EngineException ignored) {
+                        // already gone
+                    }
+                });
+            }
+            if (e instanceof EngineException ee) {
+                throw ee;
+            }
+            throw new EngineException(EngineException.Kind.INTERNAL, "cannot start container " + c.id.substring(0, 12)
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a process's output from the agent into its hub, on virtual threads. */
+    private List<Thread> readOutput(AgentClient agent, String cid, String execId, OutputHub hub, boolean tty) {
+        hub.begin();
+        List<Thread> readers = new ArrayList<>();
+        for (StreamKind kind : tty ? List.of(StreamKind.STDOUT) : List.of(StreamKind.STDOUT, StreamKind.STDERR)) {
+            StreamType type = kind == StreamKind.STDERR ? StreamType.STDERR : StreamType.STDOUT;
+            readers.add(Thread.ofVirtual().name("out-" + cid.substring(0, 12) + "-" + kind).start(() -> {
+                try {
+                    agent.readOutput(cid, execId, kind, new OutputStream() {
+                        @Override
+                        public void write(int b) {
+                            write(new byte[] {(byte) b}, 0, 1);
+                        }
+
+                        @Override
+                        public void write(byte[] b, int off, int len) {
+                            Instant now = Instant.now();
+                            hub.publish(new Frame(type, now.getEpochSecond() * 1_000_000_000L + now.getNano(),
+                                    java.util.Arrays.copyOfRange(b, off, off + len)));
+                        }
+                    });
+                } catch (IOException e) {
+                    // the VM went away: the exit waiter reports it
+                }
+            }));
+        }
+        return readers;
+    }
+
+    private void awaitExit(Container c, UtilityVm vm, List<Thread> readers) {
+        int code;
+        String why = null;
+        try {
+            code = vm.agent().waitProcess(c.id, "", null).getExitCode();
+        } catch (AgentException e) {
+            code = 255;
+            why = e.vmGone() ? "the container's VM stopped or died" : e.getMessage();
+        }
+        for (Thread t : readers) {
+            try {
+                t.join(OUTPUT_DRAIN);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        c.output.end();
+        c.exited(code, why);
+        save(c);
+        log.accept("container " + c.id.substring(0, 12) + " exited with " + code);
+        if (c.spec.autoRemove()) {
+            try {
+                removeContainer(c.id, true);
+            } catch (EngineException e) {
+                log.accept("auto-remove of " + c.id.substring(0, 12) + ": " + e.getMessage());
+            }
+        } else if (c.dedicated()) {
+            // A dedicated VM lives as long as its container runs; a restart boots a new one.
+            releaseVm(c);
+        }
+    }
+
+    private void releaseVm(Container c) {
+        UtilityVm vm = vmOf.remove(c.id);
+        if (vm == null) {
+            return;
+        }
+        if (vm.alive() && vm.mode() == UtilityVm.Mode.SHARED) {
+            try {
+                vm.agent().removeContainer(c.id, true);
+            } catch (AgentException e) {
+                log.accept("removing " + c.id.substring(0, 12) + " in its VM: " + e.getMessage());
+            }
+            for (String share : c.shares) {
+                vm.unshare(share);
+            }
+        }
+        c.shares.clear();
+        placement.release(c.id);
+    }
+
+    private void save(Container c) {
+        try {
+            store.save(c);
+        } catch (IOException e) {
+            log.accept("cannot save the state of " + c.id.substring(0, 12) + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public ContainerDetail inspectContainer(String ref) throws EngineException {
+        Container c = container(ref);
+        return new ContainerDetail(c.summary(), c.spec, c.dir.resolve("container.log").toString(),
+                List.copyOf(c.execs.keySet()));
+    }
+
+    @Override
+    public List<ContainerSummary> listContainers(boolean all) {
+        return containers.values().stream().filter(c -> all || c.running())
+                .sorted(Comparator.comparing((Container c) -> c.created).reversed()).map(Container::summary).toList();
+    }
+
+    @Override
+    public CompletableFuture<Integer> waitContainer(String ref, WaitCondition condition) throws EngineException {
+        Container c = container(ref);
+        synchronized (c) {
+            return switch (condition) {
+                case NEXT_EXIT -> c.nextExit();
+                case REMOVED -> c.removed;
+                case NOT_RUNNING -> c.status.equals("running") || c.status.equals("starting")
+                        ? c.nextExit() : CompletableFuture.completedFuture(c.exitCode);
+            };
+        }
+    }
+
+    @Override
+    public void stopContainer(String ref, Integer timeoutSeconds, String signal) throws EngineException {
+        Container c = container(ref);
+        if (!c.running()) {
+            throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already stopped");
+        }
+        CompletableFuture<Integer> exit = c.nextExit();
+        int sig = Signals.parse(signal != null && !signal.isEmpty() ? signal
+                : c.spec.stopSignal() != null && !c.spec.stopSignal().isEmpty() ? c.spec.stopSignal() : "SIGTERM");
+        int timeout = timeoutSeconds != null ? timeoutSeconds : c.spec.stopTimeout() != null ? c.spec.stopTimeout() : 10;
+        signal(c, sig);
+        try {
+            exit.get(Math.max(0, timeout), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            log.accept("container " + c.id.substring(0, 12) + " did not stop within " + timeout + " s: killing it");
+            signal(c, 9);
+            awaitQuietly(exit);
+        } catch (Exception e) {
+            awaitQuietly(exit);
+        }
+    }
+
+    private static void awaitQuietly(CompletableFuture<Integer> exit) {
+        try {
+            exit.get(60, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // reported through the container's state
+        }
+    }
+
+    private void signal(Container c, int sig) throws EngineException {
+        UtilityVm vm = vmOf.get(c.id);
+        if (vm == null) {
+            throw EngineException.conflict("Container " + c.id + " is not running");
+        }
+        try {
+            vm.agent().signal(c.id, "", sig, false);
+        } catch (AgentException e) {
+            if (e.code() != dev.skiff.ttrpc.Code.NOT_FOUND) {
+                throw new EngineException(EngineException.Kind.INTERNAL, "signal " + c.id.substring(0, 12) + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void killContainer(String ref, String signal) throws EngineException {
+        Container c = container(ref);
+        if (!c.running()) {
+            throw EngineException.conflict("Cannot kill container: " + ref + ": Container " + c.id + " is not running");
+        }
+        signal(c, Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal));
+    }
+
+    @Override
+    public void removeContainer(String ref, boolean force) throws EngineException {
+        Container c = container(ref);
+        synchronized (c) {
+            if (c.status.equals("removing")) {
+                return;
+            }
+            if ((c.status.equals("running") || c.status.equals("starting")) && !force) {
+                throw EngineException.conflict("You cannot remove a running container " + c.id
+                        + ". Stop the container before attempting removal or force remove");
+            }
+        }
+        if (c.running()) {
+            CompletableFuture<Integer> exit = c.nextExit();
+            try {
+                signal(c, 9);
+            } catch (EngineException e) {
+                log.accept("kill before remove: " + e.getMessage());
+            }
+            awaitQuietly(exit);
+        }
+        synchronized (c) {
+            if (c.status.equals("removing")) {
+                return;
+            }
+            c.status = "removing";
+        }
+        releaseVm(c);
+        containers.remove(c.id);
+        c.output.end(); // attached clients see the end
+        c.output.close();
+        try {
+            store.delete(c.id);
+        } catch (IOException e) {
+            log.accept("cannot delete " + c.dir + ": " + e.getMessage());
+        }
+        c.removed.complete(c.exitCode);
+    }
+
+    @Override
+    public void resizeContainer(String ref, int height, int width) throws EngineException {
+        Container c = container(ref);
+        UtilityVm vm = vmOf.get(c.id);
+        if (vm == null || !c.spec.tty() || height <= 0 || width <= 0) {
+            return; // docker resizes before start too; nothing to do then
+        }
+        try {
+            vm.agent().resizeTty(c.id, "", height, width);
+        } catch (AgentException e) {
+            // the process may have exited between the check and the call
+        }
+    }
+
+    // ---------------------------------------------------------------- I/O
+
+    @Override
+    public Attachment attach(String ref, boolean stdin, boolean stdout, boolean stderr, boolean logs, boolean stream)
+            throws EngineException {
+        Container c = container(ref);
+        BlockingQueue<Frame> q;
+        try {
+            synchronized (c) {
+                boolean before = c.status.equals("created") || c.status.equals("exited");
+                q = stream && before && !logs ? c.output.subscribeNextRun() : c.output.subscribe(logs ? -1 : -2, stream);
+            }
+        } catch (IOException e) {
+            throw new EngineException(EngineException.Kind.INTERNAL, "cannot read the log: " + e.getMessage(), e);
+        }
+        OutputStream in = stdin && c.spec.openStdin() ? c.stdin.clientSide() : null;
+        return new HubAttachment(c.output, q, c.spec.tty(), in, stdout, stderr);
+    }
+
+    @Override
+    public void logs(String ref, LogOptions options, FrameSink sink) throws EngineException, IOException {
+        Container c = container(ref);
+        int tail = options.tail() == null || options.tail().equals("all") || options.tail().isEmpty() ? -1
+                : parseTail(options.tail());
+        BlockingQueue<Frame> q = c.output.subscribe(tail, options.follow());
+        new HubAttachment(c.output, q, c.spec.tty(), null, options.stdout(), options.stderr())
+                .pump(sink, options.since(), options.until(), options.timestamps());
+    }
+
+    private static int parseTail(String tail) throws EngineException {
+        try {
+            return Math.max(0, Integer.parseInt(tail));
+        } catch (NumberFormatException e) {
+            throw EngineException.invalid("invalid value for \"tail\": " + tail);
+        }
+    }
+
+    @Override
+    public boolean hasTty(String ref) throws EngineException {
+        return container(ref).spec.tty();
+    }
+
+    // ---------------------------------------------------------------- exec
+
+    @Override
+    public String createExec(String ref, ExecSpec spec) throws EngineException {
+        Container c = container(ref);
+        if (!c.running()) {
+            throw EngineException.conflict("Container " + c.id + " is not running");
+        }
+        if (spec.cmd().isEmpty()) {
+            throw EngineException.invalid("No exec command specified");
+        }
+        Exec e = new Exec(newId(), c.id, spec);
+        c.execs.put(e.id, e);
+        execs.put(e.id, e);
+        return e.id;
+    }
+
+    private Exec exec(String id) throws EngineException {
+        Exec e = execs.get(id);
+        if (e == null) {
+            throw EngineException.notFound("No such exec instance: " + id);
+        }
+        return e;
+    }
+
+    @Override
+    public Attachment startExec(String execId, boolean detach, boolean tty) throws EngineException {
+        Exec e = exec(execId);
+        Container c = container(e.containerId);
+        UtilityVm vm = vmOf.get(c.id);
+        if (vm == null || !c.running()) {
+            throw EngineException.conflict("Container " + c.id + " is not running");
+        }
+        synchronized (e) {
+            if (e.started) {
+                throw EngineException.conflict("Error: Exec command " + execId + " has already run");
+            }
+            e.started = true;
+        }
+        BlockingQueue<Frame> q = e.output.subscribeNextRun();
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String kv : c.env) {
+            env.put(kv.split("=", 2)[0], kv);
+        }
+        for (String kv : e.spec.env()) {
+            env.put(kv.split("=", 2)[0], kv);
+        }
+        int[] user = parseUser(nonEmpty(e.spec.user(), c.uid + ":" + c.gid));
+        OciSpec.Process process = new OciSpec.Process(e.spec.cmd(), List.copyOf(env.values()),
+                nonEmpty(e.spec.workingDir(), c.cwd), e.spec.tty(), user[0], user[1]);
+        AgentClient agent = vm.agent();
+        try {
+            e.pid = agent.exec(c.id, e.id, process.toJson(), AgentClient.stdio(e.spec.tty(), e.spec.attachStdin()));
+            List<Thread> readers = readOutput(agent, c.id, e.id, e.output, e.spec.tty());
+            if (e.spec.attachStdin()) {
+                e.stdin.connect(agent.openInput(c.id, e.id), "exec-" + e.id.substring(0, 12));
+            }
+            Thread.ofVirtual().start(() -> {
+                int code;
+                try {
+                    code = agent.waitProcess(c.id, e.id, null).getExitCode();
+                } catch (AgentException ex) {
+                    code = 255;
+                }
+                for (Thread t : readers) {
+                    try {
+                        t.join(OUTPUT_DRAIN);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                e.output.end();
+                e.exit.complete(code);
+            });
+        } catch (AgentException ex) {
+            e.exit.complete(126);
+            e.output.end();
+            throw new EngineException(EngineException.Kind.INTERNAL, "exec in " + c.id.substring(0, 12) + ": "
+                    + ex.getMessage(), ex);
+        }
+        if (detach) {
+            e.output.unsubscribe(q);
+            return null;
+        }
+        return new HubAttachment(e.output, q, e.spec.tty(), e.spec.attachStdin() ? e.stdin.clientSide() : null,
+                e.spec.attachStdout(), e.spec.attachStderr());
+    }
+
+    @Override
+    public ExecDetail inspectExec(String execId) throws EngineException {
+        Exec e = exec(execId);
+        boolean running = e.started && !e.exit.isDone();
+        return new ExecDetail(e.id, e.containerId, running, e.exit.isDone() ? e.exit.join() : null, e.pid, e.spec);
+    }
+
+    @Override
+    public void resizeExec(String execId, int height, int width) throws EngineException {
+        Exec e = exec(execId);
+        UtilityVm vm = vmOf.get(e.containerId);
+        if (vm == null || !e.spec.tty() || !e.started || height <= 0 || width <= 0) {
+            return;
+        }
+        try {
+            vm.agent().resizeTty(e.containerId, e.id, height, width);
+        } catch (AgentException ex) {
+            // exited meanwhile
+        }
+    }
+
+    /** Stops the engine's own threads; VMs and containers keep running (live restore). */
+    @Override
+    public void close() {
+        placement.close();
+    }
+
+    /** Stops every container's VM: for `skiff daemon --stop-vms` and tests. */
+    public void stopAllVms() {
+        placement.stopAll();
+    }
+}

@@ -1,0 +1,164 @@
+package dev.skiff.engine.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * What the Docker Engine API needs from the engine. The HTTP layer ({@link ApiServer}) maps
+ * Docker's JSON to these records and back; the engine implements this interface. Everything here
+ * is in the engine's terms, so the HTTP layer holds no state of its own.
+ */
+public interface Backend {
+    // ---- system
+
+    /** For GET /version and /info. */
+    record VersionInfo(String version, String apiVersion, String minApiVersion, String os, String arch,
+                       String kernelVersion) {}
+
+    /** A utility VM and what runs in it, for /info and `skiff info`. */
+    record VmInfo(String name, String mode /* "shared" or "dedicated" */, String bootId, long pid,
+                  List<String> containerIds) {}
+
+    record SystemInfo(int containers, int running, int paused, int stopped, int images, String name,
+                      long memTotal, int cpus, String dataRoot, List<VmInfo> vms) {}
+
+    VersionInfo version();
+
+    SystemInfo info();
+
+    // ---- images
+
+    /** An image as the API reports it. {@code id} is "sha256:<hex>" of its config. */
+    record ImageSummary(String id, List<String> repoTags, List<String> repoDigests, Instant created, long size,
+                        Map<String, String> labels) {}
+
+    /** The container defaults an image carries (its OCI config). */
+    record ImageConfig(List<String> env, List<String> entrypoint, List<String> cmd, String workingDir, String user,
+                       Map<String, String> labels, List<String> exposedPorts) {}
+
+    record ImageDetail(ImageSummary summary, String os, String architecture, ImageConfig config,
+                       List<String> diffIds) {}
+
+    List<ImageSummary> images();
+
+    ImageDetail inspectImage(String ref) throws EngineException;
+
+    /**
+     * docker load: a docker-save or OCI image archive. Progress lines go to {@code progress}.
+     *
+     * @return the names loaded ("busybox:latest", or "sha256:..." for an untagged image)
+     */
+    List<String> loadImages(InputStream archive, Consumer<String> progress) throws EngineException, IOException;
+
+    /** docker import (POST /images/create?fromSrc=-): a rootfs tar becomes a one-layer image. */
+    String importImage(InputStream rootfsTar, String repo, String tag, Map<String, String> changes,
+                       Consumer<String> progress) throws EngineException, IOException;
+
+    /** docker rmi: the "Untagged"/"Deleted" lines, in order, as {"Untagged": x} or {"Deleted": x}. */
+    List<Map<String, String>> removeImage(String ref, boolean force) throws EngineException;
+
+    // ---- containers
+
+    /** A bind mount from the host: -v HOST:CTR[:ro] or --mount type=bind. */
+    record BindMount(String hostPath, String containerPath, boolean readOnly, boolean createHostPath) {}
+
+    /** What docker create asks for, after the API layer has parsed it. Lists are never null. */
+    record CreateSpec(String image, List<String> cmd, List<String> entrypoint /* null = image's */, List<String> env,
+                      String workingDir, String user, String hostname, boolean tty, boolean openStdin,
+                      boolean stdinOnce, Map<String, String> labels, List<BindMount> binds, boolean autoRemove,
+                      String isolation /* "" or "default" = shared VM, "hyperv" = dedicated */, String stopSignal,
+                      Integer stopTimeout) {}
+
+    record ContainerState(String status /* created, running, exited, removing, dead */, boolean running,
+                          int pid, int exitCode, String error, Instant startedAt, Instant finishedAt) {}
+
+    record ContainerSummary(String id, List<String> names, String image, String imageId, String command,
+                            Instant created, ContainerState state, Map<String, String> labels, String vm) {}
+
+    record ContainerDetail(ContainerSummary summary, CreateSpec spec, String logPath, List<String> execIds) {}
+
+    String createContainer(String name /* may be null */, CreateSpec spec) throws EngineException;
+
+    void startContainer(String id) throws EngineException;
+
+    ContainerDetail inspectContainer(String id) throws EngineException;
+
+    List<ContainerSummary> listContainers(boolean all);
+
+    enum WaitCondition { NOT_RUNNING, NEXT_EXIT, REMOVED }
+
+    /** Completes with the exit code once the condition holds (registered before this returns). */
+    CompletableFuture<Integer> waitContainer(String id, WaitCondition condition) throws EngineException;
+
+    /** Signal (the container's stop signal if null), then after the timeout SIGKILL. */
+    void stopContainer(String id, Integer timeoutSeconds, String signal) throws EngineException;
+
+    void killContainer(String id, String signal) throws EngineException;
+
+    void removeContainer(String id, boolean force) throws EngineException;
+
+    void resizeContainer(String id, int height, int width) throws EngineException;
+
+    // ---- I/O
+
+    enum StreamType { STDIN, STDOUT, STDERR }
+
+    /** Receives output; with a TTY everything arrives as STDOUT. */
+    interface FrameSink {
+        void frame(StreamType type, byte[] data, int offset, int length) throws IOException;
+    }
+
+    /**
+     * An attached client. {@link #pump} copies output to the sink until the process's output ends
+     * or {@link #close} is called; {@link #stdin} (null unless asked for and open) feeds the
+     * process, and closing it closes the process's stdin.
+     */
+    interface Attachment extends AutoCloseable {
+        boolean tty();
+
+        OutputStream stdin();
+
+        void pump(FrameSink sink) throws IOException;
+
+        @Override
+        void close();
+    }
+
+    /**
+     * docker attach / the attach of docker run. {@code logs}: replay what was written so far
+     * first; {@code stream}: then follow live output.
+     */
+    Attachment attach(String id, boolean stdin, boolean stdout, boolean stderr, boolean logs, boolean stream)
+            throws EngineException;
+
+    record LogOptions(boolean stdout, boolean stderr, boolean follow, boolean timestamps, String tail /* "all" or N */,
+                      Instant since, Instant until) {}
+
+    /** docker logs: writes frames to the sink; with follow, blocks until the container stops. */
+    void logs(String id, LogOptions options, FrameSink sink) throws EngineException, IOException;
+
+    /** Whether the container has a TTY (logs and attach are raw, not multiplexed, then). */
+    boolean hasTty(String id) throws EngineException;
+
+    // ---- exec
+
+    record ExecSpec(List<String> cmd, List<String> env, String workingDir, String user, boolean tty,
+                    boolean attachStdin, boolean attachStdout, boolean attachStderr) {}
+
+    record ExecDetail(String id, String containerId, boolean running, Integer exitCode, int pid, ExecSpec spec) {}
+
+    String createExec(String containerId, ExecSpec spec) throws EngineException;
+
+    /** Starts the exec; attached unless {@code detach}. */
+    Attachment startExec(String execId, boolean detach, boolean tty) throws EngineException;
+
+    ExecDetail inspectExec(String execId) throws EngineException;
+
+    void resizeExec(String execId, int height, int width) throws EngineException;
+}

@@ -1,0 +1,281 @@
+package dev.skiff.engine.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.engine.api.Backend.BindMount;
+import dev.skiff.engine.api.Backend.ContainerDetail;
+import dev.skiff.engine.api.Backend.ContainerState;
+import dev.skiff.engine.api.Backend.ContainerSummary;
+import dev.skiff.engine.api.Backend.CreateSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Docker's container shapes, API 1.47: the body of {@code POST /containers/create} (its
+ * ContainerConfig with a HostConfig inside) to a {@link CreateSpec}, and a container back to
+ * {@code ContainerInspectResponse} (docker inspect) and {@code ContainerSummary} (docker ps).
+ */
+final class ContainerJson {
+    /** dockerd's container name rule (daemon/names), with the optional leading '/'. */
+    private static final Pattern NAME = Pattern.compile("/?[a-zA-Z0-9][a-zA-Z0-9_.-]+");
+
+    private ContainerJson() {
+    }
+
+    /** The name of {@code ?name=}, without its '/', or null for none; a bad name is a 400. */
+    static String name(String name) throws EngineException {
+        if (name == null || name.isEmpty()) {
+            return null;
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw EngineException.invalid("Invalid container name (" + name
+                    + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        }
+        return name.startsWith("/") ? name.substring(1) : name;
+    }
+
+    static CreateSpec createSpec(JsonNode body) throws EngineException {
+        String image = Json.text(body, "Image");
+        if (image.isEmpty()) {
+            throw EngineException.invalid("no image given: the request's Image field is empty");
+        }
+        JsonNode host = Json.child(body, "HostConfig");
+        List<BindMount> binds = new ArrayList<>();
+        List<String> bindSpecs = Json.strings(host, "Binds");
+        if (bindSpecs != null) {
+            for (String bind : bindSpecs) {
+                binds.add(bind(bind));
+            }
+        }
+        JsonNode mounts = host.get("Mounts");
+        if (mounts != null && !mounts.isNull()) {
+            if (!mounts.isArray()) {
+                throw EngineException.invalid("HostConfig.Mounts must be a list");
+            }
+            for (JsonNode mount : mounts) {
+                binds.add(mount(mount));
+            }
+        }
+        List<String> entrypoint = Json.strings(body, "Entrypoint");
+        if (entrypoint != null && entrypoint.size() == 1 && entrypoint.getFirst().isEmpty()) {
+            entrypoint = List.of(); // --entrypoint "": none at all, not the image's
+        }
+        String stopSignal = Json.text(body, "StopSignal");
+        return new CreateSpec(image, orEmpty(Json.strings(body, "Cmd")), entrypoint,
+                orEmpty(Json.strings(body, "Env")), Json.text(body, "WorkingDir"), Json.text(body, "User"),
+                Json.text(body, "Hostname"), Json.bool(body, "Tty"), Json.bool(body, "OpenStdin"),
+                Json.bool(body, "StdinOnce"), Json.stringMap(body, "Labels"), List.copyOf(binds),
+                Json.bool(host, "AutoRemove"), Json.text(host, "Isolation"),
+                stopSignal.isEmpty() ? null : stopSignal, Json.integer(body, "StopTimeout"));
+    }
+
+    private static List<String> orEmpty(List<String> list) {
+        return list == null ? List.of() : list;
+    }
+
+    /**
+     * {@code -v HOST:CTR[:OPTIONS]}: a host directory, created if missing, as dockerd does for
+     * -v. Named volumes are not supported.
+     */
+    static BindMount bind(String spec) throws EngineException {
+        String[] parts = spec.split(":");
+        if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
+            throw EngineException.invalid("invalid volume specification '" + spec + "': expected HOST:CONTAINER[:ro|rw]");
+        }
+        if (!parts[0].startsWith("/")) {
+            throw EngineException.invalid("invalid volume specification '" + spec
+                    + "': Skiff supports bind mounts of absolute host paths only, not named volumes");
+        }
+        if (!parts[1].startsWith("/")) {
+            throw EngineException.invalid("invalid volume specification '" + spec
+                    + "': the container path must be absolute");
+        }
+        boolean readOnly = false;
+        if (parts.length == 3) {
+            for (String option : parts[2].split(",")) {
+                switch (option) {
+                    case "ro" -> readOnly = true;
+                    case "rw", "z", "Z", "private", "rprivate", "shared", "rshared", "slave", "rslave", "nocopy" -> {
+                        // SELinux labels and propagation do not apply to 9P shares
+                    }
+                    default -> throw EngineException.invalid("invalid volume specification '" + spec
+                            + "': unknown option '" + option + "'");
+                }
+            }
+        }
+        return new BindMount(parts[0], parts[1], readOnly, true);
+    }
+
+    /** {@code --mount type=bind,...}: unlike -v, the host path must exist. */
+    static BindMount mount(JsonNode mount) throws EngineException {
+        if (!mount.isObject()) {
+            throw EngineException.invalid("HostConfig.Mounts entries must be objects");
+        }
+        String type = Json.text(mount, "Type");
+        if (!type.equals("bind")) {
+            throw EngineException.invalid("mount type '" + type + "' is not supported: Skiff supports bind mounts only");
+        }
+        String source = Json.text(mount, "Source");
+        String target = Json.text(mount, "Target");
+        if (!source.startsWith("/") || !target.startsWith("/")) {
+            throw EngineException.invalid("invalid bind mount " + source + " -> " + target
+                    + ": Source and Target must be absolute paths");
+        }
+        return new BindMount(source, target, Json.bool(mount, "ReadOnly"), false);
+    }
+
+    static ObjectNode inspect(ContainerDetail detail) {
+        ContainerSummary s = detail.summary();
+        CreateSpec spec = detail.spec();
+        List<String> argv = argv(s, spec);
+        ObjectNode json = Json.object()
+                .put("Id", s.id())
+                .put("Created", Json.time(s.created()))
+                .put("Path", argv.isEmpty() ? "" : argv.getFirst());
+        json.set("Args", Json.array(argv.isEmpty() ? List.of() : argv.subList(1, argv.size())));
+        json.set("State", state(s.state()));
+        json.put("Image", s.imageId())
+                .put("ResolvConfPath", "")
+                .put("HostnamePath", "")
+                .put("HostsPath", "")
+                .put("LogPath", detail.logPath() == null ? "" : detail.logPath())
+                .put("Name", "/" + primaryName(s))
+                .put("RestartCount", 0)
+                .put("Driver", "skiff")
+                .put("Platform", "linux")
+                .put("MountLabel", "")
+                .put("ProcessLabel", "")
+                .put("AppArmorProfile", "");
+        json.set("ExecIDs", detail.execIds() == null || detail.execIds().isEmpty() ? null : Json.array(detail.execIds()));
+        json.set("HostConfig", hostConfig(spec));
+        json.putObject("GraphDriver").put("Name", "skiff").putNull("Data");
+        json.set("Mounts", mounts(spec.binds()));
+        json.set("Config", config(spec));
+        ObjectNode network = json.putObject("NetworkSettings");
+        network.put("SandboxID", "").putObject("Ports");
+        network.putObject("Networks");
+        return json;
+    }
+
+    /**
+     * The process's argv as far as the API layer knows it: the entrypoint and command given at
+     * create, or, when both come from the image, the summary's command line split at spaces.
+     */
+    private static List<String> argv(ContainerSummary s, CreateSpec spec) {
+        List<String> argv = new ArrayList<>();
+        if (spec.entrypoint() != null) {
+            argv.addAll(spec.entrypoint());
+        }
+        argv.addAll(spec.cmd());
+        if (argv.isEmpty() && s.command() != null && !s.command().isBlank()) {
+            argv.addAll(Arrays.asList(s.command().trim().split(" +")));
+        }
+        return argv;
+    }
+
+    private static ObjectNode state(ContainerState st) {
+        return Json.object()
+                .put("Status", st.status())
+                .put("Running", st.running())
+                .put("Paused", false)
+                .put("Restarting", false)
+                .put("OOMKilled", false)
+                .put("Dead", "dead".equals(st.status()))
+                .put("Pid", st.pid())
+                .put("ExitCode", st.exitCode())
+                .put("Error", st.error() == null ? "" : st.error())
+                .put("StartedAt", Json.time(st.startedAt()))
+                .put("FinishedAt", Json.time(st.finishedAt()));
+    }
+
+    private static ObjectNode hostConfig(CreateSpec spec) {
+        ObjectNode host = Json.object();
+        ArrayNode binds = host.putArray("Binds");
+        for (BindMount b : spec.binds()) {
+            binds.add(b.hostPath() + ":" + b.containerPath() + (b.readOnly() ? ":ro" : ""));
+        }
+        host.putObject("LogConfig").put("Type", "json-file").putObject("Config");
+        host.put("NetworkMode", "none");
+        host.putObject("RestartPolicy").put("Name", "no").put("MaximumRetryCount", 0);
+        host.put("AutoRemove", spec.autoRemove())
+                .put("Isolation", spec.isolation() == null ? "" : spec.isolation());
+        return host;
+    }
+
+    private static ArrayNode mounts(List<BindMount> binds) {
+        ArrayNode mounts = Json.array();
+        for (BindMount b : binds) {
+            mounts.addObject()
+                    .put("Type", "bind")
+                    .put("Source", b.hostPath())
+                    .put("Destination", b.containerPath())
+                    .put("Mode", b.readOnly() ? "ro" : "")
+                    .put("RW", !b.readOnly())
+                    .put("Propagation", "rprivate");
+        }
+        return mounts;
+    }
+
+    /**
+     * Docker's container Config. CreateSpec does not keep the AttachStd* flags of the create
+     * request; they are reported as the CLI sets them for a foreground run.
+     */
+    private static ObjectNode config(CreateSpec spec) {
+        ObjectNode config = Json.object()
+                .put("Hostname", spec.hostname() == null ? "" : spec.hostname())
+                .put("Domainname", "")
+                .put("User", spec.user() == null ? "" : spec.user())
+                .put("AttachStdin", spec.openStdin())
+                .put("AttachStdout", true)
+                .put("AttachStderr", true)
+                .put("Tty", spec.tty())
+                .put("OpenStdin", spec.openStdin())
+                .put("StdinOnce", spec.stdinOnce());
+        config.set("Env", Json.array(spec.env()));
+        config.set("Cmd", Json.array(spec.cmd()));
+        config.put("Image", spec.image()).putNull("Volumes")
+                .put("WorkingDir", spec.workingDir() == null ? "" : spec.workingDir());
+        config.set("Entrypoint", Json.arrayOrNull(spec.entrypoint()));
+        config.putNull("OnBuild");
+        config.set("Labels", Json.object(spec.labels()));
+        if (spec.stopSignal() != null) {
+            config.put("StopSignal", spec.stopSignal());
+        }
+        if (spec.stopTimeout() != null) {
+            config.put("StopTimeout", spec.stopTimeout());
+        }
+        return config;
+    }
+
+    static ObjectNode summary(ContainerSummary s, Instant now) {
+        ObjectNode json = Json.object().put("Id", s.id());
+        ArrayNode names = json.putArray("Names");
+        for (String name : s.names()) {
+            names.add(name.startsWith("/") ? name : "/" + name);
+        }
+        json.put("Image", s.image())
+                .put("ImageID", s.imageId())
+                .put("Command", s.command() == null ? "" : s.command())
+                .put("Created", s.created() == null ? 0 : s.created().getEpochSecond());
+        json.putArray("Ports");
+        json.set("Labels", Json.object(s.labels()));
+        json.put("State", s.state().status())
+                .put("Status", ContainerStatus.describe(s.state(), now));
+        json.putObject("HostConfig").put("NetworkMode", "none");
+        json.putObject("NetworkSettings").putObject("Networks");
+        json.putArray("Mounts");
+        return json;
+    }
+
+    private static String primaryName(ContainerSummary s) {
+        if (s.names() == null || s.names().isEmpty()) {
+            return s.id().substring(0, Math.min(12, s.id().length()));
+        }
+        String name = s.names().getFirst();
+        return name.startsWith("/") ? name.substring(1) : name;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.skiff.engine.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.engine.api.Backend.WaitCondition;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** {@code /containers/...}: the lifecycle (create, start, stop, kill, remove, wait) and queries. */
+final class ContainerRoutes {
+    private final Backend backend;
+
+    ContainerRoutes(Backend backend) {
+        this.backend = backend;
+    }
+
+    void register(Router router) {
+        router.add("POST", "/containers/create", this::create)
+                .add("GET", "/containers/json", this::list)
+                .add("GET", "/containers/{id}/json", this::inspect)
+                .add("POST", "/containers/{id}/start", this::start)
+                .add("POST", "/containers/{id}/stop", this::stop)
+                .add("POST", "/containers/{id}/kill", this::kill)
+                .add("POST", "/containers/{id}/wait", this::await)
+                .add("POST", "/containers/{id}/resize", this::resize)
+                .add("DELETE", "/containers/{id}", this::remove);
+    }
+
+    private void create(Exchange ex) throws EngineException, IOException {
+        String name = ContainerJson.name(ex.query("name"));
+        String id = backend.createContainer(name, ContainerJson.createSpec(ex.readJson()));
+        ObjectNode reply = Json.object().put("Id", id);
+        reply.putArray("Warnings");
+        ex.response().sendJson(201, reply);
+    }
+
+    private void list(Exchange ex) throws IOException {
+        Instant now = Instant.now();
+        ArrayNode list = Json.array();
+        backend.listContainers(ex.queryBool("all")).forEach(c -> list.add(ContainerJson.summary(c, now)));
+        ex.response().sendJson(200, list);
+    }
+
+    private void inspect(Exchange ex) throws EngineException, IOException {
+        ex.response().sendJson(200, ContainerJson.inspect(backend.inspectContainer(ex.path("id"))));
+    }
+
+    private void start(Exchange ex) throws EngineException, IOException {
+        backend.startContainer(ex.path("id"));
+        ex.response().sendEmpty(204);
+    }
+
+    private void stop(Exchange ex) throws EngineException, IOException {
+        String signal = ex.query("signal");
+        backend.stopContainer(ex.path("id"), ex.queryInt("t"), signal == null || signal.isEmpty() ? null : signal);
+        ex.response().sendEmpty(204);
+    }
+
+    /** docker kill: SIGKILL unless a signal is given, as dockerd. */
+    private void kill(Exchange ex) throws EngineException, IOException {
+        String signal = ex.query("signal");
+        backend.killContainer(ex.path("id"), signal == null || signal.isEmpty() ? "SIGKILL" : signal);
+        ex.response().sendEmpty(204);
+    }
+
+    private void remove(Exchange ex) throws EngineException, IOException {
+        backend.removeContainer(ex.path("id"), ex.queryBool("force"));
+        ex.response().sendEmpty(204);
+    }
+
+    private void resize(Exchange ex) throws EngineException, IOException {
+        backend.resizeContainer(ex.path("id"), size(ex, "h"), size(ex, "w"));
+        ex.response().sendEmpty(200);
+    }
+
+    static int size(Exchange ex, String name) throws EngineException {
+        Integer value = ex.queryInt(name);
+        if (value == null || value < 0) {
+            throw EngineException.invalid("resize needs " + name + "= as a non-negative integer");
+        }
+        return value;
+    }
+
+    /**
+     * The CLI posts wait before start and does not go on until the headers arrive, so they are
+     * sent and flushed at once; the body {@code {"StatusCode":N,"Error":null}} follows when the
+     * condition holds.
+     */
+    private void await(Exchange ex) throws EngineException, IOException {
+        WaitCondition condition = condition(ex.query("condition"));
+        CompletableFuture<Integer> exit = backend.waitContainer(ex.path("id"), condition);
+        OutputStream body = ex.response().startChunked(200, "application/json");
+        ObjectNode result = Json.object();
+        try {
+            result.put("StatusCode", exit.get()).putNull("Error");
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            result.put("StatusCode", -1).putObject("Error").put("Message", String.valueOf(cause.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for container " + ex.path("id"), e);
+        }
+        body.write((result + "\n").getBytes(StandardCharsets.UTF_8));
+        body.close();
+    }
+
+    static WaitCondition condition(String condition) throws EngineException {
+        return switch (condition == null ? "" : condition) {
+            case "", "not-running" -> WaitCondition.NOT_RUNNING;
+            case "next-exit" -> WaitCondition.NEXT_EXIT;
+            case "removed" -> WaitCondition.REMOVED;
+            default -> throw EngineException.invalid("invalid condition: \"" + condition
+                    + "\": expected not-running, next-exit or removed");
+        };
+    }
+}

@@ -1,0 +1,107 @@
+package dev.skiff.engine.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One request being served: the parsed request, its path parameters, the reply, and the raw
+ * connection input for hijacked streams. The query readers follow dockerd's
+ * ({@code httputils.BoolValue}, {@code strconv.Atoi}): a malformed value is a 400.
+ */
+final class Exchange {
+    private final HttpRequest request;
+    private final HttpResponse response;
+    private final Map<String, String> pathParams;
+    private final InputStream connectionInput;
+
+    Exchange(HttpRequest request, HttpResponse response, Map<String, String> pathParams,
+             InputStream connectionInput) {
+        this.request = request;
+        this.response = response;
+        this.pathParams = pathParams;
+        this.connectionInput = connectionInput;
+    }
+
+    HttpRequest request() {
+        return request;
+    }
+
+    HttpResponse response() {
+        return response;
+    }
+
+    /** The bytes the client sends after the request, once the connection is hijacked. */
+    InputStream connectionInput() {
+        return connectionInput;
+    }
+
+    String path(String name) {
+        String value = pathParams.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("route has no path parameter " + name);
+        }
+        return value;
+    }
+
+    /** The first value of a query parameter, or null. */
+    String query(String name) {
+        List<String> values = request.query().get(name);
+        return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+
+    List<String> queryAll(String name) {
+        return request.query().getOrDefault(name, List.of());
+    }
+
+    /** dockerd's BoolValue: absent, "", "0", "no", "false" and "none" are false; anything else true. */
+    boolean queryBool(String name) {
+        String v = query(name);
+        if (v == null) {
+            return false;
+        }
+        v = v.trim().toLowerCase();
+        return !(v.isEmpty() || v.equals("0") || v.equals("no") || v.equals("false") || v.equals("none"));
+    }
+
+    /** Like {@link #queryBool} but with a default when the parameter is absent. */
+    boolean queryBool(String name, boolean absent) {
+        return query(name) == null ? absent : queryBool(name);
+    }
+
+    /** An integer parameter, or null when absent or empty. */
+    Integer queryInt(String name) throws EngineException {
+        String v = query(name);
+        if (v == null || v.isEmpty()) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw EngineException.invalid("invalid value for " + name + ": " + v + " is not an integer");
+        }
+    }
+
+    /** A Unix timestamp parameter ("1700000000" or "1700000000.123456789"), or null. */
+    Instant queryTime(String name) throws EngineException {
+        String v = query(name);
+        if (v == null || v.isEmpty() || v.equals("0")) {
+            return null;
+        }
+        try {
+            String[] parts = v.trim().split("\\.", 2);
+            long seconds = Long.parseLong(parts[0]);
+            long nanos = parts.length == 1 ? 0 : Long.parseLong((parts[1] + "000000000").substring(0, 9));
+            return Instant.ofEpochSecond(seconds, nanos);
+        } catch (NumberFormatException e) {
+            throw EngineException.invalid("invalid value for " + name + ": " + v + " is not a Unix timestamp");
+        }
+    }
+
+    JsonNode readJson() throws EngineException, IOException {
+        return Json.read(request.body());
+    }
+}

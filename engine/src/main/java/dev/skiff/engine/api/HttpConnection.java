@@ -1,0 +1,79 @@
+package dev.skiff.engine.api;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One client connection, served in blocking style on its own virtual thread: read a request,
+ * dispatch it, repeat while the connection is kept alive. A hijacked reply (attach, exec start)
+ * ends the loop, and so does a request whose unread body is longer than {@link #MAX_DRAIN}.
+ */
+final class HttpConnection implements Runnable {
+    private static final Logger LOG = System.getLogger(HttpConnection.class.getName());
+    /** The most unread request body skipped to keep a connection alive; beyond it, it closes. */
+    static final long MAX_DRAIN = 1024 * 1024;
+    private static final int BUFFER = 64 * 1024;
+
+    private final SocketChannel channel;
+    private final Router router;
+
+    HttpConnection(SocketChannel channel, Router router) {
+        this.channel = channel;
+        this.router = router;
+    }
+
+    @Override
+    public void run() {
+        try (channel) {
+            InputStream in = new BufferedInputStream(Channels.newInputStream(channel), BUFFER);
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
+            serve(in, out);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "API connection ended: " + e);
+        }
+    }
+
+    /** The request loop, over any pair of streams (tests use in-memory ones). */
+    void serve(InputStream in, OutputStream out) throws IOException {
+        while (true) {
+            HttpRequest request;
+            try {
+                request = HttpRequest.read(in);
+            } catch (HttpException e) {
+                HttpResponse response = new HttpResponse(out, false, false);
+                Router.fail(response, e.status(), e.getMessage());
+                return;
+            }
+            if (request == null) {
+                return;
+            }
+            HttpResponse response = new HttpResponse(out, request.isHead(), request.keepAlive());
+            router.dispatch(request, response, in);
+            out.flush();
+            if (response.closeConnection() || !drain(request.body())) {
+                return;
+            }
+        }
+    }
+
+    /** Skips what the handler left of the body, so the next request starts where it should. */
+    private static boolean drain(InputStream body) throws IOException {
+        long skipped = 0;
+        byte[] buffer = new byte[8192];
+        int n;
+        while ((n = body.read(buffer)) >= 0) {
+            skipped += n;
+            if (skipped > MAX_DRAIN) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.skiff.engine.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /images/...}: list, inspect, load, import, remove; pull says there is no registry. */
+final class ImageRoutes {
+    private final Backend backend;
+
+    ImageRoutes(Backend backend) {
+        this.backend = backend;
+    }
+
+    void register(Router router) {
+        router.add("GET", "/images/json", this::list)
+                .add("POST", "/images/load", this::load)
+                .add("POST", "/images/create", this::create)
+                .add("GET", "/images/{name*}/json", this::inspect)
+                .add("DELETE", "/images/{name*}", this::remove);
+    }
+
+    private void list(Exchange ex) throws IOException {
+        ArrayNode list = Json.array();
+        backend.images().forEach(image -> list.add(ImageJson.summary(image)));
+        ex.response().sendJson(200, list);
+    }
+
+    private void inspect(Exchange ex) throws EngineException, IOException {
+        ex.response().sendJson(200, ImageJson.inspect(backend.inspectImage(ex.path("name"))));
+    }
+
+    /** docker load: the body is the archive; the reply names what was loaded, as dockerd words it. */
+    private void load(Exchange ex) throws EngineException, IOException {
+        boolean quiet = ex.queryBool("quiet");
+        JsonMessageStream.serve(ex.response(), "load images", messages -> {
+            List<String> names = backend.loadImages(ex.request().body(), line -> {
+                if (!quiet) {
+                    messages.streamUnchecked(line.endsWith("\n") ? line : line + "\n");
+                }
+            });
+            for (String name : names) {
+                messages.stream(name.startsWith("sha256:") ? "Loaded image ID: " + name + "\n"
+                        : "Loaded image: " + name + "\n");
+            }
+        });
+    }
+
+    /** POST /images/create is docker import (fromSrc=-) or docker pull (fromImage=). */
+    private void create(Exchange ex) throws EngineException, IOException {
+        String fromImage = ex.query("fromImage");
+        String fromSrc = ex.query("fromSrc");
+        if (fromImage != null && !fromImage.isEmpty()) {
+            String tag = ex.query("tag");
+            String ref = fromImage + (tag == null || tag.isEmpty() || fromImage.contains("@") ? "" : ":" + tag);
+            throw EngineException.notFound("failed to pull " + ref + ": Skiff has no registry access yet;"
+                    + " add the image with `docker load -i FILE` (an archive from `docker save`)"
+                    + " or `docker import FILE NAME` (a root file system tar)");
+        }
+        if (fromSrc == null || fromSrc.isEmpty()) {
+            throw EngineException.invalid("POST /images/create needs fromImage= (pull) or fromSrc=- (import)");
+        }
+        if (!fromSrc.equals("-")) {
+            throw EngineException.invalid("failed to import " + fromSrc
+                    + ": Skiff imports only from the request body (fromSrc=-), not from a URL");
+        }
+        String[] repoTag = ImageJson.repoAndTag(ex.query("repo"), ex.query("tag"));
+        Map<String, String> changes = ImageJson.changes(ex.queryAll("changes"));
+        JsonMessageStream.serve(ex.response(), "import image", messages -> {
+            String id = backend.importImage(ex.request().body(), repoTag[0], repoTag[1], changes,
+                    messages::statusUnchecked);
+            messages.status(id);
+        });
+    }
+
+    private void remove(Exchange ex) throws EngineException, IOException {
+        ArrayNode deleted = Json.array();
+        for (Map<String, String> line : backend.removeImage(ex.path("name"), ex.queryBool("force"))) {
+            deleted.add(Json.object(line));
+        }
+        ex.response().sendJson(200, deleted);
+    }
+}

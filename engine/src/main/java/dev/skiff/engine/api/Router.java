@@ -1,0 +1,101 @@
+package dev.skiff.engine.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The route table and the one place where errors become HTTP replies. Paths may carry Docker's
+ * version prefix ({@code /v1.47/containers/json}); it is stripped before matching. A pattern's
+ * {@code {name}} matches one path segment and {@code {name*}} one or more (image references such
+ * as {@code library/busybox:latest} contain '/'). An unknown route is Docker's 404
+ * {@code {"message":"page not found"}}.
+ */
+final class Router {
+    private static final Logger LOG = System.getLogger(Router.class.getName());
+    private static final Pattern VERSION_PREFIX = Pattern.compile("^/v[0-9]+(\\.[0-9]+)?(?=/)");
+    private static final Pattern PARAM = Pattern.compile("\\{([a-zA-Z]+)(\\*?)}");
+
+    /** A route's handler: validate, call the backend, reply. */
+    @FunctionalInterface
+    interface Handler {
+        void handle(Exchange exchange) throws EngineException, IOException;
+    }
+
+    private record Route(String method, Pattern pattern, List<String> names, Handler handler) {}
+
+    private final List<Route> routes = new ArrayList<>();
+
+    Router add(String method, String template, Handler handler) {
+        StringBuilder regex = new StringBuilder("^");
+        List<String> names = new ArrayList<>();
+        Matcher m = PARAM.matcher(template);
+        int last = 0;
+        while (m.find()) {
+            regex.append(Pattern.quote(template.substring(last, m.start())));
+            regex.append(m.group(2).isEmpty() ? "([^/]+)" : "(.+)");
+            names.add(m.group(1));
+            last = m.end();
+        }
+        regex.append(Pattern.quote(template.substring(last))).append('$');
+        routes.add(new Route(method, Pattern.compile(regex.toString()), names, handler));
+        return this;
+    }
+
+    static String stripVersion(String path) {
+        return VERSION_PREFIX.matcher(path).replaceFirst("");
+    }
+
+    /** Serves one request; on return a reply has been sent (or the connection is to close). */
+    void dispatch(HttpRequest request, HttpResponse response, InputStream connectionInput) throws IOException {
+        String path = stripVersion(request.path());
+        try {
+            for (Route route : routes) {
+                Matcher m = route.pattern.matcher(path);
+                if (route.method.equals(request.method()) && m.matches()) {
+                    Map<String, String> params = new LinkedHashMap<>();
+                    for (int i = 0; i < route.names.size(); i++) {
+                        params.put(route.names.get(i), m.group(i + 1));
+                    }
+                    route.handler.handle(new Exchange(request, response, params, connectionInput));
+                    if (!response.committed()) {
+                        throw new IllegalStateException("no reply for " + request.method() + " " + path);
+                    }
+                    return;
+                }
+            }
+            throw EngineException.notFound("page not found");
+        } catch (EngineException e) {
+            fail(response, e.kind().httpStatus, e.getMessage());
+        } catch (HttpException e) {
+            fail(response, e.status(), e.getMessage());
+            response.closeAfter();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "failed to serve " + request.method() + " " + path, e);
+            fail(response, 500, "failed to serve " + request.method() + " " + path + ": " + e);
+        }
+    }
+
+    /**
+     * Docker's error reply: the status and {@code {"message": ...}}, or no body for 304. Once a
+     * stream has started there is no status left to send, so the connection just closes.
+     */
+    static void fail(HttpResponse response, int status, String message) throws IOException {
+        if (response.committed()) {
+            response.closeAfter();
+            return;
+        }
+        if (status == 304) {
+            response.sendEmpty(304);
+            return;
+        }
+        response.sendJson(status, Json.object().put("message", message));
+    }
+}

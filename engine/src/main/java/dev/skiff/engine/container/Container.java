@@ -1,0 +1,132 @@
+package dev.skiff.engine.container;
+
+import dev.skiff.engine.api.Backend;
+import dev.skiff.engine.api.Backend.ContainerState;
+import dev.skiff.engine.api.Backend.CreateSpec;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One container as the engine keeps it: what it was created from, its resolved process, its
+ * state (persisted through {@link Record}), its output hub and log, and its waiters.
+ */
+public final class Container {
+    /** What is written to disk, atomically, at every state change. */
+    public record Record(String id, String name, String created, String imageRef, String imageId,
+                         List<String> diffIds, CreateSpec spec, List<String> args, List<String> env, String cwd,
+                         int uid, int gid, String hostname, String status, int pid, int exitCode, String error,
+                         String startedAt, String finishedAt, String vm, String vmMode) {}
+
+    public final String id;
+    public final String name;
+    public final Instant created;
+    public final String imageRef;
+    public final String imageId;
+    public final List<String> diffIds;
+    public final CreateSpec spec;
+    public final List<String> args;
+    public final List<String> env;
+    public final String cwd;
+    public final int uid;
+    public final int gid;
+    public final String hostname;
+    public final Path dir;
+    public final OutputHub output;
+    public final StdinRelay stdin = new StdinRelay();
+    public final Map<String, Exec> execs = new ConcurrentHashMap<>();
+    /** Storage ids of this container's 9P shares in its VM. */
+    public final List<String> shares = new ArrayList<>();
+
+    // Mutable state, guarded by this.
+    public String status = "created";
+    public int pid;
+    public int exitCode;
+    public String error = "";
+    public Instant startedAt;
+    public Instant finishedAt;
+    public String vm = "";
+    public String vmMode = "";
+    private CompletableFuture<Integer> nextExit = new CompletableFuture<>();
+    public final CompletableFuture<Integer> removed = new CompletableFuture<>();
+
+    public Container(String id, String name, Instant created, String imageRef, String imageId, List<String> diffIds,
+            CreateSpec spec, List<String> args, List<String> env, String cwd, int uid, int gid, String hostname, Path dir) {
+        this.id = id;
+        this.name = name;
+        this.created = created;
+        this.imageRef = imageRef;
+        this.imageId = imageId;
+        this.diffIds = List.copyOf(diffIds);
+        this.spec = spec;
+        this.args = List.copyOf(args);
+        this.env = List.copyOf(env);
+        this.cwd = cwd;
+        this.uid = uid;
+        this.gid = gid;
+        this.hostname = hostname;
+        this.dir = dir;
+        this.output = new OutputHub(new LogFile(dir.resolve("container.log")));
+    }
+
+    public synchronized boolean running() {
+        return status.equals("running");
+    }
+
+    public synchronized CompletableFuture<Integer> nextExit() {
+        return nextExit;
+    }
+
+    /** Records the exit and wakes whoever waits for it. */
+    public void exited(int code, String why) {
+        CompletableFuture<Integer> done;
+        synchronized (this) {
+            status = "exited";
+            exitCode = code;
+            error = why == null ? "" : why;
+            finishedAt = Instant.now();
+            pid = 0;
+            done = nextExit;
+            nextExit = new CompletableFuture<>();
+        }
+        done.complete(code);
+    }
+
+    public synchronized ContainerState state() {
+        return new ContainerState(status, status.equals("running"), pid, exitCode, error, startedAt, finishedAt);
+    }
+
+    public synchronized Record record() {
+        return new Record(id, name, created.toString(), imageRef, imageId, diffIds, spec, args, env, cwd, uid, gid,
+                hostname, status, pid, exitCode, error, startedAt == null ? null : startedAt.toString(),
+                finishedAt == null ? null : finishedAt.toString(), vm, vmMode);
+    }
+
+    public static Container fromRecord(Record r, Path dir) {
+        Container c = new Container(r.id(), r.name(), Instant.parse(r.created()), r.imageRef(), r.imageId(), r.diffIds(),
+                r.spec(), r.args(), r.env(), r.cwd(), r.uid(), r.gid(), r.hostname(), dir);
+        c.status = r.status();
+        c.pid = r.pid();
+        c.exitCode = r.exitCode();
+        c.error = r.error() == null ? "" : r.error();
+        c.startedAt = r.startedAt() == null ? null : Instant.parse(r.startedAt());
+        c.finishedAt = r.finishedAt() == null ? null : Instant.parse(r.finishedAt());
+        c.vm = r.vm() == null ? "" : r.vm();
+        c.vmMode = r.vmMode() == null ? "" : r.vmMode();
+        return c;
+    }
+
+    public Backend.ContainerSummary summary() {
+        String command = String.join(" ", args);
+        return new Backend.ContainerSummary(id, List.of("/" + name), imageRef, imageId, command, created, state(),
+                spec.labels(), vm);
+    }
+
+    public boolean dedicated() {
+        return "hyperv".equalsIgnoreCase(spec.isolation());
+    }
+}

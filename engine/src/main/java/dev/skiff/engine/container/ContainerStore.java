@@ -1,0 +1,74 @@
+package dev.skiff.engine.container;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Containers on disk: {@code <root>/<id>/state.json}, replaced atomically (written to a temp
+ * file, fsynced, renamed) so a daemon killed mid-write leaves the old state or the new one.
+ */
+public final class ContainerStore {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private final Path root;
+
+    public ContainerStore(Path root) throws IOException {
+        this.root = Files.createDirectories(root);
+    }
+
+    public Path dir(String id) {
+        return root.resolve(id);
+    }
+
+    public void save(Container c) throws IOException {
+        Path dir = Files.createDirectories(dir(c.id));
+        Path tmp = dir.resolve("state.json.tmp");
+        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(c.record());
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(bytes));
+            ch.force(true);
+        }
+        Files.move(tmp, dir.resolve("state.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public List<Container> loadAll() throws IOException {
+        List<Container> out = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path d : dirs.toList()) {
+                Path state = d.resolve("state.json");
+                if (!Files.exists(state)) {
+                    continue;
+                }
+                try {
+                    out.add(Container.fromRecord(JSON.readValue(state.toFile(), Container.Record.class), d));
+                } catch (IOException e) {
+                    System.err.println("skiff: ignoring unreadable container state " + state + ": " + e.getMessage());
+                }
+            }
+        }
+        return out;
+    }
+
+    public void delete(String id) throws IOException {
+        Path dir = dir(id);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

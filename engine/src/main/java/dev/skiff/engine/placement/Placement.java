@@ -1,0 +1,200 @@
+package dev.skiff.engine.placement;
+
+import dev.skiff.image.GuestImage;
+import dev.skiff.vm.DiskSpec;
+import dev.skiff.vm.VmConfig;
+import dev.skiff.vm.VmDriver;
+import dev.skiff.agent.api.GuestPaths;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Where containers run: the shared utility VM (the "Moby VM"; booted on first use, stopped after
+ * it has been idle for {@link #idle}) or a dedicated VM per container (Hyper-V isolation; booted
+ * for the container and stopped with it). Both kinds run side by side.
+ */
+public final class Placement implements AutoCloseable {
+    public static final String SHARED_NAME = "skiff-shared";
+    /** Each VM's scratch disk, sparse: only what containers write takes space. */
+    static final long SCRATCH_BYTES = 8L << 30;
+
+    /** Supplies the guest image; built on first use. */
+    @FunctionalInterface
+    public interface ImageSource {
+        GuestImage get() throws IOException;
+    }
+
+    private final VmDriver driver;
+    private final ImageSource image;
+    private final Path vmDir;
+    private final Duration idle;
+    private final int memoryMib;
+    private final Consumer<String> log;
+    private final Object sharedLock = new Object();
+    private volatile UtilityVm shared; // guarded by sharedLock for changes
+    private ScheduledFuture<?> idleStop; // guarded by sharedLock
+    private final Map<String, UtilityVm> dedicated = new ConcurrentHashMap<>(); // container id -> VM
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("placement-idle").factory());
+
+    public Placement(VmDriver driver, ImageSource image, Path vmDir, Duration idle, int memoryMib, Consumer<String> log) {
+        this.driver = driver;
+        this.image = image;
+        this.vmDir = vmDir;
+        this.idle = idle;
+        this.memoryMib = memoryMib;
+        this.log = log;
+    }
+
+    /** The VM a container runs on: the shared one (booted if needed) or a new dedicated one. */
+    public UtilityVm acquire(String containerId, boolean dedicatedVm) throws IOException {
+        if (dedicatedVm) {
+            String name = "skiff-" + containerId.substring(0, 12);
+            log.accept("booting dedicated VM " + name + " for container " + containerId.substring(0, 12));
+            UtilityVm vm = boot(name, UtilityVm.Mode.DEDICATED);
+            vm.containers().add(containerId);
+            dedicated.put(containerId, vm);
+            return vm;
+        }
+        synchronized (sharedLock) {
+            if (idleStop != null) {
+                idleStop.cancel(false);
+                idleStop = null;
+            }
+            if (shared == null || !shared.alive()) {
+                log.accept("booting the shared VM " + SHARED_NAME);
+                shared = boot(SHARED_NAME, UtilityVm.Mode.SHARED);
+            }
+            shared.containers().add(containerId);
+            return shared;
+        }
+    }
+
+    /** The container no longer needs its VM: a dedicated VM stops; the shared one may idle out. */
+    public void release(String containerId) {
+        UtilityVm own = dedicated.remove(containerId);
+        if (own != null) {
+            log.accept("stopping dedicated VM " + own.name());
+            own.stop();
+            deleteScratch(own.name());
+            return;
+        }
+        synchronized (sharedLock) {
+            if (shared != null && shared.containers().remove(containerId) && shared.containers().isEmpty()) {
+                UtilityVm idleVm = shared;
+                idleStop = timer.schedule(() -> stopIfIdle(idleVm), idle.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void stopIfIdle(UtilityVm vm) {
+        synchronized (sharedLock) {
+            if (shared != vm || !vm.containers().isEmpty()) {
+                return;
+            }
+            shared = null;
+            idleStop = null;
+        }
+        log.accept("the shared VM was idle for " + idle.toSeconds() + " s: stopping it");
+        vm.stop();
+        deleteScratch(vm.name());
+    }
+
+    /** Takes over a VM an earlier daemon started, with the containers it still runs. */
+    public void adopt(UtilityVm vm) {
+        if (vm.mode() == UtilityVm.Mode.SHARED) {
+            synchronized (sharedLock) {
+                shared = vm;
+                if (vm.containers().isEmpty()) {
+                    idleStop = timer.schedule(() -> stopIfIdle(vm), idle.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+            return;
+        }
+        if (vm.containers().isEmpty()) {
+            log.accept("stopping dedicated VM " + vm.name() + ": its container is gone");
+            vm.stop();
+            deleteScratch(vm.name());
+            return;
+        }
+        for (String c : vm.containers()) {
+            dedicated.put(c, vm);
+        }
+    }
+
+    /** Every running VM. */
+    public List<UtilityVm> vms() {
+        List<UtilityVm> all = new ArrayList<>();
+        UtilityVm s = shared;
+        if (s != null && s.alive()) {
+            all.add(s);
+        }
+        dedicated.values().stream().filter(UtilityVm::alive).forEach(all::add);
+        return all;
+    }
+
+    private UtilityVm boot(String name, UtilityVm.Mode mode) throws IOException {
+        GuestImage img = image.get();
+        Path scratch = scratchDisk(name);
+        VmConfig config = VmConfig.of(name, img.kernel(), img.initrd(), img.kernelArgs(), img.initArgs(),
+                List.of(GuestPaths.AGENT_PORT)).withMemory(memoryMib, 2)
+                .withDisks(List.of(new DiskSpec(scratch, UtilityVm.SCRATCH_SERIAL, false)));
+        return UtilityVm.boot(driver, config, mode);
+    }
+
+    /** A fresh sparse ext4 image for the VM's containers' upper layers (mkfs.ext4 from e2fsprogs). */
+    private Path scratchDisk(String vmName) throws IOException {
+        Path dir = Files.createDirectories(vmDir.resolve(vmName));
+        Path disk = dir.resolve("scratch.ext4");
+        Files.deleteIfExists(disk);
+        try (var f = java.nio.channels.FileChannel.open(disk, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            f.position(SCRATCH_BYTES - 1).write(java.nio.ByteBuffer.wrap(new byte[1]));
+        }
+        Process mkfs = new ProcessBuilder("mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1",
+                disk.toString()).redirectErrorStream(true).start();
+        String out = new String(mkfs.getInputStream().readAllBytes());
+        try {
+            if (mkfs.waitFor() != 0) {
+                throw new IOException("mkfs.ext4 of the scratch disk failed: " + out.strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted formatting the scratch disk", e);
+        }
+        return disk;
+    }
+
+    private void deleteScratch(String vmName) {
+        try {
+            Files.deleteIfExists(vmDir.resolve(vmName).resolve("scratch.ext4"));
+            Files.deleteIfExists(vmDir.resolve(vmName));
+        } catch (IOException e) {
+            log.accept("cannot delete the scratch disk of " + vmName + ": " + e.getMessage());
+        }
+    }
+
+    /** Stops every VM (the daemon's own shutdown does not do this: containers outlive it). */
+    public void stopAll() {
+        for (UtilityVm vm : vms()) {
+            vm.stop();
+            deleteScratch(vm.name());
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

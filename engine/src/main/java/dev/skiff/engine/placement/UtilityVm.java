@@ -1,0 +1,195 @@
+package dev.skiff.engine.placement;
+
+import dev.skiff.agent.api.GuestPaths;
+import dev.skiff.agent.client.AgentClient;
+import dev.skiff.agent.client.AgentException;
+import dev.skiff.p9.fs.passthrough.Passthrough;
+import dev.skiff.p9.server.Export;
+import dev.skiff.p9.server.Server;
+import dev.skiff.vm.DiskSpec;
+import dev.skiff.vm.Vm;
+import dev.skiff.vm.VmConfig;
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One utility VM as the engine uses it: the VM, the agent client on its channel, the layer disks
+ * already plugged in (a layer is plugged once per VM and shared by its containers), the 9P
+ * shares it serves, and the containers placed on it.
+ */
+public final class UtilityVm {
+    /** Generous: under TCG on a loaded 2-core host a boot can take several times its usual 10 s. */
+    public static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
+
+    public enum Mode { SHARED, DEDICATED }
+
+    private final String name;
+    private final Mode mode;
+    private final Vm vm;
+    private final AgentClient agent;
+    private final String bootId;
+    private final Map<String, String> layers = new HashMap<>(); // diffId -> storage id; guarded by this
+    private final Set<String> containers = ConcurrentHashMap.newKeySet();
+    private final Map<String, Server> shares = new ConcurrentHashMap<>(); // storage id -> server
+    private final AtomicInteger shareCounter = new AtomicInteger();
+
+    UtilityVm(String name, Mode mode, Vm vm, AgentClient agent, String bootId) {
+        this.name = name;
+        this.mode = mode;
+        this.vm = vm;
+        this.agent = agent;
+        this.bootId = bootId;
+    }
+
+    /** Boots a VM from {@code config} and waits until its agent answers. */
+    static UtilityVm boot(dev.skiff.vm.VmDriver driver, VmConfig config, Mode mode) throws IOException {
+        Vm vm = driver.start(config);
+        AgentClient agent = null;
+        try {
+            agent = AgentClient.over(vm.channel(GuestPaths.AGENT_PORT).connect());
+            agent.ping(BOOT_TIMEOUT);
+            if (config.disks().stream().anyMatch(d -> d.serial().equals(SCRATCH_SERIAL))) {
+                agent.addScratch("scratch", SCRATCH_SERIAL);
+            }
+            String bootId = agent.guestInfo().getBootId();
+            return new UtilityVm(config.name(), mode, vm, agent, bootId);
+        } catch (IOException | RuntimeException e) {
+            if (agent != null) {
+                agent.close();
+            }
+            vm.kill();
+            throw new IOException("utility VM " + config.name() + " did not come up: " + e.getMessage()
+                    + " (console log: " + vm.consoleLog() + ")", e);
+        }
+    }
+
+    static final String SCRATCH_SERIAL = "scratch";
+
+    /**
+     * A VM an earlier daemon started (found again after a restart): the layers and shares it
+     * already has are read back from the VM's record of what was hot-plugged.
+     */
+    public static UtilityVm attached(Vm vm, AgentClient agent, String bootId) {
+        Mode mode = vm.name().equals(Placement.SHARED_NAME) ? Mode.SHARED : Mode.DEDICATED;
+        UtilityVm u = new UtilityVm(vm.name(), mode, vm, agent, bootId);
+        for (DiskSpec d : vm.hotpluggedDisks()) {
+            u.pluggedSerials.add(d.serial());
+        }
+        int shares = 0;
+        for (String ch : vm.hotpluggedChannels()) {
+            if (ch.startsWith("p9.")) {
+                try {
+                    shares = Math.max(shares, Integer.parseInt(ch.substring(3)));
+                } catch (NumberFormatException ignored) {
+                    // not one of ours
+                }
+            }
+        }
+        u.shareCounter.set(shares);
+        return u;
+    }
+
+    /** Serials of layer disks plugged by an earlier daemon (their storages exist in the guest). */
+    private final Set<String> pluggedSerials = ConcurrentHashMap.newKeySet();
+
+    public String name() {
+        return name;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    public Vm vm() {
+        return vm;
+    }
+
+    public AgentClient agent() {
+        return agent;
+    }
+
+    public String bootId() {
+        return bootId;
+    }
+
+    public Set<String> containers() {
+        return containers;
+    }
+
+    public boolean scratch() {
+        return true;
+    }
+
+    /** Plugs in the layer disk (once per VM) and returns its storage id. */
+    public synchronized String layer(String diffId, Path disk) throws IOException {
+        String id = layers.get(diffId);
+        if (id != null) {
+            return id;
+        }
+        String hex = diffId.substring(diffId.indexOf(':') + 1);
+        String serial = "l" + hex.substring(0, 19);
+        String storageId = "layer-" + hex.substring(0, 32);
+        if (pluggedSerials.contains(serial)) {
+            layers.put(diffId, storageId);
+            return storageId;
+        }
+        vm.hotplugDisk(new DiskSpec(disk, serial, true));
+        agent.addLayer(storageId, serial, "erofs");
+        layers.put(diffId, storageId);
+        return storageId;
+    }
+
+    /**
+     * Serves {@code dir} to the guest over a new virtio-serial port with its own 9P session, mounts
+     * it in the guest, and returns the storage id. The server itself enforces read-only.
+     */
+    public String share(Path dir, boolean readOnly) throws IOException {
+        int n = shareCounter.incrementAndGet();
+        String port = "p9." + n;
+        String storageId = "share-" + n;
+        Server server = new Server(new Export(dir.toString(), new Passthrough(dir), readOnly, null));
+        SocketChannel ch = (SocketChannel) vm.hotplugChannel(port).connect();
+        server.start(ch);
+        shares.put(storageId, server);
+        try {
+            agent.addShare(storageId, port, "", readOnly);
+        } catch (AgentException e) {
+            shares.remove(storageId);
+            ch.close();
+            throw e;
+        }
+        return storageId;
+    }
+
+    /** Unmounts a share in the guest; its port stays (virtio-serial ports are not unplugged). */
+    public void unshare(String storageId) {
+        try {
+            agent.removeStorage(storageId);
+        } catch (AgentException e) {
+            // the VM may be gone; nothing to unmount then
+        }
+        shares.remove(storageId);
+    }
+
+    public boolean alive() {
+        return !vm.exit().isDone();
+    }
+
+    /** Powers the VM off through the agent, then stops it, then kills it. */
+    public void stop() {
+        try {
+            vm.stop(Duration.ofSeconds(20));
+        } catch (IOException e) {
+            vm.kill();
+        } finally {
+            agent.close();
+        }
+    }
+}

@@ -1,0 +1,420 @@
+package dev.skiff.engine.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.skiff.engine.api.Backend.BindMount;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The HTTP layer over a real unix socket, against {@link StubBackend}, which stands in for the
+ * engine (the engine is tested end to end elsewhere): routing, Docker's error replies, the HTTP
+ * framing, and the streams (wait, logs, attach).
+ */
+@Timeout(30)
+class ApiServerTest {
+    @TempDir
+    Path dir;
+    Path socket;
+    StubBackend backend;
+    ApiServer server;
+
+    @BeforeEach
+    void start() throws IOException {
+        socket = dir.resolve("api.sock");
+        backend = new StubBackend();
+        server = new ApiServer(backend);
+        server.start(socket);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
+    }
+
+    private RawClient client() throws IOException {
+        return new RawClient(socket);
+    }
+
+    private static JsonNode json(RawClient.Reply reply) throws IOException {
+        return Json.MAPPER.readTree(reply.body());
+    }
+
+    private String create(String body) throws IOException {
+        try (RawClient c = client()) {
+            RawClient.Reply reply = c.request("POST", "/v1.47/containers/create", body);
+            assertEquals(201, reply.status(), reply.text());
+            return json(reply).get("Id").asText();
+        }
+    }
+
+    private RawClient.Reply call(String method, String target, String body) throws IOException {
+        try (RawClient c = client()) {
+            return c.request(method, target, body);
+        }
+    }
+
+    @Test
+    void pingAnswersHeadAndGetWithDockersHeaders() throws IOException {
+        try (RawClient c = client()) {
+            RawClient.Reply head = c.request("HEAD", "/_ping", null);
+            assertEquals(200, head.status());
+            assertEquals("1.47", head.header("Api-Version"));
+            assertEquals("linux", head.header("Ostype"));
+            assertEquals("false", head.header("Docker-Experimental"));
+            assertEquals("Skiff/0.1.0", head.header("Server"));
+            assertEquals(0, head.body().length);
+            RawClient.Reply get = c.request("GET", "/v1.47/_ping", null); // same connection: keep-alive
+            assertEquals("OK", get.text());
+            assertTrue(get.header("Content-Type").startsWith("text/plain"));
+        }
+    }
+
+    @Test
+    void routesWithAndWithoutVersionPrefix() throws IOException {
+        try (RawClient c = client()) {
+            assertEquals("0.1.0", json(c.request("GET", "/version", null)).get("Version").asText());
+            JsonNode v = json(c.request("GET", "/v1.41/version", null));
+            assertEquals("1.47", v.get("ApiVersion").asText());
+            assertEquals("Engine", v.get("Components").get(0).get("Name").asText());
+            assertTrue(json(c.request("GET", "/v1.47/containers/json", null)).isArray());
+        }
+    }
+
+    @Test
+    void unknownRouteIsDockersPageNotFound() throws IOException {
+        RawClient.Reply reply = call("GET", "/v1.47/nothing/here", null);
+        assertEquals(404, reply.status());
+        assertEquals("{\"message\":\"page not found\"}", reply.text());
+        assertEquals("application/json", reply.header("Content-Type"));
+        assertEquals("1.47", reply.header("Api-Version"));
+    }
+
+    @Test
+    void engineErrorsBecomeStatusAndMessage() throws IOException {
+        RawClient.Reply missing = call("GET", "/containers/nope/json", null);
+        assertEquals(404, missing.status());
+        assertEquals("No such container: nope", json(missing).get("message").asText());
+        RawClient.Reply noImage = call("GET", "/images/library/nope:1.0/json", null);
+        assertEquals(404, noImage.status());
+        assertEquals("No such image: library/nope:1.0", json(noImage).get("message").asText());
+
+        RawClient.Reply first = call("POST", "/containers/create?name=web", "{\"Image\":\"busybox\"}");
+        assertEquals(201, first.status());
+        RawClient.Reply second = call("POST", "/containers/create?name=web", "{\"Image\":\"busybox\"}");
+        assertEquals(409, second.status());
+        assertTrue(json(second).get("message").asText().contains("already in use"));
+    }
+
+    @Test
+    void badJsonAndBadParametersAre400() throws IOException {
+        RawClient.Reply badJson = call("POST", "/containers/create", "{\"Image\": ");
+        assertEquals(400, badJson.status());
+        assertTrue(json(badJson).get("message").asText().startsWith("failed to parse request body as JSON"));
+        assertEquals(400, call("POST", "/containers/create", "{\"Image\":\"busybox\",\"Tty\":\"yes\"}").status());
+        assertEquals(400, call("POST", "/containers/create?name=-bad", "{\"Image\":\"busybox\"}").status());
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"]}");
+        RawClient.Reply badTimeout = call("POST", "/containers/" + id + "/stop?t=soon", null);
+        assertEquals(400, badTimeout.status());
+        assertEquals("invalid value for t: soon is not an integer", json(badTimeout).get("message").asText());
+        assertEquals(400, call("POST", "/containers/" + id + "/wait?condition=later", null).status());
+        assertEquals(400, call("POST", "/containers/create",
+                "{\"Image\":\"busybox\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/v\"}]}}")
+                .status());
+    }
+
+    @Test
+    void createMapsDockersConfigToCreateSpec() throws IOException {
+        create("""
+                {"Image":"busybox","Cmd":"ls","Entrypoint":[""],"Env":["A=1"],"WorkingDir":"/w","User":"1:2",
+                 "Hostname":"h","Tty":true,"OpenStdin":true,"StdinOnce":true,"Labels":{"k":"v"},
+                 "StopSignal":"SIGINT","StopTimeout":7,"Unknown":{"ignored":true},
+                 "HostConfig":{"Binds":["/data:/data:ro","/src:/src"],"AutoRemove":true,"Isolation":"hyperv",
+                   "Mounts":[{"Type":"bind","Source":"/m","Target":"/mnt","ReadOnly":true}]}}""");
+        Backend.CreateSpec spec = backend.lastCreate;
+        assertEquals(List.of("ls"), spec.cmd());
+        assertEquals(List.of(), spec.entrypoint());
+        assertEquals(List.of("A=1"), spec.env());
+        assertEquals("1:2", spec.user());
+        assertTrue(spec.tty() && spec.openStdin() && spec.stdinOnce() && spec.autoRemove());
+        assertEquals(Map.of("k", "v"), spec.labels());
+        assertEquals("hyperv", spec.isolation());
+        assertEquals("SIGINT", spec.stopSignal());
+        assertEquals(7, spec.stopTimeout());
+        assertEquals(List.of(new BindMount("/data", "/data", true, true), new BindMount("/src", "/src", false, true),
+                new BindMount("/m", "/mnt", true, false)), spec.binds());
+
+        create("{\"Image\":\"busybox\"}");
+        assertNull(backend.lastCreate.entrypoint());
+        assertEquals(List.of(), backend.lastCreate.cmd());
+    }
+
+    @Test
+    void inspectAndListUseDockersShapes() throws IOException {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"echo\",\"hi\"],\"HostConfig\":{\"Binds\":[\"/a:/b\"]}}");
+        JsonNode inspect = json(call("GET", "/containers/" + id + "/json", null));
+        assertEquals(id, inspect.get("Id").asText());
+        assertEquals("echo", inspect.get("Path").asText());
+        assertEquals("hi", inspect.get("Args").get(0).asText());
+        assertEquals("created", inspect.get("State").get("Status").asText());
+        assertEquals("0001-01-01T00:00:00Z", inspect.get("State").get("StartedAt").asText());
+        assertTrue(inspect.get("Name").asText().startsWith("/stub_"));
+        assertEquals("/a:/b", inspect.get("HostConfig").get("Binds").get(0).asText());
+        assertEquals("/b", inspect.get("Mounts").get(0).get("Destination").asText());
+        assertFalse(inspect.get("Config").get("Tty").asBoolean());
+
+        assertEquals(0, json(call("GET", "/containers/json", null)).size());
+        JsonNode all = json(call("GET", "/containers/json?all=1", null));
+        assertEquals(1, all.size());
+        assertEquals("Created", all.get(0).get("Status").asText());
+        assertEquals("created", all.get(0).get("State").asText());
+        assertEquals("echo hi", all.get(0).get("Command").asText());
+        assertTrue(all.get(0).get("Names").get(0).asText().startsWith("/"));
+    }
+
+    @Test
+    void startTwiceIsNotModified() throws IOException {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"]}");
+        RawClient.Reply first = call("POST", "/containers/" + id + "/start", null);
+        assertEquals(204, first.status());
+        RawClient.Reply again = call("POST", "/containers/" + id + "/start", null);
+        assertEquals(304, again.status());
+        assertEquals(0, again.body().length);
+        assertEquals(204, call("POST", "/containers/" + id + "/kill", null).status());
+        assertTrue(backend.calls.contains("kill SIGKILL"));
+        assertEquals(204, call("DELETE", "/containers/" + id + "?force=1&v=1", null).status());
+        assertEquals(404, call("GET", "/containers/" + id + "/json", null).status());
+    }
+
+    @Test
+    void imagesByReferenceWithSlashAndColon() throws IOException {
+        backend.addImage("library/alpine:3.20", "sha256:" + "a".repeat(64));
+        RawClient.Reply reply = call("GET", "/v1.47/images/library/alpine:3.20/json", null);
+        assertEquals(200, reply.status(), reply.text());
+        JsonNode image = json(reply);
+        assertEquals("layers", image.get("RootFS").get("Type").asText());
+        assertEquals("2024-01-02T03:04:05Z", image.get("Created").asText());
+        assertEquals("sh", image.get("Config").get("Cmd").get(0).asText());
+        JsonNode list = json(call("GET", "/images/json", null));
+        assertEquals(2, list.size());
+        JsonNode deleted = json(call("DELETE", "/images/library/alpine:3.20?force=1", null));
+        assertEquals("library/alpine:3.20", deleted.get(0).get("Untagged").asText());
+    }
+
+    @Test
+    void chunkedRequestBodyAndKeepAlive() throws IOException {
+        try (RawClient c = client()) {
+            c.send("POST /v1.47/images/load?quiet=0 HTTP/1.1\r\nHost: docker\r\nTransfer-Encoding: chunked\r\n"
+                    + "Content-Type: application/x-tar\r\n\r\n");
+            c.send(RawClient.chunked("alpine:3\nskiff/tool:1\n".getBytes(StandardCharsets.UTF_8), 5));
+            RawClient.Reply reply = c.readReply(false);
+            assertEquals(200, reply.status());
+            assertEquals("application/json", reply.header("Content-Type"));
+            String[] lines = reply.text().split("\n");
+            assertEquals("{\"stream\":\"Loading layer for alpine:3\\n\"}", lines[0]);
+            assertEquals("{\"stream\":\"Loaded image: alpine:3\\n\"}", lines[2]);
+            assertEquals("{\"stream\":\"Loaded image: skiff/tool:1\\n\"}", lines[3]);
+            assertEquals(200, c.request("GET", "/images/skiff/tool:1/json", null).status());
+        }
+    }
+
+    @Test
+    void loadErrorBeforeOutputIsAStatus() throws IOException {
+        RawClient.Reply reply = call("POST", "/images/load", "corrupt\n");
+        assertEquals(400, reply.status());
+        assertEquals("failed to load images: archive is not a tar file", json(reply).get("message").asText());
+    }
+
+    @Test
+    void importTakesTheBodyAndSplitsRepoTag() throws IOException {
+        RawClient.Reply reply = call("POST",
+                "/images/create?fromSrc=-&repo=skiff/base:v2&tag=&changes=CMD+%5B%22sh%22%5D&changes=ENV+A%3D1&changes=ENV+B%3D2",
+                "rootfs-bytes");
+        assertEquals(200, reply.status(), reply.text());
+        assertEquals("{\"status\":\"sha256:" + "f".repeat(64) + "\"}", reply.text().trim());
+        assertTrue(backend.calls.contains("import skiff/base v2 12"), backend.calls.toString());
+        assertEquals(Map.of("CMD", "[\"sh\"]", "ENV", "A=1 B=2"), backend.lastChanges);
+    }
+
+    @Test
+    void pullSaysThereIsNoRegistry() throws IOException {
+        RawClient.Reply reply = call("POST", "/images/create?fromImage=alpine&tag=latest", null);
+        assertEquals(404, reply.status());
+        String message = json(reply).get("message").asText();
+        assertTrue(message.startsWith("failed to pull alpine:latest: Skiff has no registry access yet"), message);
+        assertTrue(message.contains("docker load"));
+    }
+
+    @Test
+    void waitSendsHeadersBeforeTheResult() throws IOException {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"]}");
+        try (RawClient c = client()) {
+            c.send("POST /v1.47/containers/" + id + "/wait?condition=next-exit HTTP/1.1\r\nHost: d\r\n\r\n");
+            RawClient.Reply head = c.readHead(); // arrives although the container has not even started
+            assertEquals(200, head.status());
+            assertEquals("chunked", head.header("Transfer-Encoding"));
+            assertEquals(204, call("POST", "/containers/" + id + "/start", null).status());
+            assertEquals(204, call("POST", "/containers/" + id + "/stop?t=3", null).status());
+            assertTrue(backend.calls.contains("stop 3 null"));
+            assertEquals("{\"StatusCode\":137,\"Error\":null}\n", new String(c.readChunk(), StandardCharsets.UTF_8));
+            assertNull(c.readChunk());
+        }
+    }
+
+    @Test
+    void logsAreMultiplexedUnlessTty() throws Exception {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"fail\"]}");
+        String echo = create("{\"Image\":\"busybox\",\"Cmd\":[\"echo\",\"hello\"]}");
+        String tty = create("{\"Image\":\"busybox\",\"Cmd\":[\"echo\",\"raw\"],\"Tty\":true}");
+        for (String c : List.of(id, echo, tty)) {
+            call("POST", "/containers/" + c + "/start", null);
+            backend.waitContainer(c, Backend.WaitCondition.NOT_RUNNING).get();
+        }
+        RawClient.Reply err = call("GET", "/containers/" + id + "/logs?stdout=1&stderr=1", null);
+        assertEquals(Streams.MULTIPLEXED, err.header("Content-Type"));
+        assertEquals("2:oops\n", RawClient.frames(err.body()));
+        assertArrayEquals(new byte[] {2, 0, 0, 0, 0, 0, 0, 5}, java.util.Arrays.copyOf(err.body(), 8));
+        assertEquals("", RawClient.frames(call("GET", "/containers/" + id + "/logs?stdout=1", null).body()));
+        assertEquals("1:hello\n", RawClient.frames(call("GET", "/containers/" + echo + "/logs?stdout=1&tail=all",
+                null).body()));
+        RawClient.Reply raw = call("GET", "/containers/" + tty + "/logs?stdout=1", null);
+        assertEquals(Streams.RAW, raw.header("Content-Type"));
+        assertEquals("raw\n", raw.text());
+        assertEquals(400, call("GET", "/containers/" + id + "/logs", null).status());
+        assertEquals(400, call("GET", "/containers/" + id + "/logs?stdout=1&tail=-3", null).status());
+    }
+
+    @Test
+    void logsFollowStreamsFramesAsTheyCome() throws Exception {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"cat\"],\"OpenStdin\":true}");
+        call("POST", "/containers/" + id + "/start", null);
+        Backend.Attachment input = backend.attach(id, true, false, false, false, false);
+        input.stdin().write("one\n".getBytes(StandardCharsets.UTF_8));
+        input.stdin().flush();
+        try (RawClient c = client()) {
+            c.send("GET /containers/" + id + "/logs?follow=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: d\r\n\r\n");
+            assertEquals(200, c.readHead().status());
+            assertEquals("1:one\n", RawClient.frames(c.readChunk()));
+            input.stdin().write("two\n".getBytes(StandardCharsets.UTF_8));
+            input.stdin().flush();
+            assertEquals("1:two\n", RawClient.frames(c.readChunk()));
+            input.stdin().close(); // cat exits: the stream ends
+            assertNull(c.readChunk());
+            assertTrue(backend.calls.contains("logs follow=true tail=all"));
+        }
+    }
+
+    @Test
+    void attachHijacksAndHalfCloseEndsStdin() throws Exception {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"cat\"],\"OpenStdin\":true,\"StdinOnce\":true}");
+        try (RawClient c = client()) {
+            c.send("POST /v1.47/containers/" + id + "/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\n"
+                    + "Host: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n");
+            RawClient.Reply head = c.readHead();
+            assertEquals(101, head.status());
+            assertEquals("UPGRADED", head.reason());
+            assertEquals("tcp", head.header("Upgrade"));
+            assertEquals("Upgrade", head.header("Connection"));
+            assertEquals(Streams.MULTIPLEXED, head.header("Content-Type"));
+            assertEquals(204, call("POST", "/containers/" + id + "/start", null).status());
+            c.send("hello\n");
+            Object[] frame = RawClient.readFrame(c.in);
+            assertEquals(1, frame[0]);
+            assertEquals("hello\n", frame[1]);
+            c.channel.shutdownOutput(); // the CLI's CloseWrite when its stdin ends
+            assertNull(RawClient.readFrame(c.in)); // cat saw EOF, exited, pump returned, connection closed
+        }
+        assertEquals(0, backend.waitContainer(id, Backend.WaitCondition.NOT_RUNNING).get());
+    }
+
+    @Test
+    void attachWithoutUpgradeIs200() throws Exception {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"echo\",\"hi\"],\"Tty\":true}");
+        try (RawClient c = client()) {
+            c.send("POST /containers/" + id + "/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: d\r\n\r\n");
+            RawClient.Reply head = c.readHead();
+            assertEquals(200, head.status());
+            assertEquals(Streams.RAW, head.header("Content-Type"));
+            call("POST", "/containers/" + id + "/start", null);
+            assertEquals("hi\n", new String(c.in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        assertEquals(404, call("POST", "/containers/nope/attach?stream=1", null).status());
+    }
+
+    @Test
+    void execCreateStartInspect() throws IOException {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"]}");
+        call("POST", "/containers/" + id + "/start", null);
+        RawClient.Reply created = call("POST", "/containers/" + id + "/exec",
+                "{\"Cmd\":[\"echo\",\"in\",\"exec\"],\"AttachStdout\":true,\"AttachStderr\":true}");
+        assertEquals(201, created.status());
+        String exec = json(created).get("Id").asText();
+        try (RawClient c = client()) {
+            c.send("POST /exec/" + exec + "/start HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+                    + "Content-Length: 28\r\n\r\n{\"Detach\":false,\"Tty\":false}");
+            assertEquals(101, c.readHead().status());
+            assertEquals("1:in exec\n", RawClient.frames(c.in.readAllBytes()));
+        }
+        JsonNode inspect = json(call("GET", "/exec/" + exec + "/json", null));
+        assertEquals(0, inspect.get("ExitCode").asInt());
+        assertEquals("echo", inspect.get("ProcessConfig").get("entrypoint").asText());
+        assertEquals(id, inspect.get("ContainerID").asText());
+        assertEquals(400, call("POST", "/containers/" + id + "/exec", "{\"Cmd\":[]}").status());
+        assertEquals(404, call("GET", "/exec/nope/json", null).status());
+    }
+
+    @Test
+    void infoAndVms() throws IOException {
+        JsonNode info = json(call("GET", "/info", null));
+        assertEquals("stubhost", info.get("Name").asText());
+        assertEquals(4, info.get("NCPU").asInt());
+        assertEquals("Utility VMs", info.get("DriverStatus").get(0).get(0).asText());
+        assertEquals(" skiff-shared", info.get("DriverStatus").get(1).get(0).asText());
+        JsonNode vms = json(call("GET", "/skiff/vms", null));
+        assertEquals("shared", vms.get(0).get("mode").asText());
+        assertEquals(4242, vms.get(0).get("pid").asLong());
+    }
+
+    @Test
+    void malformedRequestsAreRefusedAndClosed() throws IOException {
+        try (RawClient c = client()) {
+            c.send("NONSENSE\r\n\r\n");
+            RawClient.Reply reply = c.readReply(false);
+            assertEquals(400, reply.status());
+            assertTrue(json(reply).get("message").asText().startsWith("malformed HTTP request"));
+        }
+        try (RawClient c = client()) {
+            c.send("GET /_ping HTTP/1.1\r\nX-Long: " + "x".repeat(HttpRequest.MAX_LINE) + "\r\n\r\n");
+            assertEquals(431, c.readReply(false).status());
+        }
+    }
+
+    @Test
+    void staleSocketIsReplacedButALiveOneIsNot() throws IOException {
+        ApiServer second = new ApiServer(backend);
+        IOException e = assertThrows(IOException.class, () -> second.start(socket));
+        assertTrue(e.getMessage().contains("another server is listening"));
+        server.close();
+        Files.writeString(socket, "stale");
+        server = new ApiServer(backend);
+        server.start(socket);
+        assertEquals(200, call("GET", "/_ping", null).status());
+        assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(socket)));
+    }
+}

@@ -1,0 +1,175 @@
+package dev.skiff.engine.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real docker CLI (installed here and in CI) against {@link ApiServer}, with
+ * {@link StubBackend} standing in for the engine, which is tested end to end elsewhere. This is
+ * the test that the API is Docker's as the CLI reads it: version negotiation, the hijacked
+ * attach of {@code docker run}, wait before start, multiplexed output, exit codes, error text.
+ */
+@Timeout(120)
+class DockerCliTest {
+    @TempDir
+    Path dir;
+    Path socket;
+    StubBackend backend;
+    ApiServer server;
+
+    record Result(int exit, String out, String err) {}
+
+    @BeforeEach
+    void start() throws IOException {
+        socket = dir.resolve("docker.sock");
+        backend = new StubBackend();
+        server = new ApiServer(backend);
+        server.start(socket);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
+    }
+
+    private Result docker(String stdin, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("docker", "-H", "unix://" + socket));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().remove("DOCKER_HOST");
+        pb.environment().remove("DOCKER_CONTEXT");
+        pb.environment().put("DOCKER_CONFIG", dir.resolve("config").toString());
+        Process p = pb.start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("docker " + String.join(" ", args) + " did not finish; stderr: " + err.getNow(""));
+        }
+        return new Result(p.exitValue(), out.get(), err.get());
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "<" + e + ">";
+        }
+    }
+
+    private Result ok(String... args) throws Exception {
+        Result r = docker(null, args);
+        assertEquals(0, r.exit(), "docker " + String.join(" ", args) + "\nstdout: " + r.out() + "\nstderr: " + r.err());
+        return r;
+    }
+
+    @Test
+    void versionNegotiatesTheApi() throws Exception {
+        Result r = ok("version");
+        assertTrue(r.out().contains("Server: Skiff 0.1.0"), r.out());
+        assertTrue(r.out().contains("API version:       1.47"), r.out());
+    }
+
+    @Test
+    void infoShowsTheVms() throws Exception {
+        Result r = ok("info");
+        assertTrue(r.out().contains("Storage Driver: skiff"), r.out());
+        assertTrue(r.out().contains("skiff-shared: shared, pid 4242"), r.out());
+        assertTrue(r.out().contains("Name: stubhost"), r.out());
+        assertFalse(r.err().toLowerCase().contains("error"), r.err());
+    }
+
+    @Test
+    void runRemovesAndPrintsOutput() throws Exception {
+        Result r = ok("run", "--rm", "busybox", "echo", "hi");
+        assertEquals("hi\n", r.out());
+        assertTrue(backend.containers.isEmpty());
+        assertTrue(backend.calls.contains("wait REMOVED"), backend.calls.toString());
+    }
+
+    @Test
+    void runPassesTheExitCodeAndStderr() throws Exception {
+        Result r = docker(null, "run", "busybox", "fail");
+        assertEquals(3, r.exit());
+        assertEquals("oops\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void runWithStdinClosesItAtEof() throws Exception {
+        Result r = docker("piped line\n", "run", "-i", "--rm", "busybox", "cat");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("piped line\n", r.out());
+    }
+
+    @Test
+    void psExecLogsAndRmForce() throws Exception {
+        String id = ok("run", "-d", "--name", "sleeper", "busybox", "sleep").out().trim();
+        assertEquals(64, id.length());
+        ok("create", "--name", "fresh", "busybox", "echo", "x");
+        String ps = ok("ps", "-a").out();
+        assertTrue(ps.contains("sleeper") && ps.contains("fresh"), ps);
+        assertTrue(ps.contains("Up ") && ps.contains("Created"), ps);
+        assertFalse(ok("ps").out().contains("fresh"));
+
+        assertEquals("from exec\n", ok("exec", "sleeper", "echo", "from", "exec").out());
+        assertEquals(3, docker(null, "exec", "sleeper", "fail").exit());
+
+        ok("run", "--name", "talker", "busybox", "echo", "logged");
+        assertEquals("logged\n", ok("logs", "talker").out());
+        assertTrue(ok("inspect", "--format", "{{.State.Status}} {{.Name}}", "talker").out().contains("exited /talker"));
+
+        assertEquals("sleeper\n", ok("rm", "-f", "sleeper").out());
+        Result gone = docker(null, "rm", "sleeper");
+        assertEquals(1, gone.exit());
+        assertTrue(gone.err().contains("No such container: sleeper"), gone.err());
+    }
+
+    @Test
+    void loadImagesAndRemoveThem() throws Exception {
+        Path archive = dir.resolve("images.tar");
+        Files.writeString(archive, "alpine:3.20\n");
+        Result r = ok("load", "-i", archive.toString());
+        assertTrue(r.out().contains("Loaded image: alpine:3.20"), r.out());
+        String images = ok("images").out();
+        assertTrue(images.contains("alpine") && images.contains("3.20"), images);
+        Result rmi = ok("rmi", "alpine:3.20");
+        assertTrue(rmi.out().contains("Untagged: alpine:3.20"), rmi.out());
+    }
+
+    @Test
+    void importReadsTheTarFromStdin() throws Exception {
+        Path tar = dir.resolve("rootfs.tar");
+        Files.writeString(tar, "not really a tar");
+        Result r = ok("import", "--change", "CMD [\"sh\"]", tar.toString(), "skiff/imported:1");
+        assertTrue(r.out().contains("sha256:" + "f".repeat(64)), r.out());
+        assertTrue(backend.calls.contains("import skiff/imported 1 16"), backend.calls.toString());
+    }
+
+    @Test
+    void missingImageSaysHowToGetOne() throws Exception {
+        Result r = docker(null, "run", "--rm", "nope:1", "echo");
+        assertEquals(125, r.exit());
+        assertTrue(r.err().contains("Unable to find image 'nope:1' locally"), r.err());
+        assertTrue(r.err().contains("Skiff has no registry access yet"), r.err());
+    }
+}

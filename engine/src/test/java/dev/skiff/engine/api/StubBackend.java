@@ -1,0 +1,497 @@
+package dev.skiff.engine.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * An in-memory {@link Backend} that stands in for the engine in the HTTP layer's tests; the engine
+ * itself is tested end to end elsewhere. Its "processes" are tiny programs chosen by argv[0]:
+ * {@code echo ARGS} prints its arguments, {@code cat} copies stdin to stdout until stdin closes,
+ * {@code fail} prints "oops" on stderr and exits 3, {@code sleep} runs until it is killed.
+ */
+final class StubBackend implements Backend {
+    static final String BUSYBOX_ID = "sha256:" + "b".repeat(64);
+
+    /** Output of one process: frames kept for replay, readers block until more arrive or it ends. */
+    static final class Proc {
+        final List<String> argv;
+        final boolean tty;
+        private final List<Object[]> frames = new ArrayList<>();
+        private boolean ended;
+        private int exitCode;
+        private Runnable onExit = () -> {};
+        private final java.io.PipedOutputStream stdin = new java.io.PipedOutputStream();
+        private final java.io.PipedInputStream stdinReader;
+
+        Proc(List<String> argv, boolean tty) {
+            this.argv = argv;
+            this.tty = tty;
+            try {
+                stdinReader = new java.io.PipedInputStream(stdin, 64 * 1024);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        synchronized void write(StreamType type, String text) {
+            frames.add(new Object[] {tty ? StreamType.STDOUT : type, text.getBytes(StandardCharsets.UTF_8)});
+            notifyAll();
+        }
+
+        void start(Runnable onExit) {
+            this.onExit = onExit;
+            Thread.ofVirtual().start(this::run);
+        }
+
+        private void run() {
+            String program = argv.isEmpty() ? "" : argv.getFirst();
+            switch (program) {
+                case "echo" -> {
+                    write(StreamType.STDOUT, String.join(" ", argv.subList(1, argv.size())) + "\n");
+                    end(0);
+                }
+                case "cat" -> {
+                    byte[] buffer = new byte[4096];
+                    try {
+                        int n;
+                        while ((n = stdinReader.read(buffer)) >= 0) {
+                            write(StreamType.STDOUT, new String(buffer, 0, n, StandardCharsets.UTF_8));
+                        }
+                    } catch (IOException e) {
+                        // the pipe broke: treat as end of input
+                    }
+                    end(0);
+                }
+                case "fail" -> {
+                    write(StreamType.STDERR, "oops\n");
+                    end(3);
+                }
+                case "sleep" -> {
+                    // runs until kill() ends it
+                }
+                default -> {
+                    write(StreamType.STDERR, program + ": not found\n");
+                    end(127);
+                }
+            }
+        }
+
+        synchronized void end(int code) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            exitCode = code;
+            notifyAll();
+            onExit.run();
+        }
+
+        synchronized boolean ended() {
+            return ended;
+        }
+
+        synchronized int exitCode() {
+            return exitCode;
+        }
+
+        /** Copies frames from {@code from} on to the sink; with follow, until the process ends. */
+        void copy(int from, boolean follow, FrameSink sink) throws IOException {
+            int next = from;
+            while (true) {
+                Object[] frame;
+                synchronized (this) {
+                    while (next == frames.size() && follow && !ended) {
+                        try {
+                            wait();
+                        } catch (InterruptedException e) {
+                            throw new InterruptedIOException();
+                        }
+                    }
+                    if (next == frames.size()) {
+                        return;
+                    }
+                    frame = frames.get(next++);
+                }
+                byte[] data = (byte[]) frame[1];
+                sink.frame((StreamType) frame[0], data, 0, data.length);
+            }
+        }
+
+        synchronized int size() {
+            return frames.size();
+        }
+
+        Attachment attachment(boolean withStdin, boolean logs, boolean stream) {
+            int from = logs ? 0 : size();
+            return new Attachment() {
+                @Override
+                public boolean tty() {
+                    return tty;
+                }
+
+                @Override
+                public OutputStream stdin() {
+                    return withStdin ? stdin : null;
+                }
+
+                @Override
+                public void pump(FrameSink sink) throws IOException {
+                    copy(from, stream, sink);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    static final class Container {
+        final String id;
+        final String name;
+        final CreateSpec spec;
+        final Instant created = Instant.now().minusSeconds(10);
+        Proc proc;
+        String status = "created";
+        Instant startedAt;
+        Instant finishedAt;
+        final List<CompletableFuture<Integer>> nextExit = new ArrayList<>();
+        final CompletableFuture<Integer> removed = new CompletableFuture<>();
+
+        Container(String id, String name, CreateSpec spec) {
+            this.id = id;
+            this.name = name;
+            this.spec = spec;
+            this.proc = new Proc(argv(spec), spec.tty());
+        }
+
+        static List<String> argv(CreateSpec spec) {
+            List<String> argv = new ArrayList<>(spec.entrypoint() == null ? List.of() : spec.entrypoint());
+            argv.addAll(spec.cmd());
+            return argv;
+        }
+    }
+
+    final Map<String, Container> containers = new ConcurrentHashMap<>();
+    final Map<String, ImageDetail> images = new ConcurrentHashMap<>();
+    final Map<String, Object[]> execs = new ConcurrentHashMap<>(); // id -> {containerId, spec, proc}
+    final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+    volatile CreateSpec lastCreate;
+    volatile Map<String, String> lastChanges;
+    private int counter;
+
+    StubBackend() {
+        addImage("busybox:latest", BUSYBOX_ID);
+    }
+
+    void addImage(String ref, String id) {
+        ImageSummary summary = new ImageSummary(id, List.of(ref), List.of(), Instant.parse("2024-01-02T03:04:05Z"),
+                1234, Map.of());
+        ImageConfig config = new ImageConfig(List.of("PATH=/bin"), null, List.of("sh"), "", "", Map.of(), List.of());
+        images.put(ref, new ImageDetail(summary, "linux", "amd64", config, List.of("sha256:" + "d".repeat(64))));
+    }
+
+    private synchronized String newId() {
+        counter++;
+        return String.format("%064x", counter * 7919L + 0xabc000L);
+    }
+
+    Container container(String ref) throws EngineException {
+        for (Container c : containers.values()) {
+            if (c.id.equals(ref) || c.name.equals(ref) || (ref.length() >= 3 && c.id.startsWith(ref))) {
+                return c;
+            }
+        }
+        throw EngineException.notFound("No such container: " + ref);
+    }
+
+    @Override
+    public VersionInfo version() {
+        return new VersionInfo("0.1.0", "1.47", "1.24", "linux", "amd64", "6.1.0-stub");
+    }
+
+    @Override
+    public SystemInfo info() {
+        List<VmInfo> vms = List.of(new VmInfo("skiff-shared", "shared", "boot-1", 4242, List.copyOf(containers.keySet())));
+        long running = containers.values().stream().filter(c -> c.status.equals("running")).count();
+        return new SystemInfo(containers.size(), (int) running, 0, containers.size() - (int) running, images.size(),
+                "stubhost", 8L << 30, 4, "/var/lib/skiff", vms);
+    }
+
+    @Override
+    public List<ImageSummary> images() {
+        return images.values().stream().map(ImageDetail::summary).toList();
+    }
+
+    @Override
+    public ImageDetail inspectImage(String ref) throws EngineException {
+        ImageDetail d = images.get(ref.contains(":") || ref.startsWith("sha256") ? ref : ref + ":latest");
+        if (d == null) {
+            d = images.values().stream().filter(i -> i.summary().id().equals(ref)).findFirst().orElse(null);
+        }
+        if (d == null) {
+            throw EngineException.notFound("No such image: " + ref);
+        }
+        return d;
+    }
+
+    /** The "archive" is text: one image name per line. */
+    @Override
+    public List<String> loadImages(InputStream archive, Consumer<String> progress) throws EngineException, IOException {
+        String text = new String(archive.readAllBytes(), StandardCharsets.UTF_8);
+        List<String> names = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            if (line.equals("corrupt")) {
+                throw EngineException.invalid("failed to load images: archive is not a tar file");
+            }
+            progress.accept("Loading layer for " + line.trim());
+            addImage(line.trim(), "sha256:" + "e".repeat(64));
+            names.add(line.trim());
+        }
+        return names;
+    }
+
+    @Override
+    public String importImage(InputStream rootfsTar, String repo, String tag, Map<String, String> changes,
+                              Consumer<String> progress) throws IOException {
+        long size = rootfsTar.transferTo(OutputStream.nullOutputStream());
+        lastChanges = changes;
+        String id = "sha256:" + "f".repeat(64);
+        addImage(repo + ":" + (tag.isEmpty() ? "latest" : tag), id);
+        calls.add("import " + repo + " " + tag + " " + size);
+        return id;
+    }
+
+    @Override
+    public List<Map<String, String>> removeImage(String ref, boolean force) throws EngineException {
+        ImageDetail d = inspectImage(ref);
+        images.values().remove(d);
+        List<Map<String, String>> lines = new ArrayList<>();
+        lines.add(Map.of("Untagged", ref));
+        lines.add(Map.of("Deleted", d.summary().id()));
+        return lines;
+    }
+
+    @Override
+    public String createContainer(String name, CreateSpec spec) throws EngineException {
+        lastCreate = spec;
+        inspectImage(spec.image());
+        String id = newId();
+        String n = name == null ? "stub_" + id.substring(58) : name;
+        for (Container c : containers.values()) {
+            if (c.name.equals(n)) {
+                throw EngineException.conflict("Conflict. The container name \"/" + n
+                        + "\" is already in use by container \"" + c.id + "\".");
+            }
+        }
+        containers.put(id, new Container(id, n, spec));
+        return id;
+    }
+
+    @Override
+    public void startContainer(String ref) throws EngineException {
+        Container c = container(ref);
+        synchronized (c) {
+            if (c.status.equals("running")) {
+                throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already started");
+            }
+            if (c.status.equals("exited")) {
+                c.proc = new Proc(Container.argv(c.spec), c.spec.tty());
+            }
+            c.status = "running";
+            c.startedAt = Instant.now();
+        }
+        c.proc.start(() -> exited(c));
+    }
+
+    private void exited(Container c) {
+        List<CompletableFuture<Integer>> waiters;
+        synchronized (c) {
+            c.status = "exited";
+            c.finishedAt = Instant.now();
+            waiters = new ArrayList<>(c.nextExit);
+            c.nextExit.clear();
+        }
+        int code = c.proc.exitCode();
+        waiters.forEach(w -> w.complete(code));
+        if (c.spec.autoRemove()) {
+            containers.remove(c.id);
+            c.removed.complete(code);
+        }
+    }
+
+    @Override
+    public ContainerDetail inspectContainer(String id) throws EngineException {
+        Container c = container(id);
+        return new ContainerDetail(summary(c), c.spec, "/var/lib/skiff/containers/" + c.id + "/log.json", List.of());
+    }
+
+    private ContainerSummary summary(Container c) {
+        synchronized (c) {
+            ContainerState state = new ContainerState(c.status, c.status.equals("running"),
+                    c.status.equals("running") ? 100 : 0, c.status.equals("exited") ? c.proc.exitCode() : 0, "",
+                    c.startedAt, c.finishedAt);
+            return new ContainerSummary(c.id, List.of("/" + c.name), c.spec.image(),
+                    inspectImageId(c.spec.image()), String.join(" ", Container.argv(c.spec)), c.created, state,
+                    c.spec.labels(), "skiff-shared");
+        }
+    }
+
+    private String inspectImageId(String ref) {
+        try {
+            return inspectImage(ref).summary().id();
+        } catch (EngineException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public List<ContainerSummary> listContainers(boolean all) {
+        return containers.values().stream().filter(c -> all || c.status.equals("running")).map(this::summary).toList();
+    }
+
+    @Override
+    public CompletableFuture<Integer> waitContainer(String id, WaitCondition condition) throws EngineException {
+        Container c = container(id);
+        calls.add("wait " + condition);
+        synchronized (c) {
+            return switch (condition) {
+                case NOT_RUNNING -> {
+                    if (!c.status.equals("running")) {
+                        yield CompletableFuture.completedFuture(c.status.equals("exited") ? c.proc.exitCode() : 0);
+                    }
+                    CompletableFuture<Integer> f = new CompletableFuture<>();
+                    c.nextExit.add(f);
+                    yield f;
+                }
+                case NEXT_EXIT -> {
+                    CompletableFuture<Integer> f = new CompletableFuture<>();
+                    c.nextExit.add(f);
+                    yield f;
+                }
+                case REMOVED -> c.removed;
+            };
+        }
+    }
+
+    @Override
+    public void stopContainer(String id, Integer timeoutSeconds, String signal) throws EngineException {
+        Container c = container(id);
+        calls.add("stop " + timeoutSeconds + " " + signal);
+        if (!c.status.equals("running")) {
+            throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already stopped");
+        }
+        c.proc.end(137);
+    }
+
+    @Override
+    public void killContainer(String id, String signal) throws EngineException {
+        Container c = container(id);
+        calls.add("kill " + signal);
+        if (!c.status.equals("running")) {
+            throw EngineException.conflict("Cannot kill container: " + id + ": container is not running");
+        }
+        c.proc.end(137);
+    }
+
+    @Override
+    public void removeContainer(String id, boolean force) throws EngineException {
+        Container c = container(id);
+        if (c.status.equals("running")) {
+            if (!force) {
+                throw EngineException.conflict("cannot remove container \"/" + c.name
+                        + "\": container is running: stop the container before removing or force remove");
+            }
+            c.proc.end(137);
+        }
+        containers.remove(c.id);
+        c.removed.complete(c.proc.exitCode());
+    }
+
+    @Override
+    public void resizeContainer(String id, int height, int width) throws EngineException {
+        container(id);
+        calls.add("resize " + height + "x" + width);
+    }
+
+    @Override
+    public Attachment attach(String id, boolean stdin, boolean stdout, boolean stderr, boolean logs, boolean stream)
+            throws EngineException {
+        Container c = container(id);
+        calls.add("attach stdin=" + stdin);
+        return c.proc.attachment(stdin && c.spec.openStdin(), logs, stream);
+    }
+
+    @Override
+    public void logs(String id, LogOptions options, FrameSink sink) throws EngineException, IOException {
+        Container c = container(id);
+        calls.add("logs follow=" + options.follow() + " tail=" + options.tail());
+        c.proc.copy(0, options.follow(), (type, data, off, len) -> {
+            if ((type == StreamType.STDOUT && options.stdout()) || (type == StreamType.STDERR && options.stderr())) {
+                sink.frame(type, data, off, len);
+            }
+        });
+    }
+
+    @Override
+    public boolean hasTty(String id) throws EngineException {
+        return container(id).spec.tty();
+    }
+
+    @Override
+    public String createExec(String containerId, ExecSpec spec) throws EngineException {
+        Container c = container(containerId);
+        if (!c.status.equals("running")) {
+            throw EngineException.conflict("container " + c.id + " is not running");
+        }
+        String id = "e" + newId().substring(1);
+        execs.put(id, new Object[] {c.id, spec, null});
+        return id;
+    }
+
+    @Override
+    public Attachment startExec(String execId, boolean detach, boolean tty) throws EngineException {
+        Object[] exec = exec(execId);
+        ExecSpec spec = (ExecSpec) exec[1];
+        Proc proc = new Proc(spec.cmd(), spec.tty());
+        exec[2] = proc;
+        Attachment a = proc.attachment(spec.attachStdin(), true, true);
+        proc.start(() -> {});
+        return detach ? null : a;
+    }
+
+    private Object[] exec(String execId) throws EngineException {
+        Object[] exec = execs.get(execId);
+        if (exec == null) {
+            throw EngineException.notFound("No such exec instance: " + execId);
+        }
+        return exec;
+    }
+
+    @Override
+    public ExecDetail inspectExec(String execId) throws EngineException {
+        Object[] exec = exec(execId);
+        Proc proc = (Proc) exec[2];
+        boolean running = proc != null && !proc.ended();
+        Integer exit = proc != null && proc.ended() ? proc.exitCode() : null;
+        return new ExecDetail(execId, (String) exec[0], running, exit, running ? 200 : 0, (ExecSpec) exec[1]);
+    }
+
+    @Override
+    public void resizeExec(String execId, int height, int width) throws EngineException {
+        exec(execId);
+    }
+}
