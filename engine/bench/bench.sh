@@ -21,7 +21,7 @@ cleanup() {
   # VMs outlive the daemon by design: stop the ones this run started.
   for rec in "$SKIFF_RUN"/vm/*/vm.properties; do
     [ -f "$rec" ] || continue
-    pid=$(sed -n 's/^pid=//p' "$rec" | head -1)
+    pid=$(sed -n 's/^qemu.pid=//p' "$rec" | head -1)
     [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
   done
   [ -n "${ref_pid:-}" ] && kill "$ref_pid" 2>/dev/null || true
@@ -56,7 +56,16 @@ if command -v dockerd >/dev/null; then
     --exec-root "$work/refexec" --pidfile "$work/ref.pid" > "$work/ref.log" 2>&1 &
   ref_pid=$!
   for _ in $(seq 1 240); do docker -H "unix://$refsock" version >/dev/null 2>&1 && break; sleep 0.25; done
-  if d save busybox | docker -H "unix://$refsock" load >/dev/null 2>&1; then
+  # The same busybox rootfs for the reference: Debian's busybox-static with its applet links.
+  bb=$(ls -d /var/cache/skiff/debs/busybox-static_*/bin/busybox 2>/dev/null | head -1)
+  mkdir -p "$work/bbroot/bin" "$work/bbroot/usr/bin" "$work/bbroot/sbin" "$work/bbroot/usr/sbin"
+  if [ -n "$bb" ]; then
+    cp "$bb" "$work/bbroot/bin/busybox"
+    "$bb" --list-full | while read -r applet; do
+      [ "$applet" = bin/busybox ] || [ -e "$work/bbroot/$applet" ] || ln -s /bin/busybox "$work/bbroot/$applet" 2>/dev/null || true
+    done
+  fi
+  if [ -n "$bb" ] && tar -C "$work/bbroot" -c . | docker -H "unix://$refsock" import - busybox >/dev/null 2>&1; then
     docker -H "unix://$refsock" run --rm --network none busybox true >/dev/null 2>&1 || true
     refs=(); for _ in $(seq "$runs"); do t0=$(now); docker -H "unix://$refsock" run --rm --network none busybox true >/dev/null; t1=$(now); refs+=("$(echo "$t1 - $t0" | bc)"); done
     ref=$(printf '%s\n' "${refs[@]}" | median)

@@ -64,7 +64,7 @@ class DockerIT {
                         try (var in = Files.newInputStream(record)) {
                             props.load(in);
                         }
-                        String pid = props.getProperty("pid");
+                        String pid = props.getProperty("qemu.pid");
                         if (pid != null) {
                             ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
                         }
