@@ -57,7 +57,7 @@ if command -v dockerd >/dev/null; then
   ref_pid=$!
   for _ in $(seq 1 240); do docker -H "unix://$refsock" version >/dev/null 2>&1 && break; sleep 0.25; done
   # The same busybox rootfs for the reference: Debian's busybox-static with its applet links.
-  bb=$(ls -d /var/cache/skiff/debs/busybox-static_*/bin/busybox 2>/dev/null | head -1)
+  bb=$(ls -d "${SKIFF_CACHE:-/var/cache/skiff}"/debs/busybox-static_*/bin/busybox 2>/dev/null | head -1)
   mkdir -p "$work/bbroot/bin" "$work/bbroot/usr/bin" "$work/bbroot/sbin" "$work/bbroot/usr/sbin"
   if [ -n "$bb" ]; then
     cp "$bb" "$work/bbroot/bin/busybox"
