@@ -174,6 +174,15 @@ public final class Engine implements Backend, AutoCloseable {
     }
 
     @Override
+    public void tagImage(String ref, String repo, String tag) throws EngineException {
+        try {
+            images.tag(ref, repo + ":" + (tag == null || tag.isEmpty() ? "latest" : tag));
+        } catch (IOException e) {
+            throw new EngineException(EngineException.Kind.INTERNAL, "cannot tag " + ref + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public List<Map<String, String>> removeImage(String ref, boolean force) throws EngineException {
         return images.remove(ref, force, id -> containers.values().stream().anyMatch(c -> c.imageId.equals(id)));
     }

@@ -176,7 +176,12 @@ class DockerIT {
         DaemonProcess.Result r = ok("load", "-i", archive.toString());
         assertTrue(r.out().contains("skiff-test/loaded:1"), r.out());
         assertEquals("loaded image works\n", ok("run", "--rm", "skiff-test/loaded:1").out());
-        ok("rmi", "skiff-test/loaded:1");
+        ok("tag", "skiff-test/loaded:1", "skiff-test/renamed:2");
+        assertEquals("loaded image works\n", ok("run", "--rm", "skiff-test/renamed:2").out());
+        String images = ok("images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}").out();
+        assertTrue(images.contains("skiff-test/loaded:1") && images.contains("skiff-test/renamed:2"), images);
+        assertTrue(ok("rmi", "skiff-test/loaded:1").out().contains("Untagged: skiff-test/loaded:1"));
+        assertTrue(ok("rmi", "skiff-test/renamed:2").out().contains("Deleted: sha256:"));
     }
 
     @Test

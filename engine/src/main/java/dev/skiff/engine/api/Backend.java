@@ -60,6 +60,9 @@ public interface Backend {
     String importImage(InputStream rootfsTar, String repo, String tag, Map<String, String> changes,
                        Consumer<String> progress) throws EngineException, IOException;
 
+    /** docker tag: {@code repo[:tag]} (tag "latest" when empty) now names the image {@code ref} names. */
+    void tagImage(String ref, String repo, String tag) throws EngineException;
+
     /** docker rmi: the "Untagged"/"Deleted" lines, in order, as {"Untagged": x} or {"Deleted": x}. */
     List<Map<String, String>> removeImage(String ref, boolean force) throws EngineException;
 

@@ -18,6 +18,7 @@ final class ImageRoutes {
                 .add("POST", "/images/load", this::load)
                 .add("POST", "/images/create", this::create)
                 .add("GET", "/images/{name*}/json", this::inspect)
+                .add("POST", "/images/{name*}/tag", this::tag)
                 .add("DELETE", "/images/{name*}", this::remove);
     }
 
@@ -72,6 +73,16 @@ final class ImageRoutes {
                     messages::statusUnchecked);
             messages.status(id);
         });
+    }
+
+    /** docker tag: 201 with no body, as dockerd answers. */
+    private void tag(Exchange ex) throws EngineException, IOException {
+        String repo = ex.query("repo");
+        if (repo == null || repo.isEmpty()) {
+            throw EngineException.invalid("repository name must have at least one component");
+        }
+        backend.tagImage(ex.path("name"), repo, ex.query("tag"));
+        ex.response().sendEmpty(201);
     }
 
     private void remove(Exchange ex) throws EngineException, IOException {

@@ -216,6 +216,27 @@ public final class ImageStore {
         }
     }
 
+    // ---- docker tag
+
+    /** docker tag: {@code target} (name:tag) now names the image {@code source} names. */
+    public void tag(String source, String target) throws EngineException, IOException {
+        Image image = resolve(source);
+        Reference ref = Reference.parse(target);
+        if (ref.digest() != null) {
+            throw invalid("refusing to create a tag with a digest reference: " + target);
+        }
+        mutations.lock();
+        try {
+            State s = state;
+            if (!s.configs().containsKey(image.id())) {
+                throw EngineException.notFound("No such image: " + source);
+            }
+            commit(s, new State(s.db(), retag(s.repos(), ref.familiar(), image.id(), m -> { }), s.configs()));
+        } finally {
+            mutations.unlock();
+        }
+    }
+
     // ---- docker rmi
 
     /**

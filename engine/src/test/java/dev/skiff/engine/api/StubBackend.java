@@ -276,6 +276,12 @@ final class StubBackend implements Backend {
     }
 
     @Override
+    public void tagImage(String ref, String repo, String tag) throws EngineException {
+        addImage(repo + ":" + (tag == null || tag.isEmpty() ? "latest" : tag), inspectImage(ref).summary().id());
+        calls.add("tag " + ref + " " + repo + " " + tag);
+    }
+
+    @Override
     public List<Map<String, String>> removeImage(String ref, boolean force) throws EngineException {
         ImageDetail d = inspectImage(ref);
         images.values().remove(d);

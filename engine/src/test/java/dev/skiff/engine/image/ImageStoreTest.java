@@ -47,6 +47,22 @@ class ImageStoreTest {
         return store.resolve(sha(img.config()));
     }
 
+    // ---- docker tag
+
+    @Test
+    void tagAddsANameThatSurvivesAReopenAndMovesFromAnotherImage() throws Exception {
+        ImageStore store = new ImageStore(dir);
+        ImageStore.Image img = loadTwoLayers(store, "two:1");
+        store.tag("two:1", "docker.io/library/renamed:2");
+        assertEquals(img.id(), store.resolve("renamed:2").id());
+        assertEquals(Set.of("two:1", "renamed:2"), Set.copyOf(store.resolve(img.id()).repoTags()));
+        assertEquals(img.id(), new ImageStore(dir).resolve("renamed:2").id(), "the tag is on disk");
+        var missing = assertThrows(dev.skiff.engine.api.EngineException.class, () -> store.tag("nothing:1", "x:1"));
+        assertEquals(dev.skiff.engine.api.EngineException.Kind.NOT_FOUND, missing.kind());
+        assertThrows(dev.skiff.engine.api.EngineException.class,
+                () -> store.tag("two:1", "x@sha256:" + "a".repeat(64)));
+    }
+
     // ---- layer disks
 
     @Test
