@@ -22,8 +22,11 @@ import java.util.concurrent.TimeoutException;
  */
 final class Runc {
     static final String BINARY = "/usr/sbin/runc";
-    /** A runc command that has not answered in this long is stuck; generous for TCG emulation. */
-    static final long TIMEOUT_SECONDS = 120;
+    /**
+     * A runc command that has not answered in this long is stuck; generous for TCG emulation, and
+     * shorter than the host's call timeout so the host hears why.
+     */
+    static final long TIMEOUT_SECONDS = 100;
 
     private final String binary;
 
@@ -36,15 +39,24 @@ final class Runc {
         List<String> argv = new ArrayList<>(List.of(binary, "--log", logFile.toString(), "--log-format", "json"));
         argv.addAll(List.of(args));
         Processes.ExitStatus status;
+        Reaper.Child child = null;
         try {
-            Reaper.Child child = Reaper.shared().spawn(binary, argv, List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin"),
+            child = Reaper.shared().spawn(binary, argv, List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin"),
                     "/", stdio, false);
             status = child.exit().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (IOException e) {
             throw new TtrpcException(Code.INTERNAL, "cannot start runc: " + e.getMessage());
         } catch (TimeoutException e) {
+            // Say where everything is stuck (the console log keeps it), then free the agent.
+            dev.skiff.guest.Main.log("runc " + args[0] + " (pid " + child.pid() + ") did not finish in "
+                    + TIMEOUT_SECONDS + " s; processes now:\n" + ProcessTable.describe());
+            try {
+                Reaper.shared().kill(child.pid(), Processes.SIGKILL);
+            } catch (IOException ignored) {
+                // it may just have ended
+            }
             throw new TtrpcException(Code.DEADLINE_EXCEEDED, "runc " + args[0] + " did not finish in "
-                    + TIMEOUT_SECONDS + " s");
+                    + TIMEOUT_SECONDS + " s (the VM's console log lists where its processes wait)");
         } catch (ExecutionException e) {
             throw new TtrpcException(Code.INTERNAL, "runc " + args[0] + ": " + e.getCause());
         } catch (InterruptedException e) {
