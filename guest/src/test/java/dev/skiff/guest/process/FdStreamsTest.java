@@ -15,9 +15,26 @@ import org.junit.jupiter.api.Test;
 
 /** FdInputStream and FdOutputStream over real pipes and sockets. */
 class FdStreamsTest {
+    /** Waits until {@code t} is inside Fds.read, as its stack shows (no fixed delay). */
+    private static void awaitInRead(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (java.util.Arrays.stream(t.getStackTrace()).noneMatch(
+                f -> f.getClassName().equals("dev.skiff.sys.Fds") && f.getMethodName().equals("read"))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the reader never reached read(2)");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     private static CompletableFuture<byte[]> readFully(FdInputStream in, int size, CountDownLatch started) {
+        return readFully(in, size, started, new Thread[1]);
+    }
+
+    private static CompletableFuture<byte[]> readFully(FdInputStream in, int size, CountDownLatch started,
+            Thread[] reader) {
         CompletableFuture<byte[]> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().start(() -> {
+        reader[0] = Thread.ofPlatform().daemon().start(() -> {
             try {
                 byte[] got = new byte[size];
                 started.countDown();
@@ -49,9 +66,10 @@ class FdStreamsTest {
             FdOutputStream outA = new FdOutputStream(pair[0]); // shares inA's fd: inA closes it
             FdOutputStream outB = new FdOutputStream(pair[1]);
             CountDownLatch started = new CountDownLatch(1);
-            CompletableFuture<byte[]> back = readFully(inA, data.length, started);
+            Thread[] reader = new Thread[1];
+            CompletableFuture<byte[]> back = readFully(inA, data.length, started, reader);
             started.await();
-            Thread.sleep(50); // the reader is blocked in read(2) on fd a now
+            awaitInRead(reader[0]); // the reader holds the read side, blocked in read(2) on fd a
             Thread echo = Thread.ofPlatform().daemon().start(() -> {
                 byte[] buf = new byte[10_000];
                 try {

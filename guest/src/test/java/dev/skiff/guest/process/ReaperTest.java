@@ -143,7 +143,7 @@ class ReaperTest {
     @Test
     void aReaperWithNoChildrenWakesForTheNextSpawn() throws Exception {
         exit(sh("exit 0").exit());
-        Thread.sleep(200); // the reaper finds no child and waits on its condition
+        // With no child left the reaper must park on its condition (WAITING), not poll.
         Thread reaper = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("reaper")).findFirst().orElseThrow();
         for (int i = 0; i < 200 && reaper.getState() != Thread.State.WAITING; i++) {
