@@ -450,14 +450,7 @@ public final class Engine implements Backend, AutoCloseable {
             code = 255;
             why = e.vmGone() ? "the container's VM stopped or died" : e.getMessage();
         }
-        for (Thread t : readers) {
-            try {
-                t.join(OUTPUT_DRAIN);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        c.output.end();
+        drain(readers, c.output);
         c.exited(code, why);
         save(c);
         log.accept("container " + c.id.substring(0, 12) + " exited with " + code);
@@ -471,6 +464,18 @@ public final class Engine implements Backend, AutoCloseable {
             // A dedicated VM lives as long as its container runs; a restart boots a new one.
             releaseVm(c);
         }
+    }
+
+    /** After an exit: lets the output readers finish (bounded), then tells attached clients the end. */
+    private static void drain(List<Thread> readers, OutputHub hub) {
+        for (Thread t : readers) {
+            try {
+                t.join(OUTPUT_DRAIN);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        hub.end();
     }
 
     private void releaseVm(Container c) {
@@ -738,14 +743,7 @@ public final class Engine implements Backend, AutoCloseable {
                 } catch (AgentException ex) {
                     code = 255;
                 }
-                for (Thread t : readers) {
-                    try {
-                        t.join(OUTPUT_DRAIN);
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                e.output.end();
+                drain(readers, e.output);
                 e.exit.complete(code);
             });
         } catch (AgentException ex) {

@@ -17,7 +17,6 @@ import java.nio.channels.ByteChannel;
 import java.nio.channels.Channels;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -56,8 +55,8 @@ public final class AgentBenchmark {
                 direct.add(runDirectly(guest, bundle, "bench-r" + i));
             }
             GuestInfoResponse busy = agent.guestInfo();
-            double a = median(viaAgent);
-            double r = median(direct);
+            double a = dev.skiff.cli.selftest.BootBenchmark.median(viaAgent);
+            double r = dev.skiff.cli.selftest.BootBenchmark.median(direct);
             out.printf("agent bench (%d runs each, medians, TCG or KVM as the notice above says):%n", runs);
             out.printf("  runc run in the VM (peer)          %.3f s   %s%n", r, viaList(direct));
             out.printf("  through the agent (create+start+wait) %.3f s   %s%n", a, viaList(viaAgent));
@@ -95,13 +94,6 @@ public final class AgentBenchmark {
             throw new IOException("runc run in the guest failed: " + reply);
         }
         return seconds;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static String viaList(List<Double> values) {

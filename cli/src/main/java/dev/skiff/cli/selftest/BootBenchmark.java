@@ -100,7 +100,8 @@ public final class BootBenchmark {
         return out;
     }
 
-    static double median(List<Double> xs) {
+    /** The median of some timings (the mean of the middle two for an even count). */
+    public static double median(List<Double> xs) {
         List<Double> s = xs.stream().sorted().toList();
         int n = s.size();
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
