@@ -27,6 +27,11 @@ public final class Stats {
     private final long[] maxNanos = new long[IDLE + 1];
     private final long started = System.nanoTime();
     private volatile long[] cpuAtStart = processCpu();
+    /** The last {@link #RING} events, oldest overwritten: end time, row, duration. */
+    private static final int RING = 1 << 15;
+    private final long[] ringAt = new long[RING], ringNanos = new long[RING];
+    private final short[] ringRow = new short[RING];
+    private long events;
 
     /** Marks the start of serving (after any warm-up): the process CPU time is counted from here. */
     public void start() {
@@ -63,6 +68,25 @@ public final class Stats {
         count[row]++;
         sumNanos[row] += nanos;
         maxNanos[row] = Math.max(maxNanos[row], nanos);
+        int i = (int) (events++ & (RING - 1));
+        ringAt[i] = System.nanoTime() - started;
+        ringRow[i] = (short) row;
+        ringNanos[i] = nanos;
+    }
+
+    /**
+     * Prints the last events in order, one per line: the time it ended (ms since the server
+     * started), the message type or "idle", and how long it took in microseconds. This is
+     * where a slow phase of a workload shows what the server was doing, request by request.
+     */
+    public synchronized void printTimeline(PrintStream out) {
+        long first = Math.max(0, events - RING);
+        for (long e = first; e < events; e++) {
+            int i = (int) (e & (RING - 1));
+            out.printf(Locale.ROOT, "%12.3f %-12s %10.1f%n", ringAt[i] / 1e6,
+                    ringRow[i] == IDLE ? "idle" : name(ringRow[i]), ringNanos[i] / 1e3);
+        }
+        out.flush();
     }
 
     private static int bucket(long nanos) {

@@ -7,6 +7,7 @@ import dev.skiff.p9.server.Export;
 import dev.skiff.p9.server.Limits;
 import dev.skiff.p9.server.Server;
 import dev.skiff.p9.server.Stats;
+import dev.skiff.p9.wire.P9;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -50,6 +51,10 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Require clients to write this file's contents to an afid before attach.")
     Path secretFile;
 
+    @Option(names = "--msize", paramLabel = "BYTES",
+            description = "The largest msize to agree to (4096..1048576; default ${DEFAULT-VALUE}). Clients ask; the smaller wins.")
+    int msize = Limits.DEFAULT_MSIZE;
+
     @Option(names = "--no-warmup", description = "Serve at once, without first exercising the request paths on a throwaway directory.")
     boolean noWarmup;
 
@@ -72,10 +77,14 @@ public final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     root + " is not a directory; pass an existing directory to export");
         }
+        if (msize < P9.MIN_MSIZE || msize > P9.MAX_MSIZE) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--msize must be between " + P9.MIN_MSIZE + " and " + P9.MAX_MSIZE + ", not " + msize);
+        }
         byte[] secret = secretFile == null ? null : Files.readAllBytes(secretFile);
         FileSystem fs = mapped ? new Mapped(root) : new Passthrough(root);
         Stats stats = statsFile == null ? null : statsAtExit(statsFile);
-        Server server = new Server(new Export(root.toString(), fs, readOnly, secret), Limits.DEFAULT, stats);
+        Server server = new Server(new Export(root.toString(), fs, readOnly, secret), Limits.DEFAULT.withMaxMsize(msize), stats);
         if (!noWarmup) {
             Warmup.run(d -> mapped ? new Mapped(d) : new Passthrough(d));
         }
@@ -104,6 +113,12 @@ public final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try (var out = new java.io.PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8)) {
                 stats.print(out);
+            } catch (IOException e) {
+                System.err.println("skiff: failed to write 9P stats to " + file + ": " + e.getMessage());
+            }
+            Path timeline = file.resolveSibling(file.getFileName() + ".timeline");
+            try (var out = new java.io.PrintStream(Files.newOutputStream(timeline), false, StandardCharsets.UTF_8)) {
+                stats.printTimeline(out);
             } catch (IOException e) {
                 System.err.println("skiff: failed to write 9P stats to " + file + ": " + e.getMessage());
             }

@@ -28,7 +28,8 @@ class ServeCommandTest {
                 System.getProperty("java.class.path"), ServeCommand.class.getName(), export.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (P9Client c = new P9Client(p.getInputStream(), p.getOutputStream(), p::destroy)) {
-            c.version(P9.MAX_MSIZE);
+            assertEquals(dev.skiff.p9.server.Limits.DEFAULT_MSIZE, c.version(P9.MAX_MSIZE).msize(),
+                    "a client asking 1 MiB gets the default cap");
             c.attach(0, P9.NOFID, "root", export.toString(), 0);
             c.walk(0, 1, "hello");
             c.lopen(1, P9.DOTL_RDONLY);
@@ -58,6 +59,32 @@ class ServeCommandTest {
             t.join(TimeUnit.SECONDS.toMillis(30));
         }
         assertFalse(t.isAlive());
+    }
+
+    @Test
+    void msizeOptionSetsTheCapAndRejectsNonsense() throws Exception {
+        Path export = Files.createDirectories(tmp.resolve("export"));
+        Path sock = tmp.resolve("ms.sock");
+        ServeCommand cmd = new ServeCommand();
+        Thread t = Thread.ofVirtual().start(() ->
+                new CommandLine(cmd).execute("--msize", "1048576", "--listen", "unix:" + sock, export.toString()));
+        assertTrue(cmd.bound.await(30, TimeUnit.SECONDS), "socket bound");
+        try (P9Client c = P9Client.of(SocketChannel.open(UnixDomainSocketAddress.of(sock)))) {
+            assertEquals(P9.MAX_MSIZE, c.version(P9.MAX_MSIZE).msize());
+            c.attach(0, P9.NOFID, "root", "", 0);
+            byte[] big = new byte[P9.MAX_MSIZE - P9.IOHDRSZ];
+            c.walk(0, 1);
+            c.lcreate(1, "big", P9.DOTL_RDWR, 0644, 0);
+            assertEquals(big.length, c.write(1, 0, big), "a whole 1 MiB frame is accepted");
+        } finally {
+            cmd.listener.close();
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        java.io.StringWriter err = new java.io.StringWriter();
+        int rc = new CommandLine(new ServeCommand()).setErr(new java.io.PrintWriter(err))
+                .execute("--msize", "100", export.toString());
+        assertNotEquals(0, rc);
+        assertTrue(err.toString().contains("--msize must be between 4096 and 1048576"), err.toString());
     }
 
     @Test
