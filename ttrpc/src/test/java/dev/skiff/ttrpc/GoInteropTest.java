@@ -48,8 +48,8 @@ class GoInteropTest {
 
     @BeforeAll
     static void buildGoProgram() throws Exception {
-        GoProgram.goOrSkip();
-        GoProgram.requireOrSkip(GoProgram.DEBIAN_GOPATH, "github.com/containerd/ttrpc",
+        GoProgram.go();
+        GoProgram.require(GoProgram.DEBIAN_GOPATH, "github.com/containerd/ttrpc",
                 "apt-get install golang-github-containerd-ttrpc-dev");
         program = GoProgram.build("interop", List.of(GoProgram.DEBIAN_GOPATH));
     }

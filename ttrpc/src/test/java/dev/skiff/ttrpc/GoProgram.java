@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A Go program from {@code src/test/go}, built with {@code go build} in GOPATH mode (no module
@@ -23,23 +22,27 @@ record GoProgram(Path binary) {
     /** Debian's Go sources: golang-github-containerd-ttrpc-dev and friends. */
     static final Path DEBIAN_GOPATH = Path.of("/usr/share/gocode");
 
-    /** Skips the calling test, saying why, unless a Go toolchain is installed. */
-    static Path goOrSkip() {
+    /**
+     * The Go toolchain. Without one the calling test fails, saying what to install: interop with
+     * containerd's own ttrpc is the point of these tests, and a skip would pass without it.
+     * {@code ./skiff test} installs it.
+     */
+    static Path go() {
         Path go = Stream.of(Path.of("/usr/bin/go"), Path.of("/usr/lib/go/bin/go"))
                 .filter(Files::isExecutable).findFirst().orElse(null);
-        Assumptions.assumeTrue(go != null, "skipped: no Go toolchain; apt-get install golang-go");
+        assertTrue(go != null, "no Go toolchain for the ttrpc interop tests; apt-get install golang-go (./skiff test does)");
         return go;
     }
 
-    /** Skips the calling test unless {@code gopath/src/importPath} exists. */
-    static void requireOrSkip(Path gopath, String importPath, String hint) {
-        Assumptions.assumeTrue(Files.isDirectory(gopath.resolve("src").resolve(importPath)),
-                "skipped: Go package " + importPath + " not found under " + gopath + "; " + hint);
+    /** Fails the calling test, with the hint, unless {@code gopath/src/importPath} exists. */
+    static void require(Path gopath, String importPath, String hint) {
+        assertTrue(Files.isDirectory(gopath.resolve("src").resolve(importPath)),
+                "Go package " + importPath + " not found under " + gopath + "; " + hint);
     }
 
     /** Builds {@code src/test/go/NAME/main.go} against the given GOPATH entries (first wins). */
     static GoProgram build(String name, List<Path> gopath) throws Exception {
-        Path go = goOrSkip();
+        Path go = go();
         Path out = Path.of("target/go-interop").toAbsolutePath();
         Files.createDirectories(out);
         Path binary = out.resolve(name);

@@ -2,7 +2,6 @@ package dev.skiff.p9.fs;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.util.List;
 
 /**
  * An open file or directory behind a fid after Tlopen or Tlcreate. Reads and writes are
@@ -17,10 +16,12 @@ public interface OpenFile extends Closeable {
     int write(long offset, byte[] data) throws IOException;
 
     /**
-     * Directory entries after cookie {@code offset} (0 = from the start) whose encoded 9P size
-     * ({@code 24 + name bytes}) totals at most {@code budget}.
+     * Hands the directory's entries after cookie {@code offset} (0 = from the start) to
+     * {@code sink} until it refuses one or the directory ends. {@code budget} is the room the
+     * caller has, in encoded 9P bytes ({@code 24 + name bytes} per entry), so that a backend
+     * need not read much more than fits.
      */
-    List<Dirent> readdir(long offset, int budget) throws IOException;
+    void readdir(long offset, int budget, DirentSink sink) throws IOException;
 
     void fsync(boolean datasync) throws IOException;
 
@@ -37,9 +38,6 @@ public interface OpenFile extends Closeable {
 
     @Override
     void close();
-
-    /** A directory entry: inode, d_type, the cookie to continue after it, and its name. */
-    record Dirent(long ino, int dtype, long nextOffset, String name) {}
 
     /** A conflicting lock: F_RDLCK or F_WRLCK, its range, and its holder's pid (-1 if unknown). */
     record LockInfo(int type, long start, long length, int pid) {}

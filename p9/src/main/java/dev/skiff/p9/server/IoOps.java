@@ -3,7 +3,7 @@ package dev.skiff.p9.server;
 import java.io.IOException;
 import dev.skiff.p9.fs.FileSystem;
 import dev.skiff.p9.fs.OpenFile;
-import dev.skiff.p9.wire.DirEntry;
+import dev.skiff.p9.wire.DirEntryWriter;
 import dev.skiff.p9.wire.P9;
 import dev.skiff.p9.wire.Qid;
 import dev.skiff.p9.wire.Rmessage.Rfsync;
@@ -20,9 +20,7 @@ import dev.skiff.p9.wire.Tmessage.Treaddir;
 import dev.skiff.p9.wire.Tmessage.Twrite;
 import dev.skiff.sys.Errno;
 import dev.skiff.sys.ErrnoException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /** Handlers for open files: Tlopen, Tlcreate, Tread, Twrite, Treaddir, Tfsync. */
 final class IoOps {
@@ -107,14 +105,12 @@ final class IoOps {
         NodeRef dir = f.node();
         OpenFile file = f.open();
         int budget = (int) Math.min(Integer.toUnsignedLong(m.count()), s.msize() - RREAD_HEADER);
-        List<OpenFile.Dirent> ents = file.readdir(m.offset(), budget);
-        List<DirEntry> out = new ArrayList<>(ents.size());
-        long dev = dir.node.dev();
-        for (OpenFile.Dirent e : ents) {
-            int qtype = e.dtype() == DT_DIR ? P9.QTDIR : e.dtype() == DT_LNK ? P9.QTSYMLINK : P9.QTFILE;
-            out.add(new DirEntry(new Qid(qtype, 0, s.qids().path(dev, e.ino())), e.nextOffset(), e.dtype(), e.name()));
-        }
-        return new Rreaddir(DirEntry.pack(out));
+        DirEntryWriter out = new DirEntryWriter(budget);
+        QidMap.Device device = s.qids().device(dir.node.dev());
+        file.readdir(m.offset(), budget, (ino, dtype, next, name, off, len) -> out.add(
+                dtype == DT_DIR ? P9.QTDIR : dtype == DT_LNK ? P9.QTSYMLINK : P9.QTFILE,
+                device.path(ino), next, dtype, name, off, len));
+        return new Rreaddir(out.toBytes());
     }
 
     static Rfsync fsync(Session s, Request r, Tfsync m) throws IOException {

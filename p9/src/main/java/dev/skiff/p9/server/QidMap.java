@@ -41,6 +41,35 @@ public final class QidMap {
         return full.computeIfAbsent(new DevIno(dev, ino), k -> Long.MIN_VALUE | nextFull.getAndIncrement());
     }
 
+    /** The qid paths of one device, its prefix looked up once (a directory listing's entries). */
+    public Device device(long dev) {
+        Integer prefix = prefixes.get(dev);
+        if (prefix == null) {
+            path(dev, 0);
+            prefix = prefixes.get(dev);
+        }
+        return new Device(dev, prefix);
+    }
+
+    /** See {@link #device}. */
+    public final class Device {
+        private final long dev;
+        private final long base;
+
+        private Device(long dev, int prefix) {
+            this.dev = dev;
+            this.base = prefix >= 0 ? (long) prefix << INO_BITS : -1;
+        }
+
+        /** The same as {@code path(dev, ino)}. */
+        public long path(long ino) {
+            if (base >= 0 && (ino & ~INO_MASK) == 0) {
+                return base | ino;
+            }
+            return QidMap.this.path(dev, ino);
+        }
+    }
+
     public Qid qid(long dev, long ino, int mode) {
         return new Qid(qidType(mode), 0, path(dev, ino));
     }

@@ -44,7 +44,7 @@ class NodeOpsTest {
     /** Passthrough needs root (CAP_CHOWN, CAP_MKNOD) for owners and device nodes; mapped does not. */
     void assumeRootIfPassthrough(String why) {
         if (hostSeesMetadata()) {
-            dev.skiff.p9.sys.RootOnly.assume(why);
+            dev.skiff.p9.sys.RootOnly.require(why);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.skiff.p9.fs.mapped;
 
+import dev.skiff.p9.fs.DirentSink;
 import dev.skiff.p9.fs.OpenFile;
 import dev.skiff.sys.Errno;
 import dev.skiff.sys.ErrnoException;
@@ -77,25 +78,26 @@ final class MappedFile implements OpenFile {
     }
 
     @Override
-    public synchronized List<Dirent> readdir(long offset, int budget) throws ErrnoException {
+    public synchronized void readdir(long offset, int budget, DirentSink sink) throws ErrnoException {
         if (channel != null) {
             throw new ErrnoException("readdir", node.path().toString(), Errno.ENOTDIR);
         }
         if (listing == null || offset == 0) {
             listing = list();
         }
-        List<Dirent> out = new ArrayList<>();
-        int used = 0;
         for (int i = (int) Math.max(0, Math.min(offset, listing.size())); i < listing.size(); i++) {
             Dirent d = listing.get(i);
-            int size = 24 + d.name().getBytes(StandardCharsets.UTF_8).length;
-            if (used + size > budget) {
-                break;
+            if (!sink.add(d.ino(), d.dtype(), d.nextOffset(), d.name(), 0, d.name().length)) {
+                return;
             }
-            used += size;
-            out.add(d);
         }
-        return out;
+    }
+
+    /** One entry of the listing taken at offset 0: inode, d_type, its cookie, its name's bytes. */
+    private record Dirent(long ino, int dtype, long nextOffset, byte[] name) {
+        Dirent(long ino, int dtype, long nextOffset, String name) {
+            this(ino, dtype, nextOffset, name.getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private List<Dirent> list() throws ErrnoException {

@@ -1,5 +1,6 @@
 package dev.skiff.p9.fs.passthrough;
 
+import dev.skiff.p9.fs.DirentSink;
 import dev.skiff.p9.fs.OpenFile;
 import dev.skiff.sys.Errno;
 import dev.skiff.sys.ErrnoException;
@@ -7,9 +8,6 @@ import dev.skiff.sys.Fds;
 import dev.skiff.sys.Locks;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A passthrough open file: a real descriptor opened with the client's flags. Locks are
@@ -66,12 +64,12 @@ final class FdFile implements OpenFile {
 
     /**
      * getdents64 from cookie {@code offset}: lseek to it, read a buffer of {@code budget} bytes of
-     * {@code struct linux_dirent64} (d_ino[8] d_off[8] d_reclen[2] d_type[1] d_name), and keep the
-     * entries that fit. The next call seeks to the last kept entry's d_off, so nothing is lost.
+     * {@code struct linux_dirent64} (d_ino[8] d_off[8] d_reclen[2] d_type[1] d_name), and hand
+     * the entries to the sink until it is full. The next call seeks to the last taken entry's
+     * d_off, so nothing is lost.
      */
     @Override
-    public synchronized List<Dirent> readdir(long offset, int budget) throws ErrnoException {
-        List<Dirent> out = new ArrayList<>();
+    public synchronized void readdir(long offset, int budget, DirentSink sink) throws ErrnoException {
         NativeBuffers.Buffer b = NativeBuffers.borrow();
         try {
             Fds.lseek(fd, offset, Fds.SEEK_SET);
@@ -79,7 +77,6 @@ final class FdFile implements OpenFile {
             // One bulk copy, then plain array parsing: cheap even before the JIT has warmed up.
             byte[] a = new byte[(int) n];
             MemorySegment.copy(b.segment(), ValueLayout.JAVA_BYTE, 0, a, 0, (int) n);
-            int used = 0;
             for (int p = 0; p < n; ) {
                 long ino = le64(a, p);
                 long off = le64(a, p + 8);
@@ -89,15 +86,11 @@ final class FdFile implements OpenFile {
                 while (nameEnd < p + reclen && a[nameEnd] != 0) {
                     nameEnd++;
                 }
-                int size = 24 + (nameEnd - nameStart);
-                if (used + size > budget) {
-                    break;
+                if (!sink.add(ino, dtype, off, a, nameStart, nameEnd - nameStart)) {
+                    return;
                 }
-                used += size;
-                out.add(new Dirent(ino, dtype, off, new String(a, nameStart, nameEnd - nameStart, StandardCharsets.UTF_8)));
                 p += reclen;
             }
-            return out;
         } finally {
             NativeBuffers.release(b);
         }
