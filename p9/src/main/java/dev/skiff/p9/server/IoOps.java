@@ -5,7 +5,6 @@ import dev.skiff.p9.fs.FileSystem;
 import dev.skiff.p9.fs.OpenFile;
 import dev.skiff.p9.wire.DirEntryWriter;
 import dev.skiff.p9.wire.P9;
-import dev.skiff.p9.wire.Qid;
 import dev.skiff.p9.wire.Rmessage.Rfsync;
 import dev.skiff.p9.wire.Rmessage.Rlcreate;
 import dev.skiff.p9.wire.Rmessage.Rlopen;

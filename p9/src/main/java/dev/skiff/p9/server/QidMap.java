@@ -28,13 +28,7 @@ public final class QidMap {
     private record DevIno(long dev, long ino) {}
 
     public long path(long dev, long ino) {
-        Integer prefix = prefixes.get(dev);
-        if (prefix == null) {
-            prefix = prefixes.computeIfAbsent(dev, d -> {
-                int p = nextPrefix.getAndIncrement();
-                return p <= MAX_PREFIX ? p : -1;
-            });
-        }
+        int prefix = prefix(dev);
         if (prefix >= 0 && (ino & ~INO_MASK) == 0) {
             return ((long) prefix << INO_BITS) | ino;
         }
@@ -43,12 +37,19 @@ public final class QidMap {
 
     /** The qid paths of one device, its prefix looked up once (a directory listing's entries). */
     public Device device(long dev) {
+        return new Device(dev, prefix(dev));
+    }
+
+    /** The device's 15-bit prefix, given in order of first sight; -1 once they have run out. */
+    private int prefix(long dev) {
         Integer prefix = prefixes.get(dev);
         if (prefix == null) {
-            path(dev, 0);
-            prefix = prefixes.get(dev);
+            prefix = prefixes.computeIfAbsent(dev, d -> {
+                int p = nextPrefix.getAndIncrement();
+                return p <= MAX_PREFIX ? p : -1;
+            });
         }
-        return new Device(dev, prefix);
+        return prefix;
     }
 
     /** See {@link #device}. */

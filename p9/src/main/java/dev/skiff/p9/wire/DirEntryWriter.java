@@ -12,12 +12,11 @@ public final class DirEntryWriter {
     public static final int FIXED = 24;
 
     private final int budget;
-    private byte[] buf;
-    private int pos;
+    private final WireWriter w;
 
     public DirEntryWriter(int budget) {
         this.budget = budget;
-        this.buf = new byte[Math.max(0, Math.min(budget, 16 * 1024))];
+        this.w = new WireWriter(Math.min(budget, 16 * 1024));
     }
 
     /** Appends one entry; returns false, writing nothing, when it would exceed the budget. */
@@ -25,34 +24,21 @@ public final class DirEntryWriter {
         if (nameLen > 0xffff) {
             throw new IllegalArgumentException("name of " + nameLen + " bytes does not fit s[2]");
         }
-        int size = FIXED + nameLen;
-        if (pos + size > budget) {
+        if (w.position() + FIXED + nameLen > budget) {
             return false;
         }
-        if (pos + size > buf.length) {
-            buf = Arrays.copyOf(buf, Math.min(budget, Math.max(buf.length * 2, pos + size)));
-        }
-        byte[] b = buf;
-        int p = pos;
-        b[p] = (byte) qidType;
-        putLe(b, p + 1, 0, 4);              // qid.version
-        putLe(b, p + 5, qidPath, 8);
-        putLe(b, p + 13, offset, 8);
-        b[p + 21] = (byte) dtype;
-        putLe(b, p + 22, nameLen, 2);
-        System.arraycopy(name, nameOff, b, p + FIXED, nameLen);
-        pos = p + size;
+        w.u8(qidType);
+        w.u32(0);                           // qid.version
+        w.u64(qidPath);
+        w.u64(offset);
+        w.u8(dtype);
+        w.u16(nameLen);
+        w.bytes(name, nameOff, nameLen);
         return true;
     }
 
     /** The packed entries. */
     public byte[] toBytes() {
-        return Arrays.copyOf(buf, pos);
-    }
-
-    private static void putLe(byte[] b, int at, long v, int n) {
-        for (int i = 0; i < n; i++) {
-            b[at + i] = (byte) (v >>> (8 * i));
-        }
+        return Arrays.copyOf(w.array(), w.position());
     }
 }

@@ -45,40 +45,48 @@ class ServeCommandTest {
     @Test
     void listensOnAUnixSocketReadOnly() throws Exception {
         Path export = Files.createDirectories(tmp.resolve("export"));
-        Path sock = tmp.resolve("p9.sock");
-        ServeCommand cmd = new ServeCommand();
-        Thread t = Thread.ofVirtual().start(() ->
-                new CommandLine(cmd).execute("--read-only", "--listen", "unix:" + sock, export.toString()));
-        assertTrue(cmd.bound.await(30, TimeUnit.SECONDS), "socket bound");
-        try (P9Client c = P9Client.of(SocketChannel.open(UnixDomainSocketAddress.of(sock)))) {
+        Listening server = Listening.start(tmp.resolve("p9.sock"), "--read-only", export.toString());
+        try (server; P9Client c = server.connect()) {
             c.version(8192);
             c.attach(0, P9.NOFID, "root", "", 0);
             assertEquals(Errno.EROFS, assertThrows(RlerrorException.class, () -> c.mkdir(0, "d", 0755, 0)).errno());
-        } finally {
-            cmd.listener.close();
-            t.join(TimeUnit.SECONDS.toMillis(30));
         }
-        assertFalse(t.isAlive());
+        assertFalse(server.thread.isAlive(), "the server stops when its socket is closed");
+    }
+
+    /** {@code skiff 9p serve --listen unix:SOCK ARGS} on a virtual thread; close() stops it. */
+    private record Listening(ServeCommand cmd, Thread thread, Path sock) implements AutoCloseable {
+        static Listening start(Path sock, String... args) throws InterruptedException {
+            ServeCommand cmd = new ServeCommand();
+            java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("--listen", "unix:" + sock));
+            argv.addAll(java.util.List.of(args));
+            Thread t = Thread.ofVirtual().start(() -> new CommandLine(cmd).execute(argv.toArray(String[]::new)));
+            assertTrue(cmd.bound.await(30, TimeUnit.SECONDS), "socket bound");
+            return new Listening(cmd, t, sock);
+        }
+
+        P9Client connect() throws java.io.IOException {
+            return P9Client.of(SocketChannel.open(UnixDomainSocketAddress.of(sock)));
+        }
+
+        @Override
+        public void close() throws Exception {
+            cmd.listener.close();
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        }
     }
 
     @Test
     void msizeOptionSetsTheCapAndRejectsNonsense() throws Exception {
         Path export = Files.createDirectories(tmp.resolve("export"));
-        Path sock = tmp.resolve("ms.sock");
-        ServeCommand cmd = new ServeCommand();
-        Thread t = Thread.ofVirtual().start(() ->
-                new CommandLine(cmd).execute("--msize", "1048576", "--listen", "unix:" + sock, export.toString()));
-        assertTrue(cmd.bound.await(30, TimeUnit.SECONDS), "socket bound");
-        try (P9Client c = P9Client.of(SocketChannel.open(UnixDomainSocketAddress.of(sock)))) {
+        try (Listening server = Listening.start(tmp.resolve("ms.sock"), "--msize", "1048576", export.toString());
+                P9Client c = server.connect()) {
             assertEquals(P9.MAX_MSIZE, c.version(P9.MAX_MSIZE).msize());
             c.attach(0, P9.NOFID, "root", "", 0);
             byte[] big = new byte[P9.MAX_MSIZE - P9.IOHDRSZ];
             c.walk(0, 1);
             c.lcreate(1, "big", P9.DOTL_RDWR, 0644, 0);
             assertEquals(big.length, c.write(1, 0, big), "a whole 1 MiB frame is accepted");
-        } finally {
-            cmd.listener.close();
-            t.join(TimeUnit.SECONDS.toMillis(30));
         }
         java.io.StringWriter err = new java.io.StringWriter();
         int rc = new CommandLine(new ServeCommand()).setErr(new java.io.PrintWriter(err))
@@ -90,18 +98,11 @@ class ServeCommandTest {
     @Test
     void mappedOptionServesTheMappedBackend() throws Exception {
         Path export = Files.createDirectories(tmp.resolve("export"));
-        Path sock = tmp.resolve("m.sock");
-        ServeCommand cmd = new ServeCommand();
-        Thread t = Thread.ofVirtual().start(() ->
-                new CommandLine(cmd).execute("--mapped", "--listen", "unix:" + sock, export.toString()));
-        assertTrue(cmd.bound.await(30, TimeUnit.SECONDS), "socket bound");
-        try (P9Client c = P9Client.of(SocketChannel.open(UnixDomainSocketAddress.of(sock)))) {
+        try (Listening server = Listening.start(tmp.resolve("m.sock"), "--mapped", export.toString());
+                P9Client c = server.connect()) {
             c.version(8192);
             c.attach(0, P9.NOFID, "root", "", 0);
             c.mknod(0, "dev", 020600, 1, 3, 0);
-        } finally {
-            cmd.listener.close();
-            t.join(TimeUnit.SECONDS.toMillis(30));
         }
         assertTrue(Files.isRegularFile(export.resolve("dev")), "mapped: a device is a plain file");
     }
