@@ -28,7 +28,11 @@ public final class QidMap {
     private record DevIno(long dev, long ino) {}
 
     public long path(long dev, long ino) {
-        int prefix = prefix(dev);
+        return path(dev, prefix(dev), ino);
+    }
+
+    /** The device's prefix in the top bits and the inode below; a serial number where either is out of room. */
+    private long path(long dev, int prefix, long ino) {
         if (prefix >= 0 && (ino & ~INO_MASK) == 0) {
             return ((long) prefix << INO_BITS) | ino;
         }
@@ -55,19 +59,16 @@ public final class QidMap {
     /** See {@link #device}. */
     public final class Device {
         private final long dev;
-        private final long base;
+        private final int prefix;
 
         private Device(long dev, int prefix) {
             this.dev = dev;
-            this.base = prefix >= 0 ? (long) prefix << INO_BITS : -1;
+            this.prefix = prefix;
         }
 
         /** The same as {@code path(dev, ino)}. */
         public long path(long ino) {
-            if (base >= 0 && (ino & ~INO_MASK) == 0) {
-                return base | ino;
-            }
-            return QidMap.this.path(dev, ino);
+            return QidMap.this.path(dev, prefix, ino);
         }
     }
 

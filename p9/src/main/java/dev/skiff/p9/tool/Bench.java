@@ -1,10 +1,12 @@
 package dev.skiff.p9.tool;
 
 import dev.skiff.p9.client.P9Client;
+import dev.skiff.p9.client.RlerrorException;
 import dev.skiff.p9.fs.passthrough.Passthrough;
 import dev.skiff.p9.server.Export;
 import dev.skiff.p9.server.Server;
 import dev.skiff.p9.wire.P9;
+import dev.skiff.sys.Errno;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -99,8 +101,8 @@ public final class Bench {
             try {
                 c.unlinkat(0, name, 0);
                 return;
-            } catch (dev.skiff.p9.client.RlerrorException e) {
-                if (e.errno() != dev.skiff.sys.Errno.EOPNOTSUPP) {
+            } catch (RlerrorException e) {
+                if (e.errno() != Errno.EOPNOTSUPP) {
                     throw e;
                 }
                 noUnlinkat = true;

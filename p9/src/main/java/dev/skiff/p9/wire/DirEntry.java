@@ -12,7 +12,7 @@ public record DirEntry(Qid qid, long offset, int dtype, String name) {
 
     /** The encoded size of this entry, for packing entries up to a Treaddir count. */
     public static int size(byte[] utf8Name) {
-        return Qid.SIZE + 8 + 1 + 2 + utf8Name.length;
+        return DirEntryWriter.FIXED + utf8Name.length;
     }
 
     /** Packs entries as Rreaddir data. */

@@ -9,7 +9,7 @@ import java.util.Arrays;
  */
 public final class DirEntryWriter {
     /** The fixed part of an entry: qid[13] offset[8] type[1] and the name's length[2]. */
-    public static final int FIXED = 24;
+    public static final int FIXED = Qid.SIZE + 8 + 1 + 2;
 
     private final int budget;
     private final WireWriter w;
