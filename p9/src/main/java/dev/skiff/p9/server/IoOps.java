@@ -18,6 +18,7 @@ import dev.skiff.p9.wire.Tmessage.Tread;
 import dev.skiff.p9.wire.Tmessage.Treaddir;
 import dev.skiff.p9.wire.Tmessage.Twrite;
 import dev.skiff.sys.Errno;
+import dev.skiff.sys.Statx;
 import dev.skiff.sys.ErrnoException;
 import java.util.Arrays;
 
@@ -38,7 +39,8 @@ final class IoOps {
         }
         OpenFile file = s.fs().open(node.node, m.flags() & ~(P9.DOTL_CREATE | P9.DOTL_EXCL));
         f.opened(file, m.flags());
-        return new Rlopen(FidOps.qid(s, node.node), s.iounit());
+        boolean dir = node.node.fileType() == Statx.S_IFDIR;
+        return new Rlopen(FidOps.qid(s, node.node), dir ? s.dirIounit() : s.iounit());
     }
 
     /** Tlcreate: the fid, a directory, becomes the new file, opened with the given flags. */

@@ -21,6 +21,11 @@ public record Limits(int maxMsize, int maxFids, int maxPending) {
      * as at 64 KiB). Sequential I/O gains nothing above the payload applications ask for.
      */
     public static final int DEFAULT_MSIZE = 128 * 1024 + 4096;
+    /**
+     * The largest iounit given for an open directory: one Rreaddir of at most 64 KiB, about 2,000
+     * short names, whatever the msize (see {@code Session.dirIounit}).
+     */
+    public static final int DIR_IOUNIT = 64 * 1024 - P9.IOHDRSZ;
     public static final Limits DEFAULT = new Limits(DEFAULT_MSIZE, 16384, 256);
 
     public Limits {
