@@ -1,71 +1,114 @@
 #!/usr/bin/env bash
-# Where a request's time goes, Skiff against diod, measured at the same point: each server runs
-# behind p9relay (a socket-pair hop that logs every request) inside the shared harness's `cmd`
-# mode, with the same guest workload. Prints, per message type, each server's time from request
-# to reply as seen from the transport, and the time spent outside the server (guest client,
-# guest relay, virtio-serial, QEMU, socat) between a reply and the next request.
+# Where a request's time goes, Skiff against diod, in one guest boot: both servers are mounted at
+# once (the shared harness's MOUNT2=1) and the guest runs fsbench on each in ABBA order. Each
+# request is timed at two points:
+#   - in the guest, by guest-relay.c, which stands in for the harness's vrelay (the relay from the
+#     virtio-serial port to the kernel client's socketpair);
+#   - on the host, by p9relay.c, a socket-pair hop in front of each server.
+# Together they split a request's time three ways:
+#   client     the guest's 9P client and the program, from one reply to the next request;
+#   transport  virtio-serial, QEMU's chardev, socat and the host relay, both ways (the guest
+#              relay's round trip minus the server's time);
+#   server     the server's read, work and write, plus one socket-pair hop each way.
+# The host relay's log also gives, per message type, each server's mean and median time.
 #
 # The shared bench's figures are whole operations under an emulated guest and swing by a third
 # from run to run; these per-request times are what the server itself decides.
 #
-#   p9/bench/relay-profile.sh [ROUNDS]     (default 2; each round runs diod then Skiff, or the reverse)
+#   p9/bench/relay-profile.sh [PAIRS]     (default 1; FSB_MB and FSB_FILES as for fsbench)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 run_guest=${RUN_GUEST:-$here/../shared/bench/run-guest.sh}
 [ -x "$run_guest" ] || { echo "no $run_guest: shared/bench should sit beside the checkout" >&2; exit 1; }
-rounds=${1:-2}
+command -v diod >/dev/null || { echo "diod is not installed (apt-get install diod)" >&2; exit 1; }
+pairs=${1:-1}
 out=${OUT_ROOT:-/tmp/skiff-9p-relay}
 rm -rf "$out"; mkdir -p "$out"
 gcc -O2 -o "$out/p9relay" "$here/p9/bench/p9relay.c"
+gcc -O2 -static -o "$out/vrelay" "$here/p9/bench/guest-relay.c"
 export_dir=/tmp/skiff-bench-cmd/export
-"$here/skiff" 9p serve --help >/dev/null   # builds Skiff now, not inside a timed run
 
-for r in $(seq "$rounds"); do
-  if [ $((r % 2)) = 1 ]; then order="diod skiff"; else order="skiff diod"; fi
-  for s in $order; do
-    if [ $s = diod ]; then
-      cmd="diod -f -r 0 -w 1 -n -N -S -U root -e $export_dir -L /dev/null"
-    else
-      cmd="$here/skiff 9p serve $export_dir"
-    fi
-    printf '#!/bin/sh\nexec %s %s %s\n' "$out/p9relay" "$out/$s.$r.log" "$cmd" > "$out/$s.sh"
-    chmod +x "$out/$s.sh"
-    echo "-- round $r: $s"
-    SERVER_CMD="$out/$s.sh" FSB_MB=${FSB_MB:-32} FSB_FILES=${FSB_FILES:-500} timeout 600 "$run_guest" cmd 2>&1 \
-      | tr -d '\r' | grep -E '^[A-Za-z_0-9]+ [0-9.]+$' | tr '\n' ' '; echo
-  done
+# One SERVER_CMD for both ports, as in pairs.sh: diod on the first port, Skiff on the second.
+cat > "$out/server.sh" <<SH
+#!/bin/sh
+case "\$(tr '\\0' ' ' < /proc/\$PPID/cmdline)" in *p9.sock.2*) port=2 ;; *) port=1 ;; esac
+if [ "\$port" = 1 ]; then
+  exec "$out/p9relay" "$out/host.diod.log" diod -f -r 0 -w 1 -n -N -S -U root -e $export_dir -L /dev/null
+fi
+exec "$out/p9relay" "$out/host.skiff.log" "$here/skiff" 9p serve $export_dir 2>"$out/skiff.log"
+SH
+chmod +x "$out/server.sh"
+
+# The guest's part: a short warm-up on each share, the pairs, then each relay's report. The
+# warm-up's requests are counted on both sides alike.
+cat > "$out/guest.sh" <<SH
+fsbench /mnt 4 100 >/dev/null && fsbench /mnt2 4 100 >/dev/null || echo "warm-up failed"
+i=1
+while [ \$i -le $pairs ]; do
+  if [ \$((i % 2)) = 1 ]; then order="/mnt /mnt2"; else order="/mnt2 /mnt"; fi
+  for m in \$order; do fsbench \$m ${FSB_MB:-32} ${FSB_FILES:-500} | sed "s|^|RUN \$m |"; done
+  i=\$((i + 1))
 done
+killall -USR1 vrelay
+n=0
+while [ "\$(ls /tmp | grep -c '^split.done')" -lt 2 ] && [ \$n -lt 300 ]; do sleep 0.1; n=\$((n + 1)); done
+SH
+
+"$here/skiff" 9p serve --help >/dev/null   # builds Skiff now, not inside a timed run
+echo "-- one boot: diod on /mnt, Skiff on /mnt2, $pairs ABBA pair(s) of fsbench after a warm-up"
+SERVER_CMD="$out/server.sh" MOUNT2=1 FSB_MB=0 GUEST_SCRIPT="$out/guest.sh" EXTRA_BIN="$out/vrelay" \
+  timeout 1800 "$run_guest" cmd 2>&1 | tr -d '\r' > "$out/boot.log" || true
+grep -E '^RUN ' "$out/boot.log" | sed 's|^RUN /mnt2 |skiff |; s|^RUN /mnt |diod  |' || echo "no fsbench figures; see $out/boot.log"
 
 python3 - "$out" <<'PY'
-import collections, glob, statistics, sys
+import collections, statistics, sys
 out = sys.argv[1]
 names = {12: 'Tlopen', 14: 'Tlcreate', 24: 'Tgetattr', 40: 'Treaddir', 50: 'Tfsync', 72: 'Tmkdir',
          76: 'Tunlinkat', 100: 'Tversion', 104: 'Tattach', 110: 'Twalk', 116: 'Tread', 118: 'Twrite',
          120: 'Tclunk', 122: 'Tremove', 30: 'Txattrwalk', 8: 'Tstatfs'}
-req = {'diod': collections.defaultdict(list), 'skiff': collections.defaultdict(list)}
-gap = {'diod': [], 'skiff': []}
-for f in glob.glob(out + '/*.log'):
-    s = f.split('/')[-1].split('.')[0]
-    for line in open(f):
+servers = ('diod', 'skiff')
+host = {s: collections.defaultdict(list) for s in servers}   # type -> server times (us)
+for s in servers:
+    for line in open(f'{out}/host.{s}.log'):
         p = line.split()
-        if p[0] == 'gap':
-            gap[s].append(float(p[1]))
-        else:
-            req[s][names.get(int(p[0]), 'type-' + p[0])].append(float(p[3]))
-if not gap['diod'] or not gap['skiff']:
-    sys.exit('no requests logged; see the runs above')
-print('\nserver time per request, microseconds, at the relay (request handed over -> reply back)')
+        if p[0] != 'gap':
+            host[s][int(p[0])].append(float(p[3]))
+guest = {}   # server -> type -> (count, rtt mean, client mean)
+for line in open(f'{out}/boot.log'):
+    if line.startswith('SPLIT '):
+        p = line.split()
+        guest['diod' if p[1] == '/mnt' else 'skiff'] = {
+            int(t): (int(n), float(r), float(c)) for t, n, r, c in (f.split(':') for f in p[2:])}
+if not all(host[s] for s in servers):
+    sys.exit('no requests logged; see ' + out + '/boot.log')
+
+print('\nserver time per request, microseconds, at the host relay (request handed over -> reply back)')
 print('%-11s %8s %8s %8s   %8s %8s %8s   %s' % ('type', 'diod n', 'mean', 'p50', 'skiff n', 'mean', 'p50', 'skiff/diod mean'))
-tot = {'diod': 0.0, 'skiff': 0.0}
-for t in sorted(set(req['diod']) | set(req['skiff'])):
-    d, k = req['diod'].get(t, []), req['skiff'].get(t, [])
-    tot['diod'] += sum(d); tot['skiff'] += sum(k)
+for t in sorted(set(host['diod']) | set(host['skiff'])):
+    d, k = host['diod'].get(t, []), host['skiff'].get(t, [])
     fmt = lambda v: ('%8d %8.0f %8.0f' % (len(v), statistics.mean(v), statistics.median(v))) if v else '%8s %8s %8s' % ('-', '-', '-')
     ratio = '%.2f' % (statistics.mean(k) / statistics.mean(d)) if d and k else '-'
-    print('%-11s %s   %s   %s' % (t, fmt(d), fmt(k), ratio))
-for s in ('diod', 'skiff'):
-    n = sum(len(v) for v in req[s].values())
-    print('%-5s: %d requests; in the server %.0f us mean; outside it %.0f us mean (p50 %.0f); the server is %.0f%% of the time'
-          % (s, n, tot[s] / n, statistics.mean(gap[s]), statistics.median(gap[s]),
-             100 * tot[s] / (tot[s] + sum(gap[s]))))
+    print('%-11s %s   %s   %s' % (names.get(t, 'type-%d' % t), fmt(d), fmt(k), ratio))
+
+if len(guest) < 2:
+    sys.exit('the guest relays gave no report; see ' + out + '/boot.log')
+print('\nwhere the time goes, microseconds per request (means): client / transport / server')
+print('%-11s %-32s %-32s' % ('type', 'diod', 'skiff'))
+totals = {s: [0, 0.0, 0.0, 0.0] for s in servers}
+for t in sorted(set(guest['diod']) | set(guest['skiff'])):
+    cells = []
+    for s in servers:
+        if t not in guest[s] or not host[s].get(t):
+            cells.append('-'); continue
+        n, rtt, client = guest[s][t]
+        server = statistics.mean(host[s][t])
+        cells.append('%6d x %6.0f / %6.0f / %5.0f' % (n, client, rtt - server, server))
+        if t not in (100, 104):   # version and attach: the mount, not the workload
+            tot = totals[s]; tot[0] += n; tot[1] += n * client; tot[2] += n * (rtt - server); tot[3] += n * server
+    print('%-11s %-32s %-32s' % (names.get(t, 'type-%d' % t), cells[0], cells[1]))
+for s in servers:
+    n, c, tr, sv = totals[s]
+    whole = c + tr + sv
+    print('%-5s: %d requests; client %.0f, transport %.0f, server %.0f us mean: %.0f%% / %.0f%% / %.0f%% of the time'
+          % (s, n, c / n, tr / n, sv / n, 100 * c / whole, 100 * tr / whole, 100 * sv / whole))
 PY
