@@ -29,31 +29,10 @@ mb=${FSB_MB:-32}
 files=${FSB_FILES:-500}
 out=${OUT_ROOT:-/tmp/skiff-9p-pairs}
 rm -rf "$out"; mkdir -p "$out"
-export_dir=/tmp/skiff-bench-cmd/export
 
-# One SERVER_CMD for both ports. socat starts it once per port; the parent socat's command line
-# names the port's socket (p9.sock or p9.sock.2), which picks the server.
-cat > "$out/server.sh" <<EOF
-#!/bin/sh
-case "\$(tr '\\0' ' ' < /proc/\$PPID/cmdline)" in *p9.sock.2*) port=2 ;; *) port=1 ;; esac
-if [ "\$port" = "\$DIOD_PORT" ]; then
-  exec diod -f -r 0 -w 1 -n -N -S -U root -e $export_dir -L /dev/null
-fi
-exec "$here/skiff" 9p serve $export_dir 2>"$out/skiff.\$\$.log"
-EOF
-chmod +x "$out/server.sh"
-
-# The guest's part: a short warm-up run on each share (the code paths are what needs warming,
-# not the sizes), then PAIRS pairs, every other pair reversed.
-cat > "$out/guest.sh" <<EOF
-fsbench /mnt 4 100 >/dev/null && fsbench /mnt2 4 100 >/dev/null || echo "warm-up failed"
-i=1
-while [ \$i -le $pairs ]; do
-  if [ \$((i % 2)) = 1 ]; then order="/mnt /mnt2"; else order="/mnt2 /mnt"; fi
-  for m in \$order; do fsbench \$m $mb $files | sed "s|^|PAIR \$i \$m |"; done
-  i=\$((i + 1))
-done
-EOF
+. "$here/p9/bench/same-boot.sh"
+same_boot_server_script "$out/server.sh" '$DIOD_PORT' "" "" "$out/skiff.\$\$.log"
+same_boot_guest_pairs "$pairs" "$mb" "$files" 'PAIR $i $m' > "$out/guest.sh"
 
 "$here/skiff" 9p serve --help >/dev/null   # builds Skiff now, not inside a timed run
 

@@ -26,33 +26,22 @@ out=${OUT_ROOT:-/tmp/skiff-9p-relay}
 rm -rf "$out"; mkdir -p "$out"
 gcc -O2 -o "$out/p9relay" "$here/p9/bench/p9relay.c"
 gcc -O2 -static -o "$out/vrelay" "$here/p9/bench/guest-relay.c"
-export_dir=/tmp/skiff-bench-cmd/export
 
-# One SERVER_CMD for both ports, as in pairs.sh: diod on the first port, Skiff on the second.
-cat > "$out/server.sh" <<SH
-#!/bin/sh
-case "\$(tr '\\0' ' ' < /proc/\$PPID/cmdline)" in *p9.sock.2*) port=2 ;; *) port=1 ;; esac
-if [ "\$port" = 1 ]; then
-  exec "$out/p9relay" "$out/host.diod.log" diod -f -r 0 -w 1 -n -N -S -U root -e $export_dir -L /dev/null
-fi
-exec "$out/p9relay" "$out/host.skiff.log" "$here/skiff" 9p serve $export_dir 2>"$out/skiff.log"
-SH
-chmod +x "$out/server.sh"
+# diod on the first port, Skiff on the second, each behind the host relay.
+. "$here/p9/bench/same-boot.sh"
+same_boot_server_script "$out/server.sh" 1 "\"$out/p9relay\" \"$out/host.diod.log\"" \
+  "\"$out/p9relay\" \"$out/host.skiff.log\"" "$out/skiff.log"
 
-# The guest's part: a short warm-up on each share, the pairs, then each relay's report. The
-# warm-up's requests are counted on both sides alike.
-cat > "$out/guest.sh" <<SH
-fsbench /mnt 4 100 >/dev/null && fsbench /mnt2 4 100 >/dev/null || echo "warm-up failed"
-i=1
-while [ \$i -le $pairs ]; do
-  if [ \$((i % 2)) = 1 ]; then order="/mnt /mnt2"; else order="/mnt2 /mnt"; fi
-  for m in \$order; do fsbench \$m ${FSB_MB:-32} ${FSB_FILES:-500} | sed "s|^|RUN \$m |"; done
-  i=\$((i + 1))
-done
+# The guest's part: the warm-up and the pairs, then each relay's report. The warm-up's requests
+# are counted on both sides alike.
+{
+  same_boot_guest_pairs "$pairs" "${FSB_MB:-32}" "${FSB_FILES:-500}" 'RUN $m'
+  cat <<SH
 killall -USR1 vrelay
 n=0
 while [ "\$(ls /tmp | grep -c '^split.done')" -lt 2 ] && [ \$n -lt 300 ]; do sleep 0.1; n=\$((n + 1)); done
 SH
+} > "$out/guest.sh"
 
 "$here/skiff" 9p serve --help >/dev/null   # builds Skiff now, not inside a timed run
 echo "-- one boot: diod on /mnt, Skiff on /mnt2, $pairs ABBA pair(s) of fsbench after a warm-up"
