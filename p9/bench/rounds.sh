@@ -37,10 +37,11 @@ export SERVER_CMD="$out/server.sh"
 
 # The host's speed, per boot: QEMU's own CPU time for the boot. The guest does the same work in
 # every boot, and a TCG guest that waits on its server halts, so this time depends on the server
-# only through how many messages carry the data (5-10% more for diod's 64 KiB ones). Over ten Skiff boots in a row
-# the CPU time of its vCPU thread ranged 2.3x, and the create figure followed it (58.7 files/s at the slowest, 164 at the
-# fastest); the server's own CPU time per request rose with it. A watcher polls /proc (five
-# times a second) and logs each QEMU's CPU seconds when it exits, tagged with its run.
+# only through how many messages carry the data (5-10% more for diod's 64 KiB ones). Over ten
+# Skiff boots in a row the CPU time of QEMU's vCPU thread ranged 2.3x, and the create figure
+# followed it (58.7 files/s at the slowest, 164 at the fastest); the server's own CPU time per
+# request rose with it. A watcher polls /proc (five times a second) and logs each QEMU's CPU
+# seconds when it exits, tagged with its run.
 python3 - "$out" <<'PY' &
 import os, sys, time
 out = sys.argv[1]; tck = os.sysconf('SC_CLK_TCK'); seen = {}
@@ -139,7 +140,7 @@ except OSError:
     pass
 if cost:
     print("\nhost speed: QEMU's own CPU seconds per boot, median (range), for the same guest work each time")
-    print('(diod\'s boots cost a few per cent more at the same speed: its 64 KiB messages are more messages to carry)')
+    print('(diod\'s boots cost 5-10% more at the same speed: its 64 KiB messages are more messages to carry)')
     for m in ('diod', 'cmd', 'qemu'):
         if cost[m]:
             v = sorted(cost[m].values())
