@@ -41,6 +41,17 @@ public interface Vm extends AutoCloseable {
     /** Attaches a disk to the running guest. */
     void hotplugDisk(DiskSpec disk) throws IOException;
 
+    /**
+     * Forwards a host port into the guest through the VM's {@link Uplink} (QEMU: {@code
+     * hostfwd_add}). Fails with a message naming the address when the host port cannot be bound
+     * (in use, or privileged), and when the VM has no uplink. The forward lives as long as the VM,
+     * across a detach and attach, until {@link #removeHostForward}.
+     */
+    void addHostForward(HostForward forward) throws IOException;
+
+    /** Stops forwarding a host port; a forward that is not there is not an error. */
+    void removeHostForward(HostForward forward) throws IOException;
+
     /** Where the guest's console output goes. */
     Path consoleLog();
 

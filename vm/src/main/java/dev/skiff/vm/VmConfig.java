@@ -6,17 +6,18 @@ import java.util.regex.Pattern;
 
 /**
  * What a VM is: its boot files and arguments, size, acceleration, and the channels and disks it
- * has at boot. There is no network card: guests get no path to the outside.
+ * has at boot. A VM has a network card only when it has an {@link Uplink}.
  *
  * @param name short id, used in socket and log names
  * @param kernelArgs kernel parameters (the driver adds its own console settings)
  * @param initArgs arguments after {@code --}, handed to the init program
  * @param channels names of byte channels present at boot
  * @param consoleLog where the guest console is written; null puts it in the driver's log folder
+ * @param uplink the user-mode network card, or null for none
  */
 public record VmConfig(String name, Path kernel, Path initrd, List<String> kernelArgs, List<String> initArgs,
                        int memoryMiB, int cpus, Accel accel, List<String> channels, List<DiskSpec> disks,
-                       Path consoleLog) {
+                       Path consoleLog, Uplink uplink) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,39}");
     private static final Pattern CHANNEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,31}");
 
@@ -43,18 +44,22 @@ public record VmConfig(String name, Path kernel, Path initrd, List<String> kerne
     /** A config with the usual defaults: 512 MiB, 2 vCPUs, automatic acceleration, no disks. */
     public static VmConfig of(String name, Path kernel, Path initrd, List<String> kernelArgs, List<String> initArgs,
                               List<String> channels) {
-        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, 512, 2, Accel.AUTO, channels, List.of(), null);
+        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, 512, 2, Accel.AUTO, channels, List.of(), null, null);
     }
 
     public VmConfig withMemory(int mib, int vcpus) {
-        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, mib, vcpus, accel, channels, disks, consoleLog);
+        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, mib, vcpus, accel, channels, disks, consoleLog, uplink);
     }
 
     public VmConfig withAccel(Accel a) {
-        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, memoryMiB, cpus, a, channels, disks, consoleLog);
+        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, memoryMiB, cpus, a, channels, disks, consoleLog, uplink);
+    }
+
+    public VmConfig withUplink(Uplink u) {
+        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, memoryMiB, cpus, accel, channels, disks, consoleLog, u);
     }
 
     public VmConfig withDisks(List<DiskSpec> d) {
-        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, memoryMiB, cpus, accel, channels, d, consoleLog);
+        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, memoryMiB, cpus, accel, channels, d, consoleLog, uplink);
     }
 }

@@ -32,6 +32,19 @@ public final class GuestPaths {
         return ROOT + "/containers/" + checkId(containerId, "container id");
     }
 
+    /** A container's network namespace (a bind mount of nsfs), named by the spec's linux.namespaces. */
+    public static String netns(String containerId) {
+        return ROOT + "/netns/" + checkId(containerId, "container id");
+    }
+
+    /** The files the agent writes for a container's /etc: "hosts", "resolv.conf" or "hostname". */
+    public static String etcFile(String containerId, String name) {
+        if (!name.equals("hosts") && !name.equals("resolv.conf") && !name.equals("hostname")) {
+            throw new IllegalArgumentException("no such container /etc file: " + name);
+        }
+        return ROOT + "/etc/" + checkId(containerId, "container id") + "/" + name;
+    }
+
     /** The cgroup (v2, under /sys/fs/cgroup) a spec should name as linux.cgroupsPath. */
     public static String cgroupsPath(String containerId) {
         return "/skiff/" + checkId(containerId, "container id");

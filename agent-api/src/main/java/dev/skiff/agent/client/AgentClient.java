@@ -176,6 +176,23 @@ public final class AgentClient implements AutoCloseable {
                 .build(), RemoveContainerResponse.parser(), CALL_TIMEOUT);
     }
 
+    /**
+     * Gives a container its network before {@link #createContainer}: its namespace, veths, /etc
+     * files and port forwards (see agent.proto). Returns the namespace's guest path ("" for the
+     * VM's own namespace).
+     */
+    public String setupNetwork(dev.skiff.agent.api.SetupNetworkRequest request) throws AgentException {
+        GuestPaths.checkId(request.getContainerId(), "container id");
+        return unary("SetupNetwork", request, dev.skiff.agent.api.SetupNetworkResponse.parser(), CALL_TIMEOUT)
+                .getNetnsPath();
+    }
+
+    /** Removes what {@link #setupNetwork} made for the container; unknown ids succeed. */
+    public void teardownNetwork(String containerId) throws AgentException {
+        unary("TeardownNetwork", dev.skiff.agent.api.TeardownNetworkRequest.newBuilder().setContainerId(containerId)
+                .build(), dev.skiff.agent.api.TeardownNetworkResponse.parser(), CALL_TIMEOUT);
+    }
+
     public StatsResponse stats(String containerId) throws AgentException {
         return unary("Stats", StatsRequest.newBuilder().setContainerId(containerId).build(), StatsResponse.parser(),
                 CALL_TIMEOUT);

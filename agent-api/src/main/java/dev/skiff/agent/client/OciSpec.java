@@ -87,8 +87,24 @@ public final class OciSpec {
 
     private OciSpec() {}
 
-    /** The config.json of container {@code id}. */
+    /**
+     * The container's network: {@code netnsPath} the namespace the agent made for it
+     * ({@link GuestPaths#netns}), or null for the VM's own namespace; {@code etcFiles} whether the
+     * agent wrote its /etc/hosts, /etc/resolv.conf and /etc/hostname ({@link GuestPaths#etcFile}),
+     * bind-mounted over the image's as Docker does.
+     */
+    public record Network(String netnsPath, boolean etcFiles) {
+        /** A namespace of its own that nothing configured: loopback only, the image's /etc. */
+        public static final Network ISOLATED = new Network("", false);
+    }
+
+    /** The config.json of container {@code id}, in a fresh network namespace with loopback only. */
     public static byte[] build(String id, String hostname, Process process, List<Bind> binds) {
+        return build(id, hostname, process, binds, Network.ISOLATED);
+    }
+
+    /** The config.json of container {@code id}. */
+    public static byte[] build(String id, String hostname, Process process, List<Bind> binds, Network network) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("ociVersion", "1.0.2");
         spec.put("process", process.toMap());
@@ -108,11 +124,21 @@ public final class OciSpec {
             mounts.add(mount(b.destination(), source, "bind",
                     List.of("rbind", "rprivate", b.readOnly() ? "ro" : "rw")));
         }
+        if (network.etcFiles()) {
+            for (String f : List.of("hosts", "resolv.conf", "hostname")) {
+                mounts.add(mount("/etc/" + f, GuestPaths.etcFile(id, f), "bind", List.of("rbind", "rprivate", "rw")));
+            }
+        }
         spec.put("mounts", mounts);
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("cgroupsPath", GuestPaths.cgroupsPath(id));
-        linux.put("namespaces", List.of(Map.of("type", "pid"), Map.of("type", "ipc"), Map.of("type", "uts"),
-                Map.of("type", "mount"), Map.of("type", "network"), Map.of("type", "cgroup")));
+        List<Map<String, String>> namespaces = new ArrayList<>(List.of(Map.of("type", "pid"), Map.of("type", "ipc"),
+                Map.of("type", "uts"), Map.of("type", "mount"), Map.of("type", "cgroup")));
+        if (network.netnsPath() != null) {
+            namespaces.add(network.netnsPath().isEmpty() ? Map.of("type", "network")
+                    : Map.of("type", "network", "path", network.netnsPath()));
+        }
+        linux.put("namespaces", namespaces);
         linux.put("maskedPaths", List.of("/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
                 "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
                 "/sys/firmware", "/sys/devices/virtual/powercap"));

@@ -11,8 +11,9 @@ import java.util.List;
  * Builds QEMU's argv from a typed config. Nothing here runs anything, so tests can check the
  * exact command line. Choices:
  * <ul>
- *   <li>{@code -nodefaults -display none}: no VGA, no default NIC, serial or monitor; guests have
- *       no network path at all;</li>
+ *   <li>{@code -nodefaults -display none}: no VGA, no default NIC, serial or monitor; the only
+ *       network card is the config's {@link dev.skiff.vm.Uplink}, on QEMU's user networking (no
+ *       option ROM: the guest boots from -kernel);</li>
  *   <li>the i440FX {@code pc} machine: its root bus takes ACPI PCI hot-plug, which disk hot-plug
  *       needs, with no extra root ports;</li>
  *   <li>{@code -no-reboot}: a guest reboot ends QEMU, so every guest-side end is one exit.</li>
@@ -23,6 +24,9 @@ public final class QemuCommandLine {
 
     /** The virtio-serial controller every VM has; hot-plugged ports join its bus. */
     static final String SERIAL_BUS = "vser0";
+
+    /** The uplink's netdev id, which host forwards name. */
+    static final String UPLINK_NETDEV = "uplink";
 
     /** Everything the driver decided before building the line. */
     record Plan(Path binary, Accel accel, VmConfig config, Path qmpSocket, Path consoleLog, Path runDir) {}
@@ -56,6 +60,12 @@ public final class QemuCommandLine {
             a.addAll(List.of("-chardev", "socket,id=ch-" + ch + ",path=" + opt(channelSocket(plan.runDir(), ch))
                     + ",server=on,wait=off",
                     "-device", "virtserialport,bus=" + SERIAL_BUS + ".0,chardev=ch-" + ch + ",name=" + ch));
+        }
+        if (c.uplink() != null) {
+            var u = c.uplink();
+            a.addAll(List.of("-netdev", "user,id=" + UPLINK_NETDEV + ",ipv6=off,net=" + u.network() + ",host=" + u.host()
+                    + ",dns=" + u.dns() + ",dhcpstart=" + u.guest(),
+                    "-device", "virtio-net-pci,netdev=" + UPLINK_NETDEV + ",mac=" + u.mac() + ",romfile="));
         }
         int i = 0;
         for (DiskSpec d : c.disks()) {

@@ -247,6 +247,38 @@ final class QemuVm implements Vm {
     }
 
     @Override
+    public synchronized void addHostForward(dev.skiff.vm.HostForward f) throws IOException {
+        String rule = f.protocol() + ":" + f.hostAddress() + ":" + f.hostPort() + "-" + plan.config().uplink().guest()
+                + ":" + f.guestPort();
+        String out = hostForwardCommand("hostfwd_add " + QemuCommandLine.UPLINK_NETDEV + " " + rule, f);
+        if (!out.isBlank()) {
+            // QEMU answers "Could not set up host forwarding rule '...'" when bind(2) fails.
+            throw new VmException("cannot forward host port " + (f.hostAddress().isEmpty() ? "0.0.0.0" : f.hostAddress())
+                    + ":" + f.hostPort() + "/" + f.protocol() + " into VM " + name() + ": " + out.strip());
+        }
+    }
+
+    @Override
+    public synchronized void removeHostForward(dev.skiff.vm.HostForward f) throws IOException {
+        String out = hostForwardCommand("hostfwd_remove " + QemuCommandLine.UPLINK_NETDEV + " " + f.protocol() + ":"
+                + f.hostAddress() + ":" + f.hostPort(), f);
+        if (!out.isBlank() && !out.contains("not found")) {
+            throw new VmException("cannot remove the forward of host port " + f.hostPort() + "/" + f.protocol()
+                    + " from VM " + name() + ": " + out.strip());
+        }
+    }
+
+    /** Runs a hostfwd monitor command (QMP has none for it) and returns what it printed. */
+    private String hostForwardCommand(String commandLine, dev.skiff.vm.HostForward f) throws IOException {
+        requireRunning("forward host port " + f.hostPort());
+        if (plan.config().uplink() == null) {
+            throw new VmException("VM " + name() + " has no network card to forward host port " + f.hostPort() + " to");
+        }
+        var answer = qmp.execute("human-monitor-command", Map.of("command-line", commandLine), QemuDriver.QMP_TIMEOUT);
+        return answer == null || answer.isNull() ? "" : answer.asText("");
+    }
+
+    @Override
     public synchronized java.util.List<dev.skiff.vm.DiskSpec> hotpluggedDisks() {
         return java.util.List.copyOf(record.hotplugDisks());
     }

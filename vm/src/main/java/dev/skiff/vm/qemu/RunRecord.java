@@ -2,6 +2,7 @@ package dev.skiff.vm.qemu;
 
 import dev.skiff.vm.Accel;
 import dev.skiff.vm.DiskSpec;
+import dev.skiff.vm.Uplink;
 import dev.skiff.vm.VmConfig;
 import dev.skiff.vm.VmException;
 import java.io.IOException;
@@ -78,6 +79,10 @@ record RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, lon
         if (config.consoleLog() != null) {
             p.setProperty("consoleLog", config.consoleLog().toString());
         }
+        if (config.uplink() != null) {
+            Uplink u = config.uplink();
+            p.setProperty("uplink", String.join(" ", u.mac(), u.network(), u.guest(), u.host(), u.dns()));
+        }
         p.setProperty("qemu.binary", binary.toString());
         p.setProperty("qemu.accel", accel.name());
         p.setProperty("qemu.consoleLog", consoleLog.toString());
@@ -98,12 +103,23 @@ record RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, lon
                 Path.of(required(p, "initrd")), list(p, "kernelArg"), list(p, "initArg"),
                 Integer.parseInt(required(p, "memoryMiB")), Integer.parseInt(required(p, "cpus")),
                 Accel.valueOf(required(p, "accel")), list(p, "channel"), disks(p, "disk"),
-                consoleLog == null ? null : Path.of(consoleLog));
+                consoleLog == null ? null : Path.of(consoleLog), uplink(p.getProperty("uplink")));
         List<String> hot = list(p, "hotplug.channel");
         hot.forEach(VmConfig::checkChannelName);
         return new RunRecord(config, Path.of(required(p, "qemu.binary")), Accel.valueOf(required(p, "qemu.accel")),
                 Path.of(required(p, "qemu.consoleLog")), Long.parseLong(required(p, "qemu.pid")),
                 Long.parseLong(required(p, "qemu.startTime")), hot, disks(p, "hotplug.disk"));
+    }
+
+    private static Uplink uplink(String value) {
+        if (value == null) {
+            return null;
+        }
+        String[] f = value.split(" ");
+        if (f.length != 5) {
+            throw new IllegalArgumentException("uplink must be five words: " + value);
+        }
+        return new Uplink(f[0], f[1], f[2], f[3], f[4]);
     }
 
     static Path file(Path runDir) {

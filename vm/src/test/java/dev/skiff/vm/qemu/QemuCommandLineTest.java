@@ -39,6 +39,18 @@ class QemuCommandLineTest {
     }
 
     @Test
+    void anUplinkIsOneUserNetworkCardWithTheGivenAddressesAndNoOptionRom() {
+        var up = new dev.skiff.vm.Uplink("52:54:00:5f:00:01", "10.0.2.0/24", "10.0.2.15", "10.0.2.2", "10.0.2.3");
+        List<String> argv = build(config().withUplink(up), Accel.TCG);
+        assertEquals("user,id=uplink,ipv6=off,net=10.0.2.0/24,host=10.0.2.2,dns=10.0.2.3,dhcpstart=10.0.2.15",
+                after(argv, "-netdev"));
+        int netdev = argv.indexOf("-netdev");
+        assertEquals(List.of("-device", "virtio-net-pci,netdev=uplink,mac=52:54:00:5f:00:01,romfile="),
+                argv.subList(netdev + 2, netdev + 4));
+        assertEquals(1, argv.stream().filter("-netdev"::equals).count());
+    }
+
+    @Test
     void kernelCommandLinePutsInitArgumentsAfterDoubleDash() {
         assertEquals("console=ttyS0 quiet panic=-1 rdinit=/x -- @/etc/args", after(build(config(), Accel.TCG), "-append"));
     }
