@@ -13,6 +13,7 @@ import dev.skiff.engine.container.Frame;
 import dev.skiff.engine.container.OutputHub;
 import dev.skiff.engine.container.Signals;
 import dev.skiff.engine.image.ImageStore;
+import dev.skiff.engine.network.Networking;
 import dev.skiff.engine.placement.Placement;
 import dev.skiff.engine.placement.UtilityVm;
 import java.io.IOException;
@@ -57,6 +58,7 @@ public final class Engine implements Backend, AutoCloseable {
     private final Map<String, Exec> execs = new ConcurrentHashMap<>();
     private final Map<String, UtilityVm> vmOf = new ConcurrentHashMap<>(); // container id -> VM
     private final SecureRandom random = new SecureRandom();
+    private final Networking networking;
 
     public Engine(Path dataRoot, ImageStore images, Placement placement, Consumer<String> log) throws IOException {
         this.dataRoot = dataRoot;
@@ -64,6 +66,7 @@ public final class Engine implements Backend, AutoCloseable {
         this.store = new ContainerStore(dataRoot.resolve("containers"));
         this.placement = placement;
         this.log = log;
+        this.networking = new Networking(log);
         for (Container c : store.loadAll()) {
             containers.put(c.id, c);
         }
@@ -108,9 +111,12 @@ public final class Engine implements Backend, AutoCloseable {
             UtilityVm u = byName.get(c.vm);
             if (u == null || !u.alive()) {
                 c.exited(255, "its VM " + c.vm + " is gone");
+                clearNetwork(c);
                 save(c);
                 continue;
             }
+            // Its published ports live in QEMU and its namespace in the VM: both are still there.
+            networking.restore(c.network, c.forwards, u);
             u.containers().add(c.id);
             vmOf.put(c.id, u);
             List<Thread> readers = readOutput(u.agent(), c.id, "", c.output, c.spec.tty());
@@ -190,8 +196,10 @@ public final class Engine implements Backend, AutoCloseable {
     // ---------------------------------------------------------------- containers
 
     @Override
-    public String createContainer(String name, CreateSpec spec) throws EngineException {
-        ImageStore.Image image = images.resolve(spec.image());
+    public String createContainer(String name, CreateSpec requested) throws EngineException {
+        ImageStore.Image image = images.resolve(requested.image());
+        CreateSpec spec = requested.withNetwork(networking.check(requested.networkOrDefault(),
+                image.config().exposedPorts()));
         if (name != null && !name.isEmpty()) {
             if (name.startsWith("/")) {
                 name = name.substring(1);
@@ -364,7 +372,12 @@ public final class Engine implements Backend, AutoCloseable {
                 binds.add(new OciSpec.Bind(storage, dir ? "" : host.getFileName().toString(), b.containerPath(), b.readOnly()));
             }
             OciSpec.Process process = new OciSpec.Process(c.args, c.env, c.cwd, c.spec.tty(), c.uid, c.gid);
-            byte[] spec = OciSpec.build(c.id, c.hostname, process, binds);
+            Networking.Attached net = networking.attach(c.id, c.hostname, c.spec.networkOrDefault(), vm);
+            synchronized (c) {
+                c.network = net.state();
+                c.forwards = net.forwards();
+            }
+            byte[] spec = OciSpec.build(c.id, c.hostname, process, binds, net.oci());
             agent.createContainer(c.id, spec, layerIds, "scratch", AgentClient.stdio(c.spec.tty(), c.spec.openStdin()));
             List<Thread> readers = readOutput(agent, c.id, "", c.output, c.spec.tty());
             if (c.spec.openStdin()) {
@@ -383,7 +396,8 @@ public final class Engine implements Backend, AutoCloseable {
             save(c);
             UtilityVm on = vm;
             Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> awaitExit(c, on, readers));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | EngineException e) {
+            endNetwork(c, vm);
             synchronized (c) {
                 c.status = c.startedAt == null ? "created" : "exited";
                 c.error = e.getMessage();
@@ -452,6 +466,7 @@ public final class Engine implements Backend, AutoCloseable {
         }
         drain(readers, c.output);
         c.exited(code, why);
+        endNetwork(c, vm);
         save(c);
         log.accept("container " + c.id.substring(0, 12) + " exited with " + code);
         if (c.spec.autoRemove()) {
@@ -495,6 +510,25 @@ public final class Engine implements Backend, AutoCloseable {
         }
         c.shares.clear();
         placement.release(c.id);
+    }
+
+    /** The run's network goes back: host ports, the namespace in the VM, the address. */
+    private void endNetwork(Container c, UtilityVm vm) {
+        Backend.NetworkState state;
+        List<dev.skiff.engine.network.PortPublisher.Forward> forwards;
+        synchronized (c) {
+            state = c.network;
+            forwards = c.forwards;
+        }
+        networking.detach(c.id, state, forwards, vm, log);
+        clearNetwork(c);
+    }
+
+    private static void clearNetwork(Container c) {
+        synchronized (c) {
+            c.network = Backend.NetworkState.idle(c.spec.networkOrDefault().mode());
+            c.forwards = List.of();
+        }
     }
 
     private void save(Container c) {

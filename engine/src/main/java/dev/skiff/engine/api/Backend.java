@@ -76,13 +76,51 @@ public interface Backend {
                       String workingDir, String user, String hostname, boolean tty, boolean openStdin,
                       boolean stdinOnce, Map<String, String> labels, List<BindMount> binds, boolean autoRemove,
                       String isolation /* "" or "default" = shared VM, "hyperv" = dedicated */, String stopSignal,
-                      Integer stopTimeout) {}
+                      Integer stopTimeout, NetworkSpec network /* null (a record from before networks) = default */) {
+        public CreateSpec withNetwork(NetworkSpec n) {
+            return new CreateSpec(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce,
+                    labels, binds, autoRemove, isolation, stopSignal, stopTimeout, n);
+        }
+
+        /** The network part, never null. */
+        public NetworkSpec networkOrDefault() {
+            return network == null ? NetworkSpec.DEFAULT : network;
+        }
+    }
+
+    /** One host side of a published port, as HostConfig.PortBindings has it ("" = any address / a free port). */
+    record PortBinding(String hostIp, String hostPort) {}
+
+    /**
+     * The network a container asks for: HostConfig.NetworkMode ("bridge", "none", "host"; "" and
+     * "default" mean "bridge"), PortBindings keyed by "PORT/PROTO", ExposedPorts (the request's and
+     * the image's), PublishAllPorts (-P) and ExtraHosts ("NAME:IP", IP may be "host-gateway").
+     */
+    record NetworkSpec(String mode, Map<String, List<PortBinding>> portBindings, List<String> exposedPorts,
+                       boolean publishAll, List<String> extraHosts) {
+        public static final NetworkSpec DEFAULT = new NetworkSpec("bridge", Map.of(), List.of(), false, List.of());
+    }
+
+    /** A port as published: "80/tcp" on the host's hostIp:hostPort. */
+    record PublishedPort(String containerPort, String hostIp, int hostPort) {}
+
+    /** The container's place on one network while it runs. */
+    record EndpointInfo(String network, String networkId, String endpointId, String ipAddress, int prefixLength,
+                        String gateway, String macAddress) {}
+
+    /** What a container's network is now: empty lists while it does not run. */
+    record NetworkState(String mode, List<EndpointInfo> endpoints, List<PublishedPort> ports, String sandboxKey) {
+        public static NetworkState idle(String mode) {
+            return new NetworkState(mode, List.of(), List.of(), "");
+        }
+    }
 
     record ContainerState(String status /* created, running, exited, removing, dead */, boolean running,
                           int pid, int exitCode, String error, Instant startedAt, Instant finishedAt) {}
 
     record ContainerSummary(String id, List<String> names, String image, String imageId, String command,
-                            Instant created, ContainerState state, Map<String, String> labels, String vm) {}
+                            Instant created, ContainerState state, Map<String, String> labels, String vm,
+                            NetworkState network) {}
 
     record ContainerDetail(ContainerSummary summary, CreateSpec spec, String logPath, List<String> execIds) {}
 

@@ -8,6 +8,13 @@ import dev.skiff.engine.api.Backend.ContainerDetail;
 import dev.skiff.engine.api.Backend.ContainerState;
 import dev.skiff.engine.api.Backend.ContainerSummary;
 import dev.skiff.engine.api.Backend.CreateSpec;
+import dev.skiff.engine.api.Backend.EndpointInfo;
+import dev.skiff.engine.api.Backend.NetworkSpec;
+import dev.skiff.engine.api.Backend.NetworkState;
+import dev.skiff.engine.api.Backend.PortBinding;
+import dev.skiff.engine.api.Backend.PublishedPort;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,7 +77,44 @@ final class ContainerJson {
                 Json.text(body, "Hostname"), Json.bool(body, "Tty"), Json.bool(body, "OpenStdin"),
                 Json.bool(body, "StdinOnce"), Json.stringMap(body, "Labels"), List.copyOf(binds),
                 Json.bool(host, "AutoRemove"), Json.text(host, "Isolation"),
-                stopSignal.isEmpty() ? null : stopSignal, Json.integer(body, "StopTimeout"));
+                stopSignal.isEmpty() ? null : stopSignal, Json.integer(body, "StopTimeout"), network(body, host));
+    }
+
+    /** NetworkMode, PortBindings, PublishAllPorts and ExtraHosts of HostConfig; ExposedPorts of the config. */
+    static NetworkSpec network(JsonNode body, JsonNode host) throws EngineException {
+        Map<String, List<PortBinding>> bindings = new LinkedHashMap<>();
+        JsonNode pb = host.get("PortBindings");
+        if (pb != null && !pb.isNull()) {
+            if (!pb.isObject()) {
+                throw EngineException.invalid("HostConfig.PortBindings must be an object of \"PORT/PROTO\": [bindings]");
+            }
+            for (var it = pb.fields(); it.hasNext(); ) {
+                var e = it.next();
+                List<PortBinding> list = new ArrayList<>();
+                if (e.getValue() != null && !e.getValue().isNull()) {
+                    if (!e.getValue().isArray()) {
+                        throw EngineException.invalid("HostConfig.PortBindings[" + e.getKey() + "] must be a list");
+                    }
+                    for (JsonNode b : e.getValue()) {
+                        if (!b.isObject()) {
+                            throw EngineException.invalid("HostConfig.PortBindings[" + e.getKey() + "] entries must be objects");
+                        }
+                        list.add(new PortBinding(Json.text(b, "HostIp"), Json.text(b, "HostPort")));
+                    }
+                }
+                bindings.put(e.getKey(), List.copyOf(list));
+            }
+        }
+        List<String> exposed = new ArrayList<>();
+        JsonNode ep = body.get("ExposedPorts");
+        if (ep != null && !ep.isNull()) {
+            if (!ep.isObject()) {
+                throw EngineException.invalid("ExposedPorts must be an object of \"PORT/PROTO\": {}");
+            }
+            ep.fieldNames().forEachRemaining(exposed::add);
+        }
+        return new NetworkSpec(Json.text(host, "NetworkMode"), bindings, List.copyOf(exposed),
+                Json.bool(host, "PublishAllPorts"), orEmpty(Json.strings(host, "ExtraHosts")));
     }
 
     private static List<String> orEmpty(List<String> list) {
@@ -155,10 +199,66 @@ final class ContainerJson {
         json.putObject("GraphDriver").put("Name", "skiff").putNull("Data");
         json.set("Mounts", mounts(spec.binds()));
         json.set("Config", config(spec));
-        ObjectNode network = json.putObject("NetworkSettings");
-        network.put("SandboxID", "").putObject("Ports");
-        network.putObject("Networks");
+        json.set("NetworkSettings", networkSettings(s.network(), spec.networkOrDefault()));
         return json;
+    }
+
+    /**
+     * Docker's NetworkSettings: the address on each network while the container runs, and Ports
+     * with every exposed or published port, the published ones with their real host ports.
+     */
+    static ObjectNode networkSettings(NetworkState state, NetworkSpec spec) {
+        ObjectNode n = Json.object();
+        n.put("Bridge", "").put("SandboxID", state.sandboxKey().isEmpty() ? "" : state.sandboxKey())
+                .put("SandboxKey", state.sandboxKey()).put("HairpinMode", false)
+                .put("LinkLocalIPv6Address", "").put("LinkLocalIPv6PrefixLen", 0);
+        ObjectNode ports = n.putObject("Ports");
+        if (!state.mode().equals("host") && !state.mode().equals("none")) {
+            for (String exposed : spec.exposedPorts()) {
+                ports.putNull(exposed.contains("/") ? exposed : exposed + "/tcp");
+            }
+            for (String key : spec.portBindings().keySet()) {
+                ports.putNull(key.contains("/") ? key : key + "/tcp");
+            }
+        }
+        for (PublishedPort p : state.ports()) {
+            JsonNode list = ports.get(p.containerPort());
+            ArrayNode arr = list instanceof ArrayNode a ? a : ports.putArray(p.containerPort());
+            arr.addObject().put("HostIp", p.hostIp()).put("HostPort", Integer.toString(p.hostPort()));
+        }
+        n.putNull("SecondaryIPAddresses").putNull("SecondaryIPv6Addresses");
+        EndpointInfo primary = state.endpoints().isEmpty() ? null : state.endpoints().getFirst();
+        n.put("EndpointID", primary == null ? "" : primary.endpointId())
+                .put("Gateway", primary == null ? "" : primary.gateway())
+                .put("GlobalIPv6Address", "").put("GlobalIPv6PrefixLen", 0)
+                .put("IPAddress", primary == null ? "" : primary.ipAddress())
+                .put("IPPrefixLen", primary == null ? 0 : primary.prefixLength())
+                .put("IPv6Gateway", "")
+                .put("MacAddress", primary == null ? "" : primary.macAddress());
+        ObjectNode networks = n.putObject("Networks");
+        if (state.endpoints().isEmpty()) {
+            // Docker lists the network a stopped container is attached to, with empty addresses.
+            networks.set(spec.mode(), endpoint(null, spec.mode()));
+        }
+        for (EndpointInfo e : state.endpoints()) {
+            networks.set(e.network(), endpoint(e, e.network()));
+        }
+        return n;
+    }
+
+    private static ObjectNode endpoint(EndpointInfo e, String network) {
+        ObjectNode o = Json.object();
+        o.putNull("IPAMConfig").putNull("Links").putNull("Aliases");
+        o.put("MacAddress", e == null ? "" : e.macAddress())
+                .putNull("DriverOpts")
+                .put("NetworkID", e == null ? "" : e.networkId())
+                .put("EndpointID", e == null ? "" : e.endpointId())
+                .put("Gateway", e == null ? "" : e.gateway())
+                .put("IPAddress", e == null ? "" : e.ipAddress())
+                .put("IPPrefixLen", e == null ? 0 : e.prefixLength())
+                .put("IPv6Gateway", "").put("GlobalIPv6Address", "").put("GlobalIPv6PrefixLen", 0)
+                .putNull("DNSNames");
+        return o;
     }
 
     /**
@@ -199,7 +299,18 @@ final class ContainerJson {
             binds.add(b.hostPath() + ":" + b.containerPath() + (b.readOnly() ? ":ro" : ""));
         }
         host.putObject("LogConfig").put("Type", "json-file").putObject("Config");
-        host.put("NetworkMode", "none");
+        NetworkSpec net = spec.networkOrDefault();
+        host.put("NetworkMode", net.mode());
+        ObjectNode bindings = host.putObject("PortBindings");
+        net.portBindings().forEach((port, list) -> {
+            ArrayNode arr = bindings.putArray(port);
+            for (PortBinding b : list) {
+                arr.addObject().put("HostIp", b.hostIp() == null ? "" : b.hostIp())
+                        .put("HostPort", b.hostPort() == null ? "" : b.hostPort());
+            }
+        });
+        host.put("PublishAllPorts", net.publishAll());
+        host.set("ExtraHosts", net.extraHosts().isEmpty() ? null : Json.array(net.extraHosts()));
         host.putObject("RestartPolicy").put("Name", "no").put("MaximumRetryCount", 0);
         host.put("AutoRemove", spec.autoRemove())
                 .put("Isolation", spec.isolation() == null ? "" : spec.isolation());
@@ -237,6 +348,13 @@ final class ContainerJson {
                 .put("StdinOnce", spec.stdinOnce());
         config.set("Env", Json.array(spec.env()));
         config.set("Cmd", Json.array(spec.cmd()));
+        List<String> exposed = spec.networkOrDefault().exposedPorts();
+        if (exposed.isEmpty()) {
+            config.putNull("ExposedPorts");
+        } else {
+            ObjectNode ports = config.putObject("ExposedPorts");
+            exposed.forEach(ports::putObject);
+        }
         config.put("Image", spec.image()).putNull("Volumes")
                 .put("WorkingDir", spec.workingDir() == null ? "" : spec.workingDir());
         config.set("Entrypoint", Json.arrayOrNull(spec.entrypoint()));
@@ -261,12 +379,20 @@ final class ContainerJson {
                 .put("ImageID", s.imageId())
                 .put("Command", s.command() == null ? "" : s.command())
                 .put("Created", s.created() == null ? 0 : s.created().getEpochSecond());
-        json.putArray("Ports");
+        ArrayNode ports = json.putArray("Ports");
+        for (PublishedPort p : s.network().ports()) {
+            String[] key = p.containerPort().split("/");
+            ports.addObject().put("IP", p.hostIp()).put("PrivatePort", Integer.parseInt(key[0]))
+                    .put("PublicPort", p.hostPort()).put("Type", key.length > 1 ? key[1] : "tcp");
+        }
         json.set("Labels", Json.object(s.labels()));
         json.put("State", s.state().status())
                 .put("Status", ContainerStatus.describe(s.state(), now));
-        json.putObject("HostConfig").put("NetworkMode", "none");
-        json.putObject("NetworkSettings").putObject("Networks");
+        json.putObject("HostConfig").put("NetworkMode", s.network().mode());
+        ObjectNode networks = json.putObject("NetworkSettings").putObject("Networks");
+        for (EndpointInfo e : s.network().endpoints()) {
+            networks.set(e.network(), endpoint(e, e.network()));
+        }
         json.putArray("Mounts");
         return json;
     }

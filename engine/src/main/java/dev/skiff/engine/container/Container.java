@@ -3,6 +3,7 @@ package dev.skiff.engine.container;
 import dev.skiff.engine.api.Backend;
 import dev.skiff.engine.api.Backend.ContainerState;
 import dev.skiff.engine.api.Backend.CreateSpec;
+import dev.skiff.engine.network.PortPublisher;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ public final class Container {
     public record Record(String id, String name, String created, String imageRef, String imageId,
                          List<String> diffIds, CreateSpec spec, List<String> args, List<String> env, String cwd,
                          int uid, int gid, String hostname, String status, int pid, int exitCode, String error,
-                         String startedAt, String finishedAt, String vm, String vmMode) {}
+                         String startedAt, String finishedAt, String vm, String vmMode,
+                         Backend.NetworkState network, List<PortPublisher.Forward> forwards) {}
 
     public final String id;
     public final String name;
@@ -51,6 +53,10 @@ public final class Container {
     public Instant finishedAt;
     public String vm = "";
     public String vmMode = "";
+    /** The network while it runs (address, published ports); idle otherwise. */
+    public Backend.NetworkState network;
+    /** The host ports forwarded into its VM while it runs. */
+    public List<PortPublisher.Forward> forwards = List.of();
     private CompletableFuture<Integer> nextExit = new CompletableFuture<>();
     public final CompletableFuture<Integer> removed = new CompletableFuture<>();
 
@@ -71,6 +77,7 @@ public final class Container {
         this.hostname = hostname;
         this.dir = dir;
         this.output = new OutputHub(new LogFile(dir.resolve("container.log")));
+        this.network = Backend.NetworkState.idle(spec.networkOrDefault().mode());
     }
 
     public synchronized boolean running() {
@@ -103,7 +110,7 @@ public final class Container {
     public synchronized Record record() {
         return new Record(id, name, created.toString(), imageRef, imageId, diffIds, spec, args, env, cwd, uid, gid,
                 hostname, status, pid, exitCode, error, startedAt == null ? null : startedAt.toString(),
-                finishedAt == null ? null : finishedAt.toString(), vm, vmMode);
+                finishedAt == null ? null : finishedAt.toString(), vm, vmMode, network, forwards);
     }
 
     public static Container fromRecord(Record r, Path dir) {
@@ -117,13 +124,19 @@ public final class Container {
         c.finishedAt = r.finishedAt() == null ? null : Instant.parse(r.finishedAt());
         c.vm = r.vm() == null ? "" : r.vm();
         c.vmMode = r.vmMode() == null ? "" : r.vmMode();
+        c.network = r.network() == null ? Backend.NetworkState.idle(c.spec.networkOrDefault().mode()) : r.network();
+        c.forwards = r.forwards() == null ? List.of() : List.copyOf(r.forwards());
         return c;
     }
 
     public Backend.ContainerSummary summary() {
         String command = String.join(" ", args);
+        Backend.NetworkState net;
+        synchronized (this) {
+            net = network;
+        }
         return new Backend.ContainerSummary(id, List.of("/" + name), imageRef, imageId, command, created, state(),
-                spec.labels(), vm);
+                spec.labels(), vm, net);
     }
 
     public boolean dedicated() {

@@ -2,7 +2,9 @@ package dev.skiff.engine.placement;
 
 import dev.skiff.image.GuestImage;
 import dev.skiff.vm.DiskSpec;
+import dev.skiff.vm.Uplink;
 import dev.skiff.vm.VmConfig;
+import dev.skiff.agent.api.GuestNetwork;
 import dev.skiff.vm.VmDriver;
 import dev.skiff.agent.api.GuestPaths;
 import java.io.IOException;
@@ -28,6 +30,10 @@ public final class Placement implements AutoCloseable {
     public static final String SHARED_NAME = "skiff-shared";
     /** Each VM's scratch disk, sparse: only what containers write takes space. */
     static final long SCRATCH_BYTES = 8L << 30;
+
+    /** Every VM's network card: QEMU's user networking, with the addresses the agent expects. */
+    static final Uplink UPLINK = new Uplink(GuestNetwork.UPLINK_MAC, GuestNetwork.SLIRP_NETWORK,
+            GuestNetwork.GUEST_ADDRESS, GuestNetwork.HOST_ADDRESS, GuestNetwork.DNS_ADDRESS);
 
     /** Supplies the guest image; built on first use. */
     @FunctionalInterface
@@ -149,7 +155,8 @@ public final class Placement implements AutoCloseable {
         Path scratch = scratchDisk(name);
         VmConfig config = VmConfig.of(name, img.kernel(), img.initrd(), img.kernelArgs(), img.initArgs(),
                 List.of(GuestPaths.AGENT_PORT)).withMemory(memoryMib, 2)
-                .withDisks(List.of(new DiskSpec(scratch, UtilityVm.SCRATCH_SERIAL, false)));
+                .withDisks(List.of(new DiskSpec(scratch, UtilityVm.SCRATCH_SERIAL, false)))
+                .withUplink(UPLINK);
         return UtilityVm.boot(driver, config, mode);
     }
 

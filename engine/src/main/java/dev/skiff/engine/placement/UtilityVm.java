@@ -178,6 +178,30 @@ public final class UtilityVm {
         shares.remove(storageId);
     }
 
+    /** Ports of the VM's uplink that forward to containers, as "tcp/8080". */
+    private final Set<String> guestPorts = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port of the VM's uplink for a published port: the host port itself when the VM does not
+     * use it yet (two host addresses may publish one port number), else the next free one above
+     * 20000.
+     */
+    public synchronized int claimGuestPort(String protocol, int preferred) {
+        if (guestPorts.add(protocol + "/" + preferred)) {
+            return preferred;
+        }
+        for (int p = 20000; p <= 65535; p++) {
+            if (guestPorts.add(protocol + "/" + p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("VM " + name + " has no free " + protocol + " port left for forwards");
+    }
+
+    public synchronized void releaseGuestPort(String protocol, int port) {
+        guestPorts.remove(protocol + "/" + port);
+    }
+
     public boolean alive() {
         return !vm.exit().isDone();
     }
