@@ -7,6 +7,8 @@ import dev.skiff.engine.api.Backend.BindMount;
 import dev.skiff.engine.api.Backend.ContainerState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Docker's container JSON details that the CLI shows: -v syntax, names, the ps STATUS wording. */
@@ -50,5 +52,41 @@ class ContainerJsonTest {
         assertEquals(Backend.WaitCondition.NOT_RUNNING, ContainerRoutes.condition(null));
         assertEquals(Backend.WaitCondition.REMOVED, ContainerRoutes.condition("removed"));
         assertThrows(EngineException.class, () -> ContainerRoutes.condition("soon"));
+    }
+    @Test
+    void networkFieldsOfCreateAreRead() throws Exception {
+        var body = Json.MAPPER.readTree("""
+                {"Image":"busybox","ExposedPorts":{"80/tcp":{}},
+                 "HostConfig":{"NetworkMode":"default","PublishAllPorts":true,"ExtraHosts":["gw:host-gateway"],
+                   "PortBindings":{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"8080"}],"53/udp":null}}}
+                """);
+        Backend.NetworkSpec n = ContainerJson.createSpec(body).network();
+        assertEquals("default", n.mode());
+        assertEquals(List.of(new Backend.PortBinding("127.0.0.1", "8080")), n.portBindings().get("80/tcp"));
+        assertEquals(List.of(), n.portBindings().get("53/udp"));
+        assertEquals(List.of("80/tcp"), n.exposedPorts());
+        assertEquals(true, n.publishAll());
+        assertEquals(List.of("gw:host-gateway"), n.extraHosts());
+        assertThrows(EngineException.class, () -> ContainerJson.createSpec(Json.MAPPER.readTree(
+                "{\"Image\":\"b\",\"HostConfig\":{\"PortBindings\":[1]}}")));
+    }
+
+    @Test
+    void networkSettingsReportPublishedAndUnpublishedPortsAndTheAddress() {
+        var spec = new Backend.NetworkSpec("bridge", Map.of("80/tcp", List.of(new Backend.PortBinding("", ""))),
+                List.of("80/tcp", "443/tcp"), false, List.of());
+        var state = new Backend.NetworkState("bridge", List.of(new Backend.EndpointInfo("bridge", "nid", "eid",
+                "172.17.0.2", 16, "172.17.0.1", "02:42:ac:11:00:02")),
+                List.of(new Backend.PublishedPort("80/tcp", "0.0.0.0", 32768)), "/run/skiff/netns/x");
+        var n = ContainerJson.networkSettings(state, spec);
+        assertEquals("32768", n.at("/Ports/80~1tcp/0/HostPort").asText());
+        assertEquals("0.0.0.0", n.at("/Ports/80~1tcp/0/HostIp").asText());
+        assertEquals(true, n.get("Ports").get("443/tcp").isNull(), "exposed, not published: null as Docker has it");
+        assertEquals("172.17.0.2", n.get("IPAddress").asText());
+        assertEquals("172.17.0.1", n.at("/Networks/bridge/Gateway").asText());
+        assertEquals(16, n.at("/Networks/bridge/IPPrefixLen").asInt());
+        var idle = ContainerJson.networkSettings(Backend.NetworkState.idle("bridge"), spec);
+        assertEquals("", idle.get("IPAddress").asText());
+        assertEquals(true, idle.get("Networks").has("bridge"));
     }
 }
