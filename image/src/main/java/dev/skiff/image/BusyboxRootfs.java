@@ -76,6 +76,9 @@ public final class BusyboxRootfs {
             file(tar, "etc/group", "root:x:0:\nnogroup:x:65534:\n");
             file(tar, "etc/hostname", "busybox\n");
             file(tar, "etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost\n");
+            // Debian's busybox-static resolves names through glibc's NSS, which without this file
+            // finds nothing: wget, nc and nslookup need it to look up container and host names.
+            file(tar, "etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files dns\nnetworks: files\n");
         }
     }
 

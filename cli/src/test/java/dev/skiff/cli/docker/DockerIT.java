@@ -44,16 +44,20 @@ class DockerIT {
 
     @AfterAll
     static void stopDaemon() throws Exception {
+        removeAllAndStop(daemon, base);
+    }
+
+    /** Removes every container, stops the daemon, then the VMs it left (they outlive it by design). */
+    static void removeAllAndStop(DaemonProcess daemon, Path base) throws Exception {
         if (daemon == null) {
             return;
         }
-        for (String id : docker("ps", "-aq").out().split("\\s+")) {
+        for (String id : daemon.docker(List.of("ps", "-aq"), null).out().split("\\s+")) {
             if (!id.isBlank()) {
-                docker("rm", "-f", id);
+                daemon.docker(List.of("rm", "-f", id), null);
             }
         }
         daemon.stop();
-        // VMs outlive the daemon by design: stop the ones this test's daemon started.
         Path vms = base.resolve("run/vm");
         if (Files.isDirectory(vms)) {
             try (var dirs = Files.list(vms)) {

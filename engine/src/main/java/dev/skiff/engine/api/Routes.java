@@ -12,6 +12,7 @@ final class Routes {
         new ContainerRoutes(backend).register(router);
         new StreamRoutes(backend).register(router);
         new ExecRoutes(backend).register(router);
+        new NetworkRoutes(backend).register(router);
         return router;
     }
 }

@@ -90,6 +90,18 @@ class DockerCliTest {
     }
 
     @Test
+    void networkLsAndInspectShowTheBuiltInNetworks() throws Exception {
+        String ls = ok("network", "ls", "--format", "{{.Name}} {{.Driver}}").out();
+        assertEquals("bridge bridge\nhost host\nnone null\n", ls);
+        assertEquals("172.17.0.0/16 172.17.0.1\n", ok("network", "inspect", "--format",
+                "{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}", "bridge").out());
+        Result create = docker(null, "network", "create", "appnet");
+        assertTrue(create.exit() != 0 && create.err().contains("user-defined networks are not implemented"), create.err());
+        Result missing = docker(null, "network", "inspect", "nosuch");
+        assertTrue(missing.exit() != 0 && missing.err().contains("nosuch"), missing.err());
+    }
+
+    @Test
     void infoShowsTheVms() throws Exception {
         Result r = ok("info");
         assertTrue(r.out().contains("Storage Driver: skiff"), r.out());

@@ -1,0 +1,248 @@
+package dev.skiff.cli.docker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Container networking through the real docker CLI against a real `skiff daemon`, each case in the
+ * shared VM and with --isolation=hyperv: ports published with -p, -P and an address, fetched from
+ * the host; the host reached from containers as host.docker.internal and through host-gateway;
+ * --network none and host; clear errors for a taken port, a bad port and an unknown network; and
+ * published ports answering across a SIGKILL of the daemon. Traffic goes only to 127.0.0.1 and to
+ * addresses inside the test's VMs.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NetworkIT {
+    private static final Duration READY = Duration.ofMinutes(3);
+    private static final List<String> MODES = List.of("shared", "hyperv");
+    private static DaemonProcess daemon;
+    private static Path base;
+    private static HttpServer hostServer;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        base = Files.createTempDirectory(Path.of("/tmp"), "sn");
+        daemon = new DaemonProcess(base);
+        daemon.start();
+        hostServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hostServer.createContext("/hello", ex -> {
+            byte[] body = "hello from the host\n".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        hostServer.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (hostServer != null) {
+            hostServer.stop(0);
+        }
+        DockerIT.removeAllAndStop(daemon, base);
+    }
+
+    private static DaemonProcess.Result docker(String... args) throws Exception {
+        return daemon.docker(List.of(args), null);
+    }
+
+    private static DaemonProcess.Result ok(String... args) throws Exception {
+        DaemonProcess.Result r = docker(args);
+        assertEquals(0, r.code(), "docker " + String.join(" ", args) + " failed: " + r.err() + "\ndaemon log:\n"
+                + daemon.logTail());
+        return r;
+    }
+
+    private static List<String> isolation(String mode) {
+        return mode.equals("hyperv") ? List.of("--isolation=hyperv") : List.of();
+    }
+
+    private static String[] args(List<String> head, List<String> isolation, String... tail) {
+        List<String> all = new java.util.ArrayList<>(head);
+        all.addAll(isolation);
+        all.addAll(List.of(tail));
+        return all.toArray(String[]::new);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** GETs a URL until it answers 200 (the container's server coming up is the event), then returns the body. */
+    private static byte[] fetch(String url) throws Exception {
+        long deadline = System.nanoTime() + READY.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                        .build(), HttpResponse.BodyHandlers.ofByteArray());
+                if (r.statusCode() == 200) {
+                    return r.body();
+                }
+                last = new IOException("HTTP " + r.statusCode());
+            } catch (IOException e) {
+                last = e;
+            }
+            Thread.sleep(200); // nothing announces the server's listen(2); each attempt is the probe
+        }
+        throw new AssertionError("no answer from " + url + " within " + READY.toMinutes() + " min: " + last
+                + "\ndaemon log:\n" + daemon.logTail());
+    }
+
+    /** A web root on the host, bind-mounted into the container: an index and a 20 MB file. */
+    private static Path webRoot(String name) throws IOException {
+        Path dir = Files.createDirectories(base.resolve("www-" + name));
+        Files.writeString(dir.resolve("index.html"), "hello from " + name + "\n");
+        byte[] big = new byte[20 << 20];
+        new Random(42).nextBytes(big);
+        Files.write(dir.resolve("big.bin"), big);
+        return dir;
+    }
+
+    @Test
+    @Order(1)
+    void publishedPortsAnswerOnTheHost() throws Exception {
+        for (String mode : MODES) {
+            String name = "web-" + mode;
+            Path www = webRoot(name);
+            int h1 = freePort();
+            int h2 = freePort();
+            ok(args(List.of("run", "-d", "--name", name, "-v", www + ":/w:ro", "-p", h1 + ":80", "-p",
+                    "127.0.0.1:" + h2 + ":80", "--expose", "81", "-P"), isolation(mode),
+                    "busybox", "sh", "-c", "httpd -p 81 -h /w; exec httpd -f -p 80 -h /w"));
+            assertEquals("hello from " + name + "\n", new String(fetch("http://127.0.0.1:" + h1 + "/"), StandardCharsets.UTF_8));
+            assertEquals("hello from " + name + "\n", new String(fetch("http://127.0.0.1:" + h2 + "/"), StandardCharsets.UTF_8));
+            assertArrayEquals(Files.readAllBytes(www.resolve("big.bin")), fetch("http://127.0.0.1:" + h1 + "/big.bin"),
+                    "20 MB through the published port, " + mode);
+
+            String ports = ok("port", name).out();
+            assertTrue(ports.contains("80/tcp -> 0.0.0.0:" + h1), ports);
+            assertTrue(ports.contains("80/tcp -> 127.0.0.1:" + h2), ports);
+            String p81 = ok("port", name, "81/tcp").out().strip();
+            assertTrue(p81.startsWith("0.0.0.0:"), "-P publishes the exposed port on a free one: " + p81);
+            int r = Integer.parseInt(p81.substring(p81.lastIndexOf(':') + 1));
+            assertEquals("hello from " + name + "\n", new String(fetch("http://127.0.0.1:" + r + "/"), StandardCharsets.UTF_8));
+            String inspect = ok("inspect", "--format",
+                    "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Gateway}} {{.HostConfig.NetworkMode}}", name).out();
+            assertTrue(inspect.matches("172\\.17\\.\\d+\\.\\d+ 172\\.17\\.0\\.1 bridge\\s*"), inspect);
+
+            ok("rm", "-f", name);
+            // The host ports are free again once the container is gone.
+            try (ServerSocket s = new ServerSocket(h1)) {
+                assertEquals(h1, s.getLocalPort());
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void containersReachTheHostByName() throws Exception {
+        int port = hostServer.getAddress().getPort();
+        for (String mode : MODES) {
+            DaemonProcess.Result r = ok(args(List.of("run", "--rm", "--add-host", "gw:host-gateway"), isolation(mode),
+                    "busybox", "sh", "-c", "timeout 60 wget -qO- http://host.docker.internal:" + port
+                            + "/hello && timeout 60 wget -qO- http://gw:" + port + "/hello"));
+            assertEquals("hello from the host\nhello from the host\n", r.out(), mode + ": " + r.err());
+        }
+    }
+
+    @Test
+    @Order(3)
+    void containersOnTheDefaultBridgeReachEachOtherByAddress() throws Exception {
+        ok("run", "-d", "--name", "peer", "busybox", "sh", "-c",
+                "mkdir /w; echo peer-ok > /w/index.html; exec httpd -f -p 8080 -h /w");
+        String ip = ok("inspect", "--format", "{{.NetworkSettings.IPAddress}}", "peer").out().strip();
+        DaemonProcess.Result r = ok("run", "--rm", "busybox", "sh", "-c",
+                "for i in $(seq 100); do timeout 10 wget -qO- http://" + ip + ":8080/ && exit 0; sleep 0.2; done; exit 1");
+        assertEquals("peer-ok\n", r.out());
+        ok("rm", "-f", "peer");
+    }
+
+    @Test
+    @Order(4)
+    void networkNoneHasLoopbackOnlyAndHostIsTheVm() throws Exception {
+        String none = ok("run", "--rm", "--network", "none", "busybox", "sh", "-c", "ls /sys/class/net").out();
+        assertEquals("lo", none.strip());
+        String host = ok("run", "--rm", "--network", "host", "busybox", "sh", "-c", "ls /sys/class/net").out();
+        assertTrue(host.contains("uplink"), "--network host is the VM's own namespace: " + host);
+    }
+
+    @Test
+    @Order(5)
+    void aTakenPortIsAClearErrorAndPublishesNothing() throws Exception {
+        int free = freePort();
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("0.0.0.0", 0));
+            int busy = taken.getLocalPort();
+            for (String mode : MODES) {
+                DaemonProcess.Result r = docker(args(List.of("run", "-d", "--name", "clash-" + mode, "-p", free + ":80",
+                        "-p", busy + ":81"), isolation(mode), "busybox", "sleep", "600"));
+                assertNotEquals(0, r.code());
+                assertTrue(r.err().contains("port is already allocated") && r.err().contains(":" + busy), r.err());
+                try (ServerSocket s = new ServerSocket(free)) {
+                    assertEquals(free, s.getLocalPort(), "the other port was given back");
+                }
+                String state = ok("inspect", "--format", "{{.State.Status}}", "clash-" + mode).out().strip();
+                assertEquals("created", state);
+                ok("rm", "-f", "clash-" + mode);
+            }
+        }
+        DaemonProcess.Result range = docker("run", "--rm", "-p", "99999:80", "busybox", "true");
+        assertNotEquals(0, range.code());
+        assertTrue(range.err().toLowerCase().contains("invalid"), range.err());
+        DaemonProcess.Result unknown = docker("run", "--rm", "--network", "nosuch", "busybox", "true");
+        assertNotEquals(0, unknown.code());
+        assertTrue(unknown.err().contains("network nosuch not found"), unknown.err());
+        assertEquals("", ok("ps", "-aq").out().strip(), "nothing left half-created");
+    }
+
+    @Test
+    @Order(6)
+    void publishedPortsAnswerAcrossADaemonKill() throws Exception {
+        int[] ports = new int[MODES.size()];
+        for (int i = 0; i < MODES.size(); i++) {
+            String mode = MODES.get(i);
+            ports[i] = freePort();
+            ok(args(List.of("run", "-d", "--name", "keep-" + mode, "-p", ports[i] + ":80"), isolation(mode),
+                    "busybox", "sh", "-c", "mkdir /w; echo kept-" + mode + " > /w/index.html; exec httpd -f -p 80 -h /w"));
+            assertEquals("kept-" + mode + "\n", new String(fetch("http://127.0.0.1:" + ports[i] + "/"), StandardCharsets.UTF_8));
+        }
+        daemon.kill();
+        daemon.start();
+        for (int i = 0; i < MODES.size(); i++) {
+            String mode = MODES.get(i);
+            assertEquals("kept-" + mode + "\n", new String(fetch("http://127.0.0.1:" + ports[i] + "/"), StandardCharsets.UTF_8));
+            assertTrue(ok("port", "keep-" + mode).out().contains("0.0.0.0:" + ports[i]));
+            ok("rm", "-f", "keep-" + mode);
+            try (ServerSocket s = new ServerSocket(ports[i])) {
+                assertEquals(ports[i], s.getLocalPort(), "the restarted daemon gave the port back at rm");
+            }
+        }
+    }
+}
