@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Container networking through Skiff, side by side with QEMU's own path, in one run and one VM:
+#   - download of a 100 MB file from busybox httpd in a container on the default bridge, through
+#     its published port (-p: QEMU's user networking hostfwd, then DNAT in the VM, a bridge and a
+#     veth), against the same download from httpd in the VM's own namespace (--network host)
+#     through a plain hostfwd straight to the VM (added by this script on the VM's QMP socket):
+#     the ratio is what Skiff's in-VM path costs (goal >= 0.8);
+#   - short HTTP requests per second through both paths (curl, one connection each);
+#   - container to container in the VM (wget of the same file by address), for the record.
+# Usage: engine/bench/net.sh [RUNS]   (prints medians and ratios; asserts nothing)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+runs=${1:-3}
+mb=${NET_BENCH_MB:-100}
+requests=${NET_BENCH_REQUESTS:-200}
+work=$(mktemp -d /tmp/snb.XXXX)
+export SKIFF_RUN=$work/run SKIFF_DATA=$work/data SKIFF_IDLE_SECONDS=600
+sock=$SKIFF_RUN/docker.sock
+d() { docker -H "unix://$sock" "$@"; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+cleanup() {
+  d ps -aq 2>/dev/null | xargs -r docker -H "unix://$sock" rm -f >/dev/null 2>&1 || true
+  [ -n "${daemon_pid:-}" ] && kill "$daemon_pid" 2>/dev/null || true
+  for rec in "$SKIFF_RUN"/vm/*/vm.properties; do
+    [ -f "$rec" ] || continue
+    pid=$(sed -n 's/^qemu.pid=//p' "$rec" | head -1)
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work" 2>/dev/null || true
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 1 1200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.25; done; echo "no answer from $1"; return 1; }
+
+"$root/skiff" daemon > "$work/daemon.log" 2>&1 &
+daemon_pid=$!
+for _ in $(seq 1 2400); do d version >/dev/null 2>&1 && break; sleep 0.25; done
+d version >/dev/null || { echo "daemon did not come up:"; tail -20 "$work/daemon.log"; exit 1; }
+
+serve="mkdir -p /w && dd if=/dev/zero of=/w/f bs=1M count=$mb 2>/dev/null && echo ok > /w/small && exec httpd -f -p"
+p_bridge=$(free_port)
+d run -d --name nb-bridge -p "127.0.0.1:$p_bridge:80" busybox sh -c "$serve 80 -h /w" >/dev/null
+d run -d --name nb-host --network host busybox sh -c "$serve 18090 -h /w" >/dev/null
+# The peer path: a hostfwd straight to the VM's own namespace, on the shared VM's QMP socket.
+p_direct=$(free_port)
+qmp=$(ls "$SKIFF_RUN"/vm/skiff-shared*/qmp.sock | head -1)
+python3 - "$qmp" "hostfwd_add uplink tcp:127.0.0.1:$p_direct-10.0.2.15:18090" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
+f.readline()
+for cmd in ({"execute": "qmp_capabilities"},
+            {"execute": "human-monitor-command", "arguments": {"command-line": sys.argv[2]}}):
+    f.write(json.dumps(cmd) + "\n"); f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "return" in r or "error" in r:
+            if r.get("return"):
+                sys.exit("hostfwd_add: " + str(r["return"]))
+            break
+PY
+wait_http "http://127.0.0.1:$p_bridge/small"
+wait_http "http://127.0.0.1:$p_direct/small"
+
+download() { curl -fs -o /dev/null -w '%{speed_download}\n' "$1" | awk '{printf "%.1f\n", $1 / 1048576}'; }
+reqs() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  for _ in $(seq "$requests"); do curl -fs -o /dev/null "$1"; done
+  t1=$(date +%s.%N)
+  echo "$requests / ($t1 - $t0)" | bc -l | awk '{printf "%.1f\n", $1}'
+}
+bridge_mbs=(); direct_mbs=(); bridge_rps=(); direct_rps=()
+for _ in $(seq "$runs"); do   # alternating, so a slow host period hits both
+  bridge_mbs+=("$(download "http://127.0.0.1:$p_bridge/f")")
+  direct_mbs+=("$(download "http://127.0.0.1:$p_direct/f")")
+  bridge_rps+=("$(reqs "http://127.0.0.1:$p_bridge/small")")
+  direct_rps+=("$(reqs "http://127.0.0.1:$p_direct/small")")
+done
+ip=$(d inspect --format '{{.NetworkSettings.IPAddress}}' nb-bridge)
+c2c=$(d run --rm busybox sh -c "t0=\$(date +%s%N); wget -q -O /dev/null http://$ip/f; t1=\$(date +%s%N); echo \$(( $mb * 1000000000 / (t1 - t0) ))")
+
+bm=$(printf '%s\n' "${bridge_mbs[@]}" | median); dm=$(printf '%s\n' "${direct_mbs[@]}" | median)
+br=$(printf '%s\n' "${bridge_rps[@]}" | median); dr=$(printf '%s\n' "${direct_rps[@]}" | median)
+echo "network benchmark: $runs runs, medians (TCG: figures are the emulator's)"
+printf '  %-58s %8s MB/s\n' "download ${mb} MB through -p (hostfwd + DNAT + bridge)" "$bm"
+printf '  %-58s %8s MB/s\n' "download ${mb} MB through plain hostfwd to the VM" "$dm"
+printf '  %-58s %8s x   (goal >= 0.8)\n' "ratio -p / plain hostfwd" "$(echo "$bm / $dm" | bc -l | awk '{printf "%.2f", $1}')"
+printf '  %-58s %8s req/s\n' "short HTTP requests through -p ($requests per run)" "$br"
+printf '  %-58s %8s req/s\n' "short HTTP requests through plain hostfwd" "$dr"
+printf '  %-58s %8s x\n' "ratio -p / plain hostfwd" "$(echo "$br / $dr" | bc -l | awk '{printf "%.2f", $1}')"
+printf '  %-58s %8s MB/s\n' "container to container in one VM (wget, ${mb} MB)" "$c2c"
+echo "  not measured yet: container to container across two VMs (no switch between VMs yet)"
