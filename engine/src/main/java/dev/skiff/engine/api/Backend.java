@@ -92,13 +92,34 @@ public interface Backend {
     record PortBinding(String hostIp, String hostPort) {}
 
     /**
-     * The network a container asks for: HostConfig.NetworkMode ("bridge", "none", "host"; "" and
-     * "default" mean "bridge"), PortBindings keyed by "PORT/PROTO", ExposedPorts (the request's and
-     * the image's), PublishAllPorts (-P) and ExtraHosts ("NAME:IP", IP may be "host-gateway").
+     * The network a container asks for: HostConfig.NetworkMode ("bridge", "none", "host" or a
+     * user network's name or id; "" and "default" mean "bridge"), PortBindings keyed by
+     * "PORT/PROTO", ExposedPorts (the request's and the image's), PublishAllPorts (-P),
+     * ExtraHosts ("NAME:IP", IP may be "host-gateway"), and per network the endpoint settings of
+     * NetworkingConfig.EndpointsConfig (aliases, a fixed address); networks named there besides
+     * the mode's are joined too.
      */
     record NetworkSpec(String mode, Map<String, List<PortBinding>> portBindings, List<String> exposedPorts,
-                       boolean publishAll, List<String> extraHosts) {
-        public static final NetworkSpec DEFAULT = new NetworkSpec("bridge", Map.of(), List.of(), false, List.of());
+                       boolean publishAll, List<String> extraHosts, Map<String, EndpointRequest> endpoints) {
+        public static final NetworkSpec DEFAULT = new NetworkSpec("bridge", Map.of(), List.of(), false, List.of(), Map.of());
+
+        public NetworkSpec {
+            endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
+        }
+
+        public NetworkSpec withEndpoints(Map<String, EndpointRequest> e) {
+            return new NetworkSpec(mode, portBindings, exposedPorts, publishAll, extraHosts, e);
+        }
+    }
+
+    /** A container's settings on one network: --network-alias names and --ip. */
+    record EndpointRequest(List<String> aliases, String ipv4Address) {
+        public static final EndpointRequest NONE = new EndpointRequest(List.of(), "");
+
+        public EndpointRequest {
+            aliases = aliases == null ? List.of() : List.copyOf(aliases);
+            ipv4Address = ipv4Address == null ? "" : ipv4Address;
+        }
     }
 
     /** A port as published: "80/tcp" on the host's hostIp:hostPort. */
@@ -106,7 +127,12 @@ public interface Backend {
 
     /** The container's place on one network while it runs. */
     record EndpointInfo(String network, String networkId, String endpointId, String ipAddress, int prefixLength,
-                        String gateway, String macAddress) {}
+                        String gateway, String macAddress, List<String> aliases, List<String> dnsNames) {
+        public EndpointInfo {
+            aliases = aliases == null ? List.of() : List.copyOf(aliases);
+            dnsNames = dnsNames == null ? List.of() : List.copyOf(dnsNames);
+        }
+    }
 
     /** What a container's network is now: empty lists while it does not run. */
     record NetworkState(String mode, List<EndpointInfo> endpoints, List<PublishedPort> ports, String sandboxKey) {
@@ -145,6 +171,37 @@ public interface Backend {
     void removeContainer(String id, boolean force) throws EngineException;
 
     void resizeContainer(String id, int height, int width) throws EngineException;
+
+    // ---- networks
+
+    /** A container on a network, as network inspect lists it. */
+    record NetworkMember(String name, String endpointId, String macAddress, String ipv4Cidr) {}
+
+    /** A network as the API reports it. Built-in ones (bridge, host, none) have {@code builtin}. */
+    record NetworkInfo(String id, String name, String driver, String subnet, String gateway, Instant created,
+                       boolean internal, boolean attachable, Map<String, String> labels, Map<String, String> options,
+                       boolean builtin, Map<String, NetworkMember> containers) {}
+
+    /** POST /networks/create, after the API layer parsed it. {@code subnet}/{@code gateway} "" = from the pools. */
+    record NetworkCreate(String name, String driver, String subnet, String gateway, boolean internal,
+                         boolean attachable, Map<String, String> labels, Map<String, String> options,
+                         boolean checkDuplicate) {}
+
+    List<NetworkInfo> networks();
+
+    NetworkInfo inspectNetwork(String ref) throws EngineException;
+
+    /** @return the new network's id */
+    String createNetwork(NetworkCreate request) throws EngineException;
+
+    void removeNetwork(String ref) throws EngineException;
+
+    /** Removes every user network no container uses; returns their names. */
+    List<String> pruneNetworks(Map<String, List<String>> filters) throws EngineException;
+
+    void connectNetwork(String network, String container, EndpointRequest endpoint) throws EngineException;
+
+    void disconnectNetwork(String network, String container, boolean force) throws EngineException;
 
     // ---- I/O
 

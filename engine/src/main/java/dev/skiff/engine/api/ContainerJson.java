@@ -9,6 +9,7 @@ import dev.skiff.engine.api.Backend.ContainerState;
 import dev.skiff.engine.api.Backend.ContainerSummary;
 import dev.skiff.engine.api.Backend.CreateSpec;
 import dev.skiff.engine.api.Backend.EndpointInfo;
+import dev.skiff.engine.api.Backend.EndpointRequest;
 import dev.skiff.engine.api.Backend.NetworkSpec;
 import dev.skiff.engine.api.Backend.NetworkState;
 import dev.skiff.engine.api.Backend.PortBinding;
@@ -113,8 +114,26 @@ final class ContainerJson {
             }
             ep.fieldNames().forEachRemaining(exposed::add);
         }
+        Map<String, EndpointRequest> endpoints = new LinkedHashMap<>();
+        JsonNode ec = Json.child(Json.child(body, "NetworkingConfig"), "EndpointsConfig");
+        for (var it = ec.fields(); it.hasNext(); ) {
+            var e = it.next();
+            endpoints.put(e.getKey(), endpointRequest(e.getValue()));
+        }
         return new NetworkSpec(Json.text(host, "NetworkMode"), bindings, List.copyOf(exposed),
-                Json.bool(host, "PublishAllPorts"), orEmpty(Json.strings(host, "ExtraHosts")));
+                Json.bool(host, "PublishAllPorts"), orEmpty(Json.strings(host, "ExtraHosts")), endpoints);
+    }
+
+    /** An EndpointSettings object: Aliases and IPAMConfig.IPv4Address (--network-alias, --ip). */
+    static EndpointRequest endpointRequest(JsonNode e) throws EngineException {
+        if (e == null || e.isNull()) {
+            return EndpointRequest.NONE;
+        }
+        if (!e.isObject()) {
+            throw EngineException.invalid("endpoint settings must be an object");
+        }
+        return new EndpointRequest(orEmpty(Json.strings(e, "Aliases")),
+                Json.text(Json.child(e, "IPAMConfig"), "IPv4Address"));
     }
 
     private static List<String> orEmpty(List<String> list) {
@@ -248,7 +267,8 @@ final class ContainerJson {
 
     private static ObjectNode endpoint(EndpointInfo e, String network) {
         ObjectNode o = Json.object();
-        o.putNull("IPAMConfig").putNull("Links").putNull("Aliases");
+        o.putNull("IPAMConfig").putNull("Links");
+        o.set("Aliases", e == null || e.aliases().isEmpty() ? null : Json.array(e.aliases()));
         o.put("MacAddress", e == null ? "" : e.macAddress())
                 .putNull("DriverOpts")
                 .put("NetworkID", e == null ? "" : e.networkId())
@@ -257,7 +277,7 @@ final class ContainerJson {
                 .put("IPAddress", e == null ? "" : e.ipAddress())
                 .put("IPPrefixLen", e == null ? 0 : e.prefixLength())
                 .put("IPv6Gateway", "").put("GlobalIPv6Address", "").put("GlobalIPv6PrefixLen", 0)
-                .putNull("DNSNames");
+                .set("DNSNames", e == null || e.dnsNames().isEmpty() ? null : Json.array(e.dnsNames()));
         return o;
     }
 

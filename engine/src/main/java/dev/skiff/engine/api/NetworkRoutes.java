@@ -1,26 +1,19 @@
 package dev.skiff.engine.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.skiff.engine.api.Backend.ContainerSummary;
-import dev.skiff.engine.api.Backend.EndpointInfo;
-import dev.skiff.engine.network.Networking;
+import dev.skiff.engine.api.Backend.NetworkCreate;
+import dev.skiff.engine.api.Backend.NetworkInfo;
+import dev.skiff.engine.api.Backend.NetworkMember;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-/**
- * {@code /networks}: Docker's three built-in networks (bridge, host, none) with the containers on
- * them, in Docker's JSON. User-defined networks are not built yet: their calls answer 501 with
- * the route named, never "page not found".
- */
+/** {@code /networks}: list, inspect, create, remove, prune, connect and disconnect, in Docker's JSON. */
 final class NetworkRoutes {
-    /** A built-in network: name, id, driver, and the subnet and gateway of its IPAM ("" for none). */
-    private record Builtin(String name, String id, String driver, String subnet, String gateway) {}
-
-    private static final List<Builtin> BUILTIN = List.of(
-            new Builtin(Networking.BRIDGE, Networking.BRIDGE_ID, "bridge", Networking.BRIDGE_SUBNET, Networking.BRIDGE_GATEWAY),
-            new Builtin(Networking.HOST, idOf("host"), "host", "", ""),
-            new Builtin(Networking.NONE, idOf("none"), "null", "", ""));
+    private static final Set<String> LIST_FILTERS = Set.of("name", "id", "label", "driver", "type", "scope", "dangling");
 
     private final Backend backend;
 
@@ -30,87 +23,133 @@ final class NetworkRoutes {
 
     void register(Router router) {
         router.add("GET", "/networks", this::list)
+                .add("POST", "/networks/create", this::create)
+                .add("POST", "/networks/prune", this::prune)
                 .add("GET", "/networks/{id}", this::inspect)
-                .add("POST", "/networks/create", ex -> notYet("POST /networks/create"))
                 .add("DELETE", "/networks/{id}", this::remove)
-                .add("POST", "/networks/{id}/connect", ex -> notYet("POST /networks/{id}/connect"))
-                .add("POST", "/networks/{id}/disconnect", ex -> notYet("POST /networks/{id}/disconnect"))
-                .add("POST", "/networks/prune", this::prune);
+                .add("POST", "/networks/{id}/connect", this::connect)
+                .add("POST", "/networks/{id}/disconnect", this::disconnect);
     }
 
-    private static void notYet(String route) throws EngineException {
-        throw new EngineException(EngineException.Kind.NOT_IMPLEMENTED, route + ": user-defined networks are not "
-                + "implemented by Skiff yet; containers can use the default bridge network (with -p to publish ports), "
-                + "host or none");
-    }
-
-    private void list(Exchange ex) throws IOException {
-        List<ContainerSummary> containers = backend.listContainers(true);
+    private void list(Exchange ex) throws EngineException, IOException {
+        Map<String, List<String>> f = Filters.parse(ex.query("filters"), LIST_FILTERS);
         ArrayNode out = Json.array();
-        for (Builtin b : BUILTIN) {
-            out.add(json(b, containers));
+        for (NetworkInfo n : backend.networks()) {
+            if (matches(n, f)) {
+                out.add(json(n));
+            }
         }
         ex.response().sendJson(200, out);
     }
 
-    private void inspect(Exchange ex) throws EngineException, IOException {
-        ex.response().sendJson(200, json(find(ex.path("id")), backend.listContainers(true)));
-    }
-
-    private void remove(Exchange ex) throws EngineException {
-        Builtin b = find(ex.path("id"));
-        throw new EngineException(EngineException.Kind.INVALID, b.name() + " is a pre-defined network and cannot be removed");
-    }
-
-    private void prune(Exchange ex) throws IOException {
-        ObjectNode reply = Json.object();
-        reply.putArray("NetworksDeleted");
-        ex.response().sendJson(200, reply);
-    }
-
-    /** By name, full id or id prefix, as Docker finds networks. */
-    private static Builtin find(String ref) throws EngineException {
-        for (Builtin b : BUILTIN) {
-            if (b.name().equals(ref) || b.id().equals(ref) || (ref.length() >= 1 && b.id().startsWith(ref))) {
-                return b;
+    static boolean matches(NetworkInfo n, Map<String, List<String>> f) {
+        if (f.containsKey("name") && f.get("name").stream().noneMatch(v -> n.name().contains(v))) {
+            return false;
+        }
+        if (f.containsKey("id") && f.get("id").stream().noneMatch(v -> n.id().startsWith(v))) {
+            return false;
+        }
+        if (f.containsKey("driver") && !f.get("driver").contains(n.driver())) {
+            return false;
+        }
+        if (f.containsKey("type") && f.get("type").stream().noneMatch(v -> v.equals(n.builtin() ? "builtin" : "custom"))) {
+            return false;
+        }
+        if (f.containsKey("scope") && !f.get("scope").contains("local")) {
+            return false;
+        }
+        if (f.containsKey("dangling")) {
+            boolean dangling = !n.builtin() && n.containers().isEmpty();
+            if (f.get("dangling").stream().noneMatch(v -> Boolean.parseBoolean(v) == dangling || v.equals(dangling ? "1" : "0"))) {
+                return false;
             }
         }
-        throw EngineException.notFound("network " + ref + " not found");
+        return !f.containsKey("label") || dev.skiff.engine.network.LabelFilter.matches(n.labels(), f.get("label"));
     }
 
-    private static ObjectNode json(Builtin b, List<ContainerSummary> containers) {
-        ObjectNode n = Json.object().put("Name", b.name()).put("Id", b.id()).put("Created", Json.ZERO_TIME)
-                .put("Scope", "local").put("Driver", b.driver()).put("EnableIPv4", true).put("EnableIPv6", false);
-        ObjectNode ipam = n.putObject("IPAM").put("Driver", "default");
-        ipam.putNull("Options");
-        ArrayNode config = ipam.putArray("Config");
-        if (!b.subnet().isEmpty()) {
-            config.addObject().put("Subnet", b.subnet()).put("Gateway", b.gateway());
+    private void inspect(Exchange ex) throws EngineException, IOException {
+        ex.response().sendJson(200, json(backend.inspectNetwork(ex.path("id"))));
+    }
+
+    private void create(Exchange ex) throws EngineException, IOException {
+        JsonNode body = ex.readJson();
+        if (Json.bool(body, "EnableIPv6")) {
+            throw EngineException.invalid("IPv6 networks are not supported by Skiff yet");
         }
-        n.put("Internal", false).put("Attachable", false).put("Ingress", false);
-        n.putObject("ConfigFrom").put("Network", "");
-        n.put("ConfigOnly", false);
-        ObjectNode members = n.putObject("Containers");
-        for (ContainerSummary c : containers) {
-            for (EndpointInfo e : c.network().endpoints()) {
-                if (e.network().equals(b.name())) {
-                    members.putObject(c.id()).put("Name", c.names().isEmpty() ? "" : c.names().getFirst().substring(1))
-                            .put("EndpointID", e.endpointId()).put("MacAddress", e.macAddress())
-                            .put("IPv4Address", e.ipAddress() + "/" + e.prefixLength()).put("IPv6Address", "");
+        JsonNode ipam = Json.child(body, "IPAM");
+        String subnet = "";
+        String gateway = "";
+        JsonNode config = ipam.get("Config");
+        if (config != null && !config.isNull()) {
+            if (!config.isArray() || config.size() > 1) {
+                throw EngineException.invalid("IPAM.Config must be a list of at most one pool (Skiff gives a network one subnet)");
+            }
+            if (config.size() == 1) {
+                subnet = Json.text(config.get(0), "Subnet");
+                gateway = Json.text(config.get(0), "Gateway");
+                if (!Json.text(config.get(0), "IPRange").isEmpty()) {
+                    throw EngineException.invalid("--ip-range is not supported by Skiff yet: give --subnet only");
                 }
             }
         }
-        n.putObject("Options");
-        n.putObject("Labels");
-        return n;
+        String id = backend.createNetwork(new NetworkCreate(Json.text(body, "Name"), Json.text(body, "Driver"), subnet,
+                gateway, Json.bool(body, "Internal"), Json.bool(body, "Attachable"), Json.stringMap(body, "Labels"),
+                Json.stringMap(body, "Options"), Json.bool(body, "CheckDuplicate")));
+        ex.response().sendJson(201, Json.object().put("Id", id).put("Warning", ""));
     }
 
-    private static String idOf(String name) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(("skiff/network/" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    private void remove(Exchange ex) throws EngineException, IOException {
+        backend.removeNetwork(ex.path("id"));
+        ex.response().sendEmpty(204);
+    }
+
+    private void prune(Exchange ex) throws EngineException, IOException {
+        List<String> removed = backend.pruneNetworks(Filters.parse(ex.query("filters"), Set.of("label", "until")));
+        ObjectNode reply = Json.object();
+        reply.set("NetworksDeleted", Json.array(removed));
+        ex.response().sendJson(200, reply);
+    }
+
+    private void connect(Exchange ex) throws EngineException, IOException {
+        JsonNode body = ex.readJson();
+        String container = Json.text(body, "Container");
+        if (container.isEmpty()) {
+            throw EngineException.invalid("no container given: the request's Container field is empty");
         }
+        backend.connectNetwork(ex.path("id"), container, ContainerJson.endpointRequest(body.get("EndpointConfig")));
+        ex.response().sendEmpty(200);
+    }
+
+    private void disconnect(Exchange ex) throws EngineException, IOException {
+        JsonNode body = ex.readJson();
+        String container = Json.text(body, "Container");
+        if (container.isEmpty()) {
+            throw EngineException.invalid("no container given: the request's Container field is empty");
+        }
+        backend.disconnectNetwork(ex.path("id"), container, Json.bool(body, "Force"));
+        ex.response().sendEmpty(200);
+    }
+
+    static ObjectNode json(NetworkInfo n) {
+        ObjectNode o = Json.object().put("Name", n.name()).put("Id", n.id()).put("Created", Json.time(n.created()))
+                .put("Scope", "local").put("Driver", n.driver()).put("EnableIPv4", true).put("EnableIPv6", false);
+        ObjectNode ipam = o.putObject("IPAM").put("Driver", "default");
+        ipam.putNull("Options");
+        ArrayNode config = ipam.putArray("Config");
+        if (!n.subnet().isEmpty()) {
+            config.addObject().put("Subnet", n.subnet()).put("Gateway", n.gateway());
+        }
+        o.put("Internal", n.internal()).put("Attachable", n.attachable()).put("Ingress", false);
+        o.putObject("ConfigFrom").put("Network", "");
+        o.put("ConfigOnly", false);
+        ObjectNode members = o.putObject("Containers");
+        for (Map.Entry<String, NetworkMember> e : n.containers().entrySet()) {
+            NetworkMember m = e.getValue();
+            members.putObject(e.getKey()).put("Name", m.name()).put("EndpointID", m.endpointId())
+                    .put("MacAddress", m.macAddress()).put("IPv4Address", m.ipv4Cidr()).put("IPv6Address", "");
+        }
+        o.set("Options", Json.object(n.options()));
+        o.set("Labels", Json.object(n.labels()));
+        return o;
     }
 }

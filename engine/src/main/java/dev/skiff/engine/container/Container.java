@@ -30,7 +30,8 @@ public final class Container {
     public final String imageRef;
     public final String imageId;
     public final List<String> diffIds;
-    public final CreateSpec spec;
+    /** Replaced (not changed) when networks are connected or disconnected before a start. */
+    public volatile CreateSpec spec;
     public final List<String> args;
     public final List<String> env;
     public final String cwd;

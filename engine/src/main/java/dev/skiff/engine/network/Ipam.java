@@ -47,6 +47,25 @@ public final class Ipam {
         return toString(network + host);
     }
 
+    /** Takes a given address (--ip): a 400 if it is outside the subnet, a 409 if it is in use. */
+    public synchronized String take(String address) throws EngineException {
+        int host;
+        try {
+            host = toInt(address) - network;
+        } catch (IllegalArgumentException e) {
+            throw EngineException.invalid("invalid IPv4 address " + address);
+        }
+        if (host <= 0 || host >= size - 1) {
+            throw EngineException.invalid("address " + address + " is not in the network's subnet " + toString(network)
+                    + "/" + prefix);
+        }
+        if (used.get(host)) {
+            throw EngineException.conflict("Address already in use: " + address);
+        }
+        used.set(host);
+        return address;
+    }
+
     /** Marks an address as taken (a running container found again after a restart). */
     public synchronized void reserve(String address) {
         int host = toInt(address) - network;

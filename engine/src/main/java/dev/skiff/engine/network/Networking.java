@@ -7,13 +7,11 @@ import dev.skiff.agent.api.SetupNetworkRequest;
 import dev.skiff.agent.client.AgentException;
 import dev.skiff.agent.client.OciSpec;
 import dev.skiff.engine.api.Backend.EndpointInfo;
+import dev.skiff.engine.api.Backend.EndpointRequest;
 import dev.skiff.engine.api.Backend.NetworkSpec;
 import dev.skiff.engine.api.Backend.NetworkState;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.placement.UtilityVm;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -23,51 +21,57 @@ import java.util.function.Consumer;
 
 /**
  * A container's network from its create to its end: the mode checked at create; at start an
- * address, the published ports and the namespace in the VM; at the end all of it given back.
+ * address on each network it joins, the published ports and the namespace in the VM; at the end
+ * all of it given back.
  *
  * <p>Modes: {@code bridge} (Docker's default network: 172.17.0.0/16 behind a bridge in each VM,
- * out through the VM's uplink), {@code none} (loopback only) and {@code host} (the VM's own
- * namespace: under Skiff "the host" a container can share is its utility VM, never the real
- * host). User-defined networks and {@code container:ID} are not built yet and are refused.
+ * out through the VM's uplink), a user-defined network (a bridge of its own in each VM, with its
+ * gateway in every VM, so traffic out of a VM never crosses the daemon), {@code none} (loopback
+ * only) and {@code host} (the VM's own namespace: under Skiff "the host" a container can share is
+ * its utility VM, never the real host). {@code container:ID} is not built yet and is refused.
  */
 public final class Networking {
-    public static final String BRIDGE = "bridge", NONE = "none", HOST = "host";
-    /** The default bridge's subnet and gateway: Docker's. */
-    public static final String BRIDGE_SUBNET = "172.17.0.0/16", BRIDGE_GATEWAY = "172.17.0.1";
-    /** The default bridge's device in each VM. */
-    static final String BRIDGE_DEVICE = "skiff0";
-    /** The default bridge's network id: fixed, so that it is the same after a restart. */
-    public static final String BRIDGE_ID = sha256("skiff/network/bridge");
+    public static final String BRIDGE = NetworkRegistry.BRIDGE, NONE = NetworkRegistry.NONE,
+            HOST = NetworkRegistry.HOST;
 
     /** What a started container holds: its state for the API, its forwards, and the spec's view. */
     public record Attached(NetworkState state, List<PortPublisher.Forward> forwards, OciSpec.Network oci) {}
 
-    private final Ipam bridge = new Ipam(BRIDGE_SUBNET, BRIDGE_GATEWAY);
+    private final NetworkRegistry registry;
     private final PortPublisher ports;
     private final SecureRandom random = new SecureRandom();
 
-    public Networking(Consumer<String> log) {
+    public Networking(NetworkRegistry registry, Consumer<String> log) {
+        this.registry = registry;
         this.ports = new PortPublisher(log);
+    }
+
+    public NetworkRegistry registry() {
+        return registry;
     }
 
     /**
      * At create: the spec with its mode normalized and the image's exposed ports merged in, or a
-     * 400/404 naming what is wrong.
+     * 400/404 naming what is wrong (an unknown network, a bad port, a bad extra host).
      */
     public NetworkSpec check(NetworkSpec spec, List<String> imageExposed) throws EngineException {
         String mode = spec.mode() == null || spec.mode().isEmpty() || spec.mode().equals("default") ? BRIDGE : spec.mode();
         if (mode.startsWith("container:")) {
             throw EngineException.invalid("--network " + mode + ": sharing another container's network is not "
-                    + "supported by Skiff yet; put both on the default bridge and use the other's address");
+                    + "supported by Skiff yet; put both on one network and use the other's name or address");
         }
-        if (!mode.equals(BRIDGE) && !mode.equals(NONE) && !mode.equals(HOST)) {
-            throw EngineException.notFound("network " + mode + " not found (Skiff has the bridge, host and none networks; "
-                    + "user-defined networks are not built yet)");
+        registry.find(mode);
+        for (String other : spec.endpoints().keySet()) {
+            registry.find(other);
+            if (!other.equals(mode) && (mode.equals(NONE) || mode.equals(HOST) || other.equals(NONE) || other.equals(HOST))) {
+                throw EngineException.invalid("container cannot be connected to " + mode + " and " + other
+                        + ": host and none networks cannot be combined with others");
+            }
         }
         LinkedHashSet<String> exposed = new LinkedHashSet<>(imageExposed == null ? List.of() : imageExposed);
         exposed.addAll(spec.exposedPorts());
         NetworkSpec out = new NetworkSpec(mode, spec.portBindings(), List.copyOf(exposed), spec.publishAll(),
-                spec.extraHosts());
+                spec.extraHosts(), spec.endpoints());
         PortRequests.validate(out);
         HostFiles.validate(out.extraHosts());
         if (mode.equals(NONE) && !spec.portBindings().isEmpty()) {
@@ -76,61 +80,114 @@ public final class Networking {
         return out;
     }
 
+    /** The networks a container joins, the mode's first. */
+    public static List<String> networksOf(NetworkSpec spec) {
+        LinkedHashSet<String> names = new LinkedHashSet<>();
+        names.add(spec.mode());
+        names.addAll(spec.endpoints().keySet());
+        return List.copyOf(names);
+    }
+
     /**
      * At start, before the container exists in the guest: publishes its ports on the host, then
      * has the agent build its namespace. Undoes everything on failure.
      */
-    public Attached attach(String containerId, String hostname, NetworkSpec spec, UtilityVm vm)
+    public Attached attach(String containerId, String containerName, String hostname, NetworkSpec spec, UtilityVm vm)
             throws EngineException, AgentException {
         SetupNetworkRequest.Builder q = SetupNetworkRequest.newBuilder().setContainerId(containerId)
-                .setHostname(hostname + "\n").setResolvConf(HostFiles.resolvConf());
+                .setHostname(hostname + "\n");
         switch (spec.mode()) {
             case NONE -> {
-                q.setMode(NetworkMode.NAMESPACE).setHosts(HostFiles.hosts(hostname, null, spec.extraHosts()));
+                q.setMode(NetworkMode.NAMESPACE).setHosts(HostFiles.hosts(hostname, null, spec.extraHosts()))
+                        .setResolvConf(HostFiles.resolvConf());
                 String netns = vm.agent().setupNetwork(q.build());
                 return new Attached(new NetworkState(NONE, List.of(), List.of(), netns), List.of(),
                         new OciSpec.Network(netns, true));
             }
             case HOST -> {
                 // Docker discards published ports in host mode; so does Skiff.
-                q.setMode(NetworkMode.VM_HOST).setHosts(HostFiles.hosts(hostname, null, spec.extraHosts()));
+                q.setMode(NetworkMode.VM_HOST).setHosts(HostFiles.hosts(hostname, null, spec.extraHosts()))
+                        .setResolvConf(HostFiles.resolvConf());
                 vm.agent().setupNetwork(q.build());
                 return new Attached(new NetworkState(HOST, List.of(), List.of(), ""), List.of(),
                         new OciSpec.Network(null, true));
             }
             default -> {
-                return attachBridge(containerId, hostname, spec, vm, q);
+                return attachBridged(containerId, containerName, hostname, spec, vm, q);
             }
         }
     }
 
-    private Attached attachBridge(String containerId, String hostname, NetworkSpec spec, UtilityVm vm,
-            SetupNetworkRequest.Builder q) throws EngineException, AgentException {
-        String ip = bridge.allocate();
+    private Attached attachBridged(String containerId, String containerName, String hostname, NetworkSpec spec,
+            UtilityVm vm, SetupNetworkRequest.Builder q) throws EngineException, AgentException {
+        List<EndpointInfo> endpoints = new ArrayList<>();
         List<PortPublisher.Forward> forwards = List.of();
         boolean ok = false;
         try {
+            int index = 0;
+            for (String name : networksOf(spec)) {
+                NetworkRegistry.Net net = registry.find(name);
+                if (!net.bridged()) {
+                    throw EngineException.invalid("network " + name + " cannot be combined with others");
+                }
+                EndpointRequest want = spec.endpoints().getOrDefault(name, EndpointRequest.NONE);
+                String ip = address(net, want);
+                String mac = Ipam.macFor(ip);
+                int prefix = net.ipam().prefixLength();
+                List<String> dnsNames = new ArrayList<>();
+                if (net.userDefined()) {
+                    dnsNames.add(containerName);
+                    dnsNames.addAll(want.aliases());
+                    dnsNames.add(containerId.substring(0, 12));
+                }
+                endpoints.add(new EndpointInfo(net.name(), net.id(), newId(), ip, prefix, net.meta().gateway(), mac,
+                        net.userDefined() ? want.aliases() : List.of(), dnsNames));
+                q.addEndpoints(Endpoint.newBuilder().setBridge(net.device())
+                        .setGateway(net.meta().gateway() + "/" + prefix).setAddress(ip + "/" + prefix).setMac(mac)
+                        .setIfname("eth" + index).setDefaultRoute(index == 0));
+                index++;
+            }
+            String primaryIp = endpoints.getFirst().ipAddress();
             forwards = ports.publish(vm, PortRequests.resolve(spec));
-            String mac = Ipam.macFor(ip);
-            int prefix = bridge.prefixLength();
-            q.setMode(NetworkMode.NAMESPACE).setHosts(HostFiles.hosts(hostname, ip, spec.extraHosts()))
-                    .addEndpoints(Endpoint.newBuilder().setBridge(BRIDGE_DEVICE)
-                            .setGateway(BRIDGE_GATEWAY + "/" + prefix).setAddress(ip + "/" + prefix).setMac(mac)
-                            .setIfname("eth0").setDefaultRoute(true));
             for (PortPublisher.Forward f : forwards) {
                 q.addPorts(PortForward.newBuilder().setProtocol(f.protocol()).setGuestPort(f.guestPort())
-                        .setAddress(ip).setContainerPort(f.containerPort()));
+                        .setAddress(primaryIp).setContainerPort(f.containerPort()));
             }
+            q.setMode(NetworkMode.NAMESPACE).setHosts(HostFiles.hosts(hostname, primaryIp, spec.extraHosts()))
+                    .setResolvConf(HostFiles.resolvConf());
             String netns = vm.agent().setupNetwork(q.build());
-            EndpointInfo endpoint = new EndpointInfo(BRIDGE, BRIDGE_ID, newId(), ip, prefix, BRIDGE_GATEWAY, mac);
-            NetworkState state = new NetworkState(BRIDGE, List.of(endpoint),
+            NetworkState state = new NetworkState(spec.mode(), List.copyOf(endpoints),
                     forwards.stream().map(PortPublisher.Forward::published).toList(), netns);
             ok = true;
             return new Attached(state, forwards, new OciSpec.Network(netns, true));
         } finally {
             if (!ok) {
                 ports.unpublish(vm, forwards);
-                bridge.release(ip);
+                release(endpoints);
+            }
+        }
+    }
+
+    /** The address asked for with --ip (checked and taken), or the network's next free one. */
+    private static String address(NetworkRegistry.Net net, EndpointRequest want) throws EngineException {
+        if (want.ipv4Address().isEmpty()) {
+            return net.ipam().allocate();
+        }
+        if (net.builtin()) {
+            throw EngineException.invalid("user specified IP address is supported on user defined networks only");
+        }
+        return net.ipam().take(want.ipv4Address());
+    }
+
+    private void release(List<EndpointInfo> endpoints) {
+        for (EndpointInfo e : endpoints) {
+            try {
+                NetworkRegistry.Net net = registry.find(e.networkId());
+                if (net.bridged()) {
+                    net.ipam().release(e.ipAddress());
+                }
+            } catch (EngineException gone) {
+                // the network was removed meanwhile: its addresses went with it
             }
         }
     }
@@ -151,20 +208,21 @@ public final class Networking {
             }
         }
         if (state != null) {
-            for (EndpointInfo e : state.endpoints()) {
-                if (e.network().equals(BRIDGE)) {
-                    bridge.release(e.ipAddress());
-                }
-            }
+            release(state.endpoints());
         }
     }
 
-    /** After a daemon restart: a running container's address and ports are taken again. */
+    /** After a daemon restart: a running container's addresses and ports are taken again. */
     public void restore(NetworkState state, List<PortPublisher.Forward> forwards, UtilityVm vm) {
         if (state != null) {
             for (EndpointInfo e : state.endpoints()) {
-                if (e.network().equals(BRIDGE)) {
-                    bridge.reserve(e.ipAddress());
+                try {
+                    NetworkRegistry.Net net = registry.find(e.networkId());
+                    if (net.bridged()) {
+                        net.ipam().reserve(e.ipAddress());
+                    }
+                } catch (EngineException gone) {
+                    // removed while the daemon was down: nothing to take
                 }
             }
         }
@@ -179,13 +237,5 @@ public final class Networking {
         byte[] b = new byte[32];
         random.nextBytes(b);
         return HexFormat.of().formatHex(b);
-    }
-
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -95,8 +95,23 @@ class DockerCliTest {
         assertEquals("bridge bridge\nhost host\nnone null\n", ls);
         assertEquals("172.17.0.0/16 172.17.0.1\n", ok("network", "inspect", "--format",
                 "{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}", "bridge").out());
-        Result create = docker(null, "network", "create", "appnet");
-        assertTrue(create.exit() != 0 && create.err().contains("user-defined networks are not implemented"), create.err());
+        String id = ok("network", "create", "--label", "team=a", "appnet").out().strip();
+        assertEquals(64, id.length(), id);
+        assertEquals("172.18.0.0/16 172.18.0.1\n", ok("network", "inspect", "--format",
+                "{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}", "appnet").out());
+        ok("network", "create", "--subnet", "10.77.0.0/24", "--gateway", "10.77.0.9", "fixed");
+        assertEquals("appnet\n", ok("network", "ls", "--filter", "label=team=a", "--format", "{{.Name}}").out());
+        Result overlap = docker(null, "network", "create", "--subnet", "172.18.5.0/24", "clash");
+        assertTrue(overlap.exit() != 0 && overlap.err().contains("overlaps"), overlap.err());
+        Result uplink = docker(null, "network", "create", "--subnet", "10.0.0.0/16", "clash");
+        assertTrue(uplink.exit() != 0 && uplink.err().contains("uplink"), uplink.err());
+        Result dup = docker(null, "network", "create", "appnet");
+        assertTrue(dup.exit() != 0 && dup.err().contains("already exists"), dup.err());
+        Result badFilter = docker(null, "network", "ls", "--filter", "colour=red");
+        assertTrue(badFilter.exit() != 0 && badFilter.err().contains("invalid filter"), badFilter.err());
+        ok("network", "rm", "appnet", "fixed");
+        Result builtin = docker(null, "network", "rm", "bridge");
+        assertTrue(builtin.exit() != 0 && builtin.err().contains("pre-defined"), builtin.err());
         Result missing = docker(null, "network", "inspect", "nosuch");
         assertTrue(missing.exit() != 0 && missing.err().contains("nosuch"), missing.err());
     }

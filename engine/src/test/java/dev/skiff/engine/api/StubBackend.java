@@ -500,4 +500,57 @@ final class StubBackend implements Backend {
     public void resizeExec(String execId, int height, int width) throws EngineException {
         exec(execId);
     }
+
+    // ---- networks: the engine's own registry, in memory; the stub runs no containers on them
+
+    private final dev.skiff.engine.network.NetworkRegistry networks = newRegistry();
+
+    private static dev.skiff.engine.network.NetworkRegistry newRegistry() {
+        try {
+            return new dev.skiff.engine.network.NetworkRegistry(null);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static NetworkInfo info(dev.skiff.engine.network.NetworkRegistry.Net n) {
+        var m = n.meta();
+        return new NetworkInfo(m.id(), m.name(), m.driver(), m.subnet(), m.gateway(), java.time.Instant.parse(m.created()),
+                m.internal(), m.attachable(), m.labels(), m.options(), n.builtin(), java.util.Map.of());
+    }
+
+    @Override
+    public List<NetworkInfo> networks() {
+        return networks.all().stream().map(StubBackend::info).toList();
+    }
+
+    @Override
+    public NetworkInfo inspectNetwork(String ref) throws EngineException {
+        return info(networks.find(ref));
+    }
+
+    @Override
+    public String createNetwork(NetworkCreate request) throws EngineException {
+        return networks.create(request).id();
+    }
+
+    @Override
+    public void removeNetwork(String ref) throws EngineException {
+        networks.remove(ref, n -> false);
+    }
+
+    @Override
+    public List<String> pruneNetworks(java.util.Map<String, List<String>> filters) {
+        return List.of();
+    }
+
+    @Override
+    public void connectNetwork(String network, String container, EndpointRequest endpoint) throws EngineException {
+        throw new EngineException(EngineException.Kind.NOT_IMPLEMENTED, "the stub has no networks to connect");
+    }
+
+    @Override
+    public void disconnectNetwork(String network, String container, boolean force) throws EngineException {
+        throw new EngineException(EngineException.Kind.NOT_IMPLEMENTED, "the stub has no networks to disconnect");
+    }
 }

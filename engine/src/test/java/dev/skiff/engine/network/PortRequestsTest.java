@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class PortRequestsTest {
     private static NetworkSpec spec(Map<String, List<PortBinding>> bindings, List<String> exposed, boolean all) {
-        return new NetworkSpec("bridge", bindings, exposed, all, List.of());
+        return new NetworkSpec("bridge", bindings, exposed, all, List.of(), Map.of());
     }
 
     @Test
