@@ -52,6 +52,19 @@ public interface Vm extends AutoCloseable {
     /** Stops forwarding a host port; a forward that is not there is not an error. */
     void removeHostForward(HostForward forward) throws IOException;
 
+    /**
+     * Plugs a network card into the running guest, its frames on a stream socket the hypervisor
+     * listens on; returns that socket's path. Recorded like disks and channels, so a later
+     * process that attaches finds it ({@link #hotpluggedNics()}) and can connect again.
+     */
+    java.nio.file.Path hotplugNic(NicSpec nic) throws IOException;
+
+    /** The stream socket of a NIC plugged earlier (by this process or an earlier one). */
+    java.nio.file.Path nicSocket(String name) throws VmException;
+
+    /** The NICs hot-plugged so far, in order, as {@link #hotpluggedDisks()}. */
+    java.util.List<NicSpec> hotpluggedNics();
+
     /** Where the guest's console output goes. */
     Path consoleLog();
 

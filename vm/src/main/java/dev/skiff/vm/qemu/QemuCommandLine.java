@@ -35,6 +35,11 @@ public final class QemuCommandLine {
         return runDir.resolve("ch-" + channel + ".sock");
     }
 
+    /** A hot-plugged NIC's stream socket: short, since unix socket paths are limited to 107 bytes. */
+    static Path nicSocket(Path runDir, String nic) {
+        return runDir.resolve("net-" + nic + ".sock");
+    }
+
     static List<String> build(Plan plan) {
         VmConfig c = plan.config();
         List<String> a = new ArrayList<>();

@@ -284,6 +284,41 @@ final class QemuVm implements Vm {
     }
 
     @Override
+    public synchronized Path hotplugNic(dev.skiff.vm.NicSpec nic) throws IOException {
+        requireRunning("add network card " + nic.name());
+        if (record.hotplugNics().stream().anyMatch(n -> n.name().equals(nic.name()))) {
+            throw new VmException("VM " + name() + " already has a network card named " + nic.name());
+        }
+        Path socket = QemuCommandLine.nicSocket(plan.runDir(), nic.name());
+        String netdev = "net-" + nic.name();
+        qmp.execute("netdev_add", Map.of("type", "stream", "id", netdev, "server", true,
+                "addr", Map.of("type", "unix", "path", socket.toString())), QemuDriver.QMP_TIMEOUT);
+        try {
+            qmp.execute("device_add", Map.of("driver", "virtio-net-pci", "netdev", netdev, "mac", nic.mac(),
+                    "id", "nic-" + nic.name(), "romfile", ""), QemuDriver.QMP_TIMEOUT);
+        } catch (IOException e) {
+            qmp.execute("netdev_del", Map.of("id", netdev), QemuDriver.QMP_TIMEOUT);
+            throw e;
+        }
+        record = record.withNic(nic);
+        remember("network card " + nic.name());
+        return socket;
+    }
+
+    @Override
+    public synchronized Path nicSocket(String name) throws VmException {
+        if (record.hotplugNics().stream().noneMatch(n -> n.name().equals(name))) {
+            throw new VmException("VM " + name() + " has no network card named " + name);
+        }
+        return QemuCommandLine.nicSocket(plan.runDir(), name);
+    }
+
+    @Override
+    public synchronized java.util.List<dev.skiff.vm.NicSpec> hotpluggedNics() {
+        return java.util.List.copyOf(record.hotplugNics());
+    }
+
+    @Override
     public synchronized java.util.List<String> hotpluggedChannels() {
         return java.util.List.copyOf(record.hotplugChannels());
     }

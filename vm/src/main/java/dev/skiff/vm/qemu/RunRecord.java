@@ -2,6 +2,7 @@ package dev.skiff.vm.qemu;
 
 import dev.skiff.vm.Accel;
 import dev.skiff.vm.DiskSpec;
+import dev.skiff.vm.NicSpec;
 import dev.skiff.vm.Uplink;
 import dev.skiff.vm.VmConfig;
 import dev.skiff.vm.VmException;
@@ -34,7 +35,7 @@ import java.util.function.Function;
  * @param startTime field 22 of /proc/PID/stat when QEMU was started
  */
 record RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, long pid, long startTime,
-                 List<String> hotplugChannels, List<DiskSpec> hotplugDisks) {
+                 List<String> hotplugChannels, List<DiskSpec> hotplugDisks, List<NicSpec> hotplugNics) {
     static final String FILE = "vm.properties";
     /** Bumped when a key changes meaning; readers refuse other versions rather than guess. */
     static final int FORMAT = 1;
@@ -42,18 +43,30 @@ record RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, lon
     RunRecord {
         hotplugChannels = List.copyOf(hotplugChannels);
         hotplugDisks = List.copyOf(hotplugDisks);
+        hotplugNics = List.copyOf(hotplugNics);
+    }
+
+    RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, long pid, long startTime,
+              List<String> hotplugChannels, List<DiskSpec> hotplugDisks) {
+        this(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, hotplugDisks, List.of());
+    }
+
+    RunRecord withNic(NicSpec nic) {
+        List<NicSpec> n = new ArrayList<>(hotplugNics);
+        n.add(nic);
+        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, hotplugDisks, n);
     }
 
     RunRecord withChannel(String channel) {
         List<String> c = new ArrayList<>(hotplugChannels);
         c.add(channel);
-        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, c, hotplugDisks);
+        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, c, hotplugDisks, hotplugNics);
     }
 
     RunRecord withDisk(DiskSpec disk) {
         List<DiskSpec> d = new ArrayList<>(hotplugDisks);
         d.add(disk);
-        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, d);
+        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, d, hotplugNics);
     }
 
     /** All the channels the guest has: those at boot, then the hot-plugged ones. */
@@ -90,6 +103,7 @@ record RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, lon
         p.setProperty("qemu.startTime", Long.toString(startTime));
         putList(p, "hotplug.channel", hotplugChannels);
         putDisks(p, "hotplug.disk", hotplugDisks);
+        putList(p, "hotplug.nic", hotplugNics.stream().map(n -> n.name() + " " + n.mac()).toList());
         return p;
     }
 
@@ -108,7 +122,19 @@ record RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, lon
         hot.forEach(VmConfig::checkChannelName);
         return new RunRecord(config, Path.of(required(p, "qemu.binary")), Accel.valueOf(required(p, "qemu.accel")),
                 Path.of(required(p, "qemu.consoleLog")), Long.parseLong(required(p, "qemu.pid")),
-                Long.parseLong(required(p, "qemu.startTime")), hot, disks(p, "hotplug.disk"));
+                Long.parseLong(required(p, "qemu.startTime")), hot, disks(p, "hotplug.disk"), nics(list(p, "hotplug.nic")));
+    }
+
+    private static List<NicSpec> nics(List<String> values) {
+        List<NicSpec> out = new ArrayList<>();
+        for (String v : values) {
+            String[] f = v.split(" ");
+            if (f.length != 2) {
+                throw new IllegalArgumentException("a NIC must be a name and a MAC: " + v);
+            }
+            out.add(new NicSpec(f[0], f[1]));
+        }
+        return out;
     }
 
     private static Uplink uplink(String value) {

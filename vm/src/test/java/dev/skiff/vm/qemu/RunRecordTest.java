@@ -35,7 +35,7 @@ class RunRecordTest {
     @Test
     void roundTripsEveryField() throws Exception {
         RunRecord r = sample().withChannel("hot.1").withDisk(new DiskSpec(Path.of("/d/hot img"), "hot", true))
-                .withChannel("hot.2");
+                .withChannel("hot.2").withNic(new dev.skiff.vm.NicSpec("n1a2b", "52:54:00:aa:bb:cc"));
         r.write(dir);
         RunRecord back = RunRecord.read(dir);
         assertEquals(r, back);
