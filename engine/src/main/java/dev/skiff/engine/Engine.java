@@ -68,7 +68,7 @@ public final class Engine implements Backend, AutoCloseable {
         this.store = new ContainerStore(dataRoot.resolve("containers"));
         this.placement = placement;
         this.log = log;
-        this.networking = new Networking(new dev.skiff.engine.network.NetworkRegistry(dataRoot), log);
+        this.networking = new Networking(new NetworkRegistry(dataRoot), dev.skiff.engine.network.Fabric.NONE, log);
         for (Container c : store.loadAll()) {
             containers.put(c.id, c);
         }
@@ -713,7 +713,7 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public void removeNetwork(String ref) throws EngineException {
-        networking.registry().remove(ref, n -> containers.values().stream().anyMatch(c -> {
+        networking.remove(ref, n -> containers.values().stream().anyMatch(c -> {
             synchronized (c) {
                 return c.network.endpoints().stream().anyMatch(e -> e.networkId().equals(n.id()));
             }
@@ -735,7 +735,7 @@ public final class Engine implements Backend, AutoCloseable {
             boolean referenced = containers.values().stream().anyMatch(c -> referencesNetwork(c, n));
             if (!referenced) {
                 try {
-                    networking.registry().remove(n.id(), x -> false);
+                    networking.remove(n.id(), x -> false);
                     removed.add(n.name());
                 } catch (EngineException e) {
                     // removed meanwhile

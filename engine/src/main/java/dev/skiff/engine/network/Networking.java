@@ -39,15 +39,24 @@ public final class Networking {
 
     private final NetworkRegistry registry;
     private final PortPublisher ports;
+    private final Fabric fabric;
     private final SecureRandom random = new SecureRandom();
 
-    public Networking(NetworkRegistry registry, Consumer<String> log) {
+    public Networking(NetworkRegistry registry, Fabric fabric, Consumer<String> log) {
         this.registry = registry;
+        this.fabric = fabric;
         this.ports = new PortPublisher(log);
     }
 
     public NetworkRegistry registry() {
         return registry;
+    }
+
+    /** Removes a user network and its segment between VMs; {@code inUse} as for the registry. */
+    public void remove(String ref, java.util.function.Predicate<NetworkRegistry.Net> inUse) throws EngineException {
+        NetworkRegistry.Net net = registry.find(ref);
+        registry.remove(net.id(), inUse);
+        fabric.removed(net);
     }
 
     /**
@@ -142,9 +151,19 @@ public final class Networking {
                 }
                 endpoints.add(new EndpointInfo(net.name(), net.id(), newId(), ip, prefix, net.meta().gateway(), mac,
                         net.userDefined() ? want.aliases() : List.of(), dnsNames));
-                q.addEndpoints(Endpoint.newBuilder().setBridge(net.device())
+                Endpoint.Builder ep = Endpoint.newBuilder().setBridge(net.device())
                         .setGateway(net.meta().gateway() + "/" + prefix).setAddress(ip + "/" + prefix).setMac(mac)
-                        .setIfname("eth" + index).setDefaultRoute(index == 0));
+                        .setIfname("eth" + index).setDefaultRoute(index == 0)
+                        .setBridgeMac(Ipam.macFor(net.meta().gateway()));
+                if (net.userDefined()) {
+                    try {
+                        ep.setNicMac(fabric.plug(vm, net));
+                    } catch (java.io.IOException e) {
+                        throw new EngineException(EngineException.Kind.INTERNAL, "cannot connect VM " + vm.name()
+                                + " to network " + net.name() + ": " + e.getMessage(), e);
+                    }
+                }
+                q.addEndpoints(ep);
                 index++;
             }
             String primaryIp = endpoints.getFirst().ipAddress();
@@ -156,6 +175,12 @@ public final class Networking {
             q.setMode(NetworkMode.NAMESPACE).setHosts(HostFiles.hosts(hostname, primaryIp, spec.extraHosts()))
                     .setResolvConf(HostFiles.resolvConf());
             String netns = vm.agent().setupNetwork(q.build());
+            for (EndpointInfo e : endpoints) {
+                NetworkRegistry.Net net = registry.find(e.networkId());
+                if (net.userDefined()) {
+                    fabric.admit(vm, net, e.macAddress(), e.ipAddress());
+                }
+            }
             NetworkState state = new NetworkState(spec.mode(), List.copyOf(endpoints),
                     forwards.stream().map(PortPublisher.Forward::published).toList(), netns);
             ok = true;
@@ -183,6 +208,9 @@ public final class Networking {
         for (EndpointInfo e : endpoints) {
             try {
                 NetworkRegistry.Net net = registry.find(e.networkId());
+                if (net.userDefined()) {
+                    fabric.revoke(net, e.macAddress());
+                }
                 if (net.bridged()) {
                     net.ipam().release(e.ipAddress());
                 }
@@ -221,8 +249,14 @@ public final class Networking {
                     if (net.bridged()) {
                         net.ipam().reserve(e.ipAddress());
                     }
+                    if (net.userDefined()) {
+                        fabric.plug(vm, net);
+                        fabric.admit(vm, net, e.macAddress(), e.ipAddress());
+                    }
                 } catch (EngineException gone) {
                     // removed while the daemon was down: nothing to take
+                } catch (java.io.IOException vmGoing) {
+                    // the VM is going away: its containers' exits will be reported
                 }
             }
         }

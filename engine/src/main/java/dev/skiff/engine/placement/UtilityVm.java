@@ -7,6 +7,7 @@ import dev.skiff.p9.fs.passthrough.Passthrough;
 import dev.skiff.p9.server.Export;
 import dev.skiff.p9.server.Server;
 import dev.skiff.vm.DiskSpec;
+import dev.skiff.vm.NicSpec;
 import dev.skiff.vm.Vm;
 import dev.skiff.vm.VmConfig;
 import java.io.IOException;
@@ -176,6 +177,33 @@ public final class UtilityVm {
             // the VM may be gone; nothing to unmount then
         }
         shares.remove(storageId);
+    }
+
+    /** The VM's network cards to the switch between VMs, by network id; guarded by this. */
+    private final Map<String, NicSpec> nics = new HashMap<>();
+
+    /**
+     * The VM's card on a network (plugged on first use, found again after a daemon restart from
+     * the VM's record), and whether this call plugged it.
+     */
+    public synchronized NicSpec nic(String networkId) throws IOException {
+        NicSpec nic = nics.get(networkId);
+        if (nic != null) {
+            return nic;
+        }
+        String name = "n" + networkId.substring(0, 12);
+        for (NicSpec earlier : vm.hotpluggedNics()) {
+            if (earlier.name().equals(name)) {
+                nics.put(networkId, earlier);
+                return earlier;
+            }
+        }
+        byte[] b = new byte[3];
+        new java.security.SecureRandom().nextBytes(b);
+        nic = new NicSpec(name, String.format("52:54:01:%02x:%02x:%02x", b[0] & 255, b[1] & 255, b[2] & 255));
+        vm.hotplugNic(nic);
+        nics.put(networkId, nic);
+        return nic;
     }
 
     /** Ports of the VM's uplink that forward to containers, as "tcp/8080". */
