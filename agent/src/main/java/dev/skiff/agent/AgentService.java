@@ -26,18 +26,23 @@ import dev.skiff.agent.api.ResizeTtyRequest;
 import dev.skiff.agent.api.ResizeTtyResponse;
 import dev.skiff.agent.api.ShutdownRequest;
 import dev.skiff.agent.api.ShutdownResponse;
+import dev.skiff.agent.api.SetupNetworkRequest;
+import dev.skiff.agent.api.SetupNetworkResponse;
 import dev.skiff.agent.api.SignalProcessRequest;
 import dev.skiff.agent.api.SignalProcessResponse;
 import dev.skiff.agent.api.StartContainerRequest;
 import dev.skiff.agent.api.StartContainerResponse;
 import dev.skiff.agent.api.StatsRequest;
 import dev.skiff.agent.api.StreamKind;
+import dev.skiff.agent.api.TeardownNetworkRequest;
+import dev.skiff.agent.api.TeardownNetworkResponse;
 import dev.skiff.agent.api.WaitProcessRequest;
 import dev.skiff.agent.api.WaitProcessResponse;
 import dev.skiff.agent.api.WriteInputResponse;
 import dev.skiff.agent.container.Containers;
 import dev.skiff.agent.container.Proc;
 import dev.skiff.agent.io.OutputPump;
+import dev.skiff.agent.network.Networks;
 import dev.skiff.agent.storage.Storages;
 import dev.skiff.guest.Main;
 import dev.skiff.ttrpc.Code;
@@ -50,7 +55,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * The agent API (skiff.agent.v1.Agent) on top of {@link Storages} and {@link Containers}. Each
+ * The agent API (skiff.agent.v1.Agent) on top of {@link Storages}, {@link Containers} and
+ * {@link Networks}. Each
  * handler runs on its own virtual thread (ttrpc's server); anything that blocks in read(2) on a
  * pipe or device runs on a platform thread elsewhere and is handed over through a queue.
  */
@@ -62,6 +68,7 @@ public final class AgentService {
 
     private final Storages storages = new Storages();
     private final Containers containers;
+    private final Networks networks = Networks.inVm();
     private final CopyOnWriteArrayList<BlockingQueue<Event>> subscribers = new CopyOnWriteArrayList<>();
     private final Runnable powerOff;
 
@@ -104,6 +111,12 @@ public final class AgentService {
         r.unary(SERVICE, "RemoveContainer", RemoveContainerRequest.parser(), (call, q) -> {
             containers.remove(q.getContainerId(), q.getForce());
             return RemoveContainerResponse.getDefaultInstance();
+        });
+        r.unary(SERVICE, "SetupNetwork", SetupNetworkRequest.parser(),
+                (call, q) -> SetupNetworkResponse.newBuilder().setNetnsPath(networks.setup(q)).build());
+        r.unary(SERVICE, "TeardownNetwork", TeardownNetworkRequest.parser(), (call, q) -> {
+            networks.teardown(q.getContainerId());
+            return TeardownNetworkResponse.getDefaultInstance();
         });
         r.unary(SERVICE, "Stats", StatsRequest.parser(), (call, q) -> containers.stats(q.getContainerId()));
         r.unary(SERVICE, "CloseStdin", CloseStdinRequest.parser(), (call, q) -> {

@@ -32,18 +32,18 @@ import java.util.zip.GZIPOutputStream;
 /**
  * Builds (or finds in the cache) the guest image for a {@link GuestProgram}.
  *
- * <p>Inputs: Debian's kernel, busybox-static, runc, libseccomp2 and libc6 packages at the
- * versions apt resolves now; the JDK running this builder; the program's jars and options. Their
+ * <p>Inputs: Debian's kernel, busybox-static, runc, libseccomp2, libc6, and nftables with its
+ * libraries ({@link #NFT_PACKAGES}), at the versions apt resolves now; the JDK running this builder; the program's jars and options. Their
  * hash names the cache folder, so the image is rebuilt only when one of them changes, and the
  * same inputs always give the same bytes (sorted cpio entries, fixed times and owners, gzip with
  * no timestamp).
  */
 public final class GuestImageBuilder {
     /** Bump when the layout of the image changes, so that cached images are rebuilt. */
-    static final String FORMAT = "skiff-guest-image/3";
+    static final String FORMAT = "skiff-guest-image/4";
 
     /**
-     * Every kernel module the guest gets (a superset of {@link #BOOT_MODULES}); their
+     * Every kernel module loaded at or after boot (a superset of {@link #BOOT_MODULES}); their
      * dependencies are added from .modinfo.
      */
     public static final List<String> MODULES = List.of(
@@ -61,14 +61,35 @@ public final class GuestImageBuilder {
      */
     public static final List<String> BOOT_MODULES = List.of("virtio_pci", "virtio_console", "button", "evdev");
 
+    /**
+     * The modules container networking needs, in their own list that nothing loads at boot: the
+     * agent loads it on the first SetupNetwork, so VMs that never network never pay for it (each
+     * module costs tens of milliseconds under emulation). The uplink NIC; bridges and veth pairs;
+     * nftables with NAT chains, DNAT through a map and masquerade (conntrack, nf_nat and the
+     * defragmenters come in as dependencies). nf_tables holds its set types, lookups, meta and
+     * payload expressions itself.
+     */
+    public static final List<String> NET_MODULES = List.of(
+            "virtio_net",
+            "bridge", "veth",
+            "nf_tables", "nf_conntrack", "nf_nat", "nft_chain_nat", "nft_nat", "nft_masq");
+
+    /**
+     * Debian's nft and the libraries its ELF walk needs ({@code apt-cache depends nftables} and
+     * down): nftables loads a whole rule set or a map change in one process and one netlink
+     * transaction, which busybox has no applet for.
+     */
+    static final List<String> NFT_PACKAGES = List.of("nftables", "libnftables1", "libnftnl11", "libmnl0",
+            "libjansson4", "libgmp10", "libxtables12", "libedit2", "libbsd0", "libmd0", "libtinfo6");
+
     static final String JAVA_HOME = "/opt/java";
     static final String PROGRAM_DIR = "/opt/skiff/lib";
     static final String JAVA_ARGS = "/etc/skiff/java.args";
     /** Every initrd entry carries this mtime (2026-01-01T00:00:00Z). */
     static final long MTIME = 1767225600L;
 
-    private static final String C_KMOD = "kernel modules", C_JAVA = "java runtime", C_LIBC = "glibc + libseccomp",
-            C_RUNC = "runc", C_BUSYBOX = "busybox", C_PROGRAM = "guest program", C_BASE = "layout";
+    private static final String C_KMOD = "kernel modules", C_JAVA = "java runtime", C_LIBC = "shared libraries",
+            C_RUNC = "runc", C_NFT = "nft", C_BUSYBOX = "busybox", C_PROGRAM = "guest program", C_BASE = "layout";
 
     private final Path cache;
     private final Consumer<String> progress;
@@ -97,7 +118,9 @@ public final class GuestImageBuilder {
         progress.accept("resolving Debian packages");
         String kernelPkg = apt.dependencyOf("linux-image-amd64", "linux-image-");
         List<DebianPackage> packages = new ArrayList<>();
-        for (String name : List.of(kernelPkg, "busybox-static", "runc", "libseccomp2", "libc6")) {
+        List<String> names = new ArrayList<>(List.of(kernelPkg, "busybox-static", "runc", "libseccomp2", "libc6"));
+        names.addAll(NFT_PACKAGES);
+        for (String name : names) {
             String version = apt.candidateVersion(name);
             progress.accept("  " + name + " " + version);
             packages.add(apt.fetch(name, version));
@@ -152,20 +175,33 @@ public final class GuestImageBuilder {
         List<Path> boot = kmods.resolve(BOOT_MODULES);
         StringBuilder bootOrder = new StringBuilder("# loaded before serving the host; dependencies first\n");
         StringBuilder laterOrder = new StringBuilder("# loaded in the background after boot; dependencies first\n");
-        for (Path ko : kmods.resolve(MODULES)) {
+        List<Path> general = kmods.resolve(MODULES);
+        for (Path ko : general) {
             String rel = kmods.relativeToRoot(ko);
             tree.file("/" + rel, ko, 0644, C_KMOD);
             (boot.contains(ko) ? bootOrder : laterOrder).append(rel).append('\n');
         }
+        StringBuilder netOrder = new StringBuilder("# loaded by the agent on the first SetupNetwork, after the lists"
+                + " above; dependencies first\n");
+        for (Path ko : kmods.resolve(NET_MODULES)) {
+            if (!general.contains(ko)) { // a shared dependency is loaded (and packed) once, with the general list
+                String rel = kmods.relativeToRoot(ko);
+                tree.file("/" + rel, ko, 0644, C_KMOD);
+                netOrder.append(rel).append('\n');
+            }
+        }
         tree.file("/etc/skiff/modules.boot", write(work, "modules.boot", bootOrder.toString()), 0644, C_KMOD);
         tree.file("/etc/skiff/modules", write(work, "modules", laterOrder.toString()), 0644, C_KMOD);
+        tree.file("/etc/skiff/modules.net", write(work, "modules.net", netOrder.toString()), 0644, C_KMOD);
 
-        progress.accept("adding busybox and runc");
+        progress.accept("adding busybox, runc and nft");
         tree.file("/bin/busybox", trees.get(1).resolve("bin/busybox"), 0755, C_BUSYBOX);
         tree.symlink("/bin/sh", "busybox", C_BUSYBOX);
         Path runc = trees.get(2).resolve("usr/sbin/runc");
         tree.file("/usr/sbin/runc", runc, 0755, C_RUNC);
         tree.symlink("/usr/bin/runc", "../sbin/runc", C_RUNC);
+        Path nft = trees.get(5).resolve("usr/sbin/nft");
+        tree.file("/usr/sbin/nft", nft, 0755, C_NFT);
 
         progress.accept("linking the Java runtime (" + String.join(",", program.jdkModules()) + ")");
         Path jre = work.resolve("jre");
@@ -181,7 +217,7 @@ public final class GuestImageBuilder {
                 }
             }
         }
-        List<Path> elves = new ArrayList<>(List.of(runc));
+        List<Path> elves = new ArrayList<>(List.of(runc, nft));
         try (Stream<Path> s = Files.walk(jre)) {
             for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
                 if (ElfFile.isElf(p)) {
@@ -302,7 +338,7 @@ public final class GuestImageBuilder {
         }
         StringBuilder s = new StringBuilder(FORMAT).append('\n');
         packages.forEach(p -> s.append(p.name()).append(' ').append(p.version()).append(' ').append(p.sha256()).append('\n'));
-        s.append(String.join(",", MODULES)).append('\n').append(JavaRuntime.jdkIdentity()).append('\n')
+        s.append(String.join(",", MODULES)).append('\n').append(String.join(",", NET_MODULES)).append('\n').append(JavaRuntime.jdkIdentity()).append('\n')
                 .append(program.mainClass()).append('\n').append(program.jdkModules()).append(program.jvmOptions()).append('\n');
         md.update(s.toString().getBytes(StandardCharsets.UTF_8));
         try (var classlist = JavaRuntime.class.getResourceAsStream("guest.classlist")) {

@@ -28,19 +28,28 @@ class GuestImageIT {
         GuestImageBuilder.Result r = Images.selftest(System.out);
         assertTrue(r.totalBytes() <= BUDGET, "kernel + initrd = " + r.totalBytes() + " bytes, over 60 MB");
         List<String> names = new ArrayList<>();
+        StringBuilder loadedByBoot = new StringBuilder();
         try (CpioArchiveInputStream in = new CpioArchiveInputStream(new GZIPInputStream(Files.newInputStream(r.image().initrd())))) {
             CpioArchiveEntry e;
             while ((e = in.getNextEntry()) != null) {
                 names.add(e.getName());
+                if (e.getName().equals("etc/skiff/modules") || e.getName().equals("etc/skiff/modules.boot")) {
+                    loadedByBoot.append(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                }
             }
+        }
+        for (String net : List.of("virtio_net.ko", "bridge.ko", "nf_tables.ko", "nf_conntrack.ko")) {
+            assertTrue(!loadedByBoot.toString().contains("/" + net), net + " must load on demand, not at or after boot");
         }
         for (String must : List.of("opt/java/bin/java", "opt/java/lib/server/libjvm.so", "opt/java/lib/server/classes.jsa",
                 "usr/sbin/runc", "bin/busybox", "lib64/ld-linux-x86-64.so.2", "lib/x86_64-linux-gnu/libseccomp.so.2",
-                "lib/x86_64-linux-gnu/libc.so.6", "etc/skiff/java.args", "etc/skiff/modules", "etc/skiff/modules.boot")) {
+                "lib/x86_64-linux-gnu/libc.so.6", "etc/skiff/java.args", "etc/skiff/modules", "etc/skiff/modules.boot",
+                "etc/skiff/modules.net", "usr/sbin/nft", "lib/x86_64-linux-gnu/libnftables.so.1")) {
             assertTrue(names.contains(must), "initrd lacks " + must);
         }
         for (String module : List.of("9pnet_fd.ko", "9p.ko", "overlay.ko", "erofs.ko", "ext4.ko", "virtio_blk.ko",
-                "virtio_console.ko", "virtio_pci.ko", "vmw_vsock_virtio_transport.ko")) {
+                "virtio_console.ko", "virtio_pci.ko", "vmw_vsock_virtio_transport.ko", "virtio_net.ko", "bridge.ko", "veth.ko",
+                "nf_tables.ko", "nft_nat.ko", "nft_masq.ko", "nft_chain_nat.ko", "nf_conntrack.ko")) {
             assertTrue(names.stream().anyMatch(n -> n.endsWith("/" + module)), "initrd lacks module " + module);
         }
         assertEquals(names.stream().sorted().toList(), names, "entries are sorted");

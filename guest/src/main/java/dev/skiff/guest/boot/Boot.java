@@ -23,6 +23,8 @@ public final class Boot {
 
     /** One module path per line, relative to the root, in load order. Written by the image builder. */
     public static final String BOOT_MODULES = "etc/skiff/modules.boot", LATER_MODULES = "etc/skiff/modules";
+    /** Loaded by nothing here: the agent loads it on its first network request ({@link #loadModuleList}). */
+    public static final String NET_MODULES = "etc/skiff/modules.net";
 
     /** Taken as early as this class loads, which is the first thing main() does. */
     private static final long JVM_START = System.nanoTime();
@@ -70,6 +72,19 @@ public final class Boot {
                 LATER.completeExceptionally(e);
             }
         });
+    }
+
+    /**
+     * Loads a list that is not part of boot (such as {@link #NET_MODULES}), on demand: first waits
+     * for the background list, whose modules a later list may depend on (libcrc32c, for one,
+     * asks the crypto API for crc32c as it loads). Modules already in are skipped.
+     *
+     * @return how many modules were newly loaded; 0 if the list does not exist
+     * @throws IOException naming the module that failed, or if the background list did not finish
+     */
+    public static int loadModuleList(Path root, String list, Duration timeout) throws IOException {
+        awaitModules(timeout);
+        return ModuleLoader.loadAll(root, root.resolve(list));
     }
 
     /** Seconds since the kernel started, when this JVM began (read once /proc is mounted). */

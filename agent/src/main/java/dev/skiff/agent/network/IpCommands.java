@@ -1,0 +1,119 @@
+package dev.skiff.agent.network;
+
+import dev.skiff.agent.api.GuestNetwork;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The argument vectors of busybox's {@code ip}, {@code unshare} and {@code nsenter} applets that
+ * build the network (busybox 1.35, checked against that binary). Pure: nothing runs here, and
+ * every string comes from a validated {@link NetworkSpec} or a constant.
+ *
+ * <p>Busybox quirks this works around: {@code ip link add A type veth peer name B} ignores the
+ * peer's name (the kernel then names the peer {@code veth0}, the first free {@code veth<N>}), and
+ * {@code ip link set DEV netns} takes a pid, not a namespace file. So a pair is made inside the
+ * container's fresh namespace, where the peer is always {@code veth0} (container names may not be
+ * {@code veth<N>}, see {@link NetworkSpec#IFNAME}), with the host end already carrying its final
+ * name; the peer is renamed to the container's name, and the host end is moved out to the
+ * agent's pid, which lives in the VM's own namespace.
+ */
+final class IpCommands {
+    private IpCommands() {}
+
+    static final String BUSYBOX = "/bin/busybox";
+    /** The name the kernel gives a new pair's unnamed end in a namespace with no other veth. */
+    static final String NEW_PEER = "veth0";
+
+    static List<String> ip(String... args) {
+        List<String> argv = new ArrayList<>(List.of(BUSYBOX, "ip"));
+        argv.addAll(List.of(args));
+        return argv;
+    }
+
+    /** {@code argv} run inside the network namespace bind-mounted at {@code netns} (no fork: -F). */
+    static List<String> inNetns(String netns, List<String> argv) {
+        List<String> all = new ArrayList<>(List.of(BUSYBOX, "nsenter", "-F", "--net=" + netns));
+        all.addAll(argv);
+        return all;
+    }
+
+    /** Makes a network namespace and bind-mounts it on {@code netns} (an existing empty file). */
+    static List<String> createNetns(String netns) {
+        return List.of(BUSYBOX, "unshare", "--net=" + netns, BUSYBOX, "true");
+    }
+
+    /**
+     * The host end of a container's veth for endpoint {@code index}: "v", 12 hex digits of the
+     * id's SHA-256, ".", the index; 15 characters, the kernel's IFNAMSIZ less its NUL. A hash, not
+     * a prefix of the id, because ids may share long prefixes; the '.' keeps it apart from every
+     * bridge name ({@link NetworkSpec#BRIDGE} has none).
+     */
+    static String hostVeth(String containerId, int index) {
+        if (index < 0 || index > 9) {
+            throw new IllegalArgumentException("endpoint index " + index);
+        }
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(containerId.getBytes(StandardCharsets.UTF_8));
+            return "v" + HexFormat.of().formatHex(d, 0, 6) + "." + index;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Renames the uplink NIC, sets its MTU, address and default route (retry-safe: flush first). */
+    static List<List<String>> uplinkUp(String currentName) {
+        String up = GuestNetwork.UPLINK_IFNAME;
+        List<List<String>> c = new ArrayList<>();
+        if (!currentName.equals(up)) {
+            c.add(ip("link", "set", currentName, "name", up, "mtu", Integer.toString(GuestNetwork.UPLINK_MTU)));
+        } else {
+            c.add(ip("link", "set", up, "mtu", Integer.toString(GuestNetwork.UPLINK_MTU)));
+        }
+        String prefix = GuestNetwork.SLIRP_NETWORK.substring(GuestNetwork.SLIRP_NETWORK.indexOf('/'));
+        c.add(ip("addr", "flush", "dev", up));
+        c.add(ip("addr", "add", GuestNetwork.GUEST_ADDRESS + prefix, "dev", up));
+        c.add(ip("link", "set", up, "up"));
+        c.add(ip("route", "replace", "default", "via", GuestNetwork.HOST_ADDRESS, "dev", up));
+        return c;
+    }
+
+    /** A bridge holding the network's gateway address, up. */
+    static List<List<String>> bridgeUp(String bridge, Ipv4.Cidr gateway) {
+        return List.of(
+                ip("link", "add", bridge, "type", "bridge"),
+                ip("addr", "add", gateway.toString(), "dev", bridge),
+                ip("link", "set", bridge, "up"));
+    }
+
+    /** Loopback up in a new namespace (it starts down). */
+    static List<String> loopbackUp(String netns) {
+        return inNetns(netns, ip("link", "set", "lo", "up"));
+    }
+
+    /**
+     * One endpoint's veth: made in the namespace, the container end renamed and addressed, the
+     * host end moved to the VM's namespace ({@code agentPid}'s) and put on the bridge.
+     */
+    static List<List<String>> endpoint(String netns, String hostVeth, NetworkSpec.EndpointSpec e, long agentPid) {
+        return List.of(
+                inNetns(netns, ip("link", "add", hostVeth, "type", "veth")),
+                inNetns(netns, ip("link", "set", NEW_PEER, "name", e.ifname(), "address", e.mac(), "up")),
+                inNetns(netns, ip("addr", "add", e.address().toString(), "dev", e.ifname())),
+                inNetns(netns, ip("link", "set", hostVeth, "netns", Long.toString(agentPid))),
+                ip("link", "set", hostVeth, "master", e.bridge(), "up"));
+    }
+
+    /** The container's default route through an endpoint's gateway. */
+    static List<String> defaultRoute(String netns, NetworkSpec.EndpointSpec e) {
+        return inNetns(netns, ip("route", "add", "default", "via", e.gateway().address().toString(), "dev", e.ifname()));
+    }
+
+    /** Deletes a link; deleting a veth's host end deletes the pair. */
+    static List<String> delete(String link) {
+        return ip("link", "del", link);
+    }
+}

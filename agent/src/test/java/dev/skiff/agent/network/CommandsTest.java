@@ -1,0 +1,77 @@
+package dev.skiff.agent.network;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.agent.api.SetupNetworkRequest;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The argument vectors and nft scripts, exactly as they will run. */
+class CommandsTest {
+    private static final String BB = IpCommands.BUSYBOX;
+
+    @Test
+    void hostVethNamesFitIfnamsizAndDifferPerContainerAndEndpoint() {
+        String a = IpCommands.hostVeth("c1", 0);
+        assertEquals(15, a.length());
+        assertTrue(a.matches("v[0-9a-f]{12}\\.0"), a);
+        assertEquals(a, IpCommands.hostVeth("c1", 0), "derived, not random: teardown finds it again");
+        assertNotEquals(a, IpCommands.hostVeth("c2", 0));
+        assertNotEquals(a, IpCommands.hostVeth("c1", 1));
+        String longId = "x".repeat(64);
+        assertNotEquals(IpCommands.hostVeth(longId + "", 0), IpCommands.hostVeth(longId.substring(1) + "y", 0));
+        assertTrue(!NetworkSpec.BRIDGE.matcher(a).matches(), "no bridge can have a veth's name");
+    }
+
+    @Test
+    void anEndpointIsMadeInsideTheNamespaceAndItsHostEndMovedOut() {
+        SetupNetworkRequest q = NetworkSpecTest.request().build();
+        NetworkSpec.EndpointSpec e = NetworkSpec.parse(q).endpoints().getFirst();
+        String ns = "/run/skiff/netns/c1";
+        List<String> enter = List.of(BB, "nsenter", "-F", "--net=" + ns, BB, "ip");
+        assertEquals(List.of(
+                concat(enter, "link", "add", "vh", "type", "veth"),
+                concat(enter, "link", "set", "veth0", "name", "eth0", "address", "02:42:ac:11:00:02", "up"),
+                concat(enter, "addr", "add", "172.17.0.2/16", "dev", "eth0"),
+                concat(enter, "link", "set", "vh", "netns", "1"),
+                List.of(BB, "ip", "link", "set", "vh", "master", "skiff0", "up")), IpCommands.endpoint(ns, "vh", e, 1));
+        assertEquals(concat(enter, "route", "add", "default", "via", "172.17.0.1", "dev", "eth0"),
+                IpCommands.defaultRoute(ns, e));
+        assertEquals(List.of(BB, "unshare", "--net=" + ns, BB, "true"), IpCommands.createNetns(ns));
+    }
+
+    @Test
+    void theUplinkIsRenamedAddressedAndRouted() {
+        assertEquals(List.of(
+                List.of(BB, "ip", "link", "set", "eth0", "name", "uplink", "mtu", "1500"),
+                List.of(BB, "ip", "addr", "flush", "dev", "uplink"),
+                List.of(BB, "ip", "addr", "add", "10.0.2.15/24", "dev", "uplink"),
+                List.of(BB, "ip", "link", "set", "uplink", "up"),
+                List.of(BB, "ip", "route", "replace", "default", "via", "10.0.2.2", "dev", "uplink")),
+                IpCommands.uplinkUp("eth0"));
+    }
+
+    @Test
+    void portsAreMapElementsAndBridgesSetElements() {
+        NetworkSpec s = NetworkSpec.parse(NetworkSpecTest.request()
+                .addPorts(NetworkSpecTest.port().setProtocol("udp").setGuestPort(53).setContainerPort(5353)).build());
+        assertEquals("add element ip skiff forwards { tcp . 8080 : 172.17.0.2 . 80, udp . 53 : 172.17.0.2 . 5353 }\n",
+                NftRules.addForwards(s.ports()));
+        assertEquals("delete element ip skiff forwards { tcp . 8080, udp . 53 }\n", NftRules.deleteForwards(s.ports()));
+        assertEquals("add element ip skiff bridges { 172.17.0.0/16 }\n",
+                NftRules.addBridge(s.endpoints().getFirst().gateway()));
+        String table = NftRules.table();
+        assertTrue(table.startsWith("add table ip skiff\ndelete table ip skiff\ntable ip skiff {\n"), table);
+        assertTrue(table.contains("iifname \"uplink\" dnat ip to meta l4proto . th dport map @forwards\n"), table);
+        assertTrue(table.contains("oifname \"uplink\" ip saddr @bridges masquerade\n"), table);
+        assertEquals(List.of("/usr/sbin/nft", "-f", "-"), NftRules.argv());
+    }
+
+    static List<String> concat(List<String> head, String... tail) {
+        List<String> all = new java.util.ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
+    }
+}
