@@ -35,7 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * addresses inside the test's VMs.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class NetworkIT {
+class DockerNetworkIT {
     private static final Duration READY = Duration.ofMinutes(3);
     private static final List<String> MODES = List.of("shared", "hyperv");
     private static DaemonProcess daemon;
