@@ -70,7 +70,10 @@ public final class Networking {
                     + "supported by Skiff yet; put both on one network and use the other's name or address");
         }
         registry.find(mode);
-        for (String other : spec.endpoints().keySet()) {
+        // The CLI names the default network "default" in EndpointsConfig too.
+        java.util.Map<String, EndpointRequest> endpoints = new java.util.LinkedHashMap<>();
+        spec.endpoints().forEach((name, e) -> endpoints.put(name.isEmpty() || name.equals("default") ? BRIDGE : name, e));
+        for (String other : endpoints.keySet()) {
             registry.find(other);
             if (!other.equals(mode) && (mode.equals(NONE) || mode.equals(HOST) || other.equals(NONE) || other.equals(HOST))) {
                 throw EngineException.invalid("container cannot be connected to " + mode + " and " + other
@@ -80,7 +83,7 @@ public final class Networking {
         LinkedHashSet<String> exposed = new LinkedHashSet<>(imageExposed == null ? List.of() : imageExposed);
         exposed.addAll(spec.exposedPorts());
         NetworkSpec out = new NetworkSpec(mode, spec.portBindings(), List.copyOf(exposed), spec.publishAll(),
-                spec.extraHosts(), spec.endpoints());
+                spec.extraHosts(), endpoints);
         PortRequests.validate(out);
         HostFiles.validate(out.extraHosts());
         if (mode.equals(NONE) && !spec.portBindings().isEmpty()) {
