@@ -16,6 +16,7 @@ import dev.skiff.engine.image.ImageStore;
 import dev.skiff.engine.network.LabelFilter;
 import dev.skiff.engine.network.NetworkRegistry;
 import dev.skiff.engine.network.Networking;
+import dev.skiff.engine.network.SwitchFabric;
 import dev.skiff.engine.placement.Placement;
 import dev.skiff.engine.placement.UtilityVm;
 import java.io.IOException;
@@ -61,6 +62,7 @@ public final class Engine implements Backend, AutoCloseable {
     private final Map<String, UtilityVm> vmOf = new ConcurrentHashMap<>(); // container id -> VM
     private final SecureRandom random = new SecureRandom();
     private final Networking networking;
+    private final SwitchFabric fabric;
 
     public Engine(Path dataRoot, ImageStore images, Placement placement, Consumer<String> log) throws IOException {
         this.dataRoot = dataRoot;
@@ -68,7 +70,8 @@ public final class Engine implements Backend, AutoCloseable {
         this.store = new ContainerStore(dataRoot.resolve("containers"));
         this.placement = placement;
         this.log = log;
-        this.networking = new Networking(new NetworkRegistry(dataRoot), dev.skiff.engine.network.Fabric.NONE, log);
+        this.fabric = new SwitchFabric(this::addressesOn, log);
+        this.networking = new Networking(new NetworkRegistry(dataRoot), fabric, log);
         for (Container c : store.loadAll()) {
             containers.put(c.id, c);
         }
@@ -467,8 +470,10 @@ public final class Engine implements Backend, AutoCloseable {
             why = e.vmGone() ? "the container's VM stopped or died" : e.getMessage();
         }
         drain(readers, c.output);
-        c.exited(code, why);
+        // The network goes first: whoever waits for the exit (rm -f, a dedicated VM's stop) then
+        // finds the ports given back and the VM's namespace gone.
         endNetwork(c, vm);
+        c.exited(code, why);
         save(c);
         log.accept("container " + c.id.substring(0, 12) + " exited with " + code);
         if (c.spec.autoRemove()) {
@@ -948,9 +953,30 @@ public final class Engine implements Backend, AutoCloseable {
         }
     }
 
+    /**
+     * The DNS answer of a user network: the addresses of its running containers known there by
+     * {@code name} (their name, an alias or their short id), case-insensitively.
+     */
+    private List<String> addressesOn(String networkId, String name) {
+        List<String> out = new ArrayList<>();
+        for (Container c : containers.values()) {
+            Backend.NetworkState state;
+            synchronized (c) {
+                state = c.network;
+            }
+            for (Backend.EndpointInfo e : state.endpoints()) {
+                if (e.networkId().equals(networkId) && e.dnsNames().stream().anyMatch(n -> n.equalsIgnoreCase(name))) {
+                    out.add(e.ipAddress());
+                }
+            }
+        }
+        return out;
+    }
+
     /** Stops the engine's own threads; VMs and containers keep running (live restore). */
     @Override
     public void close() {
+        fabric.close();
         placement.close();
     }
 

@@ -245,4 +245,68 @@ class DockerNetworkIT {
             }
         }
     }
+
+    /** Fetches from inside a container until the server answers (its start is the event), at most ~60 s. */
+    private static String[] wgetLoop(List<String> isolation, String network, String url) {
+        return args(List.of("run", "--rm", "--network", network), isolation, "busybox", "sh", "-c",
+                "for i in $(seq 300); do timeout 10 wget -qO- " + url + " && exit 0; sleep 0.2; done; exit 1");
+    }
+
+    @Test
+    @Order(7)
+    void userNetworksResolveNamesAliasesAndIdsAcrossVmsAndIsolateOtherNetworks() throws Exception {
+        ok("network", "create", "appnet");
+        ok("network", "create", "othernet");
+        for (String serverMode : MODES) {
+            String api = "api-" + serverMode;
+            String id = ok(args(List.of("run", "-d", "--name", api, "--network", "appnet", "--network-alias",
+                    "backend-" + serverMode), isolation(serverMode), "busybox", "sh", "-c",
+                    "mkdir /w; echo " + api + "-ok > /w/index.html; exec httpd -f -p 8080 -h /w")).out().strip();
+            String ip = ok("inspect", "--format", "{{(index .NetworkSettings.Networks \"appnet\").IPAddress}}", api)
+                    .out().strip();
+            assertTrue(ip.startsWith("172."), ip);
+            for (String clientMode : MODES) {
+                String where = "server " + serverMode + ", client " + clientMode;
+                for (String host : List.of(api, "backend-" + serverMode, id.substring(0, 12), ip)) {
+                    DaemonProcess.Result r = ok(wgetLoop(isolation(clientMode), "appnet", "http://" + host + ":8080/"));
+                    assertEquals(api + "-ok\n", r.out(), where + " by " + host);
+                }
+            }
+            // Another network can neither resolve nor reach it.
+            DaemonProcess.Result name = docker("run", "--rm", "--network", "othernet", "busybox", "sh", "-c",
+                    "timeout 10 nslookup " + api);
+            assertNotEquals(0, name.code(), "othernet resolved " + api + ": " + name.out());
+            DaemonProcess.Result reach = docker("run", "--rm", "--network", "othernet", "busybox", "sh", "-c",
+                    "timeout 5 wget -qO- http://" + ip + ":8080/");
+            assertNotEquals(0, reach.code(), "othernet reached " + api + " at " + ip + ": " + reach.out());
+        }
+        // The default bridge has no name service, as in Docker.
+        assertNotEquals(0, docker("run", "--rm", "busybox", "sh", "-c", "timeout 10 nslookup api-shared").code());
+        // A missing name fails at once: the daemon answers .invalid itself (the time is printed, not asserted).
+        long t0 = System.nanoTime();
+        DaemonProcess.Result missing = docker("run", "--rm", "--network", "appnet", "busybox", "sh", "-c",
+                "t0=$(date +%s%N); timeout 10 nslookup nosuch.invalid; r=$?; echo elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 )); exit $r");
+        assertNotEquals(0, missing.code(), missing.out());
+        assertTrue(missing.out().contains("elapsed_ms="), missing.out());
+        System.out.println("DockerNetworkIT: nslookup nosuch.invalid failed after "
+                + missing.out().substring(missing.out().indexOf("elapsed_ms=") + 11).strip() + " ms inside the container ("
+                + (System.nanoTime() - t0) / 1_000_000 + " ms with docker run)");
+        DaemonProcess.Result inUse = docker("network", "rm", "appnet");
+        assertNotEquals(0, inUse.code());
+        assertTrue(inUse.err().contains("active endpoints"), inUse.err());
+    }
+
+    @Test
+    @Order(8)
+    void userNetworkNamesStillResolveAfterADaemonKill() throws Exception {
+        daemon.kill();
+        daemon.start();
+        for (String clientMode : MODES) {
+            DaemonProcess.Result r = ok(wgetLoop(isolation(clientMode), "appnet", "http://api-hyperv:8080/"));
+            assertEquals("api-hyperv-ok\n", r.out(), "client " + clientMode + " after the restart");
+        }
+        ok("rm", "-f", "api-shared", "api-hyperv");
+        ok("network", "rm", "appnet", "othernet");
+        assertEquals("bridge\nhost\nnone\n", ok("network", "ls", "--format", "{{.Name}}").out());
+    }
 }

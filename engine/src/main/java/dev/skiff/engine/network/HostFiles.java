@@ -64,6 +64,16 @@ public final class HostFiles {
      * The resolver: QEMU's DNS forwarder, which asks the host's resolvers, as Docker's default
      * bridge copies the host's. (Name service for user networks will answer on their gateways.)
      */
+    /**
+     * The resolver of a container whose first network is user-defined: the daemon's DNS endpoint
+     * on that network, which answers the network's container names, aliases and short ids and
+     * asks the host's resolver for the rest (Docker's embedded DNS, at an address of the network
+     * rather than 127.0.0.11, since the daemon is outside the container's kernel).
+     */
+    public static String resolvConf(String dnsAddress) {
+        return "# written by Skiff: the network's name service\nnameserver " + dnsAddress + "\noptions ndots:0\n";
+    }
+
     public static String resolvConf() {
         return "# written by Skiff: QEMU's user networking forwards queries to the host's resolvers\n"
                 + "nameserver " + GuestNetwork.DNS_ADDRESS + "\n";

@@ -69,12 +69,12 @@ public final class Networking {
             throw EngineException.invalid("--network " + mode + ": sharing another container's network is not "
                     + "supported by Skiff yet; put both on one network and use the other's name or address");
         }
-        registry.find(mode);
+        known(mode);
         // The CLI names the default network "default" in EndpointsConfig too.
         java.util.Map<String, EndpointRequest> endpoints = new java.util.LinkedHashMap<>();
         spec.endpoints().forEach((name, e) -> endpoints.put(name.isEmpty() || name.equals("default") ? BRIDGE : name, e));
         for (String other : endpoints.keySet()) {
-            registry.find(other);
+            known(other);
             if (!other.equals(mode) && (mode.equals(NONE) || mode.equals(HOST) || other.equals(NONE) || other.equals(HOST))) {
                 throw EngineException.invalid("container cannot be connected to " + mode + " and " + other
                         + ": host and none networks cannot be combined with others");
@@ -90,6 +90,21 @@ public final class Networking {
             throw EngineException.invalid("conflicting options: port publishing and the container type network mode");
         }
         return out;
+    }
+
+    /**
+     * A network named at create must exist. A 400, not dockerd's 404: the docker CLI reads a 404
+     * from create as a missing image and pulls, hiding the real message behind the pull's.
+     */
+    private void known(String name) throws EngineException {
+        try {
+            registry.find(name);
+        } catch (EngineException e) {
+            if (e.kind() != EngineException.Kind.NOT_FOUND) {
+                throw e;
+            }
+            throw EngineException.invalid(e.getMessage() + " (docker network ls lists the networks)");
+        }
     }
 
     /** The networks a container joins, the mode's first. */
@@ -175,8 +190,10 @@ public final class Networking {
                 q.addPorts(PortForward.newBuilder().setProtocol(f.protocol()).setGuestPort(f.guestPort())
                         .setAddress(primaryIp).setContainerPort(f.containerPort()));
             }
+            NetworkRegistry.Net primary = registry.find(endpoints.getFirst().networkId());
             q.setMode(NetworkMode.NAMESPACE).setHosts(HostFiles.hosts(hostname, primaryIp, spec.extraHosts()))
-                    .setResolvConf(HostFiles.resolvConf());
+                    .setResolvConf(primary.userDefined() ? HostFiles.resolvConf(primary.dnsAddress())
+                            : HostFiles.resolvConf());
             String netns = vm.agent().setupNetwork(q.build());
             for (EndpointInfo e : endpoints) {
                 NetworkRegistry.Net net = registry.find(e.networkId());

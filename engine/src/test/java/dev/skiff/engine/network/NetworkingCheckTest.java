@@ -34,9 +34,9 @@ class NetworkingCheckTest {
 
     @Test
     void unknownNetworksAndBadCombinationsAreRefused() {
-        assertEquals(EngineException.Kind.NOT_FOUND, assertThrows(EngineException.class,
+        assertEquals(EngineException.Kind.INVALID, assertThrows(EngineException.class,
                 () -> networking.check(spec("nosuch", Map.of()), List.of())).kind());
-        assertEquals(EngineException.Kind.NOT_FOUND, assertThrows(EngineException.class,
+        assertEquals(EngineException.Kind.INVALID, assertThrows(EngineException.class,
                 () -> networking.check(spec("bridge", Map.of("nosuch", EndpointRequest.NONE)), List.of())).kind());
         assertThrows(EngineException.class, () -> networking.check(spec("host", Map.of("bridge", EndpointRequest.NONE)),
                 List.of()));

@@ -262,7 +262,8 @@ final class QemuVm implements Vm {
     public synchronized void removeHostForward(dev.skiff.vm.HostForward f) throws IOException {
         String out = hostForwardCommand("hostfwd_remove " + QemuCommandLine.UPLINK_NETDEV + " " + f.protocol() + ":"
                 + f.hostAddress() + ":" + f.hostPort(), f);
-        if (!out.isBlank() && !out.contains("not found")) {
+        // QEMU prints "host forwarding rule for tcp:...:P removed", or "... not found" when it was not there.
+        if (!out.isBlank() && !out.contains("removed") && !out.contains("not found")) {
             throw new VmException("cannot remove the forward of host port " + f.hostPort() + "/" + f.protocol()
                     + " from VM " + name() + ": " + out.strip());
         }
