@@ -205,6 +205,12 @@ public final class Engine implements Backend, AutoCloseable {
         ImageStore.Image image = images.resolve(requested.image());
         CreateSpec spec = requested.withNetwork(networking.check(requested.networkOrDefault(),
                 image.config().exposedPorts()));
+        String mode = spec.networkOrDefault().mode();
+        if (mode.startsWith("container:")) {
+            // Kept by full id, as dockerd does, so a rename or a name reuse cannot change it.
+            Container other = container(mode.substring("container:".length()), "network container");
+            spec = spec.withNetwork(spec.network().withMode("container:" + other.id));
+        }
         if (name != null && !name.isEmpty()) {
             if (name.startsWith("/")) {
                 name = name.substring(1);
@@ -308,6 +314,18 @@ public final class Engine implements Backend, AutoCloseable {
         return HexFormat.of().formatHex(b);
     }
 
+    /** A container named in a request about another: not found is the request's fault, a 400. */
+    private Container container(String ref, String what) throws EngineException {
+        try {
+            return container(ref);
+        } catch (EngineException e) {
+            if (e.kind() == EngineException.Kind.NOT_FOUND) {
+                throw EngineException.invalid(what + ": " + e.getMessage());
+            }
+            throw e;
+        }
+    }
+
     private Container container(String ref) throws EngineException {
         Container c = containers.get(ref);
         if (c != null) {
@@ -346,6 +364,7 @@ public final class Engine implements Backend, AutoCloseable {
         }
         UtilityVm vm = null;
         try {
+            Container joined = joinTarget(c);
             vm = vmOf.get(c.id);
             if (vm == null || !vm.alive()) {
                 vm = placement.acquire(c.id, c.dedicated());
@@ -377,7 +396,16 @@ public final class Engine implements Backend, AutoCloseable {
                 binds.add(new OciSpec.Bind(storage, dir ? "" : host.getFileName().toString(), b.containerPath(), b.readOnly()));
             }
             OciSpec.Process process = new OciSpec.Process(c.args, c.env, c.cwd, c.spec.tty(), c.uid, c.gid);
-            Networking.Attached net = networking.attach(c.id, c.name, c.hostname, c.spec.networkOrDefault(), vm);
+            Networking.Attached net;
+            if (joined != null) {
+                String theirs;
+                synchronized (joined) {
+                    theirs = joined.network.sandboxKey();
+                }
+                net = Networking.Attached.joining(c.spec.networkOrDefault().mode(), joined.id, theirs);
+            } else {
+                net = networking.attach(c.id, c.name, c.hostname, c.spec.networkOrDefault(), vm);
+            }
             synchronized (c) {
                 c.network = net.state();
                 c.forwards = net.forwards();
@@ -429,6 +457,28 @@ public final class Engine implements Backend, AutoCloseable {
             throw new EngineException(EngineException.Kind.INTERNAL, "cannot start container " + c.id.substring(0, 12)
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * For {@code --network container:ID}: the running container whose namespace this one joins.
+     * Both must be in the shared VM: a namespace lives in one kernel, and a dedicated VM is its
+     * own container's alone.
+     */
+    private Container joinTarget(Container c) throws EngineException {
+        String mode = c.spec.networkOrDefault().mode();
+        if (!mode.startsWith("container:")) {
+            return null;
+        }
+        Container other = container(mode.substring("container:".length()), "network container");
+        if (!other.running()) {
+            throw EngineException.conflict("cannot join the network of a non running container: " + other.id);
+        }
+        UtilityVm theirs = vmOf.get(other.id);
+        if (c.dedicated() || theirs == null || theirs.mode() != UtilityVm.Mode.SHARED) {
+            throw EngineException.invalid("--network container:" + other.name + ": under Skiff both containers must run "
+                    + "in the shared VM (a network namespace lives in one VM's kernel); drop --isolation=hyperv from both");
+        }
+        return other;
     }
 
     /** Reads a process's output from the agent into its hub, on virtual threads. */

@@ -93,9 +93,22 @@ public final class OciSpec {
      * agent wrote its /etc/hosts, /etc/resolv.conf and /etc/hostname ({@link GuestPaths#etcFile}),
      * bind-mounted over the image's as Docker does.
      */
-    public record Network(String netnsPath, boolean etcFiles) {
+    public record Network(String netnsPath, boolean etcFiles, String etcOwner) {
         /** A namespace of its own that nothing configured: loopback only, the image's /etc. */
         public static final Network ISOLATED = new Network("", false);
+
+        /** The container's own namespace or the VM's, with its own /etc files. */
+        public Network(String netnsPath, boolean etcFiles) {
+            this(netnsPath, etcFiles, "");
+        }
+
+        /**
+         * Docker's {@code --network container:ID}: the other container's namespace (or the VM's,
+         * null, when that one is in the VM's) and its /etc files.
+         */
+        public static Network joining(String otherId, String otherNetnsPath) {
+            return new Network(otherNetnsPath, true, GuestPaths.checkId(otherId, "container id"));
+        }
     }
 
     /** The config.json of container {@code id}, in a fresh network namespace with loopback only. */
@@ -126,7 +139,8 @@ public final class OciSpec {
         }
         if (network.etcFiles()) {
             for (String f : List.of("hosts", "resolv.conf", "hostname")) {
-                mounts.add(mount("/etc/" + f, GuestPaths.etcFile(id, f), "bind", List.of("rbind", "rprivate", "rw")));
+                String owner = network.etcOwner().isEmpty() ? id : network.etcOwner();
+                mounts.add(mount("/etc/" + f, GuestPaths.etcFile(owner, f), "bind", List.of("rbind", "rprivate", "rw")));
             }
         }
         spec.put("mounts", mounts);

@@ -194,6 +194,24 @@ class DockerNetworkIT {
     }
 
     @Test
+    @Order(4)
+    void aContainerJoinsAnothersNetworkInTheSharedVm() throws Exception {
+        ok("run", "-d", "--name", "owner", "busybox", "sh", "-c",
+                "mkdir /w; echo owner-ok > /w/index.html; exec httpd -f -p 8080 -h /w");
+        DaemonProcess.Result r = ok("run", "--rm", "--network", "container:owner", "busybox", "sh", "-c",
+                "for i in $(seq 300); do timeout 10 wget -qO- http://127.0.0.1:8080/ && exit 0; sleep 0.2; done; exit 1");
+        assertEquals("owner-ok\n", r.out(), "the joiner sees the owner's loopback");
+        DaemonProcess.Result hyperv = docker("run", "--rm", "--isolation=hyperv", "--network", "container:owner",
+                "busybox", "true");
+        assertNotEquals(0, hyperv.code());
+        assertTrue(hyperv.err().contains("shared VM"), hyperv.err());
+        DaemonProcess.Result nosuch = docker("run", "--rm", "--network", "container:nosuch", "busybox", "true");
+        assertNotEquals(0, nosuch.code());
+        assertTrue(nosuch.err().contains("No such container"), nosuch.err());
+        ok("rm", "-f", "owner");
+    }
+
+    @Test
     @Order(5)
     void aTakenPortIsAClearErrorAndPublishesNothing() throws Exception {
         int free = freePort();

@@ -107,6 +107,10 @@ public interface Backend {
             endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
         }
 
+        public NetworkSpec withMode(String m) {
+            return new NetworkSpec(m, portBindings, exposedPorts, publishAll, extraHosts, endpoints);
+        }
+
         public NetworkSpec withEndpoints(Map<String, EndpointRequest> e) {
             return new NetworkSpec(mode, portBindings, exposedPorts, publishAll, extraHosts, e);
         }

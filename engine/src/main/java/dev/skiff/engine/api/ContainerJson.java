@@ -232,7 +232,8 @@ final class ContainerJson {
                 .put("SandboxKey", state.sandboxKey()).put("HairpinMode", false)
                 .put("LinkLocalIPv6Address", "").put("LinkLocalIPv6PrefixLen", 0);
         ObjectNode ports = n.putObject("Ports");
-        if (!state.mode().equals("host") && !state.mode().equals("none")) {
+        boolean own = !state.mode().equals("host") && !state.mode().equals("none") && !state.mode().startsWith("container:");
+        if (own) {
             for (String exposed : spec.exposedPorts()) {
                 ports.putNull(exposed.contains("/") ? exposed : exposed + "/tcp");
             }
@@ -255,7 +256,7 @@ final class ContainerJson {
                 .put("IPv6Gateway", "")
                 .put("MacAddress", primary == null ? "" : primary.macAddress());
         ObjectNode networks = n.putObject("Networks");
-        if (state.endpoints().isEmpty()) {
+        if (state.endpoints().isEmpty() && !spec.mode().startsWith("container:")) {
             // Docker lists the network a stopped container is attached to, with empty addresses.
             networks.set(spec.mode(), endpoint(null, spec.mode()));
         }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -35,7 +36,16 @@ public final class Networking {
             HOST = NetworkRegistry.HOST;
 
     /** What a started container holds: its state for the API, its forwards, and the spec's view. */
-    public record Attached(NetworkState state, List<PortPublisher.Forward> forwards, OciSpec.Network oci) {}
+    public record Attached(NetworkState state, List<PortPublisher.Forward> forwards, OciSpec.Network oci) {
+        /**
+         * {@code --network container:ID}: nothing of its own, the other's namespace and /etc files
+         * ({@code otherNetns} "" when that one runs in the VM's namespace).
+         */
+        public static Attached joining(String mode, String otherId, String otherNetns) {
+            return new Attached(new NetworkState(mode, List.of(), List.of(), otherNetns), List.of(),
+                    OciSpec.Network.joining(otherId, otherNetns.isEmpty() ? null : otherNetns));
+        }
+    }
 
     private final NetworkRegistry registry;
     private final PortPublisher ports;
@@ -66,8 +76,18 @@ public final class Networking {
     public NetworkSpec check(NetworkSpec spec, List<String> imageExposed) throws EngineException {
         String mode = spec.mode() == null || spec.mode().isEmpty() || spec.mode().equals("default") ? BRIDGE : spec.mode();
         if (mode.startsWith("container:")) {
-            throw EngineException.invalid("--network " + mode + ": sharing another container's network is not "
-                    + "supported by Skiff yet; put both on one network and use the other's name or address");
+            // Checked against the container table by the engine; here only what Docker refuses.
+            if (!spec.portBindings().isEmpty() || spec.publishAll()) {
+                throw EngineException.invalid("conflicting options: port publishing and the container type network mode");
+            }
+            if (!spec.extraHosts().isEmpty()) {
+                throw EngineException.invalid("conflicting options: custom host-to-IP mapping and the network mode");
+            }
+            if (spec.endpoints().keySet().stream().anyMatch(n -> !n.equals(mode) && !n.equals("default"))) {
+                throw EngineException.invalid("container sharing network namespace with another container cannot be "
+                        + "connected to any other network");
+            }
+            return new NetworkSpec(mode, Map.of(), List.of(), false, List.of(), Map.of());
         }
         known(mode);
         // The CLI names the default network "default" in EndpointsConfig too.
