@@ -40,7 +40,12 @@ class NetworkingCheckTest {
                 () -> networking.check(spec("bridge", Map.of("nosuch", EndpointRequest.NONE)), List.of())).kind());
         assertThrows(EngineException.class, () -> networking.check(spec("host", Map.of("bridge", EndpointRequest.NONE)),
                 List.of()));
-        assertThrows(EngineException.class, () -> networking.check(spec("container:abc", Map.of()), List.of()));
+        assertEquals("container:abc", networking.check(spec("container:abc", Map.of()), List.of()).mode(),
+                "the engine checks the other container");
+        assertThrows(EngineException.class, () -> networking.check(new NetworkSpec("container:abc",
+                Map.of("80/tcp", List.of()), List.of(), false, List.of(), Map.of()), List.of()));
+        assertThrows(EngineException.class, () -> networking.check(new NetworkSpec("container:abc",
+                Map.of(), List.of(), false, List.of("a:1.2.3.4"), Map.of()), List.of()));
         assertThrows(EngineException.class, () -> networking.check(new NetworkSpec("none",
                 Map.of("80/tcp", List.of()), List.of(), false, List.of(), Map.of()), List.of()));
     }
