@@ -33,7 +33,7 @@ class NetworkingCheckTest {
     }
 
     @Test
-    void unknownNetworksAndBadCombinationsAreRefused() {
+    void unknownNetworksAndBadCombinationsAreRefused() throws Exception {
         assertEquals(EngineException.Kind.INVALID, assertThrows(EngineException.class,
                 () -> networking.check(spec("nosuch", Map.of()), List.of())).kind());
         assertEquals(EngineException.Kind.INVALID, assertThrows(EngineException.class,
