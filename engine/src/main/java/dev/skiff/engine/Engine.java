@@ -13,7 +13,6 @@ import dev.skiff.engine.container.Frame;
 import dev.skiff.engine.container.OutputHub;
 import dev.skiff.engine.container.Signals;
 import dev.skiff.engine.image.ImageStore;
-import dev.skiff.engine.network.LabelFilter;
 import dev.skiff.engine.network.NetworkRegistry;
 import dev.skiff.engine.network.Networking;
 import dev.skiff.engine.network.SwitchFabric;
@@ -63,6 +62,7 @@ public final class Engine implements Backend, AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final Networking networking;
     private final SwitchFabric fabric;
+    private final NetworkApi networkApi;
 
     public Engine(Path dataRoot, ImageStore images, Placement placement, Consumer<String> log) throws IOException {
         this.dataRoot = dataRoot;
@@ -72,6 +72,17 @@ public final class Engine implements Backend, AutoCloseable {
         this.log = log;
         this.fabric = new SwitchFabric(this::addressesOn, log);
         this.networking = new Networking(new NetworkRegistry(dataRoot), fabric, log);
+        this.networkApi = new NetworkApi(networking, containers, vmOf, new NetworkApi.Containers() {
+            @Override
+            public Container find(String ref) throws EngineException {
+                return container(ref);
+            }
+
+            @Override
+            public void save(Container c) {
+                Engine.this.save(c);
+            }
+        }, log);
         for (Container c : store.loadAll()) {
             containers.put(c.id, c);
         }
@@ -728,135 +739,41 @@ public final class Engine implements Backend, AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- networks
+    // ---------------------------------------------------------------- networks (see NetworkApi)
 
     @Override
     public List<NetworkInfo> networks() {
-        return networking.registry().all().stream().map(this::networkInfo).toList();
+        return networkApi.networks();
     }
 
     @Override
     public NetworkInfo inspectNetwork(String ref) throws EngineException {
-        return networkInfo(networking.registry().find(ref));
-    }
-
-    private NetworkInfo networkInfo(NetworkRegistry.Net n) {
-        Map<String, NetworkMember> members = new LinkedHashMap<>();
-        for (Container c : containers.values()) {
-            Backend.NetworkState state;
-            synchronized (c) {
-                state = c.network;
-            }
-            for (Backend.EndpointInfo e : state.endpoints()) {
-                if (e.networkId().equals(n.id())) {
-                    members.put(c.id, new NetworkMember(c.name, e.endpointId(), e.macAddress(),
-                            e.ipAddress() + "/" + e.prefixLength()));
-                }
-            }
-        }
-        var m = n.meta();
-        return new NetworkInfo(m.id(), m.name(), m.driver(), m.subnet(), m.gateway(), Instant.parse(m.created()),
-                m.internal(), m.attachable(), m.labels(), m.options(), n.builtin(), members);
+        return networkApi.inspectNetwork(ref);
     }
 
     @Override
     public String createNetwork(NetworkCreate request) throws EngineException {
-        String id = networking.registry().create(request).id();
-        log.accept("network " + request.name() + " created (" + id.substring(0, 12) + ")");
-        return id;
+        return networkApi.createNetwork(request);
     }
 
     @Override
     public void removeNetwork(String ref) throws EngineException {
-        networking.remove(ref, n -> containers.values().stream().anyMatch(c -> {
-            synchronized (c) {
-                return c.network.endpoints().stream().anyMatch(e -> e.networkId().equals(n.id()));
-            }
-        }));
+        networkApi.removeNetwork(ref);
     }
 
     @Override
     public List<String> pruneNetworks(Map<String, List<String>> filters) throws EngineException {
-        for (String key : filters.keySet()) {
-            if (!key.equals("label") && !key.equals("until")) {
-                throw EngineException.invalid("invalid filter '" + key + "'");
-            }
-        }
-        List<String> removed = new ArrayList<>();
-        for (NetworkRegistry.Net n : networking.registry().all()) {
-            if (n.builtin() || !LabelFilter.matches(n.meta().labels(), filters.getOrDefault("label", List.of()))) {
-                continue;
-            }
-            boolean referenced = containers.values().stream().anyMatch(c -> referencesNetwork(c, n));
-            if (!referenced) {
-                try {
-                    networking.remove(n.id(), x -> false);
-                    removed.add(n.name());
-                } catch (EngineException e) {
-                    // removed meanwhile
-                }
-            }
-        }
-        return removed;
-    }
-
-    private static boolean referencesNetwork(Container c, NetworkRegistry.Net n) {
-        for (String name : Networking.networksOf(c.spec.networkOrDefault())) {
-            if (name.equals(n.name()) || name.equals(n.id())) {
-                return true;
-            }
-        }
-        synchronized (c) {
-            return c.network.endpoints().stream().anyMatch(e -> e.networkId().equals(n.id()));
-        }
+        return networkApi.pruneNetworks(filters);
     }
 
     @Override
     public void connectNetwork(String network, String ref, EndpointRequest endpoint) throws EngineException {
-        NetworkRegistry.Net net = networking.registry().find(network);
-        Container c = container(ref);
-        synchronized (c) {
-            if (!c.status.equals("created") && !c.status.equals("exited")) {
-                throw new EngineException(EngineException.Kind.NOT_IMPLEMENTED, "connecting a running container to a "
-                        + "network is not implemented by Skiff yet: stop " + c.name + ", connect it, then start it");
-            }
-            Backend.NetworkSpec spec = c.spec.networkOrDefault();
-            if (Networking.networksOf(spec).contains(net.name())) {
-                throw EngineException.conflict("endpoint with name " + c.name + " already exists in network " + net.name());
-            }
-            Map<String, EndpointRequest> endpoints = new LinkedHashMap<>(spec.endpoints());
-            endpoints.put(net.name(), endpoint == null ? EndpointRequest.NONE : endpoint);
-            Backend.NetworkSpec next = networking.check(spec.withEndpoints(endpoints), List.of());
-            c.spec = c.spec.withNetwork(next);
-        }
-        save(c);
+        networkApi.connectNetwork(network, ref, endpoint);
     }
 
     @Override
     public void disconnectNetwork(String network, String ref, boolean force) throws EngineException {
-        NetworkRegistry.Net net = networking.registry().find(network);
-        Container c = container(ref);
-        synchronized (c) {
-            if (!c.status.equals("created") && !c.status.equals("exited")) {
-                throw new EngineException(EngineException.Kind.NOT_IMPLEMENTED, "disconnecting a running container from "
-                        + "a network is not implemented by Skiff yet: stop " + c.name + " first");
-            }
-            Backend.NetworkSpec spec = c.spec.networkOrDefault();
-            Map<String, EndpointRequest> endpoints = new LinkedHashMap<>(spec.endpoints());
-            boolean had = endpoints.remove(net.name()) != null | endpoints.remove(net.id()) != null;
-            String mode = spec.mode();
-            if (mode.equals(net.name()) || mode.equals(net.id())) {
-                // Docker leaves the container with no network at all; so does Skiff: "none".
-                mode = endpoints.isEmpty() ? Networking.NONE : endpoints.keySet().iterator().next();
-                had = true;
-            }
-            if (!had) {
-                throw EngineException.notFound("container " + c.name + " is not connected to network " + net.name());
-            }
-            c.spec = c.spec.withNetwork(new Backend.NetworkSpec(mode, mode.equals(Networking.NONE) ? Map.of()
-                    : spec.portBindings(), spec.exposedPorts(), spec.publishAll(), spec.extraHosts(), endpoints));
-        }
-        save(c);
+        networkApi.disconnectNetwork(network, ref, force);
     }
 
     // ---------------------------------------------------------------- I/O

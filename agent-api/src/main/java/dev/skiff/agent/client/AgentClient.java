@@ -193,7 +193,20 @@ public final class AgentClient implements AutoCloseable {
                 .build(), dev.skiff.agent.api.TeardownNetworkResponse.parser(), CALL_TIMEOUT);
     }
 
-    public StatsResponse stats(String containerId) throws AgentException {
+    /** docker network connect of a running container: one more endpoint in its namespace. */
+    public void addEndpoint(String containerId, dev.skiff.agent.api.Endpoint endpoint) throws AgentException {
+        GuestPaths.checkId(containerId, "container id");
+        unary("AddEndpoint", dev.skiff.agent.api.AddEndpointRequest.newBuilder().setContainerId(containerId)
+                .setEndpoint(endpoint).build(), dev.skiff.agent.api.AddEndpointResponse.parser(), CALL_TIMEOUT);
+    }
+
+    /** docker network disconnect of a running container: the endpoint with that interface goes. */
+    public void removeEndpoint(String containerId, String ifname) throws AgentException {
+        unary("RemoveEndpoint", dev.skiff.agent.api.RemoveEndpointRequest.newBuilder().setContainerId(containerId)
+                .setIfname(ifname).build(), dev.skiff.agent.api.RemoveEndpointResponse.parser(), CALL_TIMEOUT);
+    }
+
+        public StatsResponse stats(String containerId) throws AgentException {
         return unary("Stats", StatsRequest.newBuilder().setContainerId(containerId).build(), StatsResponse.parser(),
                 CALL_TIMEOUT);
     }

@@ -131,10 +131,12 @@ public interface Backend {
 
     /** The container's place on one network while it runs. */
     record EndpointInfo(String network, String networkId, String endpointId, String ipAddress, int prefixLength,
-                        String gateway, String macAddress, List<String> aliases, List<String> dnsNames) {
+                        String gateway, String macAddress, List<String> aliases, List<String> dnsNames,
+                        String ifname /* in the container: "eth0"...; "" in records from before it was kept */) {
         public EndpointInfo {
             aliases = aliases == null ? List.of() : List.copyOf(aliases);
             dnsNames = dnsNames == null ? List.of() : List.copyOf(dnsNames);
+            ifname = ifname == null ? "" : ifname;
         }
     }
 

@@ -188,7 +188,7 @@ public final class Networking {
                     dnsNames.add(containerId.substring(0, 12));
                 }
                 endpoints.add(new EndpointInfo(net.name(), net.id(), newId(), ip, prefix, net.meta().gateway(), mac,
-                        net.userDefined() ? want.aliases() : List.of(), dnsNames));
+                        net.userDefined() ? want.aliases() : List.of(), dnsNames, "eth" + index));
                 Endpoint.Builder ep = Endpoint.newBuilder().setBridge(net.device())
                         .setGateway(net.meta().gateway() + "/" + prefix).setAddress(ip + "/" + prefix).setMac(mac)
                         .setIfname("eth" + index).setDefaultRoute(index == 0)
@@ -231,6 +231,55 @@ public final class Networking {
                 release(endpoints);
             }
         }
+    }
+
+    /**
+     * docker network connect of a running container: an address on {@code net}, the VM's card on
+     * it, and one more interface ({@code ifname}) in the container's namespace. Undone on failure.
+     */
+    public EndpointInfo connect(String containerId, String containerName, NetworkRegistry.Net net,
+            EndpointRequest want, String ifname, UtilityVm vm) throws EngineException, AgentException {
+        if (!net.bridged()) {
+            throw EngineException.invalid("a running container cannot be connected to the " + net.name() + " network");
+        }
+        String ip = address(net, want);
+        boolean ok = false;
+        try {
+            String mac = Ipam.macFor(ip);
+            int prefix = net.ipam().prefixLength();
+            Endpoint.Builder ep = Endpoint.newBuilder().setBridge(net.device())
+                    .setGateway(net.meta().gateway() + "/" + prefix).setAddress(ip + "/" + prefix).setMac(mac)
+                    .setIfname(ifname).setDefaultRoute(false).setBridgeMac(Ipam.macFor(net.meta().gateway()));
+            if (net.userDefined()) {
+                try {
+                    ep.setNicMac(fabric.plug(vm, net));
+                } catch (java.io.IOException e) {
+                    throw new EngineException(EngineException.Kind.INTERNAL, "cannot connect VM " + vm.name()
+                            + " to network " + net.name() + ": " + e.getMessage(), e);
+                }
+            }
+            vm.agent().addEndpoint(containerId, ep.build());
+            List<String> dnsNames = new ArrayList<>();
+            if (net.userDefined()) {
+                dnsNames.add(containerName);
+                dnsNames.addAll(want.aliases());
+                dnsNames.add(containerId.substring(0, 12));
+                fabric.admit(vm, net, mac, ip);
+            }
+            ok = true;
+            return new EndpointInfo(net.name(), net.id(), newId(), ip, prefix, net.meta().gateway(), mac,
+                    net.userDefined() ? want.aliases() : List.of(), dnsNames, ifname);
+        } finally {
+            if (!ok) {
+                net.ipam().release(ip);
+            }
+        }
+    }
+
+    /** docker network disconnect of a running container: its interface on that network goes. */
+    public void disconnect(String containerId, EndpointInfo endpoint, UtilityVm vm) throws AgentException {
+        vm.agent().removeEndpoint(containerId, endpoint.ifname());
+        release(List.of(endpoint));
     }
 
     /** The address asked for with --ip (checked and taken), or the network's next free one. */

@@ -76,7 +76,7 @@ class ContainerJsonTest {
         var spec = new Backend.NetworkSpec("bridge", Map.of("80/tcp", List.of(new Backend.PortBinding("", ""))),
                 List.of("80/tcp", "443/tcp"), false, List.of(), Map.of());
         var state = new Backend.NetworkState("bridge", List.of(new Backend.EndpointInfo("bridge", "nid", "eid",
-                "172.17.0.2", 16, "172.17.0.1", "02:42:ac:11:00:02", List.of(), List.of())),
+                "172.17.0.2", 16, "172.17.0.1", "02:42:ac:11:00:02", List.of(), List.of(), "eth0")),
                 List.of(new Backend.PublishedPort("80/tcp", "0.0.0.0", 32768)), "/run/skiff/netns/x");
         var n = ContainerJson.networkSettings(state, spec);
         assertEquals("32768", n.at("/Ports/80~1tcp/0/HostPort").asText());
