@@ -316,6 +316,27 @@ class DockerNetworkIT {
 
     @Test
     @Order(8)
+    void aRunningContainerIsConnectedToAnotherNetworkAndDisconnected() throws Exception {
+        ok("network", "connect", "--alias", "late", "othernet", "api-shared");
+        String ip = ok("inspect", "--format", "{{(index .NetworkSettings.Networks \"othernet\").IPAddress}}",
+                "api-shared").out().strip();
+        assertTrue(ip.startsWith("172."), ip);
+        for (String clientMode : MODES) {
+            DaemonProcess.Result r = ok(wgetLoop(isolation(clientMode), "othernet", "http://late:8080/"));
+            assertEquals("api-shared-ok\n", r.out(), "client " + clientMode + " on othernet after connect");
+        }
+        assertTrue(ok("network", "inspect", "--format", "{{range .Containers}}{{.Name}} {{end}}", "othernet").out()
+                .contains("api-shared"));
+        ok("network", "disconnect", "othernet", "api-shared");
+        DaemonProcess.Result gone = docker("run", "--rm", "--network", "othernet", "busybox", "sh", "-c",
+                "timeout 10 nslookup late");
+        assertNotEquals(0, gone.code(), "late still resolves after disconnect: " + gone.out());
+        DaemonProcess.Result first = docker("network", "disconnect", "appnet", "api-shared");
+        assertNotEquals(0, first.code(), "the first network of a running container stays");
+    }
+
+    @Test
+    @Order(9)
     void userNetworkNamesStillResolveAfterADaemonKill() throws Exception {
         daemon.kill();
         daemon.start();
