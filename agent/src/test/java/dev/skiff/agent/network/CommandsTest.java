@@ -66,6 +66,11 @@ class CommandsTest {
         assertTrue(table.startsWith("add table ip skiff\ndelete table ip skiff\ntable ip skiff {\n"), table);
         assertTrue(table.contains("iifname \"uplink\" dnat ip to meta l4proto . th dport map @forwards\n"), table);
         assertTrue(table.contains("oifname \"uplink\" ip saddr @bridges masquerade\n"), table);
+        assertTrue(table.contains("  chain forward {\n"
+                + "    type filter hook forward priority filter; policy drop;\n"
+                + "    iifname \"uplink\" accept\n"
+                + "    oifname \"uplink\" accept\n"
+                + "  }\n"), "routed traffic passes only to or from the uplink: " + table);
         assertEquals(List.of("/usr/sbin/nft", "-f", "-"), NftRules.argv());
     }
 
