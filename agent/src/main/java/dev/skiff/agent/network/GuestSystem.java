@@ -1,6 +1,7 @@
 package dev.skiff.agent.network;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -11,8 +12,15 @@ interface GuestSystem {
     /** Loads the network's kernel modules (idempotent). */
     void loadNetModules() throws IOException;
 
-    /** The name of the network interface with this MAC, if there is one. */
+    /** The current name of the network card (a link backed by a device) with this MAC, if there is one. */
     Optional<String> linkWithMac(String mac) throws IOException;
+
+    /**
+     * Waits for a hot-plugged network card with this MAC to appear; returns its current name.
+     *
+     * @throws IOException on timeout, naming the MAC
+     */
+    String awaitNic(String mac, Duration timeout) throws IOException;
 
     boolean linkExists(String name);
 

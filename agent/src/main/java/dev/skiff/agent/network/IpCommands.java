@@ -27,6 +27,11 @@ final class IpCommands {
     static final String BUSYBOX = "/bin/busybox";
     /** The name the kernel gives a new pair's unnamed end in a namespace with no other veth. */
     static final String NEW_PEER = "veth0";
+    /**
+     * Every bridge's MTU, and its card's: Ethernet's, as the veths have by default and as the
+     * daemon's switch carries between VMs (a frame bigger than one port's MTU would be dropped).
+     */
+    static final int BRIDGE_MTU = 1500;
 
     static List<String> ip(String... args) {
         List<String> argv = new ArrayList<>(List.of(BUSYBOX, "ip"));
@@ -56,9 +61,22 @@ final class IpCommands {
         if (index < 0 || index > 9) {
             throw new IllegalArgumentException("endpoint index " + index);
         }
+        return "v" + sha256Hex(containerId).substring(0, 12) + "." + index;
+    }
+
+    /**
+     * The name a bridge's network card gets: "nic.", 11 hex digits of the bridge name's SHA-256;
+     * 15 characters. Derived, so a later setup finds it; the '.' keeps it apart from every bridge
+     * name, and "n" from every host veth ({@link #hostVeth}).
+     */
+    static String nicName(String bridge) {
+        return "nic." + sha256Hex(bridge).substring(0, 11);
+    }
+
+    private static String sha256Hex(String s) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(containerId.getBytes(StandardCharsets.UTF_8));
-            return "v" + HexFormat.of().formatHex(d, 0, 6) + "." + index;
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -81,12 +99,36 @@ final class IpCommands {
         return c;
     }
 
-    /** A bridge holding the network's gateway address, up. */
-    static List<List<String>> bridgeUp(String bridge, Ipv4.Cidr gateway) {
+    /**
+     * A bridge holding the network's gateway address, up. Its MAC, when given, is set before any
+     * port joins: a MAC set by hand stays (the kernel otherwise takes the lowest port's), and it is
+     * the gateway's MAC in every VM, so a container's ARP entry for its gateway holds wherever the
+     * container runs. The MTU is set by hand too, so it does not follow the ports' ({@link #BRIDGE_MTU}).
+     */
+    static List<List<String>> bridgeUp(String bridge, Ipv4.Cidr gateway, String bridgeMac) {
+        List<String> set = new ArrayList<>(ip("link", "set", bridge));
+        if (!bridgeMac.isEmpty()) {
+            set.addAll(List.of("address", bridgeMac));
+        }
+        set.addAll(List.of("mtu", Integer.toString(BRIDGE_MTU)));
         return List.of(
                 ip("link", "add", bridge, "type", "bridge"),
+                set,
                 ip("addr", "add", gateway.toString(), "dev", bridge),
                 ip("link", "set", bridge, "up"));
+    }
+
+    /**
+     * The bridge's network card made one of its ports: renamed from the kernel's eth<N> (only
+     * while down, as the kernel requires: a fresh card is), given the bridge's MTU, and enslaved.
+     * It carries no address: the bridge holds the gateway's.
+     */
+    static List<List<String>> nicToBridge(String currentName, String bridge) {
+        String nic = nicName(bridge);
+        String mtu = Integer.toString(BRIDGE_MTU);
+        List<String> rename = currentName.equals(nic) ? ip("link", "set", nic, "mtu", mtu)
+                : ip("link", "set", currentName, "name", nic, "mtu", mtu);
+        return List.of(rename, ip("link", "set", nic, "master", bridge, "up"));
     }
 
     /** Loopback up in a new namespace (it starts down). */

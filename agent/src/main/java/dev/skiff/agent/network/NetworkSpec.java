@@ -39,8 +39,12 @@ record NetworkSpec(String containerId, NetworkMode mode, List<EndpointSpec> endp
     /** Names that exist in every namespace or that the agent uses itself. */
     static final Set<String> RESERVED_NAMES = Set.of("lo", GuestNetwork.UPLINK_IFNAME);
 
+    /**
+     * One endpoint. {@code bridgeMac} and {@code nicMac} are "" when the request left them out (the
+     * kernel picks the bridge's MAC; the network has no card and stays inside this VM).
+     */
     record EndpointSpec(String bridge, Ipv4.Cidr gateway, Ipv4.Cidr address, String mac, String ifname,
-                        boolean defaultRoute) {}
+                        boolean defaultRoute, String bridgeMac, String nicMac) {}
 
     record ForwardSpec(String protocol, int guestPort, Ipv4 address, int containerPort) {}
 
@@ -113,15 +117,32 @@ record NetworkSpec(String containerId, NetworkMode mode, List<EndpointSpec> endp
             throw new IllegalArgumentException(where + ": address and gateway are both " + address.address());
         }
         checkRoutable(gateway, where);
-        String mac = e.getMac().toLowerCase(Locale.ROOT);
+        String mac = unicastMac(e.getMac(), where + ": MAC");
+        String bridgeMac = e.getBridgeMac().isEmpty() ? "" : unicastMac(e.getBridgeMac(), where + ": bridge_mac");
+        String nicMac = e.getNicMac().isEmpty() ? "" : unicastMac(e.getNicMac(), where + ": nic_mac");
+        // The container, the gateway and the card are three stations on one segment; and the card is
+        // found by its MAC among all the VM's links, the uplink's included.
+        if (mac.equals(bridgeMac) || mac.equals(nicMac) || (!nicMac.isEmpty() && nicMac.equals(bridgeMac))) {
+            throw new IllegalArgumentException(where + ": MAC, bridge_mac and nic_mac must differ");
+        }
+        if (GuestNetwork.UPLINK_MAC.equals(nicMac) || GuestNetwork.UPLINK_MAC.equals(bridgeMac)
+                || GuestNetwork.UPLINK_MAC.equals(mac)) {
+            throw new IllegalArgumentException(where + ": " + GuestNetwork.UPLINK_MAC + " is the uplink's MAC");
+        }
+        return new EndpointSpec(bridge, gateway, address, mac, ifname, e.getDefaultRoute(), bridgeMac, nicMac);
+    }
+
+    /** Six hex pairs, normalised to lower case (as sysfs and ip print them), unicast and not zero. */
+    private static String unicastMac(String value, String field) {
+        String mac = value.toLowerCase(Locale.ROOT);
         if (!MAC.matcher(mac).matches()) {
-            throw new IllegalArgumentException(where + ": MAC \"" + e.getMac() + "\" is not six hex pairs (02:42:ac:11:00:02)");
+            throw new IllegalArgumentException(field + " \"" + value + "\" is not six hex pairs (02:42:ac:11:00:02)");
         }
         int first = Integer.parseInt(mac.substring(0, 2), 16);
         if ((first & 1) != 0 || mac.equals("00:00:00:00:00:00")) {
-            throw new IllegalArgumentException(where + ": MAC " + mac + " is multicast or zero; a NIC needs a unicast one");
+            throw new IllegalArgumentException(field + " " + mac + " is multicast or zero; a NIC needs a unicast one");
         }
-        return new EndpointSpec(bridge, gateway, address, mac, ifname, e.getDefaultRoute());
+        return mac;
     }
 
     /** A bridge network must not hide the uplink's network, loopback, or multicast and class E space. */
@@ -135,9 +156,13 @@ record NetworkSpec(String containerId, NetworkMode mode, List<EndpointSpec> endp
     }
 
     private static void checkDistinct(List<EndpointSpec> endpoints) {
-        Set<String> bridges = new HashSet<>(), ifnames = new HashSet<>();
+        Set<String> bridges = new HashSet<>(), ifnames = new HashSet<>(), nics = new HashSet<>();
         int defaults = 0;
         for (EndpointSpec e : endpoints) {
+            if (!e.nicMac().isEmpty() && !nics.add(e.nicMac())) {
+                throw new IllegalArgumentException("nic_mac " + e.nicMac() + " is named by two endpoints: a card is"
+                        + " a port of one bridge");
+            }
             if (!bridges.add(e.bridge())) {
                 throw new IllegalArgumentException("bridge " + e.bridge() + " is joined twice");
             }

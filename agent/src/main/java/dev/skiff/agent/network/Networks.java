@@ -9,15 +9,17 @@ import dev.skiff.ttrpc.Code;
 import dev.skiff.ttrpc.TtrpcException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The VM's container networking: the uplink (once), the bridges (once each), and each
- * container's namespace, veths, /etc files and published ports. One lock orders every change:
- * changes are rare, and the nft map and the bridges are shared by all containers.
+ * The VM's container networking: the uplink (once), the bridges (once each, {@link Bridges}),
+ * and each container's namespace, veths, /etc files and published ports. One lock orders every
+ * change: changes are rare, and the nft map and the bridges are shared by all containers. The
+ * one wait that can be long, for a hot-plugged network card to appear, happens outside it.
  *
  * <p>A setup validates everything first ({@link NetworkSpec}), then checks it against what other
  * containers hold, then replaces any earlier setup of the same container. It records what it is
@@ -27,15 +29,22 @@ public final class Networks {
     /** What one container holds: its spec, and whether its ports are in the map yet. */
     private record Attachment(NetworkSpec spec, boolean portsAdded) {}
 
+    /**
+     * How long a setup waits for a network card the daemon hot-plugged just before: ACPI PCI
+     * hot-plug and the virtio_net probe take seconds under TCG, more on a loaded host.
+     */
+    static final Duration NIC_WAIT = Duration.ofSeconds(60);
+
     private final CommandRunner runner;
     private final GuestSystem system;
+    private final Bridges bridges;
     private final Map<String, Attachment> attached = new HashMap<>();
-    private final Map<String, Ipv4.Cidr> bridges = new HashMap<>();
     private boolean modulesLoaded, uplinkUp;
 
     Networks(CommandRunner runner, GuestSystem system) {
         this.runner = runner;
         this.system = system;
+        this.bridges = new Bridges(runner, system);
     }
 
     /** The VM's: commands through the reaper, their output files under /run/skiff/net. */
@@ -44,7 +53,7 @@ public final class Networks {
     }
 
     /** SetupNetwork: returns the namespace's path, or "" in VM_HOST mode. */
-    public synchronized String setup(SetupNetworkRequest request) throws TtrpcException {
+    public String setup(SetupNetworkRequest request) throws TtrpcException {
         NetworkSpec spec;
         try {
             spec = NetworkSpec.parse(request);
@@ -53,16 +62,43 @@ public final class Networks {
                     + e.getMessage());
         }
         long start = System.nanoTime();
-        String id = spec.containerId();
-        if (spec.needsUplink()) {
-            ensureUplink();
+        synchronized (this) {
+            if (spec.needsUplink()) {
+                ensureUplink(); // loads virtio_net too, without which no card appears
+            }
+            checkAgainstOthers(spec); // before the wait, so a refusal is quick; again after it
         }
+        awaitNics(spec);
+        synchronized (this) {
+            return setupLocked(spec, start);
+        }
+    }
+
+    /** Waits for the endpoints' network cards to appear, whether this setup or an earlier one will enslave them. */
+    private void awaitNics(NetworkSpec spec) throws TtrpcException {
+        for (NetworkSpec.EndpointSpec e : spec.endpoints()) {
+            if (e.nicMac().isEmpty()) {
+                continue;
+            }
+            long t = System.nanoTime();
+            try {
+                String name = system.awaitNic(e.nicMac(), NIC_WAIT);
+                Main.log("network: card " + e.nicMac() + " for bridge " + e.bridge() + " is " + name + ", found after "
+                        + (System.nanoTime() - t) / 1_000_000 + " ms");
+            } catch (IOException x) {
+                throw precondition("network of container " + spec.containerId() + ": " + x.getMessage());
+            }
+        }
+    }
+
+    private String setupLocked(NetworkSpec spec, long start) throws TtrpcException {
+        String id = spec.containerId();
         checkAgainstOthers(spec);
         teardown(id);
         attached.put(id, new Attachment(spec, false));
         try {
             for (NetworkSpec.EndpointSpec e : spec.endpoints()) {
-                ensureBridge(e.bridge(), e.gateway());
+                bridges.ensure(e);
             }
             String netns = spec.mode() == NetworkMode.NAMESPACE ? makeNamespace(spec) : "";
             system.writeEtcFiles(id, spec.hosts(), spec.resolvConf(), spec.hostname());
@@ -157,16 +193,7 @@ public final class Networks {
     /** Refuses what would clash with other containers' networks: bridges, addresses, published ports. */
     private void checkAgainstOthers(NetworkSpec spec) throws TtrpcException {
         for (NetworkSpec.EndpointSpec e : spec.endpoints()) {
-            Ipv4.Cidr known = bridges.get(e.bridge());
-            if (known != null && !known.equals(e.gateway())) {
-                throw precondition("bridge " + e.bridge() + " has gateway " + known + ", not " + e.gateway());
-            }
-            for (var other : bridges.entrySet()) {
-                if (!other.getKey().equals(e.bridge()) && other.getValue().overlaps(e.gateway())) {
-                    throw precondition("network " + e.gateway().subnet() + " of bridge " + e.bridge()
-                            + " overlaps bridge " + other.getKey() + "'s " + other.getValue().subnet());
-                }
-            }
+            bridges.check(e);
         }
         for (Attachment a : attached.values()) {
             if (a.spec().containerId().equals(spec.containerId())) {
@@ -193,32 +220,6 @@ public final class Networks {
 
     private static TtrpcException precondition(String message) {
         return new TtrpcException(Code.FAILED_PRECONDITION, message);
-    }
-
-    /** Makes a bridge the first time an endpoint names it; it stays for the VM's life. */
-    private void ensureBridge(String name, Ipv4.Cidr gateway) throws IOException {
-        if (bridges.containsKey(name)) {
-            return;
-        }
-        if (system.linkExists(name)) {
-            runner.run(IpCommands.delete(name), null); // left by a setup that failed half-way
-        }
-        try {
-            for (List<String> argv : IpCommands.bridgeUp(name, gateway)) {
-                runner.run(argv, null);
-            }
-            runner.run(NftRules.argv(), NftRules.addBridge(gateway));
-        } catch (IOException e) {
-            if (system.linkExists(name)) {
-                try {
-                    runner.run(IpCommands.delete(name), null);
-                } catch (IOException undo) {
-                    e.addSuppressed(undo);
-                }
-            }
-            throw e;
-        }
-        bridges.put(name, gateway);
     }
 
     /** The container's namespace with loopback up, one veth per endpoint, and its default route. */

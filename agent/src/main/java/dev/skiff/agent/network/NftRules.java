@@ -16,16 +16,29 @@ import java.util.stream.Collectors;
  *   <li>set {@value #BRIDGES} of bridge subnets, and a postrouting rule masquerading traffic from
  *       them that leaves through the uplink (to QEMU's user network, which NATs it again to the
  *       host).</li>
+ *   <li>chain {@value #FORWARD}, Docker's network isolation (its DOCKER-ISOLATION chains): of
+ *       what the VM routes, only what comes in or goes out through the uplink passes, so a
+ *       container on one bridge cannot reach one on another bridge through the VM.</li>
  * </ul>
- * Nothing filters: containers on different bridges can reach each other through the VM's routing.
- * Module needs (see GuestImageBuilder.NET_MODULES): nft_chain_nat for the nat chains, nft_nat for
- * dnat, nft_masq, and conntrack under both; the map, set, meta and payload are nf_tables' own.
+ * Why "uplink or drop" rather than "drop between two different bridges": nft cannot compare the
+ * input and the output interface with each other, so the latter needs a rule or set element per
+ * pair of bridges; and there is no other routed path to keep. Outbound NAT (bridge to uplink),
+ * published ports after DNAT and the replies (uplink to bridge) are the only routed traffic a
+ * container needs. Traffic inside one bridge (on one network, across VMs through the bridge's
+ * card too) is switched, and never reaches the IP forward hook since br_netfilter is not loaded
+ * (were it, bridged frames would arrive here with the bridge as both interfaces and be dropped).
+ * Traffic to the VM's own addresses (a gateway) is input, not forwarded. IPv6 is not forwarded
+ * (net.ipv6.conf.all.forwarding stays 0).
+ *
+ * <p>Module needs (see GuestImageBuilder.NET_MODULES): nft_chain_nat for the nat chains, nft_nat
+ * for dnat, nft_masq, and conntrack under both; the filter chain, map, set, meta and payload are
+ * nf_tables' own.
  */
 final class NftRules {
     private NftRules() {}
 
     static final String NFT = "/usr/sbin/nft";
-    static final String TABLE = "skiff", FORWARDS = "forwards", BRIDGES = "bridges";
+    static final String TABLE = "skiff", FORWARDS = "forwards", BRIDGES = "bridges", FORWARD = "forward";
 
     static List<String> argv() {
         return List.of(NFT, "-f", "-");
@@ -51,6 +64,11 @@ final class NftRules {
                 + "  chain postrouting {\n"
                 + "    type nat hook postrouting priority srcnat; policy accept;\n"
                 + "    oifname " + up + " ip saddr @" + BRIDGES + " masquerade\n"
+                + "  }\n"
+                + "  chain " + FORWARD + " {\n"
+                + "    type filter hook forward priority filter; policy drop;\n"
+                + "    iifname " + up + " accept\n"
+                + "    oifname " + up + " accept\n"
                 + "  }\n"
                 + "}\n";
     }

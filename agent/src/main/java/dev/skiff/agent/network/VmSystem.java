@@ -2,23 +2,23 @@ package dev.skiff.agent.network;
 
 import dev.skiff.agent.api.GuestPaths;
 import dev.skiff.guest.boot.Boot;
+import dev.skiff.guest.devices.NetDevices;
 import dev.skiff.sys.Errno;
 import dev.skiff.sys.ErrnoException;
 import dev.skiff.sys.Mounts;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /** {@link GuestSystem} in the utility VM: the agent is PID 1 and root, with /sys and /proc mounted. */
 final class VmSystem implements GuestSystem {
     /** How long the first network request waits for the modules loading in the background since boot. */
     static final Duration MODULE_WAIT = Duration.ofSeconds(120);
-    private static final Path SYS_NET = Path.of("/sys/class/net");
+    private static final Path SYS = Path.of("/sys");
+    private static final Path SYS_NET = SYS.resolve("class/net");
     private static final Path NETNS_DIR = Path.of(GuestPaths.ROOT, "netns");
 
     private boolean netnsDirReady;
@@ -30,15 +30,12 @@ final class VmSystem implements GuestSystem {
 
     @Override
     public Optional<String> linkWithMac(String mac) throws IOException {
-        try (DirectoryStream<Path> links = Files.newDirectoryStream(SYS_NET)) {
-            for (Path link : links) {
-                Path address = link.resolve("address");
-                if (Files.exists(address) && Files.readString(address).strip().toLowerCase(Locale.ROOT).equals(mac)) {
-                    return Optional.of(link.getFileName().toString());
-                }
-            }
-        }
-        return Optional.empty();
+        return NetDevices.find(SYS, mac);
+    }
+
+    @Override
+    public String awaitNic(String mac, Duration timeout) throws IOException {
+        return NetDevices.awaitNic(SYS, mac, timeout);
     }
 
     @Override

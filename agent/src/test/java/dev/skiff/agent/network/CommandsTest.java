@@ -26,6 +26,34 @@ class CommandsTest {
     }
 
     @Test
+    void cardNamesFitIfnamsizAndClashWithNoBridgeOrVeth() {
+        String n = IpCommands.nicName("br-0123456789ab");
+        assertEquals(15, n.length());
+        assertTrue(n.matches("nic\\.[0-9a-f]{11}"), n);
+        assertEquals(n, IpCommands.nicName("br-0123456789ab"), "derived: a later setup finds it");
+        assertNotEquals(n, IpCommands.nicName("br-0123456789ac"));
+        assertTrue(!NetworkSpec.BRIDGE.matcher(n).matches(), "no bridge can have a card's name");
+    }
+
+    @Test
+    void aBridgeGetsItsMacAndMtuBeforeItsAddressAndItsCardIsRenamedAndEnslaved() {
+        Ipv4.Cidr gw = Ipv4.Cidr.parse("172.20.0.1/16", "gw");
+        assertEquals(List.of(
+                List.of(BB, "ip", "link", "add", "br-1", "type", "bridge"),
+                List.of(BB, "ip", "link", "set", "br-1", "address", "02:42:ac:14:00:01", "mtu", "1500"),
+                List.of(BB, "ip", "addr", "add", "172.20.0.1/16", "dev", "br-1"),
+                List.of(BB, "ip", "link", "set", "br-1", "up")), IpCommands.bridgeUp("br-1", gw, "02:42:ac:14:00:01"));
+        assertEquals(List.of(BB, "ip", "link", "set", "br-1", "mtu", "1500"), IpCommands.bridgeUp("br-1", gw, "").get(1),
+                "no MAC: the kernel's choice");
+        String nic = IpCommands.nicName("br-1");
+        assertEquals(List.of(
+                List.of(BB, "ip", "link", "set", "eth1", "name", nic, "mtu", "1500"),
+                List.of(BB, "ip", "link", "set", nic, "master", "br-1", "up")), IpCommands.nicToBridge("eth1", "br-1"));
+        assertEquals(List.of(BB, "ip", "link", "set", nic, "mtu", "1500"), IpCommands.nicToBridge(nic, "br-1").getFirst(),
+                "renamed by an earlier attempt: not again");
+    }
+
+    @Test
     void anEndpointIsMadeInsideTheNamespaceAndItsHostEndMovedOut() {
         SetupNetworkRequest q = NetworkSpecTest.request().build();
         NetworkSpec.EndpointSpec e = NetworkSpec.parse(q).endpoints().getFirst();
@@ -66,6 +94,11 @@ class CommandsTest {
         assertTrue(table.startsWith("add table ip skiff\ndelete table ip skiff\ntable ip skiff {\n"), table);
         assertTrue(table.contains("iifname \"uplink\" dnat ip to meta l4proto . th dport map @forwards\n"), table);
         assertTrue(table.contains("oifname \"uplink\" ip saddr @bridges masquerade\n"), table);
+        assertTrue(table.contains("  chain forward {\n"
+                + "    type filter hook forward priority filter; policy drop;\n"
+                + "    iifname \"uplink\" accept\n"
+                + "    oifname \"uplink\" accept\n"
+                + "  }\n"), "routed traffic passes only to or from the uplink: " + table);
         assertEquals(List.of("/usr/sbin/nft", "-f", "-"), NftRules.argv());
     }
 

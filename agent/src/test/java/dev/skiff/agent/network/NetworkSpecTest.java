@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.agent.api.Endpoint;
+import dev.skiff.agent.api.GuestNetwork;
 import dev.skiff.agent.api.NetworkMode;
 import dev.skiff.agent.api.PortForward;
 import dev.skiff.agent.api.SetupNetworkRequest;
@@ -85,6 +86,38 @@ class NetworkSpecTest {
             assertTrue(refusedEndpoint(e -> e.setMac(mac)).contains("MAC"), mac);
         }
         assertTrue(refused(request().setContainerId("../x")).contains("container id"));
+    }
+
+    @Test
+    void theBridgesAndTheCardsMacsAreOptionalAndNormalised() {
+        NetworkSpec.EndpointSpec none = NetworkSpec.parse(request().build()).endpoints().getFirst();
+        assertEquals("", none.bridgeMac());
+        assertEquals("", none.nicMac());
+        NetworkSpec.EndpointSpec both = NetworkSpec.parse(request().setEndpoints(0, endpoint()
+                .setBridgeMac("02:42:AC:11:00:01").setNicMac("52:54:01:0A:0B:0C")).build()).endpoints().getFirst();
+        assertEquals("02:42:ac:11:00:01", both.bridgeMac());
+        assertEquals("52:54:01:0a:0b:0c", both.nicMac());
+    }
+
+    @Test
+    void badBridgeAndCardMacsAreRefused() {
+        for (String mac : new String[] {"02:42:ac:11:00", "02-42-ac-11-00-01", "0242ac110001", "zz:42:ac:11:00:01",
+                "01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00", "02:42:ac:11:00:01 ", " 02:42:ac:11:00:01",
+                "02:42:ac:11:00:01\n", "02:42:ac:11:0:01", "02:42:ac:11:00:001", "02:42:ac:11:00:01;x"}) {
+            assertTrue(refusedEndpoint(e -> e.setBridgeMac(mac)).contains("bridge_mac"), mac);
+            assertTrue(refusedEndpoint(e -> e.setNicMac(mac)).contains("nic_mac"), mac);
+        }
+        String container = endpoint().getMac();
+        assertTrue(refusedEndpoint(e -> e.setBridgeMac(container)).contains("must differ"));
+        assertTrue(refusedEndpoint(e -> e.setNicMac(container)).contains("must differ"));
+        assertTrue(refusedEndpoint(e -> e.setBridgeMac("02:42:ac:11:00:01").setNicMac("02:42:ac:11:00:01"))
+                .contains("must differ"));
+        assertTrue(refusedEndpoint(e -> e.setNicMac(GuestNetwork.UPLINK_MAC)).contains("uplink"));
+        assertTrue(refusedEndpoint(e -> e.setBridgeMac(GuestNetwork.UPLINK_MAC)).contains("uplink"));
+        assertTrue(refused(request().addEndpoints(endpoint().setBridge("other").setIfname("eth1").setDefaultRoute(false)
+                .setGateway("172.18.0.1/16").setAddress("172.18.0.2/16").setMac("02:42:ac:12:00:02")
+                .setNicMac("52:54:01:00:00:01")).setEndpoints(0, endpoint().setNicMac("52:54:01:00:00:01")))
+                .contains("two endpoints"));
     }
 
     @Test

@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.agent.api.GuestNetwork;
 import dev.skiff.agent.api.NetworkMode;
 import dev.skiff.agent.api.SetupNetworkRequest;
 import dev.skiff.ttrpc.Code;
 import dev.skiff.ttrpc.TtrpcException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -27,10 +31,12 @@ class NetworksTest {
     static final class Recorder implements CommandRunner {
         final List<String> log = new ArrayList<>();
         final Set<String> links;
+        final Map<String, String> nics;
         String failOn;
 
-        Recorder(Set<String> links) {
+        Recorder(Set<String> links, Map<String, String> nics) {
             this.links = links;
+            this.nics = nics;
         }
 
         @Override
@@ -47,6 +53,10 @@ class NetworksTest {
             if (argv.contains("del")) {
                 links.remove(argv.getLast());
             }
+            if (argv.contains("name") && argv.contains("set")) { // "ip link set OLD name NEW": a card's rename
+                String from = argv.get(argv.indexOf("set") + 1), to = argv.get(argv.indexOf("name") + 1);
+                nics.replaceAll((mac, name) -> name.equals(from) ? to : name);
+            }
             return "";
         }
     }
@@ -54,6 +64,8 @@ class NetworksTest {
     static final class FakeSystem implements GuestSystem {
         final List<String> log = new ArrayList<>();
         final Set<String> links = new HashSet<>();
+        /** Hot-plugged cards by MAC: their current names. */
+        final Map<String, String> nics = new HashMap<>();
         boolean hasUplink = true;
 
         @Override
@@ -63,7 +75,17 @@ class NetworksTest {
 
         @Override
         public Optional<String> linkWithMac(String mac) {
-            return hasUplink ? Optional.of("eth0") : Optional.empty();
+            if (mac.equals(GuestNetwork.UPLINK_MAC)) {
+                return hasUplink ? Optional.of("eth0") : Optional.empty();
+            }
+            return Optional.ofNullable(nics.get(mac));
+        }
+
+        @Override
+        public String awaitNic(String mac, Duration timeout) throws IOException {
+            log.add("await " + mac);
+            return linkWithMac(mac).orElseThrow(() -> new IOException("timed out after " + timeout.toSeconds()
+                    + " s waiting for network card with MAC " + mac));
         }
 
         @Override
@@ -103,7 +125,7 @@ class NetworksTest {
     }
 
     private final FakeSystem system = new FakeSystem();
-    private final Recorder runner = new Recorder(system.links);
+    private final Recorder runner = new Recorder(system.links, system.nics);
     private final Networks networks = new Networks(runner, system);
 
     private static SetupNetworkRequest.Builder second() {
@@ -125,6 +147,7 @@ class NetworksTest {
                 "ip route replace default via 10.0.2.2 dev uplink",
                 "nft: " + NftRules.table().strip(),
                 "ip link add skiff0 type bridge",
+                "ip link set skiff0 mtu 1500",
                 "ip addr add 172.17.0.1/16 dev skiff0",
                 "ip link set skiff0 up",
                 "nft: add element ip skiff bridges { 172.17.0.0/16 }",

@@ -5,23 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.skiff.agent.api.Endpoint;
 import dev.skiff.agent.api.GuestNetwork;
 import dev.skiff.agent.api.NetworkMode;
 import dev.skiff.agent.api.PortForward;
 import dev.skiff.agent.api.SetupNetworkRequest;
-import dev.skiff.agent.api.StreamKind;
-import dev.skiff.agent.client.AgentClient;
 import dev.skiff.agent.client.AgentException;
-import dev.skiff.agent.client.OciSpec;
-import dev.skiff.cli.selftest.Images;
-import dev.skiff.guest.selftest.SelftestClient;
-import dev.skiff.guest.selftest.SelftestProtocol;
-import dev.skiff.image.GuestImage;
 import dev.skiff.ttrpc.Code;
-import dev.skiff.vm.DiskSpec;
 import dev.skiff.vm.HostForward;
-import dev.skiff.vm.Uplink;
+import dev.skiff.vm.NicSpec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -32,21 +23,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.ByteChannel;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -59,101 +43,17 @@ import org.junit.jupiter.api.TestMethodOrder;
  * container reaches a server on the host's loopback through 10.0.2.2; two containers reach each
  * other; --network none has loopback only; teardown removes everything and the id can be set up
  * again; bad requests are refused. Traffic goes only to 127.0.0.1 on the host and to addresses in
- * the VM. One VM serves every test, in order; the self-test port looks inside the VM.
+ * the VM. Then several networks in one VM, as user-defined docker networks are: containers on
+ * two bridges cannot reach each other through the VM but both reach the host; a container sees
+ * its gateway at the bridge MAC it was given; and a network card hot-plugged for a network (the
+ * test plays the daemon's switch on its socket) becomes a port of the bridge that carries the
+ * containers' frames, found in place by a second container. One VM serves every test, in order;
+ * the self-test port looks inside the VM.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class NetworkIT {
-    private static final Duration WAIT = Duration.ofSeconds(120);
+class NetworkIT extends NetworkFixture {
     private static final String WEB = "172.17.0.2";
-    private static AgentSession session;
-    private static AgentClient agent;
-    private static ByteChannel controlChannel;
-    private static SelftestClient control;
     private static int webPort;
-
-    @BeforeAll
-    static void boot() throws Exception {
-        GuestImage image = Images.selftestImage(System.out);
-        Path layer = BusyboxLayer.get(System.out);
-        Path scratch = Files.createTempDirectory("skiff-network-it").resolve("scratch.ext4");
-        try (var f = java.nio.channels.FileChannel.open(scratch, java.nio.file.StandardOpenOption.CREATE_NEW,
-                java.nio.file.StandardOpenOption.WRITE)) {
-            f.truncate(0).position(256L << 20).write(java.nio.ByteBuffer.wrap(new byte[1]));
-        }
-        Process mkfs = new ProcessBuilder("mkfs.ext4", "-q", "-F", scratch.toString()).inheritIO().start();
-        assertEquals(0, mkfs.waitFor(), "mkfs.ext4 of the scratch disk");
-        var config = AgentSession.config("it-net", image, List.of(AgentSession.CONTROL_PORT),
-                List.of(new DiskSpec(layer, "busybox", true), new DiskSpec(scratch, "scratch", false)))
-                .withUplink(new Uplink(GuestNetwork.UPLINK_MAC, GuestNetwork.SLIRP_NETWORK, GuestNetwork.GUEST_ADDRESS,
-                        GuestNetwork.HOST_ADDRESS, GuestNetwork.DNS_ADDRESS));
-        session = AgentSession.start(config, System.out);
-        agent = session.agent();
-        agent.addLayer("busybox", "busybox", "erofs");
-        agent.addScratch("scratch", "scratch");
-        controlChannel = session.vm().channel(AgentSession.CONTROL_PORT).connect();
-        control = new SelftestClient(Channels.newInputStream(controlChannel), Channels.newOutputStream(controlChannel));
-    }
-
-    @AfterAll
-    static void shutDown() throws IOException {
-        if (controlChannel != null) {
-            controlChannel.close();
-        }
-        if (session != null) {
-            session.close();
-        }
-    }
-
-    private static SetupNetworkRequest.Builder namespace(String id) {
-        return SetupNetworkRequest.newBuilder().setContainerId(id).setMode(NetworkMode.NAMESPACE)
-                .setHosts("127.0.0.1\tlocalhost\n" + "# " + id + "\n").setResolvConf("nameserver 10.0.2.3\n")
-                .setHostname(id + "\n");
-    }
-
-    /** An endpoint on skiff0 at 172.17.0.HOST with MAC 02:42:ac:11:00:HOST. */
-    private static Endpoint.Builder endpoint(int host) {
-        return Endpoint.newBuilder().setBridge("skiff0").setGateway("172.17.0.1/16").setAddress("172.17.0." + host + "/16")
-                .setMac(String.format("02:42:ac:11:00:%02x", host)).setIfname("eth0").setDefaultRoute(true);
-    }
-
-    /** SetupNetwork, timed; prints the time under {@code label}. */
-    private static String setup(SetupNetworkRequest request, String label) throws AgentException {
-        long t = System.nanoTime();
-        String netns = agent.setupNetwork(request);
-        System.out.printf("SetupNetwork %s: %d ms%n", label, (System.nanoTime() - t) / 1_000_000);
-        return netns;
-    }
-
-    /** Creates and starts a container in {@code netns} with the agent's /etc files; its stdout collects into {@code out}. */
-    private static void start(String id, String netns, String script, Collector out) throws IOException {
-        agent.createContainer(id, OciSpec.build(id, id, OciSpec.Process.of(List.of("/bin/sh", "-c", script)), List.of(),
-                new OciSpec.Network(netns, true)), List.of("busybox"), "scratch", AgentClient.stdio(false, false));
-        CompletableFuture.runAsync(() -> {
-            try {
-                agent.readOutput(id, "", StreamKind.STDOUT, out);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, r -> Thread.ofVirtual().start(r));
-        agent.startContainer(id);
-    }
-
-    /** Runs a container to its end (stdout and stderr together); asserts exit 0 and returns the output. */
-    private static String run(String id, String netns, String script) throws Exception {
-        Collector out = new Collector();
-        start(id, netns, "exec 2>&1; " + script, out);
-        int code = agent.waitProcess(id, "", WAIT).getExitCode();
-        agent.removeContainer(id, false);
-        assertEquals(0, code, id + " failed: " + out.text());
-        return out.text();
-    }
-
-    /** A shell script run in the VM itself (not in a container); returns exit code and output. */
-    private static String[] inVm(String script) throws IOException {
-        String[] r = control.call(SelftestProtocol.RUN, SelftestProtocol.encodeArgv("/bin/busybox", "sh", "-c", script))
-                .split(" ", 2);
-        return new String[] {r[0], r.length > 1 ? new String(Base64.getDecoder().decode(r[1]), StandardCharsets.UTF_8) : ""};
-    }
 
     @Test
     @Order(1)
@@ -243,11 +143,11 @@ class NetworkIT {
     @Order(6)
     void teardownRemovesTheNamespaceVethAndPortAndTheIdCanBeSetUpAgain() throws Exception {
         agent.removeContainer("web", true);
-        assertEquals("1\n", inVm("ls /sys/class/net | grep -c '[.]'")[1], "one host veth (web's) before teardown");
+        assertEquals("1\n", inVm("ls /sys/class/net | grep -c '^v.*[.]'")[1], "one host veth (web's) before teardown");
         agent.teardownNetwork("web");
         assertEquals("1\n", inVm("test -e /run/skiff/netns/web; echo $?")[1], "the netns file is gone");
         assertEquals("1\n", inVm("test -e /run/skiff/etc/web; echo $?")[1], "the /etc files are gone");
-        assertEquals("0\n", inVm("ls /sys/class/net | grep -c '[.]'")[1], "no host veth is left");
+        assertEquals("0\n", inVm("ls /sys/class/net | grep -c '^v.*[.]'")[1], "no host veth is left");
         String map = inVm("/usr/sbin/nft list map ip skiff forwards")[1];
         assertFalse(map.contains(Integer.toString(webPort)), map);
         assertTrue(inVm("ls /sys/class/net")[1].contains("skiff0"), "the bridge stays");
@@ -295,5 +195,80 @@ class NetworkIT {
         AgentException e = assertThrows(AgentException.class, () -> agent.setupNetwork(q));
         assertEquals(Code.INVALID_ARGUMENT, e.code(), e.getMessage());
         assertTrue(e.getMessage().contains(says), e.getMessage());
+    }
+
+    @Test
+    @Order(9)
+    void containersOnTwoBridgesCannotReachEachOtherButBothReachTheHost() throws Exception {
+        try (ServerSocket host = ackServer()) {
+            serve("isoa", endpoint(10), "on-a");
+            serve("isob", endpointB(10), "on-b");
+            // busybox's wget has no connect timeout that works (see above): timeout ends it, with status 143
+            String check = "timeout 60 wget -q -O - http://%s/index.html; echo same=$?; "
+                    + "timeout 5 wget -q -O - http://%s/index.html; echo other=$?; "
+                    + "timeout 60 nc " + GuestNetwork.HOST_ADDRESS + " " + host.getLocalPort() + " </dev/null; echo host=$?";
+            String fromA = run("clia", setup(namespace("clia").addEndpoints(endpoint(11)).build(), "client on skiff0"),
+                    String.format(check, "172.17.0.10", "172.18.0.10"));
+            String fromB = run("clib", setup(namespace("clib").addEndpoints(endpointB(11)).build(), "client on skiff1"),
+                    String.format(check, "172.18.0.10", "172.17.0.10"));
+            for (String[] r : new String[][] {{fromA, "on-a", "on-b"}, {fromB, "on-b", "on-a"}}) {
+                assertTrue(r[0].contains(r[1] + "\nsame=0\n"), "the own bridge's server answers: " + r[0]);
+                assertFalse(r[0].contains(r[2]) || r[0].contains("other=0\n"), "the other bridge's does not: " + r[0]);
+                assertTrue(r[0].contains("ack\nhost=0\n"), "the host answers: " + r[0]);
+            }
+            String chain = inVm("/usr/sbin/nft list chain ip skiff forward")[1];
+            assertTrue(chain.contains("policy drop"), chain);
+        } finally {
+            for (String id : List.of("isoa", "isob")) {
+                agent.removeContainer(id, true);
+            }
+            for (String id : List.of("isoa", "isob", "clia", "clib")) {
+                agent.teardownNetwork(id);
+            }
+        }
+    }
+
+    @Test
+    @Order(10)
+    void aContainerSeesItsGatewayAtTheBridgesMac() throws Exception {
+        String netns = setup(namespace("arp1").addEndpoints(endpointB(12)).build(), "later on skiff1");
+        String out = run("arp1", netns, "ping -c 1 -W 5 172.18.0.1 >/dev/null; cat /proc/net/arp");
+        assertEquals(SKIFF1_MAC, arpEntry(out, "172.18.0.1"), out);
+        assertEquals(SKIFF1_MAC + "\n", inVm("cat /sys/class/net/skiff1/address")[1]);
+        AgentException e = assertThrows(AgentException.class, () -> agent.setupNetwork(namespace("arp2")
+                .addEndpoints(endpointB(13).setBridgeMac("02:42:ac:12:00:fe")).build()));
+        assertEquals(Code.FAILED_PRECONDITION, e.code(), e.getMessage());
+        agent.teardownNetwork("arp1");
+    }
+
+    @Test
+    @Order(11)
+    void aHotPluggedCardJoinsTheBridgeAndCarriesTheContainersFrames() throws Exception {
+        long t = System.nanoTime();
+        Path socket = session.vm().hotplugNic(new NicSpec("nt1", NIC_MAC));
+        long plugged = System.nanoTime();
+        try (SwitchPort port = new SwitchPort(socket)) { // connected first: the card has no link without a peer
+            String netns = setup(namespace("nic1").addEndpoints(endpointC(2)).build(), "right after the card's hot-plug");
+            System.out.printf("card: QMP hot-plug %d ms, then SetupNetwork done after %d ms; %s%n",
+                    (plugged - t) / 1_000_000, (System.nanoTime() - plugged) / 1_000_000, consoleLine("card " + NIC_MAC));
+            String out = run("nic1", netns, "ping -c 1 -W 5 172.20.0.1 >/dev/null; cat /proc/net/arp; "
+                    + "ping -c 3 -W 1 172.20.0.99; true");
+            assertEquals(GATEWAY_C_MAC, arpEntry(out, "172.20.0.1"), out);
+            SwitchPort.ArpRequest arp = port.awaitArpRequest("172.20.0.99", WAIT);
+            assertEquals(new SwitchPort.ArpRequest("02:42:ac:14:00:02", "02:42:ac:14:00:02", "172.20.0.99"), arp);
+
+            String netns2 = setup(namespace("nic2").addEndpoints(endpointC(3)).build(), "second on the card's network");
+            run("nic2", netns2, "ping -c 3 -W 1 172.20.0.98; true");
+            assertEquals("02:42:ac:14:00:03", port.awaitArpRequest("172.20.0.98", WAIT).sourceMac());
+            String cards = inVm("for n in /sys/class/net/nic.*; do echo $(basename $n) $(cat $n/address) $(cat $n/mtu)"
+                    + " $(basename $(readlink $n/master)); done")[1];
+            assertTrue(cards.matches("nic[.][0-9a-f]{11} " + NIC_MAC + " 1500 " + BRIDGE_C + "\n"), cards);
+
+            AgentException e = assertThrows(AgentException.class, () -> agent.setupNetwork(namespace("nic3")
+                    .addEndpoints(endpointC(4).setNicMac("52:54:01:00:00:02")).build()));
+            assertEquals(Code.FAILED_PRECONDITION, e.code(), e.getMessage());
+            agent.teardownNetwork("nic1");
+            agent.teardownNetwork("nic2");
+        }
     }
 }
