@@ -2,6 +2,8 @@ package dev.skiff.agent;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.skiff.agent.api.AddEndpointRequest;
+import dev.skiff.agent.api.AddEndpointResponse;
 import dev.skiff.agent.api.AddStorageRequest;
 import dev.skiff.agent.api.AddStorageResponse;
 import dev.skiff.agent.api.CloseStdinRequest;
@@ -20,6 +22,8 @@ import dev.skiff.agent.api.PingResponse;
 import dev.skiff.agent.api.ReadOutputRequest;
 import dev.skiff.agent.api.RemoveContainerRequest;
 import dev.skiff.agent.api.RemoveContainerResponse;
+import dev.skiff.agent.api.RemoveEndpointRequest;
+import dev.skiff.agent.api.RemoveEndpointResponse;
 import dev.skiff.agent.api.RemoveStorageRequest;
 import dev.skiff.agent.api.RemoveStorageResponse;
 import dev.skiff.agent.api.ResizeTtyRequest;
@@ -117,6 +121,14 @@ public final class AgentService {
         r.unary(SERVICE, "TeardownNetwork", TeardownNetworkRequest.parser(), (call, q) -> {
             networks.teardown(q.getContainerId());
             return TeardownNetworkResponse.getDefaultInstance();
+        });
+        r.unary(SERVICE, "AddEndpoint", AddEndpointRequest.parser(), (call, q) -> {
+            networks.addEndpoint(q);
+            return AddEndpointResponse.getDefaultInstance();
+        });
+        r.unary(SERVICE, "RemoveEndpoint", RemoveEndpointRequest.parser(), (call, q) -> {
+            networks.removeEndpoint(q);
+            return RemoveEndpointResponse.getDefaultInstance();
         });
         r.unary(SERVICE, "Stats", StatsRequest.parser(), (call, q) -> containers.stats(q.getContainerId()));
         r.unary(SERVICE, "CloseStdin", CloseStdinRequest.parser(), (call, q) -> {

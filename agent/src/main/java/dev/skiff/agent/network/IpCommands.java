@@ -51,6 +51,9 @@ final class IpCommands {
         return List.of(BUSYBOX, "unshare", "--net=" + netns, BUSYBOX, "true");
     }
 
+    /** Host veth names per container: the index is one digit ({@link #hostVeth}). */
+    static final int VETH_SLOTS = 10;
+
     /**
      * The host end of a container's veth for endpoint {@code index}: "v", 12 hex digits of the
      * id's SHA-256, ".", the index; 15 characters, the kernel's IFNAMSIZ less its NUL. A hash, not
@@ -58,7 +61,7 @@ final class IpCommands {
      * bridge name ({@link NetworkSpec#BRIDGE} has none).
      */
     static String hostVeth(String containerId, int index) {
-        if (index < 0 || index > 9) {
+        if (index < 0 || index >= VETH_SLOTS) {
             throw new IllegalArgumentException("endpoint index " + index);
         }
         return "v" + sha256Hex(containerId).substring(0, 12) + "." + index;

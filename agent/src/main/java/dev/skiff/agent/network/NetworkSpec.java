@@ -1,5 +1,6 @@
 package dev.skiff.agent.network;
 
+import dev.skiff.agent.api.AddEndpointRequest;
 import dev.skiff.agent.api.Endpoint;
 import dev.skiff.agent.api.GuestNetwork;
 import dev.skiff.agent.api.GuestPaths;
@@ -85,6 +86,24 @@ record NetworkSpec(String containerId, NetworkMode mode, List<EndpointSpec> endp
         }
         return new NetworkSpec(id, mode, List.copyOf(endpoints), List.copyOf(ports), etcFile(q.getHosts(), "hosts"),
                 etcFile(q.getResolvConf(), "resolv_conf"), etcFile(q.getHostname(), "hostname"));
+    }
+
+    /**
+     * AddEndpoint's endpoint, checked as a setup's are, and without the default route: that stays
+     * where the setup put it (agent.proto). The checks against the container's other endpoints
+     * need its state: {@link Networks} makes them.
+     */
+    static EndpointSpec addedEndpoint(AddEndpointRequest q) {
+        GuestPaths.checkId(q.getContainerId(), "container id");
+        if (!q.hasEndpoint()) {
+            throw new IllegalArgumentException("endpoint is missing");
+        }
+        EndpointSpec e = endpoint(q.getEndpoint(), "endpoint");
+        if (e.defaultRoute()) {
+            throw new IllegalArgumentException("endpoint: default_route must be false: a running container's"
+                    + " default route stays on the endpoint its setup gave it");
+        }
+        return e;
     }
 
     private static EndpointSpec endpoint(Endpoint e, String where) {

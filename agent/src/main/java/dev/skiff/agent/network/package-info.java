@@ -1,5 +1,6 @@
 /**
- * Container networking inside the utility VM (agent.proto's SetupNetwork and TeardownNetwork).
+ * Container networking inside the utility VM (agent.proto's SetupNetwork, TeardownNetwork, AddEndpoint
+ * and RemoveEndpoint).
  *
  * <p>The VM's uplink is a virtio-net card on QEMU's user networking ({@link
  * dev.skiff.agent.api.GuestNetwork}): NAT to the host and the outside, and the host's published
@@ -16,9 +17,11 @@
  * anything runs; {@link dev.skiff.agent.network.IpCommands} and {@link
  * dev.skiff.agent.network.NftRules} only build argument vectors and rule text (no strings reach
  * a shell); {@link dev.skiff.agent.network.CommandRunner} runs them (the real one through the
- * PID-1 reaper); {@link dev.skiff.agent.network.Networks} holds the VM's state and the order of
- * the steps. The work is done by busybox's {@code ip}, {@code unshare} and {@code nsenter}
- * applets and Debian's {@code nft}: their netlink code is tested and small, and a setup is a
- * handful of processes.
+ * PID-1 reaper); {@link dev.skiff.agent.network.Networks} holds the VM's state (an {@link
+ * dev.skiff.agent.network.Attachment} per container) and the order of the steps, which {@link
+ * dev.skiff.agent.network.VmUplink}, {@link dev.skiff.agent.network.Bridges} and {@link
+ * dev.skiff.agent.network.ContainerLinks} carry out. The work is done by busybox's {@code ip},
+ * {@code unshare} and {@code nsenter} applets and Debian's {@code nft}: their netlink code is
+ * tested and small, and a setup is a handful of processes.
  */
 package dev.skiff.agent.network;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.agent.api.AddEndpointRequest;
 import dev.skiff.agent.api.Endpoint;
 import dev.skiff.agent.api.GuestNetwork;
 import dev.skiff.agent.api.NetworkMode;
@@ -150,5 +151,23 @@ class NetworkSpecTest {
             many.addEndpoints(endpoint().setBridge("b" + i).setIfname("eth" + i).setDefaultRoute(false));
         }
         assertTrue(refused(many).contains("at most"));
+    }
+
+    @Test
+    void anAddedEndpointIsCheckedAsASetupsAreAndMustLeaveTheDefaultRouteAlone() {
+        UnaryOperator<Endpoint.Builder> bad = e -> e.setMac("01:00:5e:00:00:01");
+        String inSetup = refusedEndpoint(bad);
+        String added = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.addedEndpoint(AddEndpointRequest
+                .newBuilder().setContainerId("c1").setEndpoint(bad.apply(endpoint()).setDefaultRoute(false)).build()))
+                .getMessage();
+        assertEquals(inSetup.replace("endpoint 0", "endpoint"), added, "the same check, the same words");
+        AddEndpointRequest.Builder q = AddEndpointRequest.newBuilder().setContainerId("c1")
+                .setEndpoint(endpoint().setIfname("eth1").setDefaultRoute(false));
+        assertEquals("eth1", NetworkSpec.addedEndpoint(q.build()).ifname());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> NetworkSpec.addedEndpoint(q.clone()
+                .setEndpoint(endpoint()).build())).getMessage().contains("default_route must be false"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> NetworkSpec.addedEndpoint(q.clone()
+                .clearEndpoint().build())).getMessage().contains("missing"));
+        assertThrows(IllegalArgumentException.class, () -> NetworkSpec.addedEndpoint(q.clone().setContainerId("../x").build()));
     }
 }

@@ -27,10 +27,13 @@ import org.junit.jupiter.api.Test;
  * everything, clashes between containers refused, and a failure half-way undone.
  */
 class NetworksTest {
-    /** Records commands as one line each ("ip link ...", "nft: SCRIPT"); fails those that match {@link #failOn}. */
+    /**
+     * Records commands as one line each ("ip link ...", "nft: SCRIPT"); fails those that match
+     * {@link #failOn}. Links made inside a container's namespace are apart until moved to the VM's.
+     */
     static final class Recorder implements CommandRunner {
         final List<String> log = new ArrayList<>();
-        final Set<String> links;
+        final Set<String> links, inNamespaces = new HashSet<>();
         final Map<String, String> nics;
         String failOn;
 
@@ -47,11 +50,15 @@ class NetworksTest {
             if (failOn != null && line.contains(failOn)) {
                 throw new CommandRunner.Failed(argv, "status 1", "ip: RTNETLINK answers: File exists\n");
             }
+            Set<String> here = argv.get(1).equals("nsenter") ? inNamespaces : links;
             if (argv.contains("add") && argv.contains("type")) { // "ip link add NAME type ..."
-                links.add(argv.get(argv.indexOf("add") + 1));
+                here.add(argv.get(argv.indexOf("add") + 1));
             }
             if (argv.contains("del")) {
-                links.remove(argv.getLast());
+                here.remove(argv.getLast());
+            }
+            if (argv.contains("netns") && inNamespaces.remove(argv.get(argv.indexOf("netns") - 1))) { // "set X netns PID"
+                links.add(argv.get(argv.indexOf("netns") - 1));
             }
             if (argv.contains("name") && argv.contains("set")) { // "ip link set OLD name NEW": a card's rename
                 String from = argv.get(argv.indexOf("set") + 1), to = argv.get(argv.indexOf("name") + 1);
