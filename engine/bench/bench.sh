@@ -9,21 +9,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${1:-5}
-work=$(mktemp -d /tmp/sb.XXXX)
-export SKIFF_RUN=$work/run SKIFF_DATA=$work/data SKIFF_IDLE_SECONDS=600
-sock=$SKIFF_RUN/docker.sock
-d() { docker -H "unix://$sock" "$@"; }
+. "$root/engine/bench/lib.sh"
 now() { date +%s.%N; }
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 cleanup() {
-  d ps -aq 2>/dev/null | xargs -r docker -H "unix://$sock" rm -f >/dev/null 2>&1 || true
-  [ -n "${daemon_pid:-}" ] && kill "$daemon_pid" 2>/dev/null || true
-  # VMs outlive the daemon by design: stop the ones this run started.
-  for rec in "$SKIFF_RUN"/vm/*/vm.properties; do
-    [ -f "$rec" ] || continue
-    pid=$(sed -n 's/^qemu.pid=//p' "$rec" | head -1)
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-  done
+  skiff_cleanup
   if [ -n "${ref_pid:-}" ]; then
     kill "$ref_pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$ref_pid" 2>/dev/null || break; sleep 0.1; done
@@ -34,10 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$root/skiff" daemon > "$work/daemon.log" 2>&1 &
-daemon_pid=$!
-for _ in $(seq 1 2400); do d version >/dev/null 2>&1 && break; sleep 0.25; done
-d version >/dev/null || { echo "daemon did not come up:"; tail -20 "$work/daemon.log"; exit 1; }
+skiff_start
 
 time_run() { local t0 t1; t0=$(now); d run --rm "$@" busybox true >/dev/null; t1=$(now); echo "$t1 - $t0" | bc; }
 

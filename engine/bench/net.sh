@@ -14,29 +14,16 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${1:-3}
 mb=${NET_BENCH_MB:-100}
 requests=${NET_BENCH_REQUESTS:-200}
-work=$(mktemp -d /tmp/snb.XXXX)
-export SKIFF_RUN=$work/run SKIFF_DATA=$work/data SKIFF_IDLE_SECONDS=600
-sock=$SKIFF_RUN/docker.sock
-d() { docker -H "unix://$sock" "$@"; }
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+. "$root/engine/bench/lib.sh"
 cleanup() {
-  d ps -aq 2>/dev/null | xargs -r docker -H "unix://$sock" rm -f >/dev/null 2>&1 || true
-  [ -n "${daemon_pid:-}" ] && kill "$daemon_pid" 2>/dev/null || true
-  for rec in "$SKIFF_RUN"/vm/*/vm.properties; do
-    [ -f "$rec" ] || continue
-    pid=$(sed -n 's/^qemu.pid=//p' "$rec" | head -1)
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-  done
+  skiff_cleanup
   rm -rf "$work" 2>/dev/null || true
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 1 1200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.25; done; echo "no answer from $1"; return 1; }
 
-"$root/skiff" daemon > "$work/daemon.log" 2>&1 &
-daemon_pid=$!
-for _ in $(seq 1 2400); do d version >/dev/null 2>&1 && break; sleep 0.25; done
-d version >/dev/null || { echo "daemon did not come up:"; tail -20 "$work/daemon.log"; exit 1; }
+skiff_start
 
 serve="mkdir -p /w && dd if=/dev/zero of=/w/f bs=1M count=$mb 2>/dev/null && echo ok > /w/small && exec httpd -f -p"
 p_bridge=$(free_port)

@@ -178,30 +178,10 @@ public final class Networking {
                     throw EngineException.invalid("network " + name + " cannot be combined with others");
                 }
                 EndpointRequest want = spec.endpoints().getOrDefault(name, EndpointRequest.NONE);
-                String ip = address(net, want);
-                String mac = Ipam.macFor(ip);
-                int prefix = net.ipam().prefixLength();
-                List<String> dnsNames = new ArrayList<>();
-                if (net.userDefined()) {
-                    dnsNames.add(containerName);
-                    dnsNames.addAll(want.aliases());
-                    dnsNames.add(containerId.substring(0, 12));
-                }
-                endpoints.add(new EndpointInfo(net.name(), net.id(), newId(), ip, prefix, net.meta().gateway(), mac,
-                        net.userDefined() ? want.aliases() : List.of(), dnsNames, "eth" + index));
-                Endpoint.Builder ep = Endpoint.newBuilder().setBridge(net.device())
-                        .setGateway(net.meta().gateway() + "/" + prefix).setAddress(ip + "/" + prefix).setMac(mac)
-                        .setIfname("eth" + index).setDefaultRoute(index == 0)
-                        .setBridgeMac(Ipam.macFor(net.meta().gateway()));
-                if (net.userDefined()) {
-                    try {
-                        ep.setNicMac(fabric.plug(vm, net));
-                    } catch (java.io.IOException e) {
-                        throw new EngineException(EngineException.Kind.INTERNAL, "cannot connect VM " + vm.name()
-                                + " to network " + net.name() + ": " + e.getMessage(), e);
-                    }
-                }
-                q.addEndpoints(ep);
+                EndpointInfo info = endpointInfo(containerId, containerName, net, want, address(net, want),
+                        "eth" + index);
+                endpoints.add(info);
+                q.addEndpoints(endpoint(net, info, index == 0, vm));
                 index++;
             }
             String primaryIp = endpoints.getFirst().ipAddress();
@@ -242,38 +222,55 @@ public final class Networking {
         if (!net.bridged()) {
             throw EngineException.invalid("a running container cannot be connected to the " + net.name() + " network");
         }
-        String ip = address(net, want);
+        EndpointInfo info = endpointInfo(containerId, containerName, net, want, address(net, want), ifname);
         boolean ok = false;
         try {
-            String mac = Ipam.macFor(ip);
-            int prefix = net.ipam().prefixLength();
-            Endpoint.Builder ep = Endpoint.newBuilder().setBridge(net.device())
-                    .setGateway(net.meta().gateway() + "/" + prefix).setAddress(ip + "/" + prefix).setMac(mac)
-                    .setIfname(ifname).setDefaultRoute(false).setBridgeMac(Ipam.macFor(net.meta().gateway()));
+            vm.agent().addEndpoint(containerId, endpoint(net, info, false, vm));
             if (net.userDefined()) {
-                try {
-                    ep.setNicMac(fabric.plug(vm, net));
-                } catch (java.io.IOException e) {
-                    throw new EngineException(EngineException.Kind.INTERNAL, "cannot connect VM " + vm.name()
-                            + " to network " + net.name() + ": " + e.getMessage(), e);
-                }
-            }
-            vm.agent().addEndpoint(containerId, ep.build());
-            List<String> dnsNames = new ArrayList<>();
-            if (net.userDefined()) {
-                dnsNames.add(containerName);
-                dnsNames.addAll(want.aliases());
-                dnsNames.add(containerId.substring(0, 12));
-                fabric.admit(vm, net, mac, ip);
+                fabric.admit(vm, net, info.macAddress(), info.ipAddress());
             }
             ok = true;
-            return new EndpointInfo(net.name(), net.id(), newId(), ip, prefix, net.meta().gateway(), mac,
-                    net.userDefined() ? want.aliases() : List.of(), dnsNames, ifname);
+            return info;
         } finally {
             if (!ok) {
-                net.ipam().release(ip);
+                net.ipam().release(info.ipAddress());
             }
         }
+    }
+
+    /** A container's place on a network at {@code ip}: Docker's MAC, and on user networks its DNS names. */
+    private EndpointInfo endpointInfo(String containerId, String containerName, NetworkRegistry.Net net,
+            EndpointRequest want, String ip, String ifname) {
+        List<String> dnsNames = new ArrayList<>();
+        if (net.userDefined()) {
+            dnsNames.add(containerName);
+            dnsNames.addAll(want.aliases());
+            dnsNames.add(containerId.substring(0, 12));
+        }
+        return new EndpointInfo(net.name(), net.id(), newId(), ip, net.ipam().prefixLength(), net.meta().gateway(),
+                Ipam.macFor(ip), net.userDefined() ? want.aliases() : List.of(), dnsNames, ifname);
+    }
+
+    /**
+     * What the agent makes of an endpoint: the network's bridge with its gateway and gateway MAC,
+     * and on user networks the VM's card to the switch (plugged now if the VM has none yet).
+     */
+    private Endpoint endpoint(NetworkRegistry.Net net, EndpointInfo e, boolean defaultRoute, UtilityVm vm)
+            throws EngineException {
+        int prefix = e.prefixLength();
+        Endpoint.Builder ep = Endpoint.newBuilder().setBridge(net.device())
+                .setGateway(e.gateway() + "/" + prefix).setAddress(e.ipAddress() + "/" + prefix)
+                .setMac(e.macAddress()).setIfname(e.ifname()).setDefaultRoute(defaultRoute)
+                .setBridgeMac(Ipam.macFor(e.gateway()));
+        if (net.userDefined()) {
+            try {
+                ep.setNicMac(fabric.plug(vm, net));
+            } catch (java.io.IOException x) {
+                throw new EngineException(EngineException.Kind.INTERNAL, "cannot connect VM " + vm.name()
+                        + " to network " + net.name() + ": " + x.getMessage(), x);
+            }
+        }
+        return ep.build();
     }
 
     /** docker network disconnect of a running container: its interface on that network goes. */
