@@ -125,7 +125,10 @@ class ReaperTest {
 
     @Test
     void anOrphanReapedBeforeItsAdoptionIsStillFound() throws Exception {
-        Object[] r = shWithStdout("/bin/sh -c 'exit 4' & echo $!");
+        // The orphan outlives its parent shell, so that our reaper (the subreaper) is the one that
+        // reaps it: exiting earlier, it would be reaped by that shell, and its status never be ours.
+        // ($$ is passed in: the child's own $PPID may already be its new parent when it starts.)
+        Object[] r = shWithStdout("/bin/sh -c 'while kill -0 $1 2>/dev/null; do sleep 0.01; done; exit 4' sh $$ & echo $!");
         Reaper.Child parent = (Reaper.Child) r[0];
         int orphan;
         try (FdInputStream out = (FdInputStream) r[1]) {
