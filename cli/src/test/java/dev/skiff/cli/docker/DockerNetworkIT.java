@@ -170,6 +170,14 @@ class DockerNetworkIT {
                             + "/hello && timeout 60 wget -qO- http://gw:" + port + "/hello"));
             assertEquals("hello from the host\nhello from the host\n", r.out(), mode + ": " + r.err());
         }
+        // On the default bridge names go to QEMU's forwarder and the host's resolver; a .invalid
+        // name must fail there too (the time is printed, not asserted: it is the host resolver's).
+        DaemonProcess.Result missing = docker("run", "--rm", "busybox", "sh", "-c",
+                "cs() { cut -d' ' -f1 /proc/uptime | tr -d .; }; t0=$(cs); timeout 20 nslookup nosuch.invalid; r=$?; "
+                        + "echo elapsed_ms=$(( ($(cs) - t0) * 10 )); exit $r");
+        assertNotEquals(0, missing.code(), missing.out());
+        System.out.println("DockerNetworkIT: on the default bridge, nslookup nosuch.invalid failed after "
+                + missing.out().substring(missing.out().indexOf("elapsed_ms=") + 11).strip() + " ms");
     }
 
     @Test
@@ -275,6 +283,12 @@ class DockerNetworkIT {
     void userNetworksResolveNamesAliasesAndIdsAcrossVmsAndIsolateOtherNetworks() throws Exception {
         ok("network", "create", "appnet");
         ok("network", "create", "othernet");
+        String subnet = ok("network", "inspect", "--format", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", "appnet")
+                .out().strip();
+        DaemonProcess.Result overlap = docker("network", "create", "--subnet", subnet, "clash");
+        assertNotEquals(0, overlap.code());
+        assertTrue(overlap.err().contains("overlaps"), overlap.err());
+        assertTrue(docker("network", "inspect", "clash").code() != 0, "nothing left half-created");
         for (String serverMode : MODES) {
             String api = "api-" + serverMode;
             String id = ok(args(List.of("run", "-d", "--name", api, "--network", "appnet", "--network-alias",
