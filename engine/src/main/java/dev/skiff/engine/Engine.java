@@ -531,10 +531,8 @@ public final class Engine implements Backend, AutoCloseable {
             why = e.vmGone() ? "the container's VM stopped or died" : e.getMessage();
         }
         drain(readers, c.output);
-        // The network goes first: whoever waits for the exit (rm -f, a dedicated VM's stop) then
-        // finds the ports given back and the VM's namespace gone.
-        endNetwork(c, vm);
         c.exited(code, why);
+        endNetwork(c, vm);
         save(c);
         log.accept("container " + c.id.substring(0, 12) + " exited with " + code);
         if (c.spec.autoRemove()) {
@@ -582,14 +580,21 @@ public final class Engine implements Backend, AutoCloseable {
 
     /** The run's network goes back: host ports, the namespace in the VM, the address. */
     private void endNetwork(Container c, UtilityVm vm) {
-        Backend.NetworkState state;
-        List<dev.skiff.engine.network.PortPublisher.Forward> forwards;
-        synchronized (c) {
-            state = c.network;
-            forwards = c.forwards;
+        // One caller does the work (the exit waiter, or stop/rm when they get here first); the
+        // other waits for it, so that stop and rm return with the ports given back.
+        synchronized (c.networkLock) {
+            Backend.NetworkState state;
+            List<dev.skiff.engine.network.PortPublisher.Forward> forwards;
+            synchronized (c) {
+                state = c.network;
+                forwards = c.forwards;
+            }
+            if (state.endpoints().isEmpty() && forwards.isEmpty() && state.sandboxKey().isEmpty()) {
+                return;
+            }
+            networking.detach(c.id, state, forwards, vm, log);
+            clearNetwork(c);
         }
-        networking.detach(c.id, state, forwards, vm, log);
-        clearNetwork(c);
     }
 
     private static void clearNetwork(Container c) {
@@ -653,6 +658,7 @@ public final class Engine implements Backend, AutoCloseable {
         } catch (Exception e) {
             awaitQuietly(exit);
         }
+        endNetwork(c, vmOf.get(c.id));
     }
 
     private static void awaitQuietly(CompletableFuture<Integer> exit) {
@@ -707,6 +713,7 @@ public final class Engine implements Backend, AutoCloseable {
             }
             awaitQuietly(exit);
         }
+        endNetwork(c, vmOf.get(c.id));
         synchronized (c) {
             if (c.status.equals("removing")) {
                 return;

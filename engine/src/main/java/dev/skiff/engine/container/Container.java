@@ -56,6 +56,8 @@ public final class Container {
     public String vmMode = "";
     /** The network while it runs (address, published ports); idle otherwise. */
     public Backend.NetworkState network;
+    /** Held while a run's network is given back, so stop and rm can wait for it. */
+    public final Object networkLock = new Object();
     /** The host ports forwarded into its VM while it runs. */
     public List<PortPublisher.Forward> forwards = List.of();
     private CompletableFuture<Integer> nextExit = new CompletableFuture<>();
