@@ -160,6 +160,64 @@ class DockerNetworkIT {
         }
     }
 
+    /** A static UDP echo server (cli/src/test/go/udpecho), built with the Go toolchain ./skiff test installs. */
+    private static Path udpEcho() throws Exception {
+        Path dir = Files.createDirectories(base.resolve("udpecho"));
+        Path binary = dir.resolve("udpecho");
+        if (Files.exists(binary)) {
+            return dir;
+        }
+        Path go = Path.of("/usr/bin/go");
+        assertTrue(Files.isExecutable(go), "no Go toolchain to build the UDP echo server; apt-get install golang-go "
+                + "(./skiff test does)");
+        ProcessBuilder pb = new ProcessBuilder(go.toString(), "build", "-o", binary.toString(),
+                Path.of("src/test/go/udpecho/main.go").toAbsolutePath().toString()).redirectErrorStream(true);
+        pb.environment().putAll(java.util.Map.of("CGO_ENABLED", "0", "GO111MODULE", "off", "GOFLAGS", "",
+                "GOPROXY", "off", "GOCACHE", dir.resolve("cache").toString()));
+        Process p = pb.start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(150, java.util.concurrent.TimeUnit.SECONDS), "go build did not finish");
+        assertEquals(0, p.exitValue(), "go build of udpecho failed:\n" + log);
+        return dir;
+    }
+
+    @Test
+    @Order(2)
+    void aPublishedUdpPortCarriesDatagramsBothWays() throws Exception {
+        Path bin = udpEcho();
+        for (String mode : MODES) {
+            int port = freeUdpPort();
+            ok(args(List.of("run", "-d", "--name", "udp-" + mode, "-v", bin + ":/t:ro", "-p", port + ":7/udp"),
+                    isolation(mode), "busybox", "/t/udpecho", "7"));
+            assertTrue(ok("port", "udp-" + mode).out().contains("7/udp -> 0.0.0.0:" + port));
+            try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+                s.setSoTimeout(500);
+                byte[] msg = ("hello " + mode).getBytes(StandardCharsets.UTF_8);
+                String answer = null;
+                long deadline = System.nanoTime() + READY.toNanos();
+                while (answer == null && System.nanoTime() < deadline) {
+                    // Each datagram is the probe: until the server is up, nothing comes back.
+                    s.send(new java.net.DatagramPacket(msg, msg.length, java.net.InetAddress.getLoopbackAddress(), port));
+                    java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[1500], 1500);
+                    try {
+                        s.receive(in);
+                        answer = new String(in.getData(), 0, in.getLength(), StandardCharsets.UTF_8);
+                    } catch (java.net.SocketTimeoutException e) {
+                        // not yet
+                    }
+                }
+                assertEquals("echo:hello " + mode, answer, mode + "\ndaemon log:\n" + daemon.logTail());
+            }
+            ok("rm", "-f", "udp-" + mode);
+        }
+    }
+
+    static int freeUdpPort() throws IOException {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     @Test
     @Order(2)
     void containersReachTheHostByName() throws Exception {
