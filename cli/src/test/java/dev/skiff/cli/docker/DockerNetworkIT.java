@@ -257,6 +257,16 @@ class DockerNetworkIT {
         assertEquals("lo", none.strip());
         String host = ok("run", "--rm", "--network", "host", "busybox", "sh", "-c", "ls /sys/class/net").out();
         assertTrue(host.contains("uplink"), "--network host is the VM's own namespace: " + host);
+        // Published in host mode: the host's port goes straight to the VM's port of that number.
+        int p = freePort();
+        ok("run", "-d", "--name", "vmhost", "--network", "host", "-p", "127.0.0.1:" + p + ":18099", "busybox", "sh", "-c",
+                "mkdir /w; echo vm-host-ok > /w/index.html; exec httpd -f -p 18099 -h /w");
+        assertEquals("vm-host-ok\n", new String(fetch("http://127.0.0.1:" + p + "/"), StandardCharsets.UTF_8));
+        DaemonProcess.Result twice = docker("run", "-d", "--name", "vmhost2", "--network", "host", "-p", freePort()
+                + ":18099", "busybox", "sleep", "60");
+        assertNotEquals(0, twice.code(), "one VM port, one container");
+        assertTrue(twice.err().contains("already published"), twice.err());
+        ok("rm", "-f", "vmhost", "vmhost2");
     }
 
     @Test

@@ -152,12 +152,24 @@ public final class Networking {
                         new OciSpec.Network(netns, true));
             }
             case HOST -> {
-                // Docker discards published ports in host mode; so does Skiff.
-                q.setMode(NetworkMode.VM_HOST).setHosts(HostFiles.hosts(hostname, null, spec.extraHosts()))
-                        .setResolvConf(HostFiles.resolvConf());
-                vm.agent().setupNetwork(q.build());
-                return new Attached(new NetworkState(HOST, List.of(), List.of(), ""), List.of(),
-                        new OciSpec.Network(null, true));
+                // Docker publishes nothing in host mode: the host's ports are the container's. Under
+                // Skiff "host" is the VM, so a published port forwards the host's port straight to
+                // the VM's own port of the same number, with no DNAT.
+                List<PortPublisher.Forward> forwards = ports.publish(vm, PortRequests.resolve(spec), true);
+                boolean ok = false;
+                try {
+                    q.setMode(NetworkMode.VM_HOST).setHosts(HostFiles.hosts(hostname, null, spec.extraHosts()))
+                            .setResolvConf(HostFiles.resolvConf());
+                    vm.agent().setupNetwork(q.build());
+                    ok = true;
+                    return new Attached(new NetworkState(HOST, List.of(),
+                            forwards.stream().map(PortPublisher.Forward::published).toList(), ""), forwards,
+                            new OciSpec.Network(null, true));
+                } finally {
+                    if (!ok) {
+                        ports.unpublish(vm, forwards);
+                    }
+                }
             }
             default -> {
                 return attachBridged(containerId, containerName, hostname, spec, vm, q);
@@ -185,7 +197,7 @@ public final class Networking {
                 index++;
             }
             String primaryIp = endpoints.getFirst().ipAddress();
-            forwards = ports.publish(vm, PortRequests.resolve(spec));
+            forwards = ports.publish(vm, PortRequests.resolve(spec), false);
             for (PortPublisher.Forward f : forwards) {
                 q.addPorts(PortForward.newBuilder().setProtocol(f.protocol()).setGuestPort(f.guestPort())
                         .setAddress(primaryIp).setContainerPort(f.containerPort()));

@@ -37,12 +37,17 @@ public final class PortPublisher {
         this.log = log;
     }
 
-    /** Forwards every request into {@code vm}, or none of them. */
-    public List<Forward> publish(UtilityVm vm, List<PortRequests.Request> requests) throws EngineException {
+    /**
+     * Forwards every request into {@code vm}, or none of them. {@code direct}: to the VM's own
+     * port of the same number (a container in the VM's namespace, --network host), not to a VM
+     * port of the daemon's choice that the VM DNATs on.
+     */
+    public List<Forward> publish(UtilityVm vm, List<PortRequests.Request> requests, boolean direct)
+            throws EngineException {
         List<Forward> done = new ArrayList<>();
         try {
             for (PortRequests.Request r : requests) {
-                done.add(publishOne(vm, r));
+                done.add(publishOne(vm, r, direct));
             }
             return done;
         } catch (EngineException | RuntimeException e) {
@@ -51,7 +56,7 @@ public final class PortPublisher {
         }
     }
 
-    private Forward publishOne(UtilityVm vm, PortRequests.Request r) throws EngineException {
+    private Forward publishOne(UtilityVm vm, PortRequests.Request r, boolean direct) throws EngineException {
         String shown = (r.hostIp().isEmpty() ? "0.0.0.0" : r.hostIp());
         if (r.hostPortLow() == 0) {
             // -p CPORT and -P: a port the host's kernel picks as free, as Docker's allocator does.
@@ -60,7 +65,7 @@ public final class PortPublisher {
             for (int attempt = 0; attempt < 5; attempt++) {
                 int port = freePort(r.protocol(), r.hostIp());
                 try {
-                    return forward(vm, r, port);
+                    return forward(vm, r, port, direct);
                 } catch (EngineException e) {
                     last = e;
                 }
@@ -70,7 +75,7 @@ public final class PortPublisher {
         EngineException last = null;
         for (int port = r.hostPortLow(); port <= r.hostPortHigh(); port++) {
             try {
-                return forward(vm, r, port);
+                return forward(vm, r, port, direct);
             } catch (EngineException e) {
                 last = e;
             }
@@ -83,8 +88,13 @@ public final class PortPublisher {
                 + " (" + last.getMessage() + ")", last);
     }
 
-    private Forward forward(UtilityVm vm, PortRequests.Request r, int hostPort) throws EngineException {
-        int guestPort = vm.claimGuestPort(r.protocol(), hostPort);
+    private Forward forward(UtilityVm vm, PortRequests.Request r, int hostPort, boolean direct) throws EngineException {
+        int guestPort = direct ? vm.claimExactGuestPort(r.protocol(), r.containerPort())
+                : vm.claimGuestPort(r.protocol(), hostPort);
+        if (guestPort < 0) {
+            throw EngineException.conflict("port " + r.containerPort() + "/" + r.protocol() + " of VM " + vm.name()
+                    + " is already published by another container");
+        }
         Forward f = new Forward(r.protocol(), r.hostIp(), hostPort, guestPort, r.containerPort());
         try {
             vm.vm().addHostForward(f.hostForward());

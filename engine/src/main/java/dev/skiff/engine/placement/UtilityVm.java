@@ -226,7 +226,12 @@ public final class UtilityVm {
         throw new IllegalStateException("VM " + name + " has no free " + protocol + " port left for forwards");
     }
 
-    public synchronized void releaseGuestPort(String protocol, int port) {
+    /** The VM's port {@code port} itself, or -1 if a forward already uses it. */
+    public synchronized int claimExactGuestPort(String protocol, int port) {
+        return guestPorts.add(protocol + "/" + port) ? port : -1;
+    }
+
+        public synchronized void releaseGuestPort(String protocol, int port) {
         guestPorts.remove(protocol + "/" + port);
     }
 
