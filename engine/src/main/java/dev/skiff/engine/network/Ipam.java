@@ -1,6 +1,8 @@
 package dev.skiff.engine.network;
 
 import dev.skiff.engine.api.EngineException;
+import dev.skiff.engine.network.fabric.Ip4Address;
+import dev.skiff.engine.network.fabric.MacAddress;
 import java.util.BitSet;
 
 /**
@@ -81,29 +83,17 @@ public final class Ipam {
         }
     }
 
+    /** One IPv4 codec for the engine: the switch's. */
     static int toInt(String ip) {
-        String[] p = ip.split("\\.");
-        if (p.length != 4) {
-            throw new IllegalArgumentException("not an IPv4 address: " + ip);
-        }
-        int v = 0;
-        for (String octet : p) {
-            int o = Integer.parseInt(octet);
-            if (o < 0 || o > 255) {
-                throw new IllegalArgumentException("not an IPv4 address: " + ip);
-            }
-            v = v << 8 | o;
-        }
-        return v;
+        return Ip4Address.parse(ip).bits();
     }
 
     static String toString(int ip) {
-        return (ip >>> 24) + "." + (ip >>> 16 & 255) + "." + (ip >>> 8 & 255) + "." + (ip & 255);
+        return new Ip4Address(ip).toString();
     }
 
     /** Docker's MAC for an address: 02:42 and the four octets. */
     public static String macFor(String ip) {
-        int v = toInt(ip);
-        return String.format("02:42:%02x:%02x:%02x:%02x", v >>> 24, v >>> 16 & 255, v >>> 8 & 255, v & 255);
+        return MacAddress.docker(Ip4Address.parse(ip)).toString();
     }
 }
