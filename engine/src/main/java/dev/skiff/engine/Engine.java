@@ -934,12 +934,8 @@ public final class Engine implements Backend, AutoCloseable {
     private List<String> addressesOn(String networkId, String name) {
         List<String> out = new ArrayList<>();
         for (Container c : containers.values()) {
-            Backend.NetworkState state;
-            synchronized (c) {
-                state = c.network;
-            }
-            for (Backend.EndpointInfo e : state.endpoints()) {
-                if (e.networkId().equals(networkId) && e.dnsNames().stream().anyMatch(n -> n.equalsIgnoreCase(name))) {
+            for (Backend.EndpointInfo e : c.endpointsOn(networkId)) {
+                if (e.dnsNames().stream().anyMatch(n -> n.equalsIgnoreCase(name))) {
                     out.add(e.ipAddress());
                 }
             }

@@ -59,15 +59,9 @@ final class NetworkApi {
     private NetworkInfo networkInfo(NetworkRegistry.Net n) {
         Map<String, NetworkMember> members = new LinkedHashMap<>();
         for (Container c : containers.values()) {
-            Backend.NetworkState state;
-            synchronized (c) {
-                state = c.network;
-            }
-            for (Backend.EndpointInfo e : state.endpoints()) {
-                if (e.networkId().equals(n.id())) {
-                    members.put(c.id, new NetworkMember(c.name, e.endpointId(), e.macAddress(),
-                            e.ipAddress() + "/" + e.prefixLength()));
-                }
+            for (Backend.EndpointInfo e : c.endpointsOn(n.id())) {
+                members.put(c.id, new NetworkMember(c.name, e.endpointId(), e.macAddress(),
+                        e.ipAddress() + "/" + e.prefixLength()));
             }
         }
         var m = n.meta();
@@ -82,11 +76,7 @@ final class NetworkApi {
     }
 
     void removeNetwork(String ref) throws EngineException {
-        networking.remove(ref, n -> containers.values().stream().anyMatch(c -> {
-            synchronized (c) {
-                return c.network.endpoints().stream().anyMatch(e -> e.networkId().equals(n.id()));
-            }
-        }));
+        networking.remove(ref, n -> containers.values().stream().anyMatch(c -> !c.endpointsOn(n.id()).isEmpty()));
     }
 
     List<String> pruneNetworks(Map<String, List<String>> filters) throws EngineException {
@@ -119,9 +109,7 @@ final class NetworkApi {
                 return true;
             }
         }
-        synchronized (c) {
-            return c.network.endpoints().stream().anyMatch(e -> e.networkId().equals(n.id()));
-        }
+        return !c.endpointsOn(n.id()).isEmpty();
     }
 
     void connectNetwork(String network, String ref, EndpointRequest endpoint) throws EngineException {
@@ -182,7 +170,7 @@ final class NetworkApi {
             throw EngineException.invalid("container " + c.name + " runs in the " + mode
                     + " network mode and cannot be connected to other networks");
         }
-        if (state.endpoints().stream().anyMatch(e -> e.networkId().equals(net.id()))) {
+        if (!c.endpointsOn(net.id()).isEmpty()) {
             throw EngineException.conflict("endpoint with name " + c.name + " already exists in network " + net.name());
         }
         int next = 0;
@@ -212,10 +200,7 @@ final class NetworkApi {
 
     private void disconnectRunning(NetworkRegistry.Net net, Container c) throws EngineException {
         UtilityVm vm = vmOf.get(c.id);
-        Backend.EndpointInfo gone;
-        synchronized (c) {
-            gone = c.network.endpoints().stream().filter(e -> e.networkId().equals(net.id())).findFirst().orElse(null);
-        }
+        Backend.EndpointInfo gone = c.endpointsOn(net.id()).stream().findFirst().orElse(null);
         if (gone == null || vm == null) {
             throw EngineException.notFound("container " + c.name + " is not connected to network " + net.name());
         }

@@ -83,6 +83,11 @@ public final class Container {
         this.network = Backend.NetworkState.idle(spec.networkOrDefault().mode());
     }
 
+    /** Its endpoints on the network with this id while it runs (none, or one). */
+    public synchronized List<Backend.EndpointInfo> endpointsOn(String networkId) {
+        return network.endpoints().stream().filter(e -> e.networkId().equals(networkId)).toList();
+    }
+
     public synchronized boolean running() {
         return status.equals("running");
     }
