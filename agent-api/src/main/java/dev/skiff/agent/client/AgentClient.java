@@ -206,7 +206,7 @@ public final class AgentClient implements AutoCloseable {
                 .setIfname(ifname).build(), dev.skiff.agent.api.RemoveEndpointResponse.parser(), CALL_TIMEOUT);
     }
 
-        public StatsResponse stats(String containerId) throws AgentException {
+    public StatsResponse stats(String containerId) throws AgentException {
         return unary("Stats", StatsRequest.newBuilder().setContainerId(containerId).build(), StatsResponse.parser(),
                 CALL_TIMEOUT);
     }

@@ -55,7 +55,7 @@ public final class NetworkRegistry {
 
     private final NetworkStore store;
     private final Map<String, Net> byId = new LinkedHashMap<>(); // guarded by this
-    private final SecureRandom random = new SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** @param dir where networks.json lives; null keeps user networks in memory only */
     public NetworkRegistry(Path dir) throws IOException {
@@ -201,9 +201,10 @@ public final class NetworkRegistry {
         }
     }
 
-    private String newId() {
+    /** A new network or endpoint id: 64 hex digits, as Docker's. */
+    static String newId() {
         byte[] b = new byte[32];
-        random.nextBytes(b);
+        RANDOM.nextBytes(b);
         return HexFormat.of().formatHex(b);
     }
 

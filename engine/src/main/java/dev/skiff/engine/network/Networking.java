@@ -12,9 +12,7 @@ import dev.skiff.engine.api.Backend.NetworkSpec;
 import dev.skiff.engine.api.Backend.NetworkState;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.placement.UtilityVm;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +48,6 @@ public final class Networking {
     private final NetworkRegistry registry;
     private final PortPublisher ports;
     private final Fabric fabric;
-    private final SecureRandom random = new SecureRandom();
 
     public Networking(NetworkRegistry registry, Fabric fabric, Consumer<String> log) {
         this.registry = registry;
@@ -259,7 +256,7 @@ public final class Networking {
             dnsNames.addAll(want.aliases());
             dnsNames.add(containerId.substring(0, 12));
         }
-        return new EndpointInfo(net.name(), net.id(), newId(), ip, net.ipam().prefixLength(), net.meta().gateway(),
+        return new EndpointInfo(net.name(), net.id(), NetworkRegistry.newId(), ip, net.ipam().prefixLength(), net.meta().gateway(),
                 Ipam.macFor(ip), net.userDefined() ? want.aliases() : List.of(), dnsNames, ifname);
     }
 
@@ -363,11 +360,5 @@ public final class Networking {
                 vm.claimGuestPort(f.protocol(), f.guestPort());
             }
         }
-    }
-
-    private String newId() {
-        byte[] b = new byte[32];
-        random.nextBytes(b);
-        return HexFormat.of().formatHex(b);
     }
 }
