@@ -133,6 +133,9 @@ public final class Engine implements Backend, AutoCloseable {
             }
             // Its published ports live in QEMU and its namespace in the VM: both are still there.
             networking.restore(c.network, c.forwards, u);
+            synchronized (c) {
+                c.networkUp = true;
+            }
             u.containers().add(c.id);
             vmOf.put(c.id, u);
             List<Thread> readers = readOutput(u.agent(), c.id, "", c.output, c.spec.tty());
@@ -419,6 +422,7 @@ public final class Engine implements Backend, AutoCloseable {
             }
             synchronized (c) {
                 c.network = net.state();
+                c.networkUp = true;
                 c.forwards = net.forwards();
             }
             byte[] spec = OciSpec.build(c.id, c.hostname, process, binds, net.oci());
@@ -586,11 +590,11 @@ public final class Engine implements Backend, AutoCloseable {
             Backend.NetworkState state;
             List<dev.skiff.engine.network.PortPublisher.Forward> forwards;
             synchronized (c) {
+                if (!c.networkUp) {
+                    return;
+                }
                 state = c.network;
                 forwards = c.forwards;
-            }
-            if (state.endpoints().isEmpty() && forwards.isEmpty() && state.sandboxKey().isEmpty()) {
-                return;
             }
             networking.detach(c.id, state, forwards, vm, log);
             clearNetwork(c);
@@ -601,6 +605,7 @@ public final class Engine implements Backend, AutoCloseable {
         synchronized (c) {
             c.network = Backend.NetworkState.idle(c.spec.networkOrDefault().mode());
             c.forwards = List.of();
+            c.networkUp = false;
         }
     }
 

@@ -56,6 +56,12 @@ public final class Container {
     public String vmMode = "";
     /** The network while it runs (address, published ports); idle otherwise. */
     public Backend.NetworkState network;
+    /**
+     * Whether the agent holds a network for the current run (a namespace, /etc files, forwards)
+     * that must be given back at its end; guarded by this. Not kept on disk: a restarted daemon
+     * sets it again for the containers it finds running.
+     */
+    public boolean networkUp;
     /** Held while a run's network is given back, so stop and rm can wait for it. */
     public final Object networkLock = new Object();
     /** The host ports forwarded into its VM while it runs. */
