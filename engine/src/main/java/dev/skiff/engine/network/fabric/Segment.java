@@ -194,6 +194,18 @@ public final class Segment {
         });
     }
 
+    /**
+     * Waits until no DNS query is being answered (every slot free), for tests and for a clean
+     * close; false if queries were still in flight after {@code timeout}.
+     */
+    boolean awaitDnsIdle(java.time.Duration timeout) throws InterruptedException {
+        if (!dnsSlots.tryAcquire(MAX_DNS_IN_FLIGHT, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            return false;
+        }
+        dnsSlots.release(MAX_DNS_IN_FLIGHT);
+        return true;
+    }
+
     private void sendAnswer(String to, byte[] frame) {
         Port port = ports.get(to);
         if (port != null && offer(port, frame)) {

@@ -44,7 +44,10 @@ class NetworkSwitchTest {
     @TempDir
     Path dir;
     private final List<String> log = new CopyOnWriteArrayList<>();
-    private final NetworkSwitch fabric = new NetworkSwitch(log::add);
+    /** Upstream names for the test: any lookup is a failure (tests look up only their own and .invalid names). */
+    private final NetworkSwitch fabric = new NetworkSwitch(log::add, new HostNames(name -> {
+        throw new AssertionError("the switch looked up " + name + " on the host");
+    }, java.time.Duration.ofSeconds(5)));
     private Segment segment;
     private FakeQemu vm1, vm2, vm3;
 
@@ -138,10 +141,9 @@ class NetworkSwitchTest {
         assertEquals(DnsServer.NOERROR, rcode(answer));
         assertEquals(A_IP.bits(), answer.getInt(answer.limit() - 4));
 
-        long start = System.nanoTime();
+        // NXDOMAIN without a lookup: the switch's upstream fails the test on any lookup.
         vm3.send(udp(C, DNS_MAC, C_IP, DNS, 33334, 53, dnsQuery(43, "nosuch.invalid", DnsServer.TYPE_A)));
         ByteBuffer nx = dnsPayload(vm3.next(WAIT));
-        assertTrue(System.nanoTime() - start < 1_000_000_000L, "NXDOMAIN without a lookup");
         assertEquals(43, nx.getShort(0));
         assertEquals(DnsServer.NXDOMAIN, rcode(nx));
     }

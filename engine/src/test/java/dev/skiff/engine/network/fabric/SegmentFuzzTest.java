@@ -99,7 +99,8 @@ class SegmentFuzzTest {
             };
             segment.receive("vm1", frame); // only vm1 sends, so every frame elsewhere came from it
         }
-        Thread.sleep(300); // DNS answers are written by virtual threads
+        // DNS answers are written by virtual threads: wait until every one has been written.
+        assertTrue(segment.awaitDnsIdle(java.time.Duration.ofSeconds(60)), "DNS answers still in flight");
         SegmentCounters counters = segment.counters();
         assertEquals(frames, counters.received());
         assertTrue(counters.forwarded() + counters.flooded() > 300, counters.toString());
