@@ -6,6 +6,7 @@ import dev.skiff.agent.client.AgentException;
 import dev.skiff.agent.client.OciSpec;
 import dev.skiff.engine.api.Backend;
 import dev.skiff.engine.api.EngineException;
+import dev.skiff.engine.api.PullProgress;
 import dev.skiff.engine.container.Container;
 import dev.skiff.engine.container.ContainerStore;
 import dev.skiff.engine.container.Exec;
@@ -18,6 +19,9 @@ import dev.skiff.engine.network.Networking;
 import dev.skiff.engine.network.SwitchFabric;
 import dev.skiff.engine.placement.Placement;
 import dev.skiff.engine.placement.UtilityVm;
+import dev.skiff.registry.Credentials;
+import dev.skiff.registry.RegistryClient;
+import dev.skiff.registry.RegistryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,6 +56,7 @@ public final class Engine implements Backend, AutoCloseable {
     static final Duration OUTPUT_DRAIN = Duration.ofSeconds(30);
 
     private final ImageStore images;
+    private final RegistryClient registries;
     private final ContainerStore store;
     private final Placement placement;
     private final Path dataRoot;
@@ -64,9 +69,11 @@ public final class Engine implements Backend, AutoCloseable {
     private final SwitchFabric fabric;
     private final NetworkApi networkApi;
 
-    public Engine(Path dataRoot, ImageStore images, Placement placement, Consumer<String> log) throws IOException {
+    public Engine(Path dataRoot, ImageStore images, RegistryClient registries, Placement placement,
+                  Consumer<String> log) throws IOException {
         this.dataRoot = dataRoot;
         this.images = images;
+        this.registries = registries;
         this.store = new ContainerStore(dataRoot.resolve("containers"));
         this.placement = placement;
         this.log = log;
@@ -196,6 +203,22 @@ public final class Engine implements Backend, AutoCloseable {
             Consumer<String> progress) throws EngineException, IOException {
         String ref = repo == null || repo.isEmpty() ? null : repo + (tag == null || tag.isEmpty() ? "" : ":" + tag);
         return images.importRootfs(rootfsTar, ref, changes, progress).id();
+    }
+
+    @Override
+    public String pullImage(String ref, String platform, String registryAuth, PullProgress progress)
+            throws EngineException, IOException {
+        return images.pull(registries, ref, platform, Credentials.fromHeader(registryAuth), progress);
+    }
+
+    @Override
+    public String login(Credentials credentials) throws EngineException {
+        try {
+            return registries.login(credentials);
+        } catch (RegistryException e) {
+            throw new EngineException(e.kind() == RegistryException.Kind.UNAUTHORIZED
+                    ? EngineException.Kind.UNAUTHORIZED : EngineException.Kind.INTERNAL, e.getMessage(), e);
+        }
     }
 
     @Override

@@ -58,14 +58,18 @@ public final class LayerConverter {
         try (ErofsWriter writer = ErofsWriter.create(out)) {
             TarReader reader = new TarReader(Decompression.open(raw));
             long entries = 0;
+            long fileBytes = 0;
             TarEntry e;
             while ((e = reader.next()) != null) {
                 entries++;
+                if (e.type() == dev.skiff.erofs.tar.EntryType.REGULAR) {
+                    fileBytes += e.size();
+                }
                 add(e, reader, writer);
             }
             byte[] digest = reader.digest();
             ErofsWriter.Image image = writer.finish(uuid(digest));
-            return new Summary(entries, image.inodes(), raw.count, reader.offset(), image.bytes(), image.uuid(),
+            return new Summary(entries, image.inodes(), raw.count, reader.offset(), fileBytes, image.bytes(), image.uuid(),
                     image.droppedXattrs(), Duration.ofNanos(System.nanoTime() - start));
         } catch (IOException | RuntimeException | Error ex) {
             Files.deleteIfExists(out);

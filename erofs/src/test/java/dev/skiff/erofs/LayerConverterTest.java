@@ -239,10 +239,11 @@ class LayerConverterTest {
 
     @Test
     void summaryCountsEntriesAndBytes() throws Exception {
-        byte[] tar = TarBuilder.of(TarBuilder.list(dir("a/"), file("a/b", "b"), file("a/c", "c")));
+        byte[] tar = TarBuilder.of(TarBuilder.list(dir("a/"), file("a/b", "b"), file("a/c", "cc")));
         byte[] gz = TarBuilder.gzip(tar);
         Summary s = LayerConverter.convert(new ByteArrayInputStream(gz), tmp.resolve("s.erofs"));
         assertEquals(3, s.entries());
+        assertEquals(3, s.fileBytes(), "the regular files' bytes, as Docker sizes a layer");
         assertEquals(4, s.inodes());
         assertEquals(gz.length, s.bytesIn());
         assertEquals(tar.length, s.tarBytes());

@@ -8,6 +8,7 @@ import dev.skiff.image.AgentProgram;
 import dev.skiff.image.GuestImage;
 import dev.skiff.image.GuestImageBuilder;
 import dev.skiff.image.ImageCache;
+import dev.skiff.registry.RegistryClient;
 import dev.skiff.vm.qemu.QemuDriver;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -51,12 +52,16 @@ public final class Daemon {
             log.accept("skiff daemon " + Engine.VERSION + " starting (data " + data + ")");
             GuestImage guest = new GuestImageBuilder(ImageCache.root(), s -> log.accept("guest image: " + s))
                     .build(AgentProgram.get()).image();
-            ImageStore images = new ImageStore(data.resolve("images"));
+            Path configFile = DaemonPaths.configFile();
+            DaemonConfig config = DaemonConfig.load(configFile);
+            log.accept("configuration: " + configFile + (Files.exists(configFile) ? "" : " (absent: defaults)"));
+            ImageStore images = new ImageStore(data.resolve("images"), config.maxConcurrentDownloads());
             images.ensureBusybox(ImageCache.root(), s -> log.accept("busybox image: " + s));
             Duration idle = idle();
             QemuDriver driver = QemuDriver.create(log);
             Placement placement = new Placement(driver, () -> guest, data.resolve("vms"), idle, 512, log);
-            try (Engine engine = new Engine(data, images, placement, log);
+            try (RegistryClient registries = new RegistryClient(config.registries());
+                 Engine engine = new Engine(data, images, registries, placement, log);
                  ApiServer api = new ApiServer(engine)) {
                 engine.restore(driver);
                 Path socket = DaemonPaths.socket();

@@ -60,6 +60,24 @@ public interface Backend {
     String importImage(InputStream rootfsTar, String repo, String tag, Map<String, String> changes,
                        Consumer<String> progress) throws EngineException, IOException;
 
+    /**
+     * docker pull (POST /images/create?fromImage=): progress goes to {@code progress}, errors after the first
+     * message into the stream.
+     *
+     * @param platform     "os/arch[/variant]", or null for the host's
+     * @param registryAuth the CLI's X-Registry-Auth header, or null
+     * @return the image id
+     */
+    String pullImage(String ref, String platform, String registryAuth, PullProgress progress)
+            throws EngineException, IOException;
+
+    /**
+     * docker login (POST /auth): checks the credentials against the registry.
+     *
+     * @return an identity token for the CLI to store instead of the password, or null
+     */
+    String login(dev.skiff.registry.Credentials credentials) throws EngineException;
+
     /** docker tag: {@code repo[:tag]} (tag "latest" when empty) now names the image {@code ref} names. */
     void tagImage(String ref, String repo, String tag) throws EngineException;
 

@@ -6,7 +6,7 @@ package dev.skiff.engine.api;
  */
 public final class EngineException extends Exception {
     public enum Kind {
-        INVALID(400), NOT_FOUND(404), CONFLICT(409), NOT_MODIFIED(304), INTERNAL(500), NOT_IMPLEMENTED(501), UNAVAILABLE(503);
+        INVALID(400), UNAUTHORIZED(401), FORBIDDEN(403), NOT_FOUND(404), CONFLICT(409), NOT_MODIFIED(304), INTERNAL(500), NOT_IMPLEMENTED(501), UNAVAILABLE(503);
 
         public final int httpStatus;
 

@@ -1,11 +1,12 @@
 package dev.skiff.engine.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.skiff.registry.Credentials;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /images/...}: list, inspect, load, import, remove; pull says there is no registry. */
+/** {@code /images/...}: list, inspect, load, import, pull, remove; and {@code /auth} (docker login). */
 final class ImageRoutes {
     private final Backend backend;
 
@@ -19,7 +20,8 @@ final class ImageRoutes {
                 .add("POST", "/images/create", this::create)
                 .add("GET", "/images/{name*}/json", this::inspect)
                 .add("POST", "/images/{name*}/tag", this::tag)
-                .add("DELETE", "/images/{name*}", this::remove);
+                .add("DELETE", "/images/{name*}", this::remove)
+                .add("POST", "/auth", this::login);
     }
 
     private void list(Exchange ex) throws IOException {
@@ -53,11 +55,8 @@ final class ImageRoutes {
         String fromImage = ex.query("fromImage");
         String fromSrc = ex.query("fromSrc");
         if (fromImage != null && !fromImage.isEmpty()) {
-            String tag = ex.query("tag");
-            String ref = fromImage + (tag == null || tag.isEmpty() || fromImage.contains("@") ? "" : ":" + tag);
-            throw EngineException.notFound("failed to pull " + ref + ": Skiff has no registry access yet;"
-                    + " add the image with `docker load -i FILE` (an archive from `docker save`)"
-                    + " or `docker import FILE NAME` (a root file system tar)");
+            pull(ex, fromImage);
+            return;
         }
         if (fromSrc == null || fromSrc.isEmpty()) {
             throw EngineException.invalid("POST /images/create needs fromImage= (pull) or fromSrc=- (import)");
@@ -73,6 +72,37 @@ final class ImageRoutes {
                     messages::statusUnchecked);
             messages.status(id);
         });
+    }
+
+    /**
+     * docker pull: {@code tag} holds a tag or a digest (the CLI splits "name@sha256:..." that way), {@code platform}
+     * is --platform, {@code X-Registry-Auth} the credentials the CLI found for the registry.
+     */
+    private void pull(Exchange ex, String fromImage) throws EngineException, IOException {
+        String tag = ex.query("tag");
+        String ref = fromImage;
+        if (tag != null && !tag.isEmpty() && !fromImage.contains("@")) {
+            ref = fromImage + (tag.startsWith("sha256:") ? "@" : ":") + tag;
+        }
+        String image = ref;
+        String auth = ex.request().header("X-Registry-Auth");
+        JsonMessageStream.serve(ex.response(), "pull " + image, messages ->
+                backend.pullImage(image, ex.query("platform"), auth, messages.pullProgress()));
+    }
+
+    /** docker login: the daemon checks the credentials with the registry; the CLI stores them. */
+    private void login(Exchange ex) throws EngineException, IOException {
+        var body = ex.readJson();
+        Credentials credentials = new Credentials(blankToNull(Json.text(body, "username")),
+                blankToNull(Json.text(body, "password")), blankToNull(Json.text(body, "identitytoken")),
+                blankToNull(Json.text(body, "registrytoken")), blankToNull(Json.text(body, "serveraddress")));
+        String token = backend.login(credentials);
+        ex.response().sendJson(200, Json.object().put("Status", "Login Succeeded")
+                .put("IdentityToken", token == null ? "" : token));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     /** docker tag: 201 with no body, as dockerd answers. */

@@ -52,7 +52,7 @@ final class JsonMessageStream {
         return new EngineException(EngineException.Kind.INTERNAL, "failed to " + what + ": " + e.getMessage(), e);
     }
 
-    private void failOrThrow(EngineException e) throws EngineException, IOException {
+    private synchronized void failOrThrow(EngineException e) throws EngineException, IOException {
         if (body == null) {
             throw e;
         }
@@ -88,7 +88,59 @@ final class JsonMessageStream {
         }
     }
 
-    private void write(Object message) throws IOException {
+    /**
+     * Docker's per-layer progress ({@code progress.Update}): with {@code current}/{@code total} (when total is
+     * positive), else an empty progressDetail, which is what makes the CLI redraw the line in place.
+     */
+    void progress(String id, String status, long current, long total) throws IOException {
+        var m = Json.object().put("status", status);
+        var detail = m.putObject("progressDetail");
+        if (total > 0) {
+            detail.put("current", current).put("total", total);
+        }
+        write(m.put("id", id));
+    }
+
+    /** {"status", "id"}: a line with an id and no progressDetail ("latest: Pulling from test/img"). */
+    void status(String id, String status) throws IOException {
+        var m = Json.object().put("status", status);
+        write(id == null ? m : m.put("id", id));
+    }
+
+    /** Renders a pull's progress into this stream; safe from several threads at once. */
+    PullProgress pullProgress() {
+        return new PullProgress() {
+            @Override
+            public void message(String id, String status) {
+                unchecked(() -> status(id, status));
+            }
+
+            @Override
+            public void layer(String id, String status) {
+                unchecked(() -> progress(id, status, 0, 0));
+            }
+
+            @Override
+            public void layer(String id, String status, long current, long total) {
+                unchecked(() -> progress(id, status, current, total));
+            }
+        };
+    }
+
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    private static void unchecked(Write w) {
+        try {
+            w.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One message at a time: a pull reports from one thread per layer. */
+    private synchronized void write(Object message) throws IOException {
         if (body == null) {
             body = response.startChunked(200, "application/json");
         }
@@ -100,7 +152,7 @@ final class JsonMessageStream {
         body.flush();
     }
 
-    private void finish() throws IOException {
+    private synchronized void finish() throws IOException {
         if (body == null) {
             response.send(200, "application/json", "".getBytes(StandardCharsets.US_ASCII));
         } else {

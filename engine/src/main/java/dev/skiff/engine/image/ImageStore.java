@@ -4,7 +4,13 @@ import static dev.skiff.engine.image.ArchiveLoader.invalid;
 
 import dev.skiff.engine.api.Backend;
 import dev.skiff.engine.api.EngineException;
+import dev.skiff.engine.api.PullProgress;
 import dev.skiff.erofs.tar.Decompression;
+import dev.skiff.registry.Credentials;
+import dev.skiff.registry.Platform;
+import dev.skiff.registry.RegistryClient;
+import dev.skiff.registry.RegistryException;
+import dev.skiff.registry.Repository;
 import dev.skiff.image.BusyboxRootfs;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -24,6 +30,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -74,9 +81,21 @@ public final class ImageStore {
     private final LayerDisks disks;
     private final ReentrantLock mutations = new ReentrantLock();
     private final ReentrantLock busybox = new ReentrantLock();
+    /** Layer downloads at once, over all pulls (dockerd's max-concurrent-downloads). */
+    private final Semaphore downloads;
     private volatile State state;
 
     public ImageStore(Path root) throws IOException {
+        this(root, 3);
+    }
+
+    /** @param maxConcurrentDownloads layers downloaded at once, over all pulls */
+    public ImageStore(Path root, int maxConcurrentDownloads) throws IOException {
+        if (maxConcurrentDownloads < 1) {
+            throw new IllegalArgumentException("max-concurrent-downloads must be at least 1, not "
+                    + maxConcurrentDownloads);
+        }
+        this.downloads = new Semaphore(maxConcurrentDownloads);
         this.root = Files.createDirectories(root);
         this.blobs = new BlobStore(root);
         this.disks = new LayerDisks(root.resolve("disks"), blobs.tmpDir());
@@ -159,6 +178,75 @@ public final class ImageStore {
         } finally {
             release(loader.pins());
         }
+    }
+
+    // ---- docker pull
+
+    /**
+     * docker pull of {@code ref} from {@code registries}, with Docker's progress. All or nothing: a failed
+     * pull stores no image and, once done, no blob or disk.
+     *
+     * @param platform null for the host's
+     * @return the image id
+     */
+    public String pull(RegistryClient registries, String ref, String platform, Credentials credentials,
+                       PullProgress progress) throws EngineException, IOException {
+        Reference reference = Reference.parse(ref);
+        Platform wanted;
+        try {
+            wanted = platform == null || platform.isBlank() ? Platform.host() : Platform.parse(platform);
+        } catch (RegistryException e) {
+            throw RegistryErrors.toEngine(e);
+        }
+        Repository repository = registries.repository(reference.registry(), reference.remotePath(), credentials,
+                false);
+        return new Pull(this, repository, reference, wanted, progress).run().id();
+    }
+
+    /** A layer some image already has, its blob pinned (the caller releases it), or null. */
+    ImageDb.Layer existingLayer(String diffId) {
+        for (List<ImageDb.Layer> layers : state.db().images().values()) {
+            for (ImageDb.Layer l : layers) {
+                if (l.diffId().equals(diffId) && disks.exists(diffId) && blobs.pinIfExists(l.blob())) {
+                    return l;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Commits a pulled image: its layers (blobs pinned by the caller), config, the tag or digest reference, and
+     * its RepoDigest ("name@sha256:..." of what the registry served).
+     */
+    Pull.Outcome commitPull(String id, List<ImageDb.Layer> layers, ConfigJson.Parsed config, Reference ref,
+                            String repoDigest, String remotePath) throws IOException {
+        mutations.lock();
+        try {
+            State s = state;
+            String key = ref.familiar();
+            boolean newer = !id.equals(s.repos().refs().get(key));
+            Repositories repos = retag(s.repos(), key, id, m -> { });
+            repos = repos.with(ref.withDigest(repoDigest).familiar(), id);
+            Map<String, ConfigJson.Parsed> configs = new HashMap<>(s.configs());
+            configs.put(id, config);
+            commit(s, new State(s.db().with(id, List.copyOf(layers)), repos, Map.copyOf(configs)));
+            return new Pull.Outcome(id, repoDigest, newer);
+        } finally {
+            mutations.unlock();
+        }
+    }
+
+    BlobStore blobs() {
+        return blobs;
+    }
+
+    LayerDisks disks() {
+        return disks;
+    }
+
+    Semaphore downloads() {
+        return downloads;
     }
 
     // ---- docker import
@@ -438,7 +526,7 @@ public final class ImageStore {
     }
 
     /** Unpins an operation's blobs and deletes those that no image references. */
-    private void release(List<String> pins) throws IOException {
+    void release(List<String> pins) throws IOException {
         if (pins.isEmpty()) {
             return;
         }

@@ -29,6 +29,10 @@ final class LayerDisks {
         return dir.resolve(BlobStore.hex(diffId) + ".erofs");
     }
 
+    boolean exists(String diffId) {
+        return Files.isRegularFile(path(diffId));
+    }
+
     /** The disk of {@code diffId}, built from {@code blob} unless it exists. */
     Path get(String diffId, Path blob) throws IOException {
         Path disk = path(diffId);
@@ -41,7 +45,7 @@ final class LayerDisks {
             if (Files.isRegularFile(disk)) {
                 return disk;
             }
-            Path temp = tmp.resolve(BlobStore.hex(diffId) + "." + java.util.UUID.randomUUID() + ".erofs");
+            Path temp = tempFile(diffId);
             try {
                 LayerConverter.convert(blob, temp);
                 Files.move(temp, disk, StandardCopyOption.ATOMIC_MOVE);
@@ -52,6 +56,29 @@ final class LayerDisks {
             }
             builds.incrementAndGet();
             return disk;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A temp file (on the store's file system) to build the disk of {@code diffId} in, for {@link #adopt}. */
+    Path tempFile(String diffId) {
+        return tmp.resolve(BlobStore.hex(diffId) + "." + java.util.UUID.randomUUID() + ".erofs");
+    }
+
+    /**
+     * Moves a disk built elsewhere (a pull converts while it downloads) into place; if the layer's disk appeared
+     * meanwhile, keeps that one (same layer, same content) and leaves {@code built} for the caller to delete.
+     */
+    void adopt(String diffId, Path built) throws IOException {
+        ReentrantLock lock = locks.computeIfAbsent(diffId, k -> new ReentrantLock());
+        lock.lock();
+        try {
+            Path disk = path(diffId);
+            if (!Files.isRegularFile(disk)) {
+                Files.move(built, disk, StandardCopyOption.ATOMIC_MOVE);
+                builds.incrementAndGet();
+            }
         } finally {
             lock.unlock();
         }

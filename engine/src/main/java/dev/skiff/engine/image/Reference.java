@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  */
 record Reference(String name, String tag, String digest) {
     static final String DEFAULT_TAG = "latest";
+    static final String DOCKER_HUB = "docker.io";
     private static final String COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
     private static final Pattern PATH = Pattern.compile(COMPONENT + "(?:/" + COMPONENT + ")*");
     private static final Pattern DOMAIN = Pattern.compile(
@@ -26,6 +27,36 @@ record Reference(String name, String tag, String digest) {
     /** "name:tag" or "name@sha256:...", the key under which repositories.json stores it. */
     String familiar() {
         return digest != null ? name + "@" + digest : name + ":" + tag;
+    }
+
+    /** The registry the name lives on, "host[:port]": "docker.io" for Docker Hub's names. */
+    String registry() {
+        int slash = name.indexOf('/');
+        if (slash > 0) {
+            String first = name.substring(0, slash);
+            if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+                return first;
+            }
+        }
+        return DOCKER_HUB;
+    }
+
+    /** The repository's path on its registry: "library/busybox" for the familiar "busybox". */
+    String remotePath() {
+        String registry = registry();
+        if (!registry.equals(DOCKER_HUB)) {
+            return name.substring(registry.length() + 1);
+        }
+        return name.contains("/") ? name : "library/" + name;
+    }
+
+    /** The same repository with another tag or digest. */
+    Reference withTag(String newTag) {
+        return new Reference(name, newTag, null);
+    }
+
+    Reference withDigest(String newDigest) {
+        return new Reference(name, null, newDigest);
     }
 
     /** Parses {@code ref}, or throws INVALID with Docker's "invalid reference format" text. */

@@ -252,12 +252,64 @@ class ApiServerTest {
     }
 
     @Test
-    void pullSaysThereIsNoRegistry() throws IOException {
-        RawClient.Reply reply = call("POST", "/images/create?fromImage=alpine&tag=latest", null);
+    void pullStreamsDockersProgressMessages() throws IOException {
+        RawClient.Reply reply;
+        try (RawClient c = client()) {
+            c.send("POST /images/create?fromImage=127.0.0.1:5000/test/img&tag=latest&platform=linux/arm64 HTTP/1.1\r\n"
+                    + "Host: docker\r\nX-Registry-Auth: e30=\r\nContent-Length: 0\r\n\r\n");
+            reply = c.readReply(false);
+        }
+        assertEquals(200, reply.status(), reply.text());
+        assertTrue(backend.calls.contains("pull 127.0.0.1:5000/test/img:latest platform=linux/arm64 auth=e30="),
+                backend.calls.toString());
+        List<String> lines = reply.text().lines().toList();
+        assertEquals("{\"status\":\"Pulling from test/img\",\"id\":\"latest\"}", lines.get(0));
+        // an empty progressDetail is what makes the CLI redraw a layer's line in place
+        assertEquals("{\"status\":\"Pulling fs layer\",\"progressDetail\":{},\"id\":\"0123456789ab\"}", lines.get(1));
+        assertEquals("{\"status\":\"Downloading\",\"progressDetail\":{\"current\":100,\"total\":200},"
+                + "\"id\":\"0123456789ab\"}", lines.get(2));
+        assertEquals("{\"status\":\"Status: Downloaded newer image for 127.0.0.1:5000/test/img:latest\"}",
+                lines.getLast());
+    }
+
+    @Test
+    void pullByDigestJoinsTheTagFieldWithAnAt() throws IOException {
+        String digest = "sha256:" + "a".repeat(64);
+        assertEquals(200, call("POST", "/images/create?fromImage=busybox&tag=" + digest, null).status());
+        assertTrue(backend.calls.contains("pull busybox@" + digest + " platform=null auth=null"),
+                backend.calls.toString());
+    }
+
+    @Test
+    void pullFailingBeforeAnyMessageIsAnHttpError() throws IOException {
+        RawClient.Reply reply = call("POST", "/images/create?fromImage=nosuch&tag=latest", null);
         assertEquals(404, reply.status());
-        String message = json(reply).get("message").asText();
-        assertTrue(message.startsWith("failed to pull alpine:latest: Skiff has no registry access yet"), message);
-        assertTrue(message.contains("docker load"));
+        assertEquals("manifest for nosuch:latest not found: manifest unknown", json(reply).get("message").asText());
+    }
+
+    @Test
+    void pullFailingMidStreamEndsTheStreamWithAnErrorMessage() throws IOException {
+        backend.pullFailure = EngineException.invalid("filesystem layer verification failed for digest sha256:"
+                + "b".repeat(64));
+        RawClient.Reply reply = call("POST", "/images/create?fromImage=test/img&tag=latest", null);
+        assertEquals(200, reply.status());
+        JsonNode last = Json.MAPPER.readTree(reply.text().lines().toList().getLast());
+        assertEquals(backend.pullFailure.getMessage(), last.get("error").asText());
+        assertEquals(backend.pullFailure.getMessage(), last.path("errorDetail").path("message").asText());
+    }
+
+    @Test
+    void loginAnswersAsDockerdDoes() throws IOException {
+        RawClient.Reply ok = call("POST", "/auth",
+                "{\"username\":\"u\",\"password\":\"right\",\"serveraddress\":\"127.0.0.1:5000\"}");
+        assertEquals(200, ok.status(), ok.text());
+        assertEquals("Login Succeeded", json(ok).get("Status").asText());
+        assertEquals("", json(ok).get("IdentityToken").asText());
+        RawClient.Reply wrong = call("POST", "/auth",
+                "{\"username\":\"u\",\"password\":\"wrong\",\"serveraddress\":\"127.0.0.1:5000\"}");
+        assertEquals(401, wrong.status());
+        assertTrue(json(wrong).get("message").asText().contains("401 Unauthorized"), wrong.text());
+        assertEquals(400, call("POST", "/auth", "{\"username\": 7}").status());
     }
 
     @Test

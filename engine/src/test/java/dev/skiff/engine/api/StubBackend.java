@@ -275,6 +275,37 @@ final class StubBackend implements Backend {
         return id;
     }
 
+    /** What the next pull does after its first message: nothing, or fail with this. */
+    volatile EngineException pullFailure;
+
+    @Override
+    public String pullImage(String ref, String platform, String registryAuth, PullProgress progress)
+            throws EngineException {
+        calls.add("pull " + ref + " platform=" + platform + " auth=" + registryAuth);
+        if (ref.contains("nosuch")) {
+            throw EngineException.notFound("manifest for " + ref + " not found: manifest unknown");
+        }
+        progress.message("latest", "Pulling from test/img");
+        progress.layer("0123456789ab", "Pulling fs layer");
+        progress.layer("0123456789ab", "Downloading", 100, 200);
+        if (pullFailure != null) {
+            throw pullFailure;
+        }
+        progress.layer("0123456789ab", "Pull complete");
+        progress.message(null, "Status: Downloaded newer image for " + ref);
+        return "sha256:" + "e".repeat(64);
+    }
+
+    @Override
+    public String login(dev.skiff.registry.Credentials credentials) throws EngineException {
+        calls.add("login " + credentials.serverAddress() + " " + credentials.username());
+        if (!"right".equals(credentials.password())) {
+            throw new EngineException(EngineException.Kind.UNAUTHORIZED,
+                    "login attempt to http://" + credentials.serverAddress() + "/v2/ failed with status: 401 Unauthorized");
+        }
+        return null;
+    }
+
     @Override
     public void tagImage(String ref, String repo, String tag) throws EngineException {
         addImage(repo + ":" + (tag == null || tag.isEmpty() ? "latest" : tag), inspectImage(ref).summary().id());

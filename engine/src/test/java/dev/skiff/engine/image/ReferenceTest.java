@@ -20,6 +20,19 @@ class ReferenceTest {
     }
 
     @Test
+    void eachNameKnowsItsRegistryAndRemotePath() {
+        record Case(String ref, String registry, String path) {}
+        for (Case c : new Case[] {new Case("busybox", "docker.io", "library/busybox"),
+                new Case("docker.io/user/app", "docker.io", "user/app"),
+                new Case("127.0.0.1:5000/test/img:1", "127.0.0.1:5000", "test/img"),
+                new Case("localhost/a", "localhost", "a"), new Case("quay.io/x/y/z", "quay.io", "x/y/z")}) {
+            Reference r = Reference.tryParse(c.ref());
+            assertEquals(c.registry(), r.registry(), c.ref());
+            assertEquals(c.path(), r.remotePath(), c.ref());
+        }
+    }
+
+    @Test
     void invalidReferencesAreRefused() {
         for (String s : new String[] {"", "Busybox", "a:b:c", "busybox:", "-x", "a//b", "ab".repeat(32),
                 "busybox@sha256:12", "x:" + "t".repeat(129)}) {

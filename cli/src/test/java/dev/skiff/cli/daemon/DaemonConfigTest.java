@@ -1,0 +1,56 @@
+package dev.skiff.cli.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DaemonConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMissingFileMeansDockersDefaults() throws IOException {
+        DaemonConfig c = DaemonConfig.load(dir.resolve("daemon.json"));
+        assertEquals(3, c.maxConcurrentDownloads());
+        assertEquals(5, c.registries().maxDownloadAttempts());
+        assertEquals(List.of(), c.registries().mirrors());
+        assertEquals(dir.resolve("certs.d"), c.registries().certsDir());
+    }
+
+    @Test
+    void dockerdsNamesAreRead() throws IOException {
+        DaemonConfig c = parse("""
+                {"registry-mirrors": ["https://mirror.invalid:5000"], "insecure-registries": ["10.0.0.0/8", "r.invalid:80"],
+                 "max-concurrent-downloads": 6, "max-download-attempts": 2}""");
+        assertEquals(List.of("https://mirror.invalid:5000"), c.registries().mirrors());
+        assertEquals(List.of("10.0.0.0/8", "r.invalid:80"), c.registries().insecureRegistries());
+        assertEquals(6, c.maxConcurrentDownloads());
+        assertEquals(2, c.registries().maxDownloadAttempts());
+    }
+
+    @Test
+    void mistakesAreErrorsThatNameTheFile() {
+        String unknown = assertThrows(IOException.class, () -> parse("{\"registry-mirror\": []}")).getMessage();
+        assertTrue(unknown.contains("don't match any configuration option: registry-mirror"), unknown);
+        assertTrue(unknown.contains("daemon.json"), unknown);
+        assertThrows(IOException.class, () -> parse("{\"registry-mirrors\": [\"mirror:5000\"]}"));
+        assertThrows(IOException.class, () -> parse("{\"max-concurrent-downloads\": 0}"));
+        assertThrows(IOException.class, () -> parse("{\"insecure-registries\": \"r:5000\"}"));
+        assertThrows(IOException.class, () -> parse("[1]"));
+        assertThrows(IOException.class, () -> parse("{"));
+    }
+
+    private DaemonConfig parse(String json) throws IOException {
+        Path f = dir.resolve("daemon.json");
+        Files.writeString(f, json, StandardCharsets.UTF_8);
+        return DaemonConfig.load(f);
+    }
+}
