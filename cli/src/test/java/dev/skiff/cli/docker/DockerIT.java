@@ -191,9 +191,12 @@ class DockerIT {
     @Test
     @Order(10)
     void clearErrorsForAMissingImageAndAMissingMountSource() throws Exception {
-        DaemonProcess.Result noImage = docker("run", "--rm", "no-such-image-here", "true");
+        // a registry name under .invalid: the pull the CLI asks for must fail without any traffic leaving the host
+        DaemonProcess.Result noImage = docker("run", "--rm", "no-such-registry.invalid/no-such-image", "true");
         assertNotEquals(0, noImage.code());
-        assertTrue(noImage.err().contains("no-such-image-here"), noImage.err());
+        assertTrue(noImage.err().contains("Unable to find image 'no-such-registry.invalid/no-such-image:latest'"),
+                noImage.err());
+        assertTrue(noImage.err().contains("no-such-registry.invalid"), noImage.err());
         DaemonProcess.Result noSource = docker("run", "--rm", "--mount", "type=bind,source=/nonexistent/skiff,target=/x",
                 "busybox", "true");
         assertEquals(125, noSource.code());

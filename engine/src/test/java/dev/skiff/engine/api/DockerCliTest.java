@@ -193,10 +193,12 @@ class DockerCliTest {
     }
 
     @Test
-    void missingImageSaysHowToGetOne() throws Exception {
-        Result r = docker(null, "run", "--rm", "nope:1", "echo");
+    void missingImageIsPulledFirstAsTheCliDoes() throws Exception {
+        Result r = docker(null, "run", "--rm", "nosuch:1", "echo");
         assertEquals(125, r.exit());
-        assertTrue(r.err().contains("Unable to find image 'nope:1' locally"), r.err());
-        assertTrue(r.err().contains("Skiff has no registry access yet"), r.err());
+        assertTrue(r.err().contains("Unable to find image 'nosuch:1' locally"), r.err());
+        assertTrue(backend.calls.contains("pull docker.io/library/nosuch:1 platform=null auth=e30=" /* "{}": no credentials */),
+                backend.calls.toString());
+        assertTrue(r.err().contains("manifest for docker.io/library/nosuch:1 not found"), r.err());
     }
 }
