@@ -212,6 +212,11 @@ public final class Engine implements Backend, AutoCloseable {
     }
 
     @Override
+    public void saveImages(List<String> names, OutputStream out) throws EngineException, IOException {
+        images.save(names, out);
+    }
+
+    @Override
     public String login(Credentials credentials) throws EngineException {
         try {
             return registries.login(credentials);

@@ -72,6 +72,12 @@ public interface Backend {
             throws EngineException, IOException;
 
     /**
+     * docker save: a docker-save archive of the images {@code names} name. Every name is resolved before the first
+     * byte goes to {@code out}, so a missing image is a plain error, not a truncated archive.
+     */
+    void saveImages(List<String> names, OutputStream out) throws EngineException, IOException;
+
+    /**
      * docker login (POST /auth): checks the credentials against the registry.
      *
      * @return an identity token for the CLI to store instead of the password, or null

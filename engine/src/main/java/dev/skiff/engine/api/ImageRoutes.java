@@ -3,6 +3,7 @@ package dev.skiff.engine.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.skiff.registry.Credentials;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +19,8 @@ final class ImageRoutes {
         router.add("GET", "/images/json", this::list)
                 .add("POST", "/images/load", this::load)
                 .add("POST", "/images/create", this::create)
+                .add("GET", "/images/get", ex -> save(ex, ex.queryAll("names")))
+                .add("GET", "/images/{name*}/get", ex -> save(ex, List.of(ex.path("name"))))
                 .add("GET", "/images/{name*}/json", this::inspect)
                 .add("POST", "/images/{name*}/tag", this::tag)
                 .add("DELETE", "/images/{name*}", this::remove)
@@ -88,6 +91,40 @@ final class ImageRoutes {
         String auth = ex.request().header("X-Registry-Auth");
         JsonMessageStream.serve(ex.response(), "pull " + image, messages ->
                 backend.pullImage(image, ex.query("platform"), auth, messages.pullProgress()));
+    }
+
+    /** docker save: a tar, streamed; the reply starts with the first byte, after every name resolved. */
+    private void save(Exchange ex, List<String> names) throws EngineException, IOException {
+        if (names.isEmpty()) {
+            throw EngineException.invalid("docker save needs at least one image name (names=)");
+        }
+        OutputStream body = new OutputStream() {
+            private OutputStream chunks;
+
+            private OutputStream chunks() throws IOException {
+                if (chunks == null) {
+                    chunks = ex.response().startChunked(200, "application/x-tar");
+                }
+                return chunks;
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                chunks().write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                chunks().write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                chunks().close();
+            }
+        };
+        backend.saveImages(names, body);
+        body.close();
     }
 
     /** docker login: the daemon checks the credentials with the registry; the CLI stores them. */

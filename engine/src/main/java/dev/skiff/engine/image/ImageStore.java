@@ -249,6 +249,63 @@ public final class ImageStore {
         return downloads;
     }
 
+    // ---- docker save
+
+    /**
+     * docker save: the images {@code names} name, in a docker-save archive written to {@code out}. A name without a
+     * tag ("busybox") saves every tag of that repository, as Docker does; an id saves the image with no tags.
+     */
+    public void save(List<String> names, OutputStream out) throws EngineException, IOException {
+        State s = state;
+        Map<String, List<String>> tagsOf = new LinkedHashMap<>();
+        for (String name : names) {
+            Match m = find(s, name);
+            List<String> tags = tagsOf.computeIfAbsent(m.id(), k -> new ArrayList<>());
+            Reference r = m.ref() == null ? null : Reference.tryParse(m.ref());
+            if (r != null && r.tag() != null && !hasTag(name)) {
+                s.repos().refs().forEach((ref, id) -> {
+                    Reference other = Reference.tryParse(ref);
+                    if (other != null && other.tag() != null && other.name().equals(r.name()) && !tags.contains(ref)) {
+                        tags.add(ref);
+                    }
+                });
+            } else if (r != null && r.tag() != null && !tags.contains(m.ref())) {
+                tags.add(m.ref());
+            }
+        }
+        List<String> pins = new ArrayList<>();
+        try {
+            List<ArchiveSaver.Entry> entries = new ArrayList<>();
+            for (var e : tagsOf.entrySet()) {
+                List<ImageDb.Layer> layers = s.db().images().get(e.getKey());
+                for (String blob : referencedBlobs(e.getKey(), layers)) {
+                    if (!blobs.pinIfExists(blob)) {
+                        throw new EngineException(EngineException.Kind.INTERNAL, "cannot save " + e.getKey()
+                                + ": its blob " + blob + " is missing from the image store; pull or load it again");
+                    }
+                    pins.add(blob);
+                }
+                entries.add(new ArchiveSaver.Entry(e.getKey(), blobs.read(e.getKey(), ConfigJson.MAX_JSON), layers,
+                        List.copyOf(e.getValue())));
+            }
+            new ArchiveSaver(blobs, out).write(entries);
+        } finally {
+            release(pins);
+        }
+    }
+
+    /** Whether a reference as typed names a tag or digest, rather than a whole repository. */
+    private static boolean hasTag(String name) {
+        return name.contains("@") || name.lastIndexOf(':') > name.lastIndexOf('/');
+    }
+
+    private static List<String> referencedBlobs(String id, List<ImageDb.Layer> layers) {
+        List<String> out = new ArrayList<>();
+        out.add(id);
+        layers.forEach(l -> out.add(l.blob()));
+        return out;
+    }
+
     // ---- docker import
 
     /**

@@ -299,6 +299,19 @@ class ApiServerTest {
     }
 
     @Test
+    void saveStreamsTheArchiveOrFailsBeforeTheFirstByte() throws IOException {
+        RawClient.Reply all = call("GET", "/images/get?names=busybox&names=busybox:latest", null);
+        assertEquals(200, all.status(), all.text());
+        assertEquals("application/x-tar", all.header("Content-Type"));
+        assertEquals("archive of [busybox, busybox:latest]", all.text());
+        RawClient.Reply one = call("GET", "/images/busybox:latest/get", null);
+        assertEquals("archive of [busybox:latest]", one.text());
+        RawClient.Reply missing = call("GET", "/images/get?names=busybox&names=nosuch", null);
+        assertEquals(404, missing.status());
+        assertEquals(400, call("GET", "/images/get", null).status());
+    }
+
+    @Test
     void loginAnswersAsDockerdDoes() throws IOException {
         RawClient.Reply ok = call("POST", "/auth",
                 "{\"username\":\"u\",\"password\":\"right\",\"serveraddress\":\"127.0.0.1:5000\"}");

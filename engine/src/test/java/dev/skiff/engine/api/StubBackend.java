@@ -297,6 +297,15 @@ final class StubBackend implements Backend {
     }
 
     @Override
+    public void saveImages(List<String> names, OutputStream out) throws EngineException, IOException {
+        for (String n : names) {
+            inspectImage(n);
+        }
+        calls.add("save " + names);
+        out.write(("archive of " + names).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
     public String login(dev.skiff.registry.Credentials credentials) throws EngineException {
         calls.add("login " + credentials.serverAddress() + " " + credentials.username());
         if (!"right".equals(credentials.password())) {
