@@ -6,7 +6,7 @@ import dev.skiff.agent.client.AgentException;
 import dev.skiff.agent.client.OciSpec;
 import dev.skiff.engine.api.Backend;
 import dev.skiff.engine.api.EngineException;
-import dev.skiff.engine.api.PullProgress;
+import dev.skiff.engine.api.Progress;
 import dev.skiff.engine.container.Container;
 import dev.skiff.engine.container.ContainerStore;
 import dev.skiff.engine.container.Exec;
@@ -206,9 +206,15 @@ public final class Engine implements Backend, AutoCloseable {
     }
 
     @Override
-    public String pullImage(String ref, String platform, String registryAuth, PullProgress progress)
+    public String pullImage(String ref, String platform, String registryAuth, Progress progress)
             throws EngineException, IOException {
         return images.pull(registries, ref, platform, Credentials.fromHeader(registryAuth), progress);
+    }
+
+    @Override
+    public void pushImage(String name, String tag, String registryAuth, Progress progress)
+            throws EngineException, IOException {
+        images.push(registries, name, tag, Credentials.fromHeader(registryAuth), progress);
     }
 
     @Override

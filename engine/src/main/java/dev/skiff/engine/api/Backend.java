@@ -68,8 +68,16 @@ public interface Backend {
      * @param registryAuth the CLI's X-Registry-Auth header, or null
      * @return the image id
      */
-    String pullImage(String ref, String platform, String registryAuth, PullProgress progress)
+    String pullImage(String ref, String platform, String registryAuth, Progress progress)
             throws EngineException, IOException;
+
+    /**
+     * docker push (POST /images/{name}/push?tag=): progress and the final digest line go to {@code progress}.
+     *
+     * @param tag          the tag to push; "latest" when empty
+     * @param registryAuth the CLI's X-Registry-Auth header, or null
+     */
+    void pushImage(String name, String tag, String registryAuth, Progress progress) throws EngineException, IOException;
 
     /**
      * docker save: a docker-save archive of the images {@code names} name. Every name is resolved before the first

@@ -23,6 +23,7 @@ final class ImageRoutes {
                 .add("GET", "/images/{name*}/get", ex -> save(ex, List.of(ex.path("name"))))
                 .add("GET", "/images/{name*}/json", this::inspect)
                 .add("POST", "/images/{name*}/tag", this::tag)
+                .add("POST", "/images/{name*}/push", this::push)
                 .add("DELETE", "/images/{name*}", this::remove)
                 .add("POST", "/auth", this::login);
     }
@@ -90,7 +91,15 @@ final class ImageRoutes {
         String image = ref;
         String auth = ex.request().header("X-Registry-Auth");
         JsonMessageStream.serve(ex.response(), "pull " + image, messages ->
-                backend.pullImage(image, ex.query("platform"), auth, messages.pullProgress()));
+                backend.pullImage(image, ex.query("platform"), auth, messages.progress()));
+    }
+
+    /** docker push: the stream ends with "TAG: digest: sha256:... size: N" and an aux message, as dockerd's. */
+    private void push(Exchange ex) throws EngineException, IOException {
+        String name = ex.path("name");
+        String auth = ex.request().header("X-Registry-Auth");
+        JsonMessageStream.serve(ex.response(), "push " + name, messages ->
+                backend.pushImage(name, ex.query("tag"), auth, messages.progress()));
     }
 
     /** docker save: a tar, streamed; the reply starts with the first byte, after every name resolved. */

@@ -107,9 +107,9 @@ final class JsonMessageStream {
         write(id == null ? m : m.put("id", id));
     }
 
-    /** Renders a pull's progress into this stream; safe from several threads at once. */
-    PullProgress pullProgress() {
-        return new PullProgress() {
+    /** Renders a pull's or a push's progress into this stream; safe from several threads at once. */
+    Progress progress() {
+        return new Progress() {
             @Override
             public void message(String id, String status) {
                 unchecked(() -> status(id, status));
@@ -123,6 +123,11 @@ final class JsonMessageStream {
             @Override
             public void layer(String id, String status, long current, long total) {
                 unchecked(() -> progress(id, status, current, total));
+            }
+
+            @Override
+            public void aux(java.util.Map<String, Object> fields) {
+                unchecked(() -> write(Json.object().set("aux", Json.MAPPER.valueToTree(fields))));
             }
         };
     }

@@ -4,7 +4,7 @@ import static dev.skiff.engine.image.ArchiveLoader.invalid;
 
 import dev.skiff.engine.api.Backend;
 import dev.skiff.engine.api.EngineException;
-import dev.skiff.engine.api.PullProgress;
+import dev.skiff.engine.api.Progress;
 import dev.skiff.erofs.tar.Decompression;
 import dev.skiff.registry.Credentials;
 import dev.skiff.registry.Platform;
@@ -190,7 +190,7 @@ public final class ImageStore {
      * @return the image id
      */
     public String pull(RegistryClient registries, String ref, String platform, Credentials credentials,
-                       PullProgress progress) throws EngineException, IOException {
+                       Progress progress) throws EngineException, IOException {
         Reference reference = Reference.parse(ref);
         Platform wanted;
         try {
@@ -201,6 +201,64 @@ public final class ImageStore {
         Repository repository = registries.repository(reference.registry(), reference.remotePath(), credentials,
                 false);
         return new Pull(this, repository, reference, wanted, progress).run().id();
+    }
+
+    // ---- docker push
+
+    /**
+     * docker push of {@code name:tag} (tag "latest" when empty) to its registry, with Docker's progress.
+     *
+     * @return the manifest digest the registry now has under the tag
+     */
+    public String push(RegistryClient registries, String name, String tag, Credentials credentials,
+                       Progress progress) throws EngineException, IOException {
+        Reference ref = Reference.parse(name + ":" + (tag == null || tag.isEmpty() ? Reference.DEFAULT_TAG : tag));
+        State s = state;
+        Match m;
+        try {
+            m = find(s, ref.familiar());
+        } catch (EngineException missing) {
+            throw EngineException.notFound("An image does not exist locally with the tag: " + ref.name());
+        }
+        String id = m.id();
+        List<ImageDb.Layer> layers = s.db().images().get(id);
+        List<String> mountFrom = new ArrayList<>();
+        for (String digestRef : s.repos().digests(id)) {
+            Reference origin = Reference.tryParse(digestRef);
+            if (origin != null && origin.registry().equals(ref.registry())
+                    && !origin.remotePath().equals(ref.remotePath()) && !mountFrom.contains(origin.remotePath())) {
+                mountFrom.add(origin.remotePath());
+            }
+        }
+        List<String> pins = new ArrayList<>();
+        try {
+            for (String blob : referencedBlobs(id, layers)) {
+                if (!blobs.pinIfExists(blob)) {
+                    throw new EngineException(EngineException.Kind.INTERNAL, "cannot push " + ref.familiar()
+                            + ": its blob " + blob + " is missing from the image store; pull or load it again");
+                }
+                pins.add(blob);
+            }
+            progress.message(null, "The push refers to repository [" + ref.registry() + "/" + ref.remotePath() + "]");
+            Repository repository = registries.repository(ref.registry(), ref.remotePath(), credentials, true);
+            String digest = new Push(blobs, repository, mountFrom, progress)
+                    .run(id, blobs.read(id, ConfigJson.MAX_JSON), layers, ref.tag());
+            mutations.lock();
+            try {
+                State now = state;
+                if (now.db().images().containsKey(id)) {
+                    commit(now, new State(now.db(), now.repos().with(ref.withDigest(digest).familiar(), id),
+                            now.configs()));
+                }
+            } finally {
+                mutations.unlock();
+            }
+            return digest;
+        } catch (RegistryException e) {
+            throw RegistryErrors.toEngine(e);
+        } finally {
+            release(pins);
+        }
     }
 
     /** A layer some image already has, its blob pinned (the caller releases it), or null. */

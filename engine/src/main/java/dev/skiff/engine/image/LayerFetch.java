@@ -1,6 +1,6 @@
 package dev.skiff.engine.image;
 
-import dev.skiff.engine.api.PullProgress;
+import dev.skiff.engine.api.Progress;
 import dev.skiff.erofs.LayerConverter;
 import dev.skiff.erofs.Summary;
 import dev.skiff.erofs.tar.Decompression;
@@ -40,11 +40,11 @@ final class LayerFetch {
     private final String diffId;
     private final BlobStore blobs;
     private final LayerDisks disks;
-    private final PullProgress progress;
+    private final Progress progress;
     private final String id;
 
     LayerFetch(Repository repository, Descriptor blob, String diffId, BlobStore blobs, LayerDisks disks,
-               PullProgress progress) {
+               Progress progress) {
         this.repository = repository;
         this.blob = blob;
         this.diffId = diffId;

@@ -1,7 +1,7 @@
 package dev.skiff.engine.image;
 
 import dev.skiff.engine.api.EngineException;
-import dev.skiff.engine.api.PullProgress;
+import dev.skiff.engine.api.Progress;
 import dev.skiff.registry.Descriptor;
 import dev.skiff.registry.ImageManifest;
 import dev.skiff.registry.Platform;
@@ -34,10 +34,10 @@ final class Pull {
     private final Repository repository;
     private final Reference ref;
     private final Platform platform;
-    private final PullProgress progress;
+    private final Progress progress;
     private final List<String> pins = new ArrayList<>();
 
-    Pull(ImageStore store, Repository repository, Reference ref, Platform platform, PullProgress progress) {
+    Pull(ImageStore store, Repository repository, Reference ref, Platform platform, Progress progress) {
         this.store = store;
         this.repository = repository;
         this.ref = ref;

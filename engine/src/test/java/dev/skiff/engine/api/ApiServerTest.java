@@ -312,6 +312,17 @@ class ApiServerTest {
     }
 
     @Test
+    void pushStreamsProgressAndEndsWithAnAuxMessage() throws IOException {
+        RawClient.Reply reply = call("POST", "/images/busybox/push?tag=latest", null);
+        assertEquals(200, reply.status(), reply.text());
+        assertTrue(backend.calls.contains("push busybox latest auth=null"), backend.calls.toString());
+        List<String> lines = reply.text().lines().toList();
+        assertEquals("{\"status\":\"The push refers to repository [docker.io/library/busybox]\"}", lines.get(0));
+        assertEquals("{\"aux\":{\"Tag\":\"latest\"}}", lines.getLast());
+        assertEquals(404, call("POST", "/images/nosuch/push?tag=1", null).status());
+    }
+
+    @Test
     void loginAnswersAsDockerdDoes() throws IOException {
         RawClient.Reply ok = call("POST", "/auth",
                 "{\"username\":\"u\",\"password\":\"right\",\"serveraddress\":\"127.0.0.1:5000\"}");

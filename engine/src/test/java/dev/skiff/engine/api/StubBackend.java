@@ -279,7 +279,7 @@ final class StubBackend implements Backend {
     volatile EngineException pullFailure;
 
     @Override
-    public String pullImage(String ref, String platform, String registryAuth, PullProgress progress)
+    public String pullImage(String ref, String platform, String registryAuth, Progress progress)
             throws EngineException {
         calls.add("pull " + ref + " platform=" + platform + " auth=" + registryAuth);
         if (ref.contains("nosuch")) {
@@ -294,6 +294,15 @@ final class StubBackend implements Backend {
         progress.layer("0123456789ab", "Pull complete");
         progress.message(null, "Status: Downloaded newer image for " + ref);
         return "sha256:" + "e".repeat(64);
+    }
+
+    @Override
+    public void pushImage(String name, String tag, String registryAuth, Progress progress) throws EngineException {
+        calls.add("push " + name + " " + tag + " auth=" + registryAuth);
+        inspectImage(name + ":" + (tag == null || tag.isEmpty() ? "latest" : tag));
+        progress.message(null, "The push refers to repository [docker.io/library/" + name + "]");
+        progress.layer("0123456789ab", "Pushed");
+        progress.aux(java.util.Map.of("Tag", tag));
     }
 
     @Override
