@@ -29,8 +29,9 @@ final class DaemonProcess {
     }
 
     Map<String, String> env() {
+        // the test's own daemon.json (absent unless a test writes it), never the machine's /etc/skiff/daemon.json
         return Map.of("SKIFF_RUN", base.resolve("run").toString(), "SKIFF_DATA", base.resolve("data").toString(),
-                "SKIFF_IDLE_SECONDS", "30");
+                "SKIFF_IDLE_SECONDS", "30", "SKIFF_CONFIG", base.resolve("daemon.json").toString());
     }
 
     /** Starts the daemon and waits until docker version answers through it. */
@@ -88,6 +89,8 @@ final class DaemonProcess {
         List<String> cmd = new ArrayList<>(List.of("docker", "-H", "unix://" + socket));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        // the CLI's own config (docker login stores credentials there): the test's, never the user's
+        pb.environment().put("DOCKER_CONFIG", base.resolve("docker-config").toString());
         Path out = Files.createTempFile(base, "out", ".txt");
         Path err = Files.createTempFile(base, "err", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
