@@ -184,7 +184,7 @@ public interface Backend {
 
     record ContainerSummary(String id, List<String> names, String image, String imageId, String command,
                             Instant created, ContainerState state, Map<String, String> labels, String vm,
-                            NetworkState network) {}
+                            NetworkState network, boolean dedicated /* --isolation=hyperv: a VM of its own */) {}
 
     record ContainerDetail(ContainerSummary summary, CreateSpec spec, String logPath, List<String> execIds) {}
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.engine.api.Backend.WaitCondition;
 import java.io.IOException;
+import java.util.List;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -39,10 +40,17 @@ final class ContainerRoutes {
         ex.response().sendJson(201, reply);
     }
 
-    private void list(Exchange ex) throws IOException {
+    /** docker ps: newest first; -a, filters (see {@link ContainerFilter}) and -n (limit, which implies -a). */
+    private void list(Exchange ex) throws EngineException, IOException {
         Instant now = Instant.now();
+        List<Backend.ContainerSummary> everything = backend.listContainers(true);
+        ContainerFilter filter = ContainerFilter.parse(ex.query("filters"), everything);
+        Integer limit = ex.queryInt("limit");
+        boolean all = filter.includesStopped(ex.queryBool("all")) || limit != null && limit > 0;
         ArrayNode list = Json.array();
-        backend.listContainers(ex.queryBool("all")).forEach(c -> list.add(ContainerJson.summary(c, now)));
+        everything.stream().filter(c -> all || c.state().running()).filter(filter::matches)
+                .limit(limit != null && limit > 0 ? limit : Long.MAX_VALUE)
+                .forEach(c -> list.add(ContainerJson.summary(c, now)));
         ex.response().sendJson(200, list);
     }
 

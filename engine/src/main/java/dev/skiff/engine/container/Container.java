@@ -150,7 +150,7 @@ public final class Container {
             net = network;
         }
         return new Backend.ContainerSummary(id, List.of("/" + name), imageRef, imageId, command, created, state(),
-                spec.labels(), vm, net);
+                spec.labels(), vm, net, dedicated());
     }
 
     public boolean dedicated() {

@@ -193,6 +193,19 @@ class DockerCliTest {
     }
 
     @Test
+    void psFiltersSelectOnlyWhatTheyNameAndUnknownKeysAreRefused() throws Exception {
+        String id = ok("create", "--label", "com.docker.compose.project=shop", "busybox", "true").out().trim();
+        ok("create", "busybox", "true");
+        assertEquals("", ok("ps", "-aq", "--filter", "label=com.docker.compose.project=nosuch").out(),
+                "a script's rm -f $(docker ps -aq --filter ...) must not see other containers");
+        assertEquals(id.substring(0, 12) + "\n", ok("ps", "-aq", "--filter", "label=com.docker.compose.project=shop")
+                .out());
+        assertEquals(2, ok("ps", "-q", "--filter", "status=created").out().lines().count(), "status implies -a");
+        Result bad = docker(null, "ps", "--filter", "colour=red");
+        assertTrue(bad.exit() != 0 && bad.err().contains("invalid filter 'colour'"), bad.err());
+    }
+
+    @Test
     void missingImageIsPulledFirstAsTheCliDoes() throws Exception {
         Result r = docker(null, "run", "--rm", "nosuch:1", "echo");
         assertEquals(125, r.exit());

@@ -401,7 +401,8 @@ final class StubBackend implements Backend {
                     c.startedAt, c.finishedAt);
             return new ContainerSummary(c.id, List.of("/" + c.name), c.spec.image(),
                     inspectImageId(c.spec.image()), String.join(" ", Container.argv(c.spec)), c.created, state,
-                    c.spec.labels(), "skiff-shared", Backend.NetworkState.idle(c.spec.networkOrDefault().mode()));
+                    c.spec.labels(), "skiff-shared", Backend.NetworkState.idle(c.spec.networkOrDefault().mode()),
+                    "hyperv".equals(c.spec.isolation()));
         }
     }
 
