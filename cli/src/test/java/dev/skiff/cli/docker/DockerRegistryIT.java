@@ -9,23 +9,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayInputStream;
+import dev.skiff.registry.testing.TestRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -47,7 +39,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DockerRegistryIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static DaemonProcess daemon;
     private static Path base;
     private static TestRegistry open;
@@ -280,44 +271,19 @@ class DockerRegistryIT {
         return e;
     }
 
-    /** Uploads config and gzipped layers and a Docker schema 2 manifest; returns "digest size" of the manifest. */
+    /** Config and gzipped layers, then a Docker schema 2 manifest; returns "digest size" of the manifest. */
     private static String putImage(TestRegistry r, String repo, String tag, JsonNode config, List<byte[]> layers)
             throws Exception {
-        ObjectNode m = JSON.createObjectNode().put("schemaVersion", 2)
-                .put("mediaType", "application/vnd.docker.distribution.manifest.v2+json");
-        byte[] configBytes = JSON.writeValueAsBytes(config);
-        blob(r, repo, configBytes);
-        m.putObject("config").put("mediaType", "application/vnd.docker.container.image.v1+json")
-                .put("size", configBytes.length).put("digest", sha(configBytes));
-        ArrayNode ls = m.putArray("layers");
+        List<TestRegistry.Layer> gz = new java.util.ArrayList<>();
         for (byte[] l : layers) {
-            byte[] gz = gzip(l);
-            blob(r, repo, gz);
-            ls.addObject().put("mediaType", "application/vnd.docker.image.rootfs.diff.tar.gzip").put("size", gz.length)
-                    .put("digest", sha(gz));
+            gz.add(TestRegistry.Layer.gzip(l));
         }
-        byte[] bytes = JSON.writeValueAsBytes(m);
-        put(r, "/v2/" + repo + "/manifests/" + tag, "application/vnd.docker.distribution.manifest.v2+json", bytes);
-        return sha(bytes) + " " + bytes.length;
-    }
-
-    private static void blob(TestRegistry r, String repo, byte[] bytes) throws Exception {
-        HttpResponse<Void> start = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + r.host() + "/v2/" + repo
-                + "/blobs/uploads/")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(202, start.statusCode());
-        URI location = URI.create("http://" + r.host() + "/").resolve(start.headers().firstValue("Location").orElseThrow());
-        String sep = location.getQuery() == null ? "?" : "&";
-        HttpResponse<String> done = HTTP.send(HttpRequest.newBuilder(URI.create(location + sep + "digest=" + sha(bytes)))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).header("Content-Type", "application/octet-stream")
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, done.statusCode(), done.body());
+        return r.pushImage(repo, tag, JSON.writeValueAsBytes(config), gz);
     }
 
     private static void put(TestRegistry r, String path, String type, byte[] body) throws Exception {
-        HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + r.host() + path))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", type).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, reply.statusCode(), reply.body());
+        String[] parts = path.split("/manifests/");
+        r.putManifest(parts[0].substring("/v2/".length()), parts[1], type, body);
     }
 
     private static byte[] tar(Map<String, String> files) throws IOException {
@@ -336,19 +302,7 @@ class DockerRegistryIT {
         return out.toByteArray();
     }
 
-    private static byte[] gzip(byte[] b) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            new ByteArrayInputStream(b).transferTo(gz);
-        }
-        return out.toByteArray();
-    }
-
     static String sha(byte[] b) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
+        return TestRegistry.sha256(b);
     }
 }
