@@ -19,6 +19,7 @@ import dev.skiff.engine.network.Networking;
 import dev.skiff.engine.network.SwitchFabric;
 import dev.skiff.engine.placement.Placement;
 import dev.skiff.engine.placement.UtilityVm;
+import dev.skiff.engine.volume.VolumeStore;
 import dev.skiff.registry.Credentials;
 import dev.skiff.registry.RegistryClient;
 import dev.skiff.registry.RegistryException;
@@ -68,6 +69,7 @@ public final class Engine implements Backend, AutoCloseable {
     private final Networking networking;
     private final SwitchFabric fabric;
     private final NetworkApi networkApi;
+    private final VolumeApi volumeApi;
 
     public Engine(Path dataRoot, ImageStore images, RegistryClient registries, Placement placement,
                   Consumer<String> log) throws IOException {
@@ -79,6 +81,7 @@ public final class Engine implements Backend, AutoCloseable {
         this.log = log;
         this.fabric = new SwitchFabric(this::addressesOn, log);
         this.networking = new Networking(new NetworkRegistry(dataRoot), fabric, log);
+        this.volumeApi = new VolumeApi(new VolumeStore(dataRoot.resolve("volumes")), images, containers, log);
         this.networkApi = new NetworkApi(networking, containers, vmOf, new NetworkApi.Containers() {
             @Override
             public Container find(String ref) throws EngineException {
@@ -273,7 +276,9 @@ public final class Engine implements Backend, AutoCloseable {
             throw EngineException.invalid("invalid isolation \"" + isolation + "\": use default (the shared VM) or hyperv (a VM of its own)");
         }
         for (BindMount b : spec.binds()) {
-            checkBind(b);
+            if (!b.isVolume()) {
+                checkBind(b);
+            }
         }
         ImageConfig ic = image.config();
         List<String> entrypoint = spec.entrypoint() != null ? spec.entrypoint() : ic.entrypoint();
@@ -295,6 +300,18 @@ public final class Engine implements Backend, AutoCloseable {
         }
         String cwd = nonEmpty(spec.workingDir(), nonEmpty(ic.workingDir(), "/"));
         int[] user = parseUser(nonEmpty(spec.user(), nonEmpty(ic.user(), "0")));
+        spec = spec.withBinds(volumeApi.bind(spec.binds(), ic.volumes(), image.id()));
+        try {
+            return register(name, spec, image, args, env, cwd, user);
+        } catch (EngineException | RuntimeException e) {
+            volumeApi.removeAnonymous(spec.binds());
+            throw e;
+        }
+    }
+
+    /** Adds a checked container to the table under a free name, and saves it. */
+    private String register(String name, CreateSpec spec, ImageStore.Image image, List<String> args,
+                            Map<String, String> env, String cwd, int[] user) throws EngineException {
         String id = newId();
         String finalName;
         synchronized (containers) {
@@ -494,7 +511,7 @@ public final class Engine implements Backend, AutoCloseable {
                 // As dockerd does: docker run --rm waits for the removal after a failed start.
                 Thread.ofVirtual().start(() -> {
                     try {
-                        removeContainer(c.id, true);
+                        removeContainer(c.id, true, true); // --rm: its anonymous volumes go too
                     } catch (EngineException ignored) {
                         // already gone
                     }
@@ -575,7 +592,7 @@ public final class Engine implements Backend, AutoCloseable {
         log.accept("container " + c.id.substring(0, 12) + " exited with " + code);
         if (c.spec.autoRemove()) {
             try {
-                removeContainer(c.id, true);
+                removeContainer(c.id, true, true); // --rm: its anonymous volumes go too
             } catch (EngineException e) {
                 log.accept("auto-remove of " + c.id.substring(0, 12) + ": " + e.getMessage());
             }
@@ -732,7 +749,7 @@ public final class Engine implements Backend, AutoCloseable {
     }
 
     @Override
-    public void removeContainer(String ref, boolean force) throws EngineException {
+    public void removeContainer(String ref, boolean force, boolean volumes) throws EngineException {
         Container c = container(ref);
         synchronized (c) {
             if (c.status.equals("removing")) {
@@ -768,6 +785,9 @@ public final class Engine implements Backend, AutoCloseable {
         } catch (IOException e) {
             log.accept("cannot delete " + c.dir + ": " + e.getMessage());
         }
+        if (volumes) {
+            volumeApi.removeAnonymous(c.spec.binds());
+        }
         c.removed.complete(c.exitCode);
     }
 
@@ -783,6 +803,34 @@ public final class Engine implements Backend, AutoCloseable {
         } catch (AgentException e) {
             // the process may have exited between the check and the call
         }
+    }
+
+    // ---------------------------------------------------------------- volumes (see VolumeApi)
+
+    @Override
+    public List<VolumeInfo> volumes() {
+        return volumeApi.volumes();
+    }
+
+    @Override
+    public VolumeInfo inspectVolume(String name) throws EngineException {
+        return volumeApi.inspect(name);
+    }
+
+    @Override
+    public VolumeInfo createVolume(String name, String driver, Map<String, String> labels,
+                                   Map<String, String> options) throws EngineException {
+        return volumeApi.create(name, driver, labels, options);
+    }
+
+    @Override
+    public void removeVolume(String name, boolean force) throws EngineException {
+        volumeApi.remove(name, force);
+    }
+
+    @Override
+    public List<String> pruneVolumes(List<String> labels, boolean all) throws EngineException {
+        return volumeApi.prune(labels, all);
     }
 
     // ---------------------------------------------------------------- networks (see NetworkApi)

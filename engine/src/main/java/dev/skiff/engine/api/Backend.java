@@ -40,7 +40,12 @@ public interface Backend {
 
     /** The container defaults an image carries (its OCI config). */
     record ImageConfig(List<String> env, List<String> entrypoint, List<String> cmd, String workingDir, String user,
-                       Map<String, String> labels, List<String> exposedPorts) {}
+                       Map<String, String> labels, List<String> exposedPorts, List<String> volumes /* VOLUME */) {
+        public ImageConfig(List<String> env, List<String> entrypoint, List<String> cmd, String workingDir, String user,
+                           Map<String, String> labels, List<String> exposedPorts) {
+            this(env, entrypoint, cmd, workingDir, user, labels, exposedPorts, List.of());
+        }
+    }
 
     record ImageDetail(ImageSummary summary, String os, String architecture, ImageConfig config,
                        List<String> diffIds) {}
@@ -101,7 +106,32 @@ public interface Backend {
     // ---- containers
 
     /** A bind mount from the host: -v HOST:CTR[:ro] or --mount type=bind. */
-    record BindMount(String hostPath, String containerPath, boolean readOnly, boolean createHostPath) {}
+    /**
+     * A mount from the host: a bind (-v HOST:CTR[:ro], --mount type=bind), or a volume (-v NAME:CTR,
+     * --mount type=volume, an image's VOLUME), which the engine turns into a bind of the volume's folder.
+     *
+     * @param volume null for a bind; the volume's name; "" for an anonymous volume not yet made
+     * @param noCopy a volume that is not filled from the image (volume-nocopy)
+     */
+    record BindMount(String hostPath, String containerPath, boolean readOnly, boolean createHostPath, String volume,
+                     boolean noCopy) {
+        public BindMount(String hostPath, String containerPath, boolean readOnly, boolean createHostPath) {
+            this(hostPath, containerPath, readOnly, createHostPath, null, false);
+        }
+
+        public static BindMount volume(String name, String containerPath, boolean readOnly, boolean noCopy) {
+            return new BindMount(null, containerPath, readOnly, false, name == null ? "" : name, noCopy);
+        }
+
+        public boolean isVolume() {
+            return volume != null;
+        }
+
+        /** This volume mount, now bound to the folder of volume {@code name}. */
+        public BindMount boundTo(String name, String folder) {
+            return new BindMount(folder, containerPath, readOnly, false, name, noCopy);
+        }
+    }
 
     /** What docker create asks for, after the API layer has parsed it. Lists are never null. */
     record CreateSpec(String image, List<String> cmd, List<String> entrypoint /* null = image's */, List<String> env,
@@ -112,6 +142,11 @@ public interface Backend {
         public CreateSpec withNetwork(NetworkSpec n) {
             return new CreateSpec(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce,
                     labels, binds, autoRemove, isolation, stopSignal, stopTimeout, n);
+        }
+
+        public CreateSpec withBinds(List<BindMount> b) {
+            return new CreateSpec(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce,
+                    labels, List.copyOf(b), autoRemove, isolation, stopSignal, stopTimeout, network);
         }
 
         /** The network part, never null. */
@@ -206,9 +241,41 @@ public interface Backend {
 
     void killContainer(String id, String signal) throws EngineException;
 
-    void removeContainer(String id, boolean force) throws EngineException;
+    /** docker rm [-f] [-v]: {@code volumes} also removes the container's anonymous volumes, as docker rm -v does. */
+    void removeContainer(String id, boolean force, boolean volumes) throws EngineException;
+
+    default void removeContainer(String id, boolean force) throws EngineException {
+        removeContainer(id, force, false);
+    }
 
     void resizeContainer(String id, int height, int width) throws EngineException;
+
+    // ---- volumes
+
+    /**
+     * A volume as the API reports it.
+     *
+     * @param users ids of the containers that mount it
+     */
+    record VolumeInfo(String name, String mountpoint, Instant created, Map<String, String> labels,
+                      List<String> users) {}
+
+    List<VolumeInfo> volumes();
+
+    VolumeInfo inspectVolume(String name) throws EngineException;
+
+    VolumeInfo createVolume(String name, String driver, Map<String, String> labels, Map<String, String> options)
+            throws EngineException;
+
+    void removeVolume(String name, boolean force) throws EngineException;
+
+    /**
+     * docker volume prune: unused volumes matching {@code labels} (label filters); only anonymous ones unless
+     * {@code all}, as Docker 23 and later prune.
+     *
+     * @return the names removed
+     */
+    List<String> pruneVolumes(List<String> labels, boolean all) throws EngineException;
 
     // ---- networks
 

@@ -68,6 +68,18 @@ final class ContainerJson {
                 binds.add(mount(mount));
             }
         }
+        // -v /path (no source): Config.Volumes; an anonymous volume unless something else is mounted there
+        JsonNode volumes = body.get("Volumes");
+        if (volumes != null && volumes.isObject()) {
+            for (String path : (Iterable<String>) volumes::fieldNames) {
+                if (!path.startsWith("/")) {
+                    throw EngineException.invalid("invalid volume specification '" + path + "': the path must be absolute");
+                }
+                if (binds.stream().noneMatch(b -> b.containerPath().equals(path))) {
+                    binds.add(BindMount.volume("", path, false, false));
+                }
+            }
+        }
         List<String> entrypoint = Json.strings(body, "Entrypoint");
         if (entrypoint != null && entrypoint.size() == 1 && entrypoint.getFirst().isEmpty()) {
             entrypoint = List.of(); // --entrypoint "": none at all, not the image's
@@ -142,27 +154,30 @@ final class ContainerJson {
 
     /**
      * {@code -v HOST:CTR[:OPTIONS]}: a host directory, created if missing, as dockerd does for
-     * -v. Named volumes are not supported.
+     * -v; or {@code -v NAME:CTR[:OPTIONS]}, a named volume, created if missing.
      */
     static BindMount bind(String spec) throws EngineException {
         String[] parts = spec.split(":");
         if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
             throw EngineException.invalid("invalid volume specification '" + spec + "': expected HOST:CONTAINER[:ro|rw]");
         }
-        if (!parts[0].startsWith("/")) {
-            throw EngineException.invalid("invalid volume specification '" + spec
-                    + "': Skiff supports bind mounts of absolute host paths only, not named volumes");
+        boolean volume = !parts[0].startsWith("/");
+        if (volume && (parts[0].startsWith(".") || parts[0].contains("/"))) {
+            throw EngineException.invalid("invalid volume specification '" + spec + "': \"" + parts[0]
+                    + "\" is neither an absolute host path nor a volume name; use an absolute path for a bind mount");
         }
         if (!parts[1].startsWith("/")) {
             throw EngineException.invalid("invalid volume specification '" + spec
                     + "': the container path must be absolute");
         }
         boolean readOnly = false;
+        boolean noCopy = false;
         if (parts.length == 3) {
             for (String option : parts[2].split(",")) {
                 switch (option) {
                     case "ro" -> readOnly = true;
-                    case "rw", "z", "Z", "private", "rprivate", "shared", "rshared", "slave", "rslave", "nocopy" -> {
+                    case "nocopy" -> noCopy = true;
+                    case "rw", "z", "Z", "private", "rprivate", "shared", "rshared", "slave", "rslave" -> {
                         // SELinux labels and propagation do not apply to 9P shares
                     }
                     default -> throw EngineException.invalid("invalid volume specification '" + spec
@@ -170,7 +185,8 @@ final class ContainerJson {
                 }
             }
         }
-        return new BindMount(parts[0], parts[1], readOnly, true);
+        return volume ? BindMount.volume(parts[0], parts[1], readOnly, noCopy)
+                : new BindMount(parts[0], parts[1], readOnly, true);
     }
 
     /** {@code --mount type=bind,...}: unlike -v, the host path must exist. */
@@ -179,11 +195,24 @@ final class ContainerJson {
             throw EngineException.invalid("HostConfig.Mounts entries must be objects");
         }
         String type = Json.text(mount, "Type");
-        if (!type.equals("bind")) {
-            throw EngineException.invalid("mount type '" + type + "' is not supported: Skiff supports bind mounts only");
-        }
         String source = Json.text(mount, "Source");
         String target = Json.text(mount, "Target");
+        if (type.equals("volume")) {
+            if (!target.startsWith("/")) {
+                throw EngineException.invalid("invalid mount config for type \"volume\": invalid mount path: '" + target
+                        + "' mount path must be absolute");
+            }
+            if (source.startsWith("/")) {
+                throw EngineException.invalid("invalid mount config for type \"volume\": invalid volume name: '"
+                        + source + "': use type=bind for a host path");
+            }
+            return BindMount.volume(source, target, Json.bool(mount, "ReadOnly"),
+                    Json.bool(Json.child(mount, "VolumeOptions"), "NoCopy"));
+        }
+        if (!type.equals("bind")) {
+            throw EngineException.invalid("mount type '" + type + "' is not supported: Skiff supports bind mounts and"
+                    + " volumes");
+        }
         if (!source.startsWith("/") || !target.startsWith("/")) {
             throw EngineException.invalid("invalid bind mount " + source + " -> " + target
                     + ": Source and Target must be absolute paths");
@@ -317,7 +346,10 @@ final class ContainerJson {
         ObjectNode host = Json.object();
         ArrayNode binds = host.putArray("Binds");
         for (BindMount b : spec.binds()) {
-            binds.add(b.hostPath() + ":" + b.containerPath() + (b.readOnly() ? ":ro" : ""));
+            if (b.isVolume() && b.volume().length() == 64 && b.volume().matches("[0-9a-f]{64}")) {
+                continue; // an anonymous volume: Docker lists it in Mounts and Config.Volumes, not in Binds
+            }
+            binds.add((b.isVolume() ? b.volume() : b.hostPath()) + ":" + b.containerPath() + (b.readOnly() ? ":ro" : ""));
         }
         host.putObject("LogConfig").put("Type", "json-file").putObject("Config");
         NetworkSpec net = spec.networkOrDefault();
@@ -341,6 +373,18 @@ final class ContainerJson {
     private static ArrayNode mounts(List<BindMount> binds) {
         ArrayNode mounts = Json.array();
         for (BindMount b : binds) {
+            if (b.isVolume()) {
+                mounts.addObject()
+                        .put("Type", "volume")
+                        .put("Name", b.volume())
+                        .put("Source", b.hostPath() == null ? "" : b.hostPath())
+                        .put("Destination", b.containerPath())
+                        .put("Driver", "local")
+                        .put("Mode", b.readOnly() ? "ro" : "z")
+                        .put("RW", !b.readOnly())
+                        .put("Propagation", "");
+                continue;
+            }
             mounts.addObject()
                     .put("Type", "bind")
                     .put("Source", b.hostPath())

@@ -34,10 +34,39 @@ final class ContainerRoutes {
 
     private void create(Exchange ex) throws EngineException, IOException {
         String name = ContainerJson.name(ex.query("name"));
-        String id = backend.createContainer(name, ContainerJson.createSpec(ex.readJson()));
+        var body = ex.readJson();
+        Backend.CreateSpec spec = ContainerJson.createSpec(body);
+        List<String> from = Json.strings(Json.child(body, "HostConfig"), "VolumesFrom");
+        if (from != null && !from.isEmpty()) {
+            spec = spec.withBinds(volumesFrom(spec.binds(), from));
+        }
+        String id = backend.createContainer(name, spec);
         ObjectNode reply = Json.object().put("Id", id);
         reply.putArray("Warnings");
         ex.response().sendJson(201, reply);
+    }
+
+    /**
+     * --volumes-from CONTAINER[:ro|rw]: that container's mounts, volumes and binds, at the same paths (read-only
+     * with :ro), unless this container mounts something there itself.
+     */
+    private List<Backend.BindMount> volumesFrom(List<Backend.BindMount> own, List<String> from) throws EngineException {
+        List<Backend.BindMount> all = new java.util.ArrayList<>(own);
+        for (String f : from) {
+            String[] parts = f.split(":", 2);
+            String mode = parts.length > 1 ? parts[1] : "";
+            if (!mode.isEmpty() && !mode.equals("ro") && !mode.equals("rw")) {
+                throw EngineException.invalid("invalid mode for volumes-from: " + mode);
+            }
+            for (Backend.BindMount b : backend.inspectContainer(parts[0]).spec().binds()) {
+                if (all.stream().noneMatch(m -> m.containerPath().equals(b.containerPath()))) {
+                    boolean ro = mode.isEmpty() ? b.readOnly() : mode.equals("ro");
+                    all.add(new Backend.BindMount(b.hostPath(), b.containerPath(), ro, b.createHostPath(), b.volume(),
+                            true));
+                }
+            }
+        }
+        return all;
     }
 
     /** docker ps: newest first; -a, filters (see {@link ContainerFilter}) and -n (limit, which implies -a). */
@@ -77,7 +106,7 @@ final class ContainerRoutes {
     }
 
     private void remove(Exchange ex) throws EngineException, IOException {
-        backend.removeContainer(ex.path("id"), ex.queryBool("force"));
+        backend.removeContainer(ex.path("id"), ex.queryBool("force"), ex.queryBool("v"));
         ex.response().sendEmpty(204);
     }
 

@@ -64,7 +64,14 @@ final class ImageJson {
         json.put("Tty", false).put("OpenStdin", false).put("StdinOnce", false);
         json.set("Env", Json.arrayOrNull(config.env()));
         json.set("Cmd", Json.arrayOrNull(config.cmd()));
-        json.put("Image", "").putNull("Volumes").put("WorkingDir", config.workingDir() == null ? "" : config.workingDir());
+        json.put("Image", "");
+        if (config.volumes() == null || config.volumes().isEmpty()) {
+            json.putNull("Volumes");
+        } else {
+            ObjectNode volumes = json.putObject("Volumes");
+            config.volumes().forEach(volumes::putObject);
+        }
+        json.put("WorkingDir", config.workingDir() == null ? "" : config.workingDir());
         json.set("Entrypoint", Json.arrayOrNull(config.entrypoint()));
         json.putNull("OnBuild");
         json.set("Labels", config.labels() == null ? Json.object() : Json.object(config.labels()));

@@ -13,6 +13,7 @@ final class Routes {
         new StreamRoutes(backend).register(router);
         new ExecRoutes(backend).register(router);
         new NetworkRoutes(backend).register(router);
+        new VolumeRoutes(backend).register(router);
         return router;
     }
 }

@@ -13,7 +13,7 @@ import java.util.TreeSet;
 
 /**
  * The Dockerfile instructions {@code docker import --change} applies to the new image's config:
- * CMD, ENTRYPOINT, ENV, WORKDIR, USER, and also LABEL and EXPOSE. The key is the instruction (any
+ * CMD, ENTRYPOINT, ENV, WORKDIR, USER, and also LABEL, EXPOSE and VOLUME. The key is the instruction (any
  * case), the value its arguments as a Dockerfile would have them: {@code ["sh"]} (exec form) or
  * {@code echo hi} (shell form, run by {@code /bin/sh -c}); {@code A=1 B="two words"} or the legacy
  * {@code A one value}. No variable substitution.
@@ -29,6 +29,7 @@ final class Changes {
         String user = base.user();
         Map<String, String> labels = new LinkedHashMap<>(base.labels());
         TreeSet<String> ports = new TreeSet<>(base.exposedPorts());
+        TreeSet<String> volumes = new TreeSet<>(base.volumes());
         for (Map.Entry<String, String> change : changes.entrySet()) {
             String value = change.getValue() == null ? "" : change.getValue().strip();
             switch (change.getKey().strip().toUpperCase(Locale.ROOT)) {
@@ -43,11 +44,20 @@ final class Changes {
                         ports.add(p.contains("/") ? p : p + "/tcp");
                     }
                 }
+                case "VOLUME" -> {
+                    List<String> paths = value.startsWith("[") ? command(value) : words(value);
+                    for (String p : paths) {
+                        if (!p.startsWith("/")) {
+                            throw EngineException.invalid("VOLUME " + p + ": the path must be absolute");
+                        }
+                        volumes.add(p);
+                    }
+                }
                 default -> throw EngineException.invalid(change.getKey() + " is not a valid change command");
             }
         }
         return new ImageConfig(List.copyOf(env), entrypoint, cmd, workingDir, user, Map.copyOf(labels),
-                List.copyOf(ports));
+                List.copyOf(ports), List.copyOf(volumes));
     }
 
     /** Exec form (a JSON array of strings) or shell form. */

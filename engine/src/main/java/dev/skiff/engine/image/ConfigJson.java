@@ -60,8 +60,11 @@ final class ConfigJson {
         c.path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
         TreeSet<String> ports = new TreeSet<>();
         c.path("ExposedPorts").fieldNames().forEachRemaining(ports::add);
+        TreeSet<String> volumes = new TreeSet<>();
+        c.path("Volumes").fieldNames().forEachRemaining(volumes::add);
         return new ImageConfig(strings(c.path("Env")), strings(c.path("Entrypoint")), strings(c.path("Cmd")),
-                c.path("WorkingDir").asText(""), c.path("User").asText(""), Map.copyOf(labels), List.copyOf(ports));
+                c.path("WorkingDir").asText(""), c.path("User").asText(""), Map.copyOf(labels), List.copyOf(ports),
+                List.copyOf(volumes));
     }
 
     private static List<String> strings(JsonNode array) {
@@ -108,6 +111,10 @@ final class ConfigJson {
         if (!config.labels().isEmpty()) {
             ObjectNode labels = c.putObject("Labels");
             new java.util.TreeMap<>(config.labels()).forEach(labels::put);
+        }
+        if (!config.volumes().isEmpty()) {
+            ObjectNode volumes = c.putObject("Volumes");
+            config.volumes().forEach(volumes::putObject);
         }
         root.put("created", created.toString());
         ObjectNode history = root.putArray("history").addObject();

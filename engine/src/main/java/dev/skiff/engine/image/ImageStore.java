@@ -261,6 +261,32 @@ public final class ImageStore {
         }
     }
 
+    // ---- volumes
+
+    /**
+     * Copies what image {@code id} has at {@code containerPath} into {@code target} (an empty volume's folder),
+     * as Docker fills a new volume from the image; nothing if the image has nothing there.
+     */
+    public void copyPath(String id, String containerPath, Path target) throws EngineException, IOException {
+        List<ImageDb.Layer> layers = state.db().images().get(id);
+        if (layers == null) {
+            throw notFound(id);
+        }
+        List<String> pins = new ArrayList<>();
+        try {
+            PathCopy copy = new PathCopy(containerPath, target);
+            for (ImageDb.Layer l : layers) {
+                if (!blobs.pinIfExists(l.blob())) {
+                    throw new IOException("layer " + l.diffId() + " of " + id + " is missing from the image store");
+                }
+                pins.add(l.blob());
+                copy.apply(blobs.path(l.blob()));
+            }
+        } finally {
+            release(pins);
+        }
+    }
+
     /** A layer some image already has, its blob pinned (the caller releases it), or null. */
     ImageDb.Layer existingLayer(String diffId) {
         for (List<ImageDb.Layer> layers : state.db().images().values()) {

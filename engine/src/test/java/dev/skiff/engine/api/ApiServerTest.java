@@ -134,7 +134,7 @@ class ApiServerTest {
         assertEquals("invalid value for t: soon is not an integer", json(badTimeout).get("message").asText());
         assertEquals(400, call("POST", "/containers/" + id + "/wait?condition=later", null).status());
         assertEquals(400, call("POST", "/containers/create",
-                "{\"Image\":\"busybox\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/v\"}]}}")
+                "{\"Image\":\"busybox\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"tmpfs\",\"Target\":\"/v\"}]}}")
                 .status());
     }
 
@@ -320,6 +320,29 @@ class ApiServerTest {
         assertEquals("{\"status\":\"The push refers to repository [docker.io/library/busybox]\"}", lines.get(0));
         assertEquals("{\"aux\":{\"Tag\":\"latest\"}}", lines.getLast());
         assertEquals(404, call("POST", "/images/nosuch/push?tag=1", null).status());
+    }
+
+    @Test
+    void volumesAreCreatedListedInspectedAndRemovedInDockersJson() throws IOException {
+        RawClient.Reply created = call("POST", "/volumes/create", "{\"Name\":\"pgdata\",\"Labels\":{\"app\":\"db\"}}");
+        assertEquals(201, created.status(), created.text());
+        JsonNode v = json(created);
+        assertEquals("pgdata", v.get("Name").asText());
+        assertEquals("local", v.get("Driver").asText());
+        assertEquals("local", v.get("Scope").asText());
+        assertEquals("db", v.get("Labels").get("app").asText());
+        JsonNode list = json(call("GET", "/volumes?filters=%7B%22label%22%3A%5B%22app%3Ddb%22%5D%7D", null));
+        assertEquals(1, list.get("Volumes").size());
+        assertEquals(0, json(call("GET", "/volumes?filters=%7B%22name%22%3A%5B%22nosuch%22%5D%7D", null))
+                .get("Volumes").size());
+        assertEquals(400, call("GET", "/volumes?filters=%7B%22colour%22%3A%5B%22red%22%5D%7D", null).status());
+        assertEquals("pgdata", json(call("GET", "/volumes/pgdata", null)).get("Name").asText());
+        assertEquals(204, call("DELETE", "/volumes/pgdata", null).status());
+        assertEquals(404, call("DELETE", "/volumes/pgdata", null).status());
+        assertEquals(204, call("DELETE", "/volumes/pgdata?force=1", null).status());
+        RawClient.Reply pruned = call("POST", "/volumes/prune?filters=%7B%22all%22%3A%5B%22true%22%5D%7D", null);
+        assertEquals(200, pruned.status());
+        assertTrue(backend.calls.contains("volume prune [] all=true"), backend.calls.toString());
     }
 
     @Test

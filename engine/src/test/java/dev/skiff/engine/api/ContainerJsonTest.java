@@ -17,10 +17,25 @@ class ContainerJsonTest {
     void bindSyntax() throws EngineException {
         assertEquals(new BindMount("/h", "/c", false, true), ContainerJson.bind("/h:/c"));
         assertEquals(new BindMount("/h", "/c", true, true), ContainerJson.bind("/h:/c:ro,z"));
-        assertEquals(400, assertThrows(EngineException.class, () -> ContainerJson.bind("vol:/c")).kind().httpStatus);
+        assertEquals(BindMount.volume("vol", "/c", false, false), ContainerJson.bind("vol:/c"));
+        assertEquals(BindMount.volume("vol", "/c", true, true), ContainerJson.bind("vol:/c:ro,nocopy"));
+        assertEquals(400, assertThrows(EngineException.class, () -> ContainerJson.bind("./rel:/c")).kind().httpStatus);
+        assertThrows(EngineException.class, () -> ContainerJson.bind("a/b:/c"));
         assertThrows(EngineException.class, () -> ContainerJson.bind("/h:c"));
         assertThrows(EngineException.class, () -> ContainerJson.bind("/h:/c:xx"));
         assertThrows(EngineException.class, () -> ContainerJson.bind("/h"));
+    }
+
+    @Test
+    void volumesFromMountsAndConfigVolumes() throws EngineException {
+        Backend.CreateSpec spec = ContainerJson.createSpec(Json.MAPPER.valueToTree(Map.of("Image", "busybox",
+                "Volumes", Map.of("/anon", Map.of(), "/named", Map.of()),
+                "HostConfig", Map.of("Binds", List.of("named:/named"), "Mounts", List.of(Map.of("Type", "volume",
+                        "Source", "m", "Target", "/m", "ReadOnly", true, "VolumeOptions", Map.of("NoCopy", true)))))));
+        assertEquals(List.of(BindMount.volume("named", "/named", false, false), BindMount.volume("m", "/m", true, true),
+                BindMount.volume("", "/anon", false, false)), spec.binds());
+        assertThrows(EngineException.class, () -> ContainerJson.createSpec(Json.MAPPER.valueToTree(Map.of("Image",
+                "busybox", "HostConfig", Map.of("Mounts", List.of(Map.of("Type", "tmpfs", "Target", "/t")))))));
     }
 
     @Test

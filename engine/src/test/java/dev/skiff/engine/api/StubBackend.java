@@ -305,6 +305,43 @@ final class StubBackend implements Backend {
         progress.aux(java.util.Map.of("Tag", tag));
     }
 
+    final Map<String, VolumeInfo> volumes = new java.util.LinkedHashMap<>();
+
+    @Override
+    public List<VolumeInfo> volumes() {
+        return List.copyOf(volumes.values());
+    }
+
+    @Override
+    public VolumeInfo inspectVolume(String name) throws EngineException {
+        VolumeInfo v = volumes.get(name);
+        if (v == null) {
+            throw EngineException.notFound("get " + name + ": no such volume");
+        }
+        return v;
+    }
+
+    @Override
+    public VolumeInfo createVolume(String name, String driver, Map<String, String> labels,
+                                   Map<String, String> options) {
+        calls.add("volume create " + name + " " + labels);
+        return volumes.computeIfAbsent(name, n -> new VolumeInfo(n, "/var/lib/skiff/volumes/" + n + "/_data",
+                Instant.parse("2026-01-01T00:00:00Z"), Map.copyOf(labels), List.of()));
+    }
+
+    @Override
+    public void removeVolume(String name, boolean force) throws EngineException {
+        if (volumes.remove(name) == null && !force) {
+            throw EngineException.notFound("get " + name + ": no such volume");
+        }
+    }
+
+    @Override
+    public List<String> pruneVolumes(List<String> labels, boolean all) {
+        calls.add("volume prune " + labels + " all=" + all);
+        return List.of();
+    }
+
     @Override
     public void saveImages(List<String> names, OutputStream out) throws EngineException, IOException {
         for (String n : names) {
@@ -464,7 +501,7 @@ final class StubBackend implements Backend {
     }
 
     @Override
-    public void removeContainer(String id, boolean force) throws EngineException {
+    public void removeContainer(String id, boolean force, boolean volumes) throws EngineException {
         Container c = container(id);
         if (c.status.equals("running")) {
             if (!force) {
