@@ -2,6 +2,7 @@ package dev.skiff.engine.image;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.engine.api.EngineException;
 import dev.skiff.erofs.tar.Decompression;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +42,51 @@ final class ArchiveSaver {
         this.blobs = blobs;
         this.tar = new TarArchiveOutputStream(out);
         this.tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+    }
+
+    /** docker save of the images {@code names} name: see {@link ImageStore#save}. */
+    static void save(ImageStore store, List<String> names, OutputStream out) throws EngineException, IOException {
+        ImageStore.State s = store.state();
+        Map<String, List<String>> tagsOf = new LinkedHashMap<>();
+        for (String name : names) {
+            ImageStore.Match m = ImageStore.match(s, name);
+            List<String> tags = tagsOf.computeIfAbsent(m.id(), k -> new ArrayList<>());
+            Reference r = m.ref() == null ? null : Reference.tryParse(m.ref());
+            if (r == null || r.tag() == null) {
+                continue; // by id or digest: no tag to record
+            }
+            if (hasTag(name)) {
+                addOnce(tags, m.ref());
+            } else {
+                // a bare repository name saves all its tags, as Docker does
+                s.repos().refs().keySet().stream().map(Reference::tryParse)
+                        .filter(o -> o != null && o.tag() != null && o.name().equals(r.name()))
+                        .forEach(o -> addOnce(tags, o.familiar()));
+            }
+        }
+        List<String> pins = new ArrayList<>();
+        try {
+            List<Entry> entries = new ArrayList<>();
+            for (var e : tagsOf.entrySet()) {
+                pins.addAll(store.pinImage(e.getKey(), "save"));
+                entries.add(new Entry(e.getKey(), store.blobs().read(e.getKey(), ConfigJson.MAX_JSON),
+                        s.db().images().get(e.getKey()), List.copyOf(e.getValue())));
+            }
+            new ArchiveSaver(store.blobs(), out).write(entries);
+        } finally {
+            store.release(pins);
+        }
+    }
+
+    /** Whether a reference as typed names a tag or digest, rather than a whole repository. */
+    private static boolean hasTag(String name) {
+        return name.contains("@") || name.lastIndexOf(':') > name.lastIndexOf('/');
+    }
+
+    private static void addOnce(List<String> list, String value) {
+        if (!list.contains(value)) {
+            list.add(value);
+        }
     }
 
     /** Writes the whole archive; the blobs of {@code entries} must be pinned by the caller. */

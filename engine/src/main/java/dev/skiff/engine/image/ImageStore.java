@@ -5,14 +5,9 @@ import static dev.skiff.engine.image.ArchiveLoader.invalid;
 import dev.skiff.engine.api.Backend;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.api.Progress;
-import dev.skiff.erofs.tar.Decompression;
-import dev.skiff.registry.Credentials;
-import dev.skiff.registry.Platform;
-import dev.skiff.registry.RegistryClient;
-import dev.skiff.registry.RegistryException;
-import dev.skiff.registry.Repository;
 import dev.skiff.image.BusyboxRootfs;
-import java.io.ByteArrayInputStream;
+import dev.skiff.registry.Credentials;
+import dev.skiff.registry.RegistryClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -74,7 +69,7 @@ public final class ImageStore {
     }
 
     /** What readers see; replaced whole on each commit. */
-    private record State(ImageDb db, Repositories repos, Map<String, ConfigJson.Parsed> configs) {}
+    record State(ImageDb db, Repositories repos, Map<String, ConfigJson.Parsed> configs) {}
 
     private final Path root;
     private final BlobStore blobs;
@@ -191,16 +186,7 @@ public final class ImageStore {
      */
     public String pull(RegistryClient registries, String ref, String platform, Credentials credentials,
                        Progress progress) throws EngineException, IOException {
-        Reference reference = Reference.parse(ref);
-        Platform wanted;
-        try {
-            wanted = platform == null || platform.isBlank() ? Platform.host() : Platform.parse(platform);
-        } catch (RegistryException e) {
-            throw RegistryErrors.toEngine(e);
-        }
-        Repository repository = registries.repository(reference.registry(), reference.remotePath(), credentials,
-                false);
-        return new Pull(this, repository, reference, wanted, progress).run().id();
+        return Pull.pull(this, registries, ref, platform, credentials, progress);
     }
 
     // ---- docker push
@@ -212,53 +198,7 @@ public final class ImageStore {
      */
     public String push(RegistryClient registries, String name, String tag, Credentials credentials,
                        Progress progress) throws EngineException, IOException {
-        Reference ref = Reference.parse(name + ":" + (tag == null || tag.isEmpty() ? Reference.DEFAULT_TAG : tag));
-        State s = state;
-        Match m;
-        try {
-            m = find(s, ref.familiar());
-        } catch (EngineException missing) {
-            throw EngineException.notFound("An image does not exist locally with the tag: " + ref.name());
-        }
-        String id = m.id();
-        List<ImageDb.Layer> layers = s.db().images().get(id);
-        List<String> mountFrom = new ArrayList<>();
-        for (String digestRef : s.repos().digests(id)) {
-            Reference origin = Reference.tryParse(digestRef);
-            if (origin != null && origin.registry().equals(ref.registry())
-                    && !origin.remotePath().equals(ref.remotePath()) && !mountFrom.contains(origin.remotePath())) {
-                mountFrom.add(origin.remotePath());
-            }
-        }
-        List<String> pins = new ArrayList<>();
-        try {
-            for (String blob : referencedBlobs(id, layers)) {
-                if (!blobs.pinIfExists(blob)) {
-                    throw new EngineException(EngineException.Kind.INTERNAL, "cannot push " + ref.familiar()
-                            + ": its blob " + blob + " is missing from the image store; pull or load it again");
-                }
-                pins.add(blob);
-            }
-            progress.message(null, "The push refers to repository [" + ref.registry() + "/" + ref.remotePath() + "]");
-            Repository repository = registries.repository(ref.registry(), ref.remotePath(), credentials, true);
-            String digest = new Push(blobs, repository, mountFrom, progress)
-                    .run(id, blobs.read(id, ConfigJson.MAX_JSON), layers, ref.tag());
-            mutations.lock();
-            try {
-                State now = state;
-                if (now.db().images().containsKey(id)) {
-                    commit(now, new State(now.db(), now.repos().with(ref.withDigest(digest).familiar(), id),
-                            now.configs()));
-                }
-            } finally {
-                mutations.unlock();
-            }
-            return digest;
-        } catch (RegistryException e) {
-            throw RegistryErrors.toEngine(e);
-        } finally {
-            release(pins);
-        }
+        return Push.push(this, registries, name, tag, credentials, progress);
     }
 
     // ---- volumes
@@ -268,18 +208,10 @@ public final class ImageStore {
      * as Docker fills a new volume from the image; nothing if the image has nothing there.
      */
     public void copyPath(String id, String containerPath, Path target) throws EngineException, IOException {
-        List<ImageDb.Layer> layers = state.db().images().get(id);
-        if (layers == null) {
-            throw notFound(id);
-        }
-        List<String> pins = new ArrayList<>();
+        List<String> pins = pinImage(id, "copy from");
         try {
             PathCopy copy = new PathCopy(containerPath, target);
-            for (ImageDb.Layer l : layers) {
-                if (!blobs.pinIfExists(l.blob())) {
-                    throw new IOException("layer " + l.diffId() + " of " + id + " is missing from the image store");
-                }
-                pins.add(l.blob());
+            for (ImageDb.Layer l : state.db().images().get(id)) {
                 copy.apply(blobs.path(l.blob()));
             }
         } finally {
@@ -287,35 +219,24 @@ public final class ImageStore {
         }
     }
 
-    /** A layer some image already has, its blob pinned (the caller releases it), or null. */
-    ImageDb.Layer existingLayer(String diffId) {
-        for (List<ImageDb.Layer> layers : state.db().images().values()) {
-            for (ImageDb.Layer l : layers) {
-                if (l.diffId().equals(diffId) && disks.exists(diffId) && blobs.pinIfExists(l.blob())) {
-                    return l;
-                }
-            }
-        }
-        return null;
-    }
-
     /**
-     * Commits a pulled image: its layers (blobs pinned by the caller), config, the tag or digest reference, and
-     * its RepoDigest ("name@sha256:..." of what the registry served).
+     * Commits a new image whose blobs the caller has pinned: its layers, its config, and the references that name it
+     * (each taken from any image it named before).
      */
-    Pull.Outcome commitPull(String id, List<ImageDb.Layer> layers, ConfigJson.Parsed config, Reference ref,
-                            String repoDigest, String remotePath) throws IOException {
+    Image commitImage(String id, List<ImageDb.Layer> layers, ConfigJson.Parsed config, List<String> refs,
+                      Consumer<String> progress) throws IOException {
         mutations.lock();
         try {
             State s = state;
-            String key = ref.familiar();
-            boolean newer = !id.equals(s.repos().refs().get(key));
-            Repositories repos = retag(s.repos(), key, id, m -> { });
-            repos = repos.with(ref.withDigest(repoDigest).familiar(), id);
+            Repositories repos = s.repos();
+            for (String ref : refs) {
+                repos = retag(repos, ref, id, progress);
+            }
             Map<String, ConfigJson.Parsed> configs = new HashMap<>(s.configs());
             configs.put(id, config);
-            commit(s, new State(s.db().with(id, List.copyOf(layers)), repos, Map.copyOf(configs)));
-            return new Pull.Outcome(id, repoDigest, newer);
+            State next = new State(s.db().with(id, List.copyOf(layers)), repos, Map.copyOf(configs));
+            commit(s, next);
+            return image(next, id);
         } finally {
             mutations.unlock();
         }
@@ -340,54 +261,56 @@ public final class ImageStore {
      * tag ("busybox") saves every tag of that repository, as Docker does; an id saves the image with no tags.
      */
     public void save(List<String> names, OutputStream out) throws EngineException, IOException {
-        State s = state;
-        Map<String, List<String>> tagsOf = new LinkedHashMap<>();
-        for (String name : names) {
-            Match m = find(s, name);
-            List<String> tags = tagsOf.computeIfAbsent(m.id(), k -> new ArrayList<>());
-            Reference r = m.ref() == null ? null : Reference.tryParse(m.ref());
-            if (r != null && r.tag() != null && !hasTag(name)) {
-                s.repos().refs().forEach((ref, id) -> {
-                    Reference other = Reference.tryParse(ref);
-                    if (other != null && other.tag() != null && other.name().equals(r.name()) && !tags.contains(ref)) {
-                        tags.add(ref);
-                    }
-                });
-            } else if (r != null && r.tag() != null && !tags.contains(m.ref())) {
-                tags.add(m.ref());
-            }
+        ArchiveSaver.save(this, names, out);
+    }
+
+    // ---- for the operations in their own classes (Pull, Push, ArchiveSaver)
+
+    /** What readers see now. */
+    State state() {
+        return state;
+    }
+
+    /** The image a reference names in {@code s}: see {@link #resolve}. */
+    static Match match(State s, String ref) throws EngineException {
+        return find(s, ref);
+    }
+
+    /**
+     * Pins the config and layer blobs of image {@code id} for an operation ({@code what} words the error), which
+     * must {@link #release} the returned pins.
+     */
+    List<String> pinImage(String id, String what) throws EngineException {
+        List<ImageDb.Layer> layers = state.db().images().get(id);
+        if (layers == null) {
+            throw notFound(id);
         }
         List<String> pins = new ArrayList<>();
-        try {
-            List<ArchiveSaver.Entry> entries = new ArrayList<>();
-            for (var e : tagsOf.entrySet()) {
-                List<ImageDb.Layer> layers = s.db().images().get(e.getKey());
-                for (String blob : referencedBlobs(e.getKey(), layers)) {
-                    if (!blobs.pinIfExists(blob)) {
-                        throw new EngineException(EngineException.Kind.INTERNAL, "cannot save " + e.getKey()
-                                + ": its blob " + blob + " is missing from the image store; pull or load it again");
-                    }
-                    pins.add(blob);
-                }
-                entries.add(new ArchiveSaver.Entry(e.getKey(), blobs.read(e.getKey(), ConfigJson.MAX_JSON), layers,
-                        List.copyOf(e.getValue())));
+        List<String> wanted = new ArrayList<>();
+        wanted.add(id);
+        layers.forEach(l -> wanted.add(l.blob()));
+        for (String blob : wanted) {
+            if (!blobs.pinIfExists(blob)) {
+                release(pins);
+                throw new EngineException(EngineException.Kind.INTERNAL, "cannot " + what + " " + id + ": its blob "
+                        + blob + " is missing from the image store; pull or load the image again");
             }
-            new ArchiveSaver(blobs, out).write(entries);
-        } finally {
-            release(pins);
+            pins.add(blob);
         }
+        return pins;
     }
 
-    /** Whether a reference as typed names a tag or digest, rather than a whole repository. */
-    private static boolean hasTag(String name) {
-        return name.contains("@") || name.lastIndexOf(':') > name.lastIndexOf('/');
-    }
-
-    private static List<String> referencedBlobs(String id, List<ImageDb.Layer> layers) {
-        List<String> out = new ArrayList<>();
-        out.add(id);
-        layers.forEach(l -> out.add(l.blob()));
-        return out;
+    /** Records {@code ref} (a "name@sha256:..." after a push) as a name of image {@code id}, if it still exists. */
+    void addReference(String ref, String id) throws IOException {
+        mutations.lock();
+        try {
+            State now = state;
+            if (now.db().images().containsKey(id)) {
+                commit(now, new State(now.db(), now.repos().with(ref, id), now.configs()));
+            }
+        } finally {
+            mutations.unlock();
+        }
     }
 
     // ---- docker import
@@ -399,50 +322,7 @@ public final class ImageStore {
      */
     public Image importRootfs(InputStream tar, String ref, Map<String, String> changes, Consumer<String> progress)
             throws EngineException, IOException {
-        Reference tag = ref == null || ref.isBlank() ? null : Reference.parse(ref);
-        if (tag != null && tag.digest() != null) {
-            throw invalid("invalid reference format: " + ref + " (import takes name:tag, not a digest)");
-        }
-        Backend.ImageConfig config = Changes.apply(
-                new Backend.ImageConfig(List.of(), List.of(), List.of(), "", "", Map.of(), List.of()), changes);
-        List<String> pins = new ArrayList<>();
-        try {
-            BlobStore.Stored layer;
-            try {
-                // stored uncompressed, as Docker does: the blob's digest is the diffID
-                layer = blobs.store(new ReadGuard(Decompression.open(new ReadGuard(tar))), null);
-            } catch (ReadGuard.ReadFailure | dev.skiff.erofs.LayerException e) {
-                throw invalid("failed to import: the rootfs tar is truncated or corrupt: "
-                        + e.getMessage(), e);
-            }
-            pins.add(layer.digest());
-            progress.accept("Importing layer " + ArchiveLoader.short12(layer.digest()));
-            LayerDigest ld;
-            try {
-                ld = LayerDigest.of(blobs.path(layer.digest()));
-            } catch (IOException e) {
-                throw invalid("failed to import: the input is not a tar archive: " + e.getMessage(), e);
-            }
-            byte[] configBytes = ConfigJson.forImport(Instant.now(), config, ld.diffId(), "Imported from -");
-            BlobStore.Stored configBlob = blobs.store(new ByteArrayInputStream(configBytes), null);
-            pins.add(configBlob.digest());
-            String id = configBlob.digest();
-            mutations.lock();
-            try {
-                State s = state;
-                Repositories repos = tag == null ? s.repos() : retag(s.repos(), tag.familiar(), id, progress);
-                Map<String, ConfigJson.Parsed> configs = new HashMap<>(s.configs());
-                configs.put(id, ConfigJson.parse(configBytes));
-                State next = new State(s.db().with(id, List.of(new ImageDb.Layer(ld.diffId(), layer.digest(),
-                        ld.size()))), repos, Map.copyOf(configs));
-                commit(s, next);
-                return image(next, id);
-            } finally {
-                mutations.unlock();
-            }
-        } finally {
-            release(pins);
-        }
+        return Import.rootfs(this, tar, ref, changes, progress);
     }
 
     // ---- docker tag
@@ -601,7 +481,7 @@ public final class ImageStore {
     // ---- internals
 
     /** The image a reference names; {@code ref} is the matched repositories.json key, or null if by id. */
-    private record Match(String id, String ref) {}
+    record Match(String id, String ref) {}
 
     private static Match find(State s, String ref) throws EngineException {
         String r = ref == null ? "" : ref.strip();
@@ -666,8 +546,8 @@ public final class ImageStore {
         state = after;
     }
 
-    /** Unpins an operation's blobs and deletes those that no image references. */
-    void release(List<String> pins) throws IOException {
+    /** Unpins an operation's blobs and deletes those that no image references (never fails: see the sweep). */
+    void release(List<String> pins) {
         if (pins.isEmpty()) {
             return;
         }
@@ -677,7 +557,11 @@ public final class ImageStore {
             Set<String> referenced = referencedBlobs(state);
             for (String d : new LinkedHashSet<>(pins)) {
                 if (!referenced.contains(d)) {
-                    blobs.deleteUnlessPinned(d);
+                    try {
+                        blobs.deleteUnlessPinned(d);
+                    } catch (IOException e) {
+                        // left for the orphan sweep of the next start; the operation itself is done
+                    }
                 }
             }
         } finally {

@@ -2,9 +2,11 @@ package dev.skiff.engine.image;
 
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.api.Progress;
+import dev.skiff.registry.Credentials;
 import dev.skiff.registry.Descriptor;
 import dev.skiff.registry.ImageManifest;
 import dev.skiff.registry.Platform;
+import dev.skiff.registry.RegistryClient;
 import dev.skiff.registry.RegistryException;
 import dev.skiff.registry.Repository;
 import dev.skiff.registry.ResolvedManifest;
@@ -45,6 +47,21 @@ final class Pull {
         this.progress = progress;
     }
 
+    /** See {@link ImageStore#pull}. */
+    static String pull(ImageStore store, RegistryClient registries, String ref, String platform,
+                       Credentials credentials, Progress progress) throws EngineException, IOException {
+        Reference reference = Reference.parse(ref);
+        Platform wanted;
+        try {
+            wanted = platform == null || platform.isBlank() ? Platform.host() : Platform.parse(platform);
+        } catch (RegistryException e) {
+            throw RegistryErrors.toEngine(e);
+        }
+        Repository repository = registries.repository(reference.registry(), reference.remotePath(), credentials,
+                false);
+        return new Pull(store, repository, reference, wanted, progress).run().id();
+    }
+
     Outcome run() throws EngineException, IOException {
         try {
             String tagOrDigest = ref.digest() != null ? ref.digest() : ref.tag();
@@ -64,8 +81,11 @@ final class Pull {
             BlobStore.Stored stored = store.blobs().store(new ByteArrayInputStream(configBytes),
                     manifest.config().digest());
             pins.add(stored.digest());
-            Outcome outcome = store.commitPull(stored.digest(), layers, config, ref, resolved.repoDigest(),
-                    repository.path());
+            String id = stored.digest();
+            boolean newer = !id.equals(store.state().repos().refs().get(ref.familiar()));
+            store.commitImage(id, layers, config, List.of(ref.familiar(),
+                    ref.withDigest(resolved.repoDigest()).familiar()), m -> { });
+            Outcome outcome = new Outcome(id, resolved.repoDigest(), newer);
             progress.message(null, "Digest: " + resolved.repoDigest());
             progress.message(null, "Status: " + (outcome.newer() ? "Downloaded newer image for "
                     : "Image is up to date for ") + ref.familiar());
@@ -75,6 +95,18 @@ final class Pull {
         } finally {
             store.release(pins);
         }
+    }
+
+    /** A layer some image already has, with its disk, its blob pinned (for {@link #pins}), or null. */
+    private ImageDb.Layer existingLayer(String diffId) {
+        for (List<ImageDb.Layer> layers : store.state().db().images().values()) {
+            for (ImageDb.Layer l : layers) {
+                if (l.diffId().equals(diffId) && store.disks().exists(diffId) && store.blobs().pinIfExists(l.blob())) {
+                    return l;
+                }
+            }
+        }
+        return null;
     }
 
     /** The config must describe the layers the manifest lists, for an OS Skiff runs. */
@@ -97,7 +129,7 @@ final class Pull {
         List<LayerFetch> fetches = new ArrayList<>();
         List<Integer> slots = new ArrayList<>();
         for (int i = 0; i < blobs.size(); i++) {
-            ImageDb.Layer have = store.existingLayer(diffIds.get(i));
+            ImageDb.Layer have = existingLayer(diffIds.get(i));
             String id = ArchiveLoader.short12(blobs.get(i).digest());
             if (have != null) {
                 pins.add(have.blob());

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.api.Progress;
 import dev.skiff.registry.BlobListener;
+import dev.skiff.registry.Credentials;
 import dev.skiff.registry.Descriptor;
 import dev.skiff.registry.ImageManifest;
+import dev.skiff.registry.RegistryClient;
 import dev.skiff.registry.RegistryException;
 import dev.skiff.registry.Repository;
 import java.io.IOException;
@@ -44,6 +46,41 @@ final class Push {
         this.repository = repository;
         this.mountFrom = mountFrom;
         this.progress = progress;
+    }
+
+    /** docker push of {@code name:tag} from {@code store}: see {@link ImageStore#push}. */
+    static String push(ImageStore store, RegistryClient registries, String name, String tag, Credentials credentials,
+                       Progress progress) throws EngineException, IOException {
+        Reference ref = Reference.parse(name + ":" + (tag == null || tag.isEmpty() ? Reference.DEFAULT_TAG : tag));
+        ImageStore.State s = store.state();
+        ImageStore.Match m;
+        try {
+            m = ImageStore.match(s, ref.familiar());
+        } catch (EngineException missing) {
+            throw EngineException.notFound("An image does not exist locally with the tag: " + ref.name());
+        }
+        String id = m.id();
+        List<String> mountFrom = new ArrayList<>();
+        for (String digestRef : s.repos().digests(id)) {
+            Reference origin = Reference.tryParse(digestRef);
+            if (origin != null && origin.registry().equals(ref.registry())
+                    && !origin.remotePath().equals(ref.remotePath()) && !mountFrom.contains(origin.remotePath())) {
+                mountFrom.add(origin.remotePath());
+            }
+        }
+        List<String> pins = store.pinImage(id, "push");
+        try {
+            progress.message(null, "The push refers to repository [" + ref.registry() + "/" + ref.remotePath() + "]");
+            Repository repository = registries.repository(ref.registry(), ref.remotePath(), credentials, true);
+            String digest = new Push(store.blobs(), repository, mountFrom, progress)
+                    .run(id, store.blobs().read(id, ConfigJson.MAX_JSON), s.db().images().get(id), ref.tag());
+            store.addReference(ref.withDigest(digest).familiar(), id);
+            return digest;
+        } catch (RegistryException e) {
+            throw RegistryErrors.toEngine(e);
+        } finally {
+            store.release(pins);
+        }
     }
 
     /** A layer as pushed: where its bytes are, and the descriptor the manifest lists. */

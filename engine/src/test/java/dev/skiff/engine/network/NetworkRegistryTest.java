@@ -21,9 +21,10 @@ class NetworkRegistryTest {
 
     @Test
     void userNetworksTakeDockersPoolsInOrderAndSurviveARestart() throws Exception {
+        // names with letters beyond hex: a one-letter name like "a" could also be a prefix of the other's random id
         NetworkRegistry r = new NetworkRegistry(dir);
-        NetworkRegistry.Net a = r.create(create("a", "", ""));
-        NetworkRegistry.Net b = r.create(create("b", "", ""));
+        NetworkRegistry.Net a = r.create(create("alpha", "", ""));
+        NetworkRegistry.Net b = r.create(create("bravo", "", ""));
         assertEquals("172.18.0.0/16", a.meta().subnet());
         assertEquals("172.18.0.1", a.meta().gateway());
         assertEquals("172.19.0.0/16", b.meta().subnet());
@@ -32,11 +33,11 @@ class NetworkRegistryTest {
         assertEquals("172.18.0.2", a.ipam().allocate());
 
         NetworkRegistry again = new NetworkRegistry(dir);
-        assertEquals(a.id(), again.find("a").id());
+        assertEquals(a.id(), again.find("alpha").id());
         assertEquals(Map.of("k", "v"), again.find(a.id().substring(0, 6)).meta().labels());
-        again.remove("a", n -> false);
-        assertThrows(EngineException.class, () -> new NetworkRegistry(dir).find("a"));
-        assertEquals("172.18.0.0/16", new NetworkRegistry(dir).create(create("c", "", "")).meta().subnet(),
+        again.remove("alpha", n -> false);
+        assertThrows(EngineException.class, () -> new NetworkRegistry(dir).find("alpha"));
+        assertEquals("172.18.0.0/16", new NetworkRegistry(dir).create(create("charlie", "", "")).meta().subnet(),
                 "a removed network's pool is free again");
     }
 
