@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 import static dev.skiff.registry.RegistryException.Kind.UNREACHABLE;
+import static dev.skiff.registry.RegistryException.Kind.UNSUPPORTED;
 
 /**
  * Requests to one endpoint with one set of credentials: the {@code GET /v2/} probe (which also settles https
@@ -200,7 +201,7 @@ final class Session {
             }
             discard(r);
             if (++redirects > MAX_REDIRECTS) {
-                throw new RegistryException(UNREACHABLE, Transport.goMethod(method) + " \"" + uri
+                throw new RegistryException(UNSUPPORTED, Transport.goMethod(method) + " \"" + uri
                         + "\": stopped after " + MAX_REDIRECTS + " redirects");
             }
             URI next;
@@ -211,7 +212,7 @@ final class Session {
                         + " to an invalid location \"" + location + "\"", e);
             }
             if ("https".equalsIgnoreCase(current.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
-                throw new RegistryException(UNREACHABLE, "refusing the registry's redirect from " + current
+                throw new RegistryException(UNSUPPORTED, "refusing the registry's redirect from " + current
                         + " to " + next + ": it leaves https");
             }
             current = next;
