@@ -1,6 +1,14 @@
 package dev.skiff.registry;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+import static dev.skiff.registry.RegistryException.Kind.UNAUTHORIZED;
 
 /**
  * The daemon's one registry client: its configuration, HTTP clients (verifying, and not verifying for
@@ -8,13 +16,20 @@ import java.io.IOException;
  */
 public final class RegistryClient implements AutoCloseable {
     private final RegistryConfig config;
+    private final ClientContext ctx;
 
     public RegistryClient(RegistryConfig config) throws IOException {
         this.config = config;
+        this.ctx = new ClientContext(config);
     }
 
     public RegistryConfig config() {
         return config;
+    }
+
+    /** The unit of the backoff between blob attempts (Docker's 5 s); tests make it short. */
+    void retryBase(Duration base) {
+        ctx.retryBase = base;
     }
 
     /**
@@ -23,7 +38,7 @@ public final class RegistryClient implements AutoCloseable {
      * Nothing is sent until the first call on the result.
      */
     public Repository repository(String registry, String path, Credentials credentials, boolean push) {
-        throw new UnsupportedOperationException("TODO");
+        return new RemoteRepository(ctx, registry, path, credentials, push);
     }
 
     /**
@@ -34,10 +49,41 @@ public final class RegistryClient implements AutoCloseable {
      * @throws RegistryException UNAUTHORIZED with Docker's wording when they are wrong
      */
     public String login(Credentials credentials) throws RegistryException {
-        throw new UnsupportedOperationException("TODO");
+        String registry = Endpoints.registryOfServerAddress(credentials.serverAddress());
+        Session probe = new Session(ctx, ctx.endpoints.forRegistry(registry, true).getFirst(), Credentials.ANONYMOUS);
+        Challenge c = probe.challenge();
+        URI v2 = probe.base().resolve("/v2/");
+        if (c == null) {
+            return null; // the registry needs no credentials: dockerd accepts the login too
+        }
+        if (c.bearer()) {
+            TokenService.Token t = ctx.tokenService.fetch(c, credentials, List.of(), true);
+            check(v2, "Bearer " + t.token());
+            return t.refreshToken();
+        }
+        if (!credentials.hasPassword()) {
+            throw new RegistryException(UNAUTHORIZED, "login attempt to " + v2 + " failed with status: "
+                    + ErrorBodies.statusLine(401));
+        }
+        check(v2, TokenService.basic(credentials));
+        return null;
+    }
+
+    /** GET /v2/ with credentials: dockerd's {@code loginV2} wants 200. */
+    private void check(URI v2, String authorization) throws RegistryException {
+        String hp = Endpoints.hostPort(v2);
+        HttpResponse<InputStream> r = ctx.transport.send(ctx.transport.client(hp, ctx.endpoints.insecure(hp)),
+                HttpRequest.newBuilder(v2).timeout(config.idleTimeout()).header("Authorization", authorization)
+                        .GET().build());
+        Session.discard(r);
+        if (r.statusCode() != 200) {
+            throw new RegistryException(UNAUTHORIZED, "login attempt to " + v2 + " failed with status: "
+                    + ErrorBodies.statusLine(r.statusCode()));
+        }
     }
 
     @Override
     public void close() {
+        ctx.close();
     }
 }
