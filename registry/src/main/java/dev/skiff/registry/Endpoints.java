@@ -31,6 +31,8 @@ final class Endpoints {
     private final List<String> mirrors;
     private final List<String> insecure;
     private final Map<String, String> schemes = new ConcurrentHashMap<>();
+    /** Where Docker Hub's names go after the mirrors; tests point it at loopback so nothing leaves the host. */
+    private volatile Endpoint hub = new Endpoint(HUB_HOST, "https", false);
 
     Endpoints(RegistryConfig config) {
         this.mirrors = config.mirrors() == null ? List.of() : List.copyOf(config.mirrors());
@@ -54,8 +56,12 @@ final class Endpoints {
                 out.add(new Endpoint(hp, u.getScheme().toLowerCase(Locale.ROOT), true));
             }
         }
-        out.add(new Endpoint(HUB_HOST, "https", false));
+        out.add(hub);
         return out;
+    }
+
+    void hub(String hostPort, String scheme) {
+        hub = new Endpoint(hostPort, scheme, false);
     }
 
     /** The scheme that answered last time for {@code hostPort}, or null. */

@@ -28,6 +28,11 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     /** The unit of the backoff between blob attempts (Docker's 5 s); tests make it short. */
+    /** Tests: Docker Hub's names go to {@code hostPort} over {@code scheme} instead of registry-1.docker.io. */
+    void hubForTests(String hostPort, String scheme) {
+        ctx.endpoints.hub(hostPort, scheme);
+    }
+
     void retryBase(Duration base) {
         ctx.retryBase = base;
     }

@@ -1,5 +1,6 @@
 package dev.skiff.registry;
 
+import dev.skiff.registry.testing.TestRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,14 +30,14 @@ class BasicAuthTest {
                 "testpass"));
         Path file = tmp.resolve("htpasswd");
         Files.writeString(file, htpasswd.strip() + "\n");
-        registry = new TestRegistry(tmp.resolve("registry"), """
+        registry = TestRegistry.start(tmp.resolve("registry"), """
                 auth:
                   htpasswd:
                     realm: skiff-test
                     path: %s
                 """.formatted(file));
         OciLayout.write(tmp.resolve("img"), "t", "amd64", PullTest.AMD_FILES);
-        Skopeo.push(tmp.resolve("img"), "t", registry.hostPort() + "/test/img:latest", "oci", "gzip",
+        Skopeo.push(tmp.resolve("img"), "t", registry.host() + "/test/img:latest", "oci", "gzip",
                 "testuser:testpass");
         client = new RegistryClient(RegistryConfig.defaults());
     }
@@ -53,17 +54,17 @@ class BasicAuthTest {
 
     @Test
     void anonymousPullIsRefusedWithDockersText() {
-        RegistryException e = assertThrows(RegistryException.class, () -> client.repository(registry.hostPort(),
+        RegistryException e = assertThrows(RegistryException.class, () -> client.repository(registry.host(),
                 "test/img", Credentials.ANONYMOUS, false).resolve("latest", null));
         assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
-        assertEquals("pull access denied for " + registry.hostPort() + "/test/img, repository does not exist or may"
+        assertEquals("pull access denied for " + registry.host() + "/test/img, repository does not exist or may"
                 + " require 'docker login': unauthorized: authentication required", e.getMessage());
     }
 
     @Test
     void wrongPasswordIsRefused() {
         Credentials wrong = new Credentials("testuser", "nope", null, null, null);
-        RegistryException e = assertThrows(RegistryException.class, () -> client.repository(registry.hostPort(),
+        RegistryException e = assertThrows(RegistryException.class, () -> client.repository(registry.host(),
                 "test/img", wrong, false).resolve("latest", null));
         assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
     }
@@ -71,9 +72,9 @@ class BasicAuthTest {
     @Test
     void rightCredentialsFromTheClisHeaderPull() throws Exception {
         String json = "{\"auth\":\"" + Base64.getEncoder().encodeToString("testuser:testpass".getBytes(
-                StandardCharsets.UTF_8)) + "\",\"serveraddress\":\"" + registry.hostPort() + "\"}";
+                StandardCharsets.UTF_8)) + "\",\"serveraddress\":\"" + registry.host() + "\"}";
         Credentials creds = Credentials.fromHeader(Base64.getUrlEncoder().encodeToString(json.getBytes()));
-        Repository repo = client.repository(registry.hostPort(), "test/img", creds, false);
+        Repository repo = client.repository(registry.host(), "test/img", creds, false);
         ResolvedManifest r = repo.resolve("latest", null);
         try (InputStream in = repo.openBlob(r.manifest().layers().getFirst(), BlobListener.NONE)) {
             assertEquals(r.manifest().layers().getFirst().size(), in.readAllBytes().length);
@@ -82,13 +83,13 @@ class BasicAuthTest {
 
     @Test
     void loginRightAndWrong() throws Exception {
-        assertNull(client.login(new Credentials("testuser", "testpass", null, null, registry.hostPort())));
+        assertNull(client.login(new Credentials("testuser", "testpass", null, null, registry.host())));
         assertNull(client.login(new Credentials("testuser", "testpass", null, null,
-                "http://" + registry.hostPort() + "/v2/")));
+                "http://" + registry.host() + "/v2/")));
         RegistryException e = assertThrows(RegistryException.class, () -> client.login(
-                new Credentials("testuser", "wrong", null, null, registry.hostPort())));
+                new Credentials("testuser", "wrong", null, null, registry.host())));
         assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
-        assertEquals("login attempt to http://" + registry.hostPort() + "/v2/ failed with status: 401 Unauthorized",
+        assertEquals("login attempt to http://" + registry.host() + "/v2/ failed with status: 401 Unauthorized",
                 e.getMessage());
     }
 
@@ -96,11 +97,11 @@ class BasicAuthTest {
     void pushNeedsCredentials() throws Exception {
         byte[] blob = "basic push".getBytes(StandardCharsets.UTF_8);
         Descriptor d = new Descriptor("application/octet-stream", Digests.of(blob), blob.length);
-        RegistryException e = assertThrows(RegistryException.class, () -> client.repository(registry.hostPort(),
+        RegistryException e = assertThrows(RegistryException.class, () -> client.repository(registry.host(),
                 "test/pushed", Credentials.ANONYMOUS, true).pushBlob(d, () -> new java.io.ByteArrayInputStream(blob),
                 BlobListener.NONE));
         assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
-        Repository repo = client.repository(registry.hostPort(), "test/pushed", RIGHT, true);
+        Repository repo = client.repository(registry.host(), "test/pushed", RIGHT, true);
         repo.pushBlob(d, () -> new java.io.ByteArrayInputStream(blob), BlobListener.NONE);
         assertEquals(true, repo.hasBlob(d.digest()));
     }

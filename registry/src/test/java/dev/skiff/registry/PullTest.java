@@ -2,6 +2,7 @@ package dev.skiff.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skiff.registry.testing.TestRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,8 +38,8 @@ class PullTest {
 
     @BeforeAll
     static void start() throws Exception {
-        registry = new TestRegistry(tmp.resolve("registry"), "");
-        String hp = registry.hostPort();
+        registry = TestRegistry.start(tmp.resolve("registry"), "");
+        String hp = registry.host();
         OciLayout.write(tmp.resolve("amd"), "t", "amd64", AMD_FILES);
         OciLayout.write(tmp.resolve("arm"), "t", "arm64", ARM_FILES);
         OciLayout.write(tmp.resolve("att"), "t", "unknown", Map.of("attestation.json", "{}"));
@@ -89,7 +90,7 @@ class PullTest {
     }
 
     private Repository repo() {
-        return client.repository(registry.hostPort(), "test/img", Credentials.ANONYMOUS, false);
+        return client.repository(registry.host(), "test/img", Credentials.ANONYMOUS, false);
     }
 
     /** The image's one layer read through openBlob, checked against the config's diff_id after gunzip. */
@@ -142,7 +143,7 @@ class PullTest {
 
     @Test
     void pullsOciZstd() throws Exception {
-        Repository repo = client.repository(registry.hostPort(), "test/zstd", Credentials.ANONYMOUS, false);
+        Repository repo = client.repository(registry.host(), "test/zstd", Credentials.ANONYMOUS, false);
         ResolvedManifest r = repo.resolve("zstd", null);
         checkImage(repo, r, ImageManifest.OCI_LAYER_ZSTD, false);
     }
@@ -182,17 +183,17 @@ class PullTest {
     void unknownTagIsWordedLikeDocker() {
         RegistryException e = assertThrows(RegistryException.class, () -> repo().resolve("nope", null));
         assertEquals(RegistryException.Kind.NOT_FOUND, e.kind());
-        assertEquals("manifest for " + registry.hostPort() + "/test/img:nope not found: manifest unknown: "
+        assertEquals("manifest for " + registry.host() + "/test/img:nope not found: manifest unknown: "
                 + "manifest unknown", e.getMessage());
     }
 
     @Test
     void unknownRepository() {
-        RegistryException e = assertThrows(RegistryException.class, () -> client.repository(registry.hostPort(),
+        RegistryException e = assertThrows(RegistryException.class, () -> client.repository(registry.host(),
                 "test/none", Credentials.ANONYMOUS, false).resolve("latest", null));
         assertEquals(RegistryException.Kind.NOT_FOUND, e.kind());
-        assertTrue(e.getMessage().startsWith("repository " + registry.hostPort() + "/test/none not found: ")
-                || e.getMessage().startsWith("manifest for " + registry.hostPort() + "/test/none:latest not found"),
+        assertTrue(e.getMessage().startsWith("repository " + registry.host() + "/test/none not found: ")
+                || e.getMessage().startsWith("manifest for " + registry.host() + "/test/none:latest not found"),
                 e.getMessage());
     }
 
@@ -224,9 +225,11 @@ class PullTest {
 
     @Test
     void hubNamesGoToMirrorsInOrder() throws Exception {
-        RegistryConfig c = new RegistryConfig(List.of("http://127.0.0.1:1", "http://" + registry.hostPort()),
+        RegistryConfig c = new RegistryConfig(List.of("http://127.0.0.1:1", "http://" + registry.host()),
                 List.of(), null, 5, RegistryConfig.defaults().connectTimeout(), RegistryConfig.defaults().idleTimeout());
         try (RegistryClient mirrored = new RegistryClient(c)) {
+            // were both mirrors to fail, "Docker Hub" here is a closed loopback port: nothing leaves the host
+            mirrored.hubForTests("127.0.0.1:1", "http");
             Repository hub = mirrored.repository("docker.io", "library/hubimg", Credentials.ANONYMOUS, false);
             ResolvedManifest r = hub.resolve("latest", null);
             assertEquals(amdDigest, r.manifestDigest());
@@ -243,7 +246,7 @@ class PullTest {
         assertEquals(RegistryException.Kind.INVALID, assertThrows(RegistryException.class,
                 () -> repo().resolve("bad tag", null)).kind());
         assertEquals(RegistryException.Kind.INVALID, assertThrows(RegistryException.class,
-                () -> client.repository(registry.hostPort(), "Upper/Case", Credentials.ANONYMOUS, false)
+                () -> client.repository(registry.host(), "Upper/Case", Credentials.ANONYMOUS, false)
                         .resolve("latest", null)).kind());
     }
 }

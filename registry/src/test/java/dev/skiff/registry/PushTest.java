@@ -1,6 +1,7 @@
 package dev.skiff.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skiff.registry.testing.TestRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class PushTest {
 
     @BeforeAll
     static void start() throws Exception {
-        registry = new TestRegistry(tmp.resolve("registry"), "");
+        registry = TestRegistry.start(tmp.resolve("registry"), "");
         client = new RegistryClient(RegistryConfig.defaults());
     }
 
@@ -69,7 +70,7 @@ class PushTest {
                 "config", OciLayout.descriptor(ImageManifest.OCI_CONFIG, config),
                 "layers", List.of(OciLayout.descriptor(ImageManifest.OCI_LAYER_GZIP, layer))));
 
-        Repository repo = client.repository(registry.hostPort(), "push/img", Credentials.ANONYMOUS, true);
+        Repository repo = client.repository(registry.host(), "push/img", Credentials.ANONYMOUS, true);
         assertFalse(repo.hasBlob(layerDesc.digest()));
         List<Long> progress = new ArrayList<>();
         repo.pushBlob(layerDesc, () -> new ByteArrayInputStream(layer), new BlobListener() {
@@ -85,19 +86,19 @@ class PushTest {
         assertEquals(Digests.of(manifest), digest);
 
         assertEquals(new String(manifest, StandardCharsets.UTF_8),
-                Skopeo.inspectRaw(registry.hostPort() + "/push/img:v1"));
-        String inspect = Skopeo.inspect(registry.hostPort() + "/push/img:v1");
+                Skopeo.inspectRaw(registry.host() + "/push/img:v1"));
+        String inspect = Skopeo.inspect(registry.host() + "/push/img:v1");
         assertTrue(inspect.contains(digest), inspect);
         assertTrue(inspect.contains(layerDesc.digest()), inspect);
 
         // The same blobs mounted into another repository without an upload.
-        Repository other = client.repository(registry.hostPort(), "push/other", Credentials.ANONYMOUS, true);
+        Repository other = client.repository(registry.host(), "push/other", Credentials.ANONYMOUS, true);
         assertTrue(other.mountBlob(layerDesc.digest(), "push/img"));
         assertTrue(other.hasBlob(layerDesc.digest()));
         // A blob the source does not have: the registry opens an upload instead, which is cancelled.
         assertFalse(other.mountBlob(Digests.of("absent".getBytes()), "push/img"));
         // And what was pushed pulls back, verified.
-        ResolvedManifest r = client.repository(registry.hostPort(), "push/img", Credentials.ANONYMOUS, false)
+        ResolvedManifest r = client.repository(registry.host(), "push/img", Credentials.ANONYMOUS, false)
                 .resolve("v1", null);
         assertEquals(digest, r.repoDigest());
     }
@@ -109,7 +110,7 @@ class PushTest {
         byte[] manifest = JSON.writeValueAsBytes(Map.of("schemaVersion", 2, "mediaType", ImageManifest.OCI_MANIFEST,
                 "config", Map.of("mediaType", ImageManifest.OCI_CONFIG, "digest", d.digest(), "size", blob.length),
                 "layers", List.of()));
-        Repository repo = client.repository(registry.hostPort(), "push/bydigest", Credentials.ANONYMOUS, true);
+        Repository repo = client.repository(registry.host(), "push/bydigest", Credentials.ANONYMOUS, true);
         repo.pushBlob(d, () -> new ByteArrayInputStream(blob), BlobListener.NONE);
         assertEquals(Digests.of(manifest), repo.putManifest(Digests.of(manifest), ImageManifest.OCI_MANIFEST, manifest));
     }

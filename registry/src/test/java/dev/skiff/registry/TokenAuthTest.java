@@ -1,5 +1,6 @@
 package dev.skiff.registry;
 
+import dev.skiff.registry.testing.TestRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,9 +35,9 @@ class TokenAuthTest {
         tokens = new TokenServer(tmp, "testuser", "testpass");
         Path dir = tmp.resolve("registry");
         blobs = new BlobFileServer(dir.resolve("data"));
-        registry = new TestRegistry(dir, tokens.registryYaml() + blobs.middlewareYaml());
+        registry = TestRegistry.start(dir, tokens.registryYaml() + blobs.middlewareYaml());
         OciLayout.write(tmp.resolve("img"), "t", "amd64", PullTest.AMD_FILES);
-        Skopeo.push(tmp.resolve("img"), "t", registry.hostPort() + "/test/img:latest", "oci", "gzip",
+        Skopeo.push(tmp.resolve("img"), "t", registry.host() + "/test/img:latest", "oci", "gzip",
                 "testuser:testpass");
     }
 
@@ -61,7 +62,7 @@ class TokenAuthTest {
     @Test
     void pullsThroughRedirectsWithoutLeakingAuthorization() throws Exception {
         try (RegistryClient client = new RegistryClient(RegistryConfig.defaults())) {
-            Repository repo = client.repository(registry.hostPort(), "test/img", RIGHT, false);
+            Repository repo = client.repository(registry.host(), "test/img", RIGHT, false);
             ResolvedManifest r = repo.resolve("latest", null);
             byte[] config = repo.readBlob(r.manifest().config(), 1 << 20);
             assertEquals(r.manifest().config().size(), config.length);
@@ -79,7 +80,7 @@ class TokenAuthTest {
             assertEquals(List.of("repository:test/img:pull"), q.get("scope"));
             assertTrue(seen.authorization().startsWith("Basic "));
             // A second repository of the same client shares the cached token.
-            client.repository(registry.hostPort(), "test/img", RIGHT, false).resolve("latest", null);
+            client.repository(registry.host(), "test/img", RIGHT, false).resolve("latest", null);
             assertEquals(1, tokens.requests.size());
         }
     }
@@ -88,9 +89,9 @@ class TokenAuthTest {
     void anonymousGetsNoAccessAndDockersText() throws Exception {
         try (RegistryClient client = new RegistryClient(RegistryConfig.defaults())) {
             RegistryException e = assertThrows(RegistryException.class, () -> client.repository(
-                    registry.hostPort(), "test/img", Credentials.ANONYMOUS, false).resolve("latest", null));
+                    registry.host(), "test/img", Credentials.ANONYMOUS, false).resolve("latest", null));
             assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
-            assertTrue(e.getMessage().startsWith("pull access denied for " + registry.hostPort() + "/test/img, "
+            assertTrue(e.getMessage().startsWith("pull access denied for " + registry.host() + "/test/img, "
                     + "repository does not exist or may require 'docker login': "), e.getMessage());
             // The 401 while holding a token brings exactly one new token request; none carries credentials.
             assertEquals(2, tokens.requests.size());
@@ -102,7 +103,7 @@ class TokenAuthTest {
     void identityAndRegistryTokens() throws Exception {
         try (RegistryClient client = new RegistryClient(RegistryConfig.defaults())) {
             Credentials identity = new Credentials(null, null, TokenServer.REFRESH, null, null);
-            client.repository(registry.hostPort(), "test/img", identity, false).resolve("latest", null);
+            client.repository(registry.host(), "test/img", identity, false).resolve("latest", null);
             TokenServer.Seen grant = tokens.requests.getFirst();
             assertEquals("POST", grant.method());
             Map<String, List<String>> form = TokenServer.query(grant.form());
@@ -116,7 +117,7 @@ class TokenAuthTest {
     void loginAsksForARefreshToken() throws Exception {
         try (RegistryClient client = new RegistryClient(RegistryConfig.defaults())) {
             String identity = client.login(new Credentials("testuser", "testpass", null, null,
-                    "http://" + registry.hostPort()));
+                    "http://" + registry.host()));
             assertEquals(TokenServer.REFRESH, identity);
             Map<String, List<String>> q = TokenServer.query(tokens.requests.getFirst().query());
             assertEquals(List.of("true"), q.get("offline_token"));
@@ -125,7 +126,7 @@ class TokenAuthTest {
             assertNull(q.get("scope"));
 
             RegistryException e = assertThrows(RegistryException.class, () -> client.login(
-                    new Credentials("testuser", "wrong", null, null, registry.hostPort())));
+                    new Credentials("testuser", "wrong", null, null, registry.host())));
             assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
             assertEquals("Get \"" + tokens.realm() + "?account=testuser&client_id=docker&offline_token=true&service="
                     + TokenServer.SERVICE + "\": unauthorized: incorrect username or password", e.getMessage());
@@ -137,7 +138,7 @@ class TokenAuthTest {
         try (RegistryClient client = new RegistryClient(RegistryConfig.defaults())) {
             byte[] blob = "token push".getBytes();
             Descriptor d = new Descriptor("application/octet-stream", Digests.of(blob), blob.length);
-            Repository repo = client.repository(registry.hostPort(), "test/pushed", RIGHT, true);
+            Repository repo = client.repository(registry.host(), "test/pushed", RIGHT, true);
             assertFalse(repo.hasBlob(d.digest()));
             repo.pushBlob(d, () -> new java.io.ByteArrayInputStream(blob), BlobListener.NONE);
             assertTrue(repo.hasBlob(d.digest()));

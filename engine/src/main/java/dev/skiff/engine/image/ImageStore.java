@@ -546,6 +546,28 @@ public final class ImageStore {
         state = after;
     }
 
+    /**
+     * After a failed pull: the disks of its finished layers that no image uses. (A pull that took the same layer as
+     * "Already exists" meanwhile rebuilds the disk from the blob on first use.)
+     */
+    void dropUnusedDisks(List<String> diffIds) {
+        mutations.lock();
+        try {
+            Set<String> used = referencedLayers(state);
+            for (String d : diffIds) {
+                if (!used.contains(d)) {
+                    try {
+                        disks.delete(d);
+                    } catch (IOException e) {
+                        // the orphan sweep of the next start takes it
+                    }
+                }
+            }
+        } finally {
+            mutations.unlock();
+        }
+    }
+
     /** Unpins an operation's blobs and deletes those that no image references (never fails: see the sweep). */
     void release(List<String> pins) {
         if (pins.isEmpty()) {

@@ -180,6 +180,8 @@ final class Pull {
             }
         }
         if (failure != null) {
+            store.dropUnusedDisks(running.stream().filter(r -> r.state() == Future.State.SUCCESS)
+                    .map(r -> r.resultNow().diffId()).toList());
             throw unwrap(failure);
         }
         return List.of(layers);
@@ -190,7 +192,9 @@ final class Pull {
         switch (cause) {
             case RegistryException e -> throw e;
             case LayerFetch.LayerFailure e -> throw EngineException.invalid(e.getMessage());
-            case IOException e -> throw new IOException("failed to pull " + ref.familiar() + ": " + e.getMessage(), e);
+            // a blob that failed its digest, a registry gone mid-download: the pull's error, said once, here
+            case IOException e -> throw new EngineException(EngineException.Kind.INTERNAL, "failed to pull "
+                    + ref.familiar() + ": " + e.getMessage(), e);
             case RuntimeException e -> throw e;
             case Error e -> throw e;
             default -> {

@@ -9,9 +9,8 @@ final class RegistryErrors {
 
     static EngineException toEngine(RegistryException e) {
         EngineException.Kind kind = switch (e.kind()) {
-            // dockerd answers 404 to "pull access denied": the CLI then says what it says for a missing image
-            case NOT_FOUND, DENIED -> EngineException.Kind.NOT_FOUND;
-            case UNAUTHORIZED -> EngineException.Kind.UNAUTHORIZED;
+            // dockerd answers 404 to "pull access denied" (401 and DENIED alike): the name may simply not exist
+            case NOT_FOUND, DENIED, UNAUTHORIZED -> EngineException.Kind.NOT_FOUND;
             case INVALID, UNSUPPORTED -> EngineException.Kind.INVALID;
             case UNREACHABLE -> EngineException.Kind.INTERNAL;
         };

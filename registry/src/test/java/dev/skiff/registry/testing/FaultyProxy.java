@@ -3,6 +3,7 @@ package dev.skiff.registry.testing;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -35,6 +36,7 @@ public final class FaultyProxy implements AutoCloseable {
     private static final Set<String> HOP = Set.of("host", "connection", "content-length", "transfer-encoding",
             "upgrade", "expect", "keep-alive");
     private final HttpServer server;
+    private final java.net.ServerSocket front;
     private final String target;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -48,10 +50,65 @@ public final class FaultyProxy implements AutoCloseable {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
         server.start();
+        this.front = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(this::accept);
     }
 
     public String host() {
-        return "127.0.0.1:" + server.getAddress().getPort();
+        return "127.0.0.1:" + front.getLocalPort();
+    }
+
+    /**
+     * The proxy's own port: a TLS hello (a client probing HTTPS first, as dockerd and Skiff do for a loopback
+     * registry) gets the 400 a Go server sends a TLS client at once; everything else is relayed to the HTTP server.
+     * (The JDK's HTTP server would instead wait for a request line that never comes.)
+     */
+    private void accept() {
+        while (!front.isClosed()) {
+            try {
+                java.net.Socket client = front.accept();
+                Thread.ofVirtual().start(() -> relay(client));
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    private void relay(java.net.Socket client) {
+        try (client) {
+            InputStream in = client.getInputStream();
+            int first = in.read();
+            if (first < 0) {
+                return;
+            }
+            if (first == 0x16) {
+                client.getOutputStream().write(("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an"
+                        + " HTTPS server.\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                return;
+            }
+            try (java.net.Socket back = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(),
+                    server.getAddress().getPort())) {
+                back.getOutputStream().write(first);
+                Thread up = Thread.ofVirtual().start(() -> pump(in, back));
+                pump(back.getInputStream(), client);
+                up.join();
+            }
+        } catch (IOException | InterruptedException e) {
+            // a side closed: the relay ends with it
+        }
+    }
+
+    private static void pump(InputStream from, java.net.Socket to) {
+        try {
+            from.transferTo(to.getOutputStream());
+            to.shutdownOutput();
+        } catch (IOException e) {
+            try {
+                to.close();
+            } catch (IOException ignored) {
+                // closing after a failure
+            }
+        }
     }
 
     public void fault(String digest, Fault fault) {
@@ -125,6 +182,11 @@ public final class FaultyProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            front.close();
+        } catch (IOException ignored) {
+            // closing
+        }
         server.stop(0);
     }
 }
