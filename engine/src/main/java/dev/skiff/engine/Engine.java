@@ -749,6 +749,30 @@ public final class Engine implements Backend, AutoCloseable {
     }
 
     @Override
+    public void renameContainer(String ref, String newName) throws EngineException {
+        Container c = container(ref);
+        String name = newName == null ? "" : newName.startsWith("/") ? newName.substring(1) : newName;
+        if (!NAME.matcher(name).matches() || name.length() < 2) {
+            throw EngineException.invalid("Invalid container name (" + newName
+                    + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        }
+        synchronized (containers) {
+            if (c.name.equals(name)) {
+                throw EngineException.invalid("Renaming a container with the same name as its current name");
+            }
+            for (Container other : containers.values()) {
+                if (other.name.equals(name)) {
+                    throw EngineException.conflict("Conflict. The container name \"/" + name
+                            + "\" is already in use by container \"" + other.id
+                            + "\". You have to remove (or rename) that container to be able to reuse that name.");
+                }
+            }
+            c.name = name;
+        }
+        save(c);
+    }
+
+    @Override
     public void removeContainer(String ref, boolean force, boolean volumes) throws EngineException {
         Container c = container(ref);
         synchronized (c) {

@@ -241,6 +241,9 @@ public interface Backend {
 
     void killContainer(String id, String signal) throws EngineException;
 
+    /** docker rename: a free name, checked as a create's name is; the container keeps its id and state. */
+    void renameContainer(String id, String newName) throws EngineException;
+
     /** docker rm [-f] [-v]: {@code volumes} also removes the container's anonymous volumes, as docker rm -v does. */
     void removeContainer(String id, boolean force, boolean volumes) throws EngineException;
 

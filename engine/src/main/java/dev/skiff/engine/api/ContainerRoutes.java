@@ -29,6 +29,9 @@ final class ContainerRoutes {
                 .add("POST", "/containers/{id}/kill", this::kill)
                 .add("POST", "/containers/{id}/wait", this::await)
                 .add("POST", "/containers/{id}/resize", this::resize)
+                .add("POST", "/containers/{id}/restart", this::restart)
+                .add("POST", "/containers/{id}/rename", this::rename)
+                .add("POST", "/containers/prune", this::prune)
                 .add("DELETE", "/containers/{id}", this::remove);
     }
 
@@ -103,6 +106,57 @@ final class ContainerRoutes {
         String signal = ex.query("signal");
         backend.killContainer(ex.path("id"), signal == null || signal.isEmpty() ? "SIGKILL" : signal);
         ex.response().sendEmpty(204);
+    }
+
+    /** docker restart: stop (if running, with -t and --signal as stop has them), then start, as dockerd does. */
+    private void restart(Exchange ex) throws EngineException, IOException {
+        String id = ex.path("id");
+        Integer timeout = ex.queryInt("t");
+        try {
+            backend.stopContainer(id, timeout, ex.query("signal"));
+        } catch (EngineException e) {
+            if (e.kind() != EngineException.Kind.NOT_MODIFIED) {
+                throw e; // "container already stopped" is what a restart of a stopped container expects
+            }
+        }
+        backend.startContainer(id);
+        ex.response().sendEmpty(204);
+    }
+
+    private void rename(Exchange ex) throws EngineException, IOException {
+        String name = ex.query("name");
+        if (name == null || name.isEmpty()) {
+            throw EngineException.invalid("rename needs a new name (name=)");
+        }
+        backend.renameContainer(ex.path("id"), name);
+        ex.response().sendEmpty(204);
+    }
+
+    /** docker container prune: every stopped container the label and until filters select. */
+    private void prune(Exchange ex) throws EngineException, IOException {
+        var f = Filters.parse(ex.query("filters"), java.util.Set.of("label", "label!", "until"));
+        Instant until = f.containsKey("until") ? Filters.until(f.get("until").getFirst()) : null;
+        ArrayNode deleted = Json.array();
+        for (Backend.ContainerSummary c : backend.listContainers(true)) {
+            boolean stopped = !c.state().running() && !c.state().status().equals("removing");
+            boolean labelled = dev.skiff.engine.network.LabelFilter.matches(c.labels(), f.getOrDefault("label", List.of()))
+                    && f.getOrDefault("label!", List.of()).stream().noneMatch(l ->
+                            dev.skiff.engine.network.LabelFilter.matches(c.labels(), List.of(l)));
+            if (stopped && labelled && (until == null || c.created().isBefore(until))) {
+                try {
+                    backend.removeContainer(c.id(), false, false);
+                    deleted.add(c.id());
+                } catch (EngineException e) {
+                    if (e.kind() != EngineException.Kind.NOT_FOUND && e.kind() != EngineException.Kind.CONFLICT) {
+                        throw e; // gone or started meanwhile: not this prune's to remove
+                    }
+                }
+            }
+        }
+        ObjectNode reply = Json.object();
+        reply.set("ContainersDeleted", deleted);
+        reply.put("SpaceReclaimed", 0);
+        ex.response().sendJson(200, reply);
     }
 
     private void remove(Exchange ex) throws EngineException, IOException {

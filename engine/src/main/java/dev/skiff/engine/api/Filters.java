@@ -16,6 +16,34 @@ import java.util.Set;
 final class Filters {
     private Filters() {}
 
+    /** An {@code until} value: a Unix time (with fraction), an RFC 3339 time, or a Go duration before now ("24h"). */
+    static java.time.Instant until(String v) throws EngineException {
+        try {
+            if (v.matches("\\d+(\\.\\d+)?")) {
+                String[] p = v.split("\\.", 2);
+                long nanos = p.length == 1 ? 0 : Long.parseLong((p[1] + "000000000").substring(0, 9));
+                return java.time.Instant.ofEpochSecond(Long.parseLong(p[0]), nanos);
+            }
+            var d = java.util.regex.Pattern.compile("(\\d+)(h|m|s)").matcher(v);
+            if (v.matches("((\\d+)(h|m|s))+")) {
+                long seconds = 0;
+                while (d.find()) {
+                    long n = Long.parseLong(d.group(1));
+                    seconds += switch (d.group(2)) {
+                        case "h" -> n * 3600;
+                        case "m" -> n * 60;
+                        default -> n;
+                    };
+                }
+                return java.time.Instant.now().minusSeconds(seconds);
+            }
+            return java.time.OffsetDateTime.parse(v).toInstant();
+        } catch (RuntimeException e) {
+            throw EngineException.invalid("invalid filter 'until=" + v + "': a Unix time, an RFC 3339 time or a"
+                    + " duration like 24h");
+        }
+    }
+
     static Map<String, List<String>> parse(String raw, Set<String> allowed) throws EngineException {
         Map<String, List<String>> out = new LinkedHashMap<>();
         if (raw == null || raw.isBlank()) {

@@ -25,7 +25,8 @@ public final class Container {
                          Backend.NetworkState network, List<PortPublisher.Forward> forwards) {}
 
     public final String id;
-    public final String name;
+    /** Changed only by docker rename, under the engine's container-table lock. */
+    public volatile String name;
     public final Instant created;
     public final String imageRef;
     public final String imageId;

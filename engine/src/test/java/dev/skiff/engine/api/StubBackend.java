@@ -158,7 +158,7 @@ final class StubBackend implements Backend {
 
     static final class Container {
         final String id;
-        final String name;
+        String name;
         final CreateSpec spec;
         final Instant created = Instant.now().minusSeconds(10);
         Proc proc;
@@ -498,6 +498,13 @@ final class StubBackend implements Backend {
             throw EngineException.conflict("Cannot kill container: " + id + ": container is not running");
         }
         c.proc.end(137);
+    }
+
+    @Override
+    public void renameContainer(String id, String newName) throws EngineException {
+        Container c = container(id);
+        calls.add("rename " + c.name + " " + newName);
+        c.name = newName;
     }
 
     @Override
