@@ -66,7 +66,7 @@ public final class Placement implements AutoCloseable {
     /** The VM a container runs on: the shared one (booted if needed) or a new dedicated one. */
     public UtilityVm acquire(String containerId, boolean dedicatedVm) throws IOException {
         if (dedicatedVm) {
-            String name = "skiff-" + containerId.substring(0, 12);
+            String name = dedicatedName(containerId);
             log.accept("booting dedicated VM " + name + " for container " + containerId.substring(0, 12));
             UtilityVm vm = boot(name, UtilityVm.Mode.DEDICATED);
             vm.containers().add(containerId);
@@ -91,9 +91,10 @@ public final class Placement implements AutoCloseable {
     public void release(String containerId) {
         UtilityVm own = dedicated.remove(containerId);
         if (own != null) {
+            // Its scratch disk (the container's upper layer) stays for its next start or docker
+            // cp, until the container is removed (discard).
             log.accept("stopping dedicated VM " + own.name());
             own.stop();
-            deleteScratch(own.name());
             return;
         }
         synchronized (sharedLock) {
@@ -102,6 +103,17 @@ public final class Placement implements AutoCloseable {
                 idleStop = timer.schedule(() -> stopIfIdle(idleVm), idle.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /** The container is removed: its dedicated VM's scratch disk goes (it kept its upper layer). */
+    public void discard(String containerId) {
+        if (!dedicated.containsKey(containerId)) {
+            deleteScratch(dedicatedName(containerId));
+        }
+    }
+
+    private static String dedicatedName(String containerId) {
+        return "skiff-" + containerId.substring(0, 12);
     }
 
     private void stopIfIdle(UtilityVm vm) {
@@ -152,7 +164,10 @@ public final class Placement implements AutoCloseable {
 
     private UtilityVm boot(String name, UtilityVm.Mode mode) throws IOException {
         GuestImage img = image.get();
-        Path scratch = scratchDisk(name);
+        Path kept = vmDir.resolve(name).resolve("scratch.ext4");
+        // A dedicated VM's disk holds only its container's upper layer: a later VM of the same
+        // container takes it over. The shared VM starts empty.
+        Path scratch = mode == UtilityVm.Mode.DEDICATED && Files.exists(kept) ? kept : scratchDisk(name);
         VmConfig config = VmConfig.of(name, img.kernel(), img.initrd(), img.kernelArgs(), img.initArgs(),
                 List.of(GuestPaths.AGENT_PORT)).withMemory(memoryMib, 2)
                 .withDisks(List.of(new DiskSpec(scratch, UtilityVm.SCRATCH_SERIAL, false)))
