@@ -238,7 +238,7 @@ public final class Extractor {
             case TarEntry.SYMLINK -> {
                 // go-archive: filepath.Join(filepath.Dir(path), linkname) must stay in the destination.
                 String parent = name.contains("/") ? name.substring(0, name.lastIndexOf('/')) : "";
-                String resolved = e.linkname().startsWith("/") ? relative(e.linkname())
+                String resolved = e.linkname().startsWith("/") || parent.isEmpty() ? relative(e.linkname())
                         : relative(parent + "/" + e.linkname());
                 if (resolved.equals("..") || resolved.startsWith("../")) {
                     throw new Refused("invalid symlink \"" + destName + "/" + name + "\" -> \"" + e.linkname() + "\"");

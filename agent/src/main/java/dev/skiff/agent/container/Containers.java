@@ -61,17 +61,9 @@ public final class Containers {
         if (request.getOciSpecJson().size() > MAX_SPEC_BYTES || request.getOciSpecJson().isEmpty()) {
             throw new TtrpcException(Code.INVALID_ARGUMENT, "the OCI spec must be 1 byte to 1 MiB");
         }
-        List<String> layers = new ArrayList<>();
-        for (String layer : request.getLayerStorageIdsList()) {
-            layers.add(storages.get(layer, Storage.Kind.LAYER).guestPath());
-        }
-        if (layers.isEmpty()) {
-            throw new TtrpcException(Code.INVALID_ARGUMENT, "container " + id + " names no layer storage");
-        }
-        Path bundle = Path.of(GuestPaths.bundle(id));
-        Path upperBase = request.getScratchStorageId().isEmpty() ? bundle.resolve("scratch")
-                : Path.of(storages.get(request.getScratchStorageId(), Storage.Kind.SCRATCH).guestPath(), "containers", id);
-        Container c = new Container(id, bundle, upperBase);
+        List<String> layers = layerPaths(id, request.getLayerStorageIdsList());
+        Container c = newContainer(id, request.getScratchStorageId());
+        Path bundle = c.bundle;
         takeOverPrepared(id);
         if (containers.putIfAbsent(id, c) != null) {
             throw new TtrpcException(Code.ALREADY_EXISTS, "container " + id + " already exists");
@@ -82,7 +74,7 @@ public final class Containers {
             deleteTree(bundle);
             Files.createDirectories(bundle);
             Files.write(bundle.resolve("config.json"), request.getOciSpecJson().toByteArray());
-            Rootfs.mount(c.rootfs(), layers, upperBase);
+            Rootfs.mount(c.rootfs(), layers, c.upperBase);
             c.rootfsMounted = true;
             Path pidFile = bundle.resolve("init.pid");
             List<String> args = new ArrayList<>(List.of("create", "--bundle", bundle.toString(), "--pid-file",
@@ -114,24 +106,15 @@ public final class Containers {
      */
     public void mountRootfs(MountRootfsRequest request) throws TtrpcException {
         String id = checkId(request.getContainerId(), "container id");
-        List<String> layers = new ArrayList<>();
-        for (String layer : request.getLayerStorageIdsList()) {
-            layers.add(storages.get(layer, Storage.Kind.LAYER).guestPath());
-        }
-        if (layers.isEmpty()) {
-            throw new TtrpcException(Code.INVALID_ARGUMENT, "container " + id + " names no layer storage");
-        }
-        Path bundle = Path.of(GuestPaths.bundle(id));
-        Path upperBase = request.getScratchStorageId().isEmpty() ? bundle.resolve("scratch")
-                : Path.of(storages.get(request.getScratchStorageId(), Storage.Kind.SCRATCH).guestPath(), "containers", id);
-        Container c = new Container(id, bundle, upperBase);
+        List<String> layers = layerPaths(id, request.getLayerStorageIdsList());
+        Container c = newContainer(id, request.getScratchStorageId());
         c.state = Container.State.PREPARED;
         if (containers.putIfAbsent(id, c) != null) {
             return;
         }
         synchronized (c) {
             try {
-                Rootfs.mount(c.rootfs(), layers, upperBase);
+                Rootfs.mount(c.rootfs(), layers, c.upperBase);
                 c.rootfsMounted = true;
                 Main.log("container " + id + ": rootfs mounted for copying");
             } catch (IOException | IllegalArgumentException e) {
@@ -139,6 +122,26 @@ public final class Containers {
                 throw new TtrpcException(Code.INTERNAL, "mount the rootfs of " + id + ": " + e.getMessage());
             }
         }
+    }
+
+    /** The guest paths of a container's layer storages, lowest first. */
+    private List<String> layerPaths(String id, List<String> storageIds) throws TtrpcException {
+        List<String> layers = new ArrayList<>();
+        for (String layer : storageIds) {
+            layers.add(storages.get(layer, Storage.Kind.LAYER).guestPath());
+        }
+        if (layers.isEmpty()) {
+            throw new TtrpcException(Code.INVALID_ARGUMENT, "container " + id + " names no layer storage");
+        }
+        return layers;
+    }
+
+    /** A container's record: its bundle, and its upper layer on the scratch storage (or in memory). */
+    private Container newContainer(String id, String scratchStorageId) throws TtrpcException {
+        Path bundle = Path.of(GuestPaths.bundle(id));
+        Path upperBase = scratchStorageId.isEmpty() ? bundle.resolve("scratch")
+                : Path.of(storages.get(scratchStorageId, Storage.Kind.SCRATCH).guestPath(), "containers", id);
+        return new Container(id, bundle, upperBase);
     }
 
     /** A container only prepared by {@link #mountRootfs} gives way to its creation; its upper layer stays. */

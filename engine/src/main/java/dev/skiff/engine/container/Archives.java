@@ -46,25 +46,42 @@ public final class Archives {
         this.vmOf = vmOf;
     }
 
-    public PathStat stat(String ref, String path) throws EngineException {
-        Container c = finder.find(ref);
-        String p = checked(path);
+    /** One call to the container's agent. */
+    @FunctionalInterface
+    private interface Call<T> {
+        T on(AgentClient agent) throws IOException;
+    }
+
+    /**
+     * Runs a call on the agent that holds the container's files. A container that just exited
+     * may have its dedicated VM stopped under the call: then it runs once more, on the VM the
+     * container gets now.
+     */
+    private <T> T withAgent(Container c, String ref, String path, Call<T> call) throws EngineException {
         try {
-            return pathStat(agent(c).statPath(c.id, p));
+            try {
+                return call.on(agent(c));
+            } catch (AgentException e) {
+                if (!e.vmGone() || c.running()) {
+                    throw e;
+                }
+                return call.on(agent(c));
+            }
         } catch (IOException e) {
             throw map(e, ref, path);
         }
     }
 
+    public PathStat stat(String ref, String path) throws EngineException {
+        Container c = finder.find(ref);
+        String p = checked(path);
+        return pathStat(withAgent(c, ref, path, agent -> agent.statPath(c.id, p)));
+    }
+
     public ArchiveRead read(String ref, String path) throws EngineException {
         Container c = finder.find(ref);
         String p = checked(path);
-        ArchiveStreams.Read read;
-        try {
-            read = agent(c).readArchive(c.id, p);
-        } catch (IOException e) {
-            throw map(e, ref, path);
-        }
+        ArchiveStreams.Read read = withAgent(c, ref, path, agent -> agent.readArchive(c.id, p));
         PathStat stat = pathStat(read.stat());
         return new ArchiveRead() {
             @Override

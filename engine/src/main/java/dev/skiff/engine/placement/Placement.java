@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,6 +52,7 @@ public final class Placement implements AutoCloseable {
     private volatile UtilityVm shared; // guarded by sharedLock for changes
     private ScheduledFuture<?> idleStop; // guarded by sharedLock
     private final Map<String, UtilityVm> dedicated = new ConcurrentHashMap<>(); // container id -> VM
+    private final Map<String, CompletableFuture<Void>> stopping = new ConcurrentHashMap<>(); // VM name -> its stop
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("placement-idle").factory());
 
@@ -67,6 +69,10 @@ public final class Placement implements AutoCloseable {
     public UtilityVm acquire(String containerId, boolean dedicatedVm) throws IOException {
         if (dedicatedVm) {
             String name = dedicatedName(containerId);
+            CompletableFuture<Void> earlier = stopping.get(name);
+            if (earlier != null) {
+                earlier.join(); // the container's last VM still holds its name and its disk
+            }
             log.accept("booting dedicated VM " + name + " for container " + containerId.substring(0, 12));
             UtilityVm vm = boot(name, UtilityVm.Mode.DEDICATED);
             vm.containers().add(containerId);
@@ -93,8 +99,15 @@ public final class Placement implements AutoCloseable {
         if (own != null) {
             // Its scratch disk (the container's upper layer) stays for its next start or docker
             // cp, until the container is removed (discard).
-            log.accept("stopping dedicated VM " + own.name());
-            own.stop();
+            CompletableFuture<Void> stopped = new CompletableFuture<>();
+            stopping.put(own.name(), stopped);
+            try {
+                log.accept("stopping dedicated VM " + own.name());
+                own.stop();
+            } finally {
+                stopping.remove(own.name(), stopped);
+                stopped.complete(null);
+            }
             return;
         }
         synchronized (sharedLock) {
