@@ -19,7 +19,13 @@ import dev.skiff.agent.api.InputChunk;
 import dev.skiff.agent.api.OutputChunk;
 import dev.skiff.agent.api.PingRequest;
 import dev.skiff.agent.api.PingResponse;
+import dev.skiff.agent.api.MountRootfsRequest;
+import dev.skiff.agent.api.MountRootfsResponse;
+import dev.skiff.agent.api.ReadArchiveRequest;
 import dev.skiff.agent.api.ReadOutputRequest;
+import dev.skiff.agent.api.StatPathRequest;
+import dev.skiff.agent.api.StatPathResponse;
+import dev.skiff.agent.api.WriteArchiveRequest;
 import dev.skiff.agent.api.RemoveContainerRequest;
 import dev.skiff.agent.api.RemoveContainerResponse;
 import dev.skiff.agent.api.RemoveEndpointRequest;
@@ -43,6 +49,7 @@ import dev.skiff.agent.api.TeardownNetworkResponse;
 import dev.skiff.agent.api.WaitProcessRequest;
 import dev.skiff.agent.api.WaitProcessResponse;
 import dev.skiff.agent.api.WriteInputResponse;
+import dev.skiff.agent.archive.ArchiveService;
 import dev.skiff.agent.container.Containers;
 import dev.skiff.agent.container.Proc;
 import dev.skiff.agent.io.OutputPump;
@@ -59,8 +66,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * The agent API (skiff.agent.v1.Agent) on top of {@link Storages}, {@link Containers} and
- * {@link Networks}. Each
+ * The agent API (skiff.agent.v1.Agent) on top of {@link Storages}, {@link Containers},
+ * {@link Networks} and {@link ArchiveService} (docker cp). Each
  * handler runs on its own virtual thread (ttrpc's server); anything that blocks in read(2) on a
  * pipe or device runs on a platform thread elsewhere and is handed over through a queue.
  */
@@ -75,10 +82,12 @@ public final class AgentService {
     private final Networks networks = Networks.inVm();
     private final CopyOnWriteArrayList<BlockingQueue<Event>> subscribers = new CopyOnWriteArrayList<>();
     private final Runnable powerOff;
+    private final ArchiveService archives;
 
     public AgentService(String runcBinary, Runnable powerOff) {
         this.containers = new Containers(storages, runcBinary, exited -> publish(Event.newBuilder().setExited(exited).build()));
         this.powerOff = powerOff;
+        this.archives = new ArchiveService(containers::openRoot);
     }
 
     private void publish(Event event) {
@@ -113,7 +122,7 @@ public final class AgentService {
         r.unary(SERVICE, "WaitProcess", WaitProcessRequest.parser(), (call, q) -> WaitProcessResponse.newBuilder()
                 .setStatus(containers.await(q.getContainerId(), q.getExecId())).build());
         r.unary(SERVICE, "RemoveContainer", RemoveContainerRequest.parser(), (call, q) -> {
-            containers.remove(q.getContainerId(), q.getForce());
+            containers.remove(q.getContainerId(), q.getForce(), q.getKeepUpper());
             return RemoveContainerResponse.getDefaultInstance();
         });
         r.unary(SERVICE, "SetupNetwork", SetupNetworkRequest.parser(),
@@ -129,6 +138,20 @@ public final class AgentService {
         r.unary(SERVICE, "RemoveEndpoint", RemoveEndpointRequest.parser(), (call, q) -> {
             networks.removeEndpoint(q);
             return RemoveEndpointResponse.getDefaultInstance();
+        });
+        r.unary(SERVICE, "MountRootfs", MountRootfsRequest.parser(), (call, q) -> {
+            containers.mountRootfs(q);
+            return MountRootfsResponse.getDefaultInstance();
+        });
+        r.unary(SERVICE, "StatPath", StatPathRequest.parser(),
+                (call, q) -> StatPathResponse.newBuilder().setStat(archives.stat(q)).build());
+        r.stream(SERVICE, "ReadArchive", StreamDesc.BIDI_STREAMING, (call, stream) -> {
+            archives.read(parse(stream.recv(), ReadArchiveRequest.parser()), stream);
+            return null; // the end of the tar ends the stream
+        });
+        r.stream(SERVICE, "WriteArchive", StreamDesc.BIDI_STREAMING, (call, stream) -> {
+            archives.write(parse(stream.recv(), WriteArchiveRequest.parser()), stream);
+            return null;
         });
         r.unary(SERVICE, "Stats", StatsRequest.parser(), (call, q) -> containers.stats(q.getContainerId()));
         r.unary(SERVICE, "CloseStdin", CloseStdinRequest.parser(), (call, q) -> {

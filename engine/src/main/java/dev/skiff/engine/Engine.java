@@ -7,6 +7,7 @@ import dev.skiff.agent.client.OciSpec;
 import dev.skiff.engine.api.Backend;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.api.Progress;
+import dev.skiff.engine.container.Archives;
 import dev.skiff.engine.container.Container;
 import dev.skiff.engine.container.ContainerStore;
 import dev.skiff.engine.container.Exec;
@@ -70,6 +71,7 @@ public final class Engine implements Backend, AutoCloseable {
     private final SwitchFabric fabric;
     private final NetworkApi networkApi;
     private final VolumeApi volumeApi;
+    private final Archives archives;
 
     public Engine(Path dataRoot, ImageStore images, RegistryClient registries, Placement placement,
                   Consumer<String> log) throws IOException {
@@ -93,6 +95,7 @@ public final class Engine implements Backend, AutoCloseable {
                 Engine.this.save(c);
             }
         }, log);
+        this.archives = new Archives(this::container, placement, images, vmOf);
         for (Container c : store.loadAll()) {
             containers.put(c.id, c);
         }
@@ -437,7 +440,9 @@ public final class Engine implements Backend, AutoCloseable {
             }
             AgentClient agent = vm.agent();
             try {
-                agent.removeContainer(c.id, true); // an earlier run of it (docker start again)
+                // An earlier run of it (docker start again), or its rootfs mounted for docker cp: its
+                // upper layer stays, as dockerd keeps a container's changes across restarts.
+                agent.removeContainer(c.id, true, true);
             } catch (AgentException e) {
                 if (e.vmGone()) {
                     throw e;
@@ -801,6 +806,7 @@ public final class Engine implements Backend, AutoCloseable {
             c.status = "removing";
         }
         releaseVm(c);
+        placement.discard(c.id);
         containers.remove(c.id);
         c.output.end(); // attached clients see the end
         c.output.close();
@@ -855,6 +861,24 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public List<String> pruneVolumes(List<String> labels, boolean all) throws EngineException {
         return volumeApi.prune(labels, all);
+    }
+
+    // ---------------------------------------------------------------- docker cp (see Archives)
+
+    @Override
+    public PathStat statPath(String ref, String path) throws EngineException {
+        return archives.stat(ref, path);
+    }
+
+    @Override
+    public ArchiveRead readArchive(String ref, String path) throws EngineException {
+        return archives.read(ref, path);
+    }
+
+    @Override
+    public void extractArchive(String ref, String path, boolean noOverwriteDirNonDir, boolean copyUidGid,
+            InputStream tar) throws EngineException, IOException {
+        archives.extract(ref, path, noOverwriteDirNonDir, copyUidGid, tar);
     }
 
     // ---------------------------------------------------------------- networks (see NetworkApi)

@@ -172,8 +172,48 @@ public final class AgentClient implements AutoCloseable {
     }
 
     public void removeContainer(String containerId, boolean force) throws AgentException {
+        removeContainer(containerId, force, false);
+    }
+
+    /** Removes a container; with {@code keepUpper} its writable layer stays for its next create. */
+    public void removeContainer(String containerId, boolean force, boolean keepUpper) throws AgentException {
         unary("RemoveContainer", RemoveContainerRequest.newBuilder().setContainerId(containerId).setForce(force)
-                .build(), RemoveContainerResponse.parser(), CALL_TIMEOUT);
+                .setKeepUpper(keepUpper).build(), RemoveContainerResponse.parser(), CALL_TIMEOUT);
+    }
+
+    /** Assembles a container's root file system without creating it (docker cp before start); see agent.proto. */
+    public void mountRootfs(String containerId, List<String> layerStorageIds, String scratchStorageId)
+            throws AgentException {
+        GuestPaths.checkId(containerId, "container id");
+        unary("MountRootfs", dev.skiff.agent.api.MountRootfsRequest.newBuilder().setContainerId(containerId)
+                .addAllLayerStorageIds(layerStorageIds).setScratchStorageId(scratchStorageId).build(),
+                dev.skiff.agent.api.MountRootfsResponse.parser(), CALL_TIMEOUT);
+    }
+
+    /** The stat of a path in a container (docker cp's HEAD); NOT_FOUND when it does not exist. */
+    public dev.skiff.agent.api.PathStat statPath(String containerId, String path) throws AgentException {
+        return ArchiveStreams.checkStat(unary("StatPath", dev.skiff.agent.api.StatPathRequest.newBuilder()
+                .setContainerId(containerId).setPath(path).build(), dev.skiff.agent.api.StatPathResponse.parser(),
+                CALL_TIMEOUT).getStat());
+    }
+
+    /**
+     * Starts a tar of a path in a container (docker cp from a container). Returns once the agent
+     * has answered with the path's stat, or throws its error (NOT_FOUND when the path does not
+     * exist); the tar follows through {@link ArchiveStreams.Read#transferTo}.
+     */
+    public ArchiveStreams.Read readArchive(String containerId, String path) throws AgentException {
+        return ArchiveStreams.read(client, containerId, path);
+    }
+
+    /**
+     * Extracts the tar read from {@code tar} into a directory of a container (docker cp into a
+     * container); returns when the agent has extracted all of it, or throws its error.
+     */
+    public void writeArchive(String containerId, String path, boolean noOverwriteDirNonDir, boolean copyUidGid,
+            java.io.InputStream tar) throws IOException {
+        ArchiveStreams.write(client, dev.skiff.agent.api.WriteArchiveRequest.newBuilder().setContainerId(containerId)
+                .setPath(path).setNoOverwriteDirNonDir(noOverwriteDirNonDir).setCopyUidGid(copyUidGid).build(), tar);
     }
 
     /**
@@ -362,12 +402,13 @@ public final class AgentClient implements AutoCloseable {
         }
     }
 
-    private static AgentException map(String method, TtrpcException e) {
+    static AgentException map(String method, TtrpcException e) {
         if (e instanceof ConnectionClosedException) {
             return new AgentException("agent " + method + ": the connection to the guest closed (the VM stopped or died): "
                     + e.getMessage(), Code.UNAVAILABLE, true, e);
         }
-        return new AgentException("agent " + method + ": " + e.code() + ": " + e.status().message(), e.code(), false, e);
+        return new AgentException("agent " + method + ": " + e.code() + ": " + e.status().message(), e.code(), false, e,
+                e.status().message());
     }
 
     private static int checkPid(int pid) throws AgentException {

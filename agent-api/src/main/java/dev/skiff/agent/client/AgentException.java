@@ -10,11 +10,22 @@ import java.io.IOException;
 public final class AgentException extends IOException {
     private final Code code;
     private final boolean vmGone;
+    private final String detail;
 
     AgentException(String message, Code code, boolean vmGone, Throwable cause) {
+        this(message, code, vmGone, cause, message);
+    }
+
+    AgentException(String message, Code code, boolean vmGone, Throwable cause, String detail) {
         super(message, cause);
         this.code = code;
         this.vmGone = vmGone;
+        this.detail = detail;
+    }
+
+    /** The agent's own words, without the method and code in front (what a user may be shown). */
+    public String detail() {
+        return detail;
     }
 
     /** The ttrpc status code: NOT_FOUND, ALREADY_EXISTS, INVALID_ARGUMENT, DEADLINE_EXCEEDED... */

@@ -6,7 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** One container in this VM: its bundle, its rootfs and its processes (init under ""). */
 final class Container {
-    enum State { CREATING, CREATED, RUNNING, STOPPED }
+    /** PREPARED: only its rootfs, mounted for docker cp (MountRootfs); no runc container yet. */
+    enum State { PREPARED, CREATING, CREATED, RUNNING, STOPPED }
 
     final String id;
     final Path bundle;

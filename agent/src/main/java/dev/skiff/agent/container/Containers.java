@@ -4,6 +4,7 @@ import dev.skiff.agent.api.CreateContainerRequest;
 import dev.skiff.agent.api.ExecProcessRequest;
 import dev.skiff.agent.api.ExitStatus;
 import dev.skiff.agent.api.GuestPaths;
+import dev.skiff.agent.api.MountRootfsRequest;
 import dev.skiff.agent.api.ProcessExited;
 import dev.skiff.agent.api.SignalProcessRequest;
 import dev.skiff.agent.api.StatsResponse;
@@ -13,6 +14,8 @@ import dev.skiff.guest.Main;
 import dev.skiff.guest.process.Reaper;
 import dev.skiff.sys.Errno;
 import dev.skiff.sys.ErrnoException;
+import dev.skiff.sys.Fds;
+import dev.skiff.sys.OpenFlags;
 import dev.skiff.sys.Processes;
 import dev.skiff.ttrpc.Code;
 import dev.skiff.ttrpc.TtrpcException;
@@ -58,27 +61,20 @@ public final class Containers {
         if (request.getOciSpecJson().size() > MAX_SPEC_BYTES || request.getOciSpecJson().isEmpty()) {
             throw new TtrpcException(Code.INVALID_ARGUMENT, "the OCI spec must be 1 byte to 1 MiB");
         }
-        List<String> layers = new ArrayList<>();
-        for (String layer : request.getLayerStorageIdsList()) {
-            layers.add(storages.get(layer, Storage.Kind.LAYER).guestPath());
-        }
-        if (layers.isEmpty()) {
-            throw new TtrpcException(Code.INVALID_ARGUMENT, "container " + id + " names no layer storage");
-        }
-        Path bundle = Path.of(GuestPaths.bundle(id));
-        Path upperBase = request.getScratchStorageId().isEmpty() ? bundle.resolve("scratch")
-                : Path.of(storages.get(request.getScratchStorageId(), Storage.Kind.SCRATCH).guestPath(), "containers", id);
-        Container c = new Container(id, bundle, upperBase);
+        List<String> layers = layerPaths(id, request.getLayerStorageIdsList());
+        Container c = newContainer(id, request.getScratchStorageId());
+        Path bundle = c.bundle;
+        takeOverPrepared(id);
         if (containers.putIfAbsent(id, c) != null) {
             throw new TtrpcException(Code.ALREADY_EXISTS, "container " + id + " already exists");
         }
         boolean created = false;
         try (StdioSetup io = StdioSetup.prepare(id, request.getStdio())) {
+            // The upper layer stays: what an earlier run and docker cp wrote is the container's own.
             deleteTree(bundle);
-            deleteTree(upperBase);
             Files.createDirectories(bundle);
             Files.write(bundle.resolve("config.json"), request.getOciSpecJson().toByteArray());
-            Rootfs.mount(c.rootfs(), layers, upperBase);
+            Rootfs.mount(c.rootfs(), layers, c.upperBase);
             c.rootfsMounted = true;
             Path pidFile = bundle.resolve("init.pid");
             List<String> args = new ArrayList<>(List.of("create", "--bundle", bundle.toString(), "--pid-file",
@@ -98,9 +94,98 @@ public final class Containers {
             throw new TtrpcException(Code.INTERNAL, "create container " + id + ": " + e.getMessage());
         } finally {
             if (!created) {
-                cleanUp(c);
+                cleanUp(c, true);
                 containers.remove(id);
             }
+        }
+    }
+
+    /**
+     * Assembles a container's rootfs without creating it (MountRootfs: docker cp into a container
+     * that has none in this VM). A container the agent knows is left as it is.
+     */
+    public void mountRootfs(MountRootfsRequest request) throws TtrpcException {
+        String id = checkId(request.getContainerId(), "container id");
+        List<String> layers = layerPaths(id, request.getLayerStorageIdsList());
+        Container c = newContainer(id, request.getScratchStorageId());
+        c.state = Container.State.PREPARED;
+        if (containers.putIfAbsent(id, c) != null) {
+            return;
+        }
+        synchronized (c) {
+            try {
+                Rootfs.mount(c.rootfs(), layers, c.upperBase);
+                c.rootfsMounted = true;
+                Main.log("container " + id + ": rootfs mounted for copying");
+            } catch (IOException | IllegalArgumentException e) {
+                containers.remove(id);
+                throw new TtrpcException(Code.INTERNAL, "mount the rootfs of " + id + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** The guest paths of a container's layer storages, lowest first. */
+    private List<String> layerPaths(String id, List<String> storageIds) throws TtrpcException {
+        List<String> layers = new ArrayList<>();
+        for (String layer : storageIds) {
+            layers.add(storages.get(layer, Storage.Kind.LAYER).guestPath());
+        }
+        if (layers.isEmpty()) {
+            throw new TtrpcException(Code.INVALID_ARGUMENT, "container " + id + " names no layer storage");
+        }
+        return layers;
+    }
+
+    /** A container's record: its bundle, and its upper layer on the scratch storage (or in memory). */
+    private Container newContainer(String id, String scratchStorageId) throws TtrpcException {
+        Path bundle = Path.of(GuestPaths.bundle(id));
+        Path upperBase = scratchStorageId.isEmpty() ? bundle.resolve("scratch")
+                : Path.of(storages.get(scratchStorageId, Storage.Kind.SCRATCH).guestPath(), "containers", id);
+        return new Container(id, bundle, upperBase);
+    }
+
+    /** A container only prepared by {@link #mountRootfs} gives way to its creation; its upper layer stays. */
+    private void takeOverPrepared(String id) throws TtrpcException {
+        Container prepared = containers.get(id);
+        if (prepared == null || prepared.state != Container.State.PREPARED) {
+            return;
+        }
+        synchronized (prepared) {
+            if (prepared.rootfsMounted) {
+                try {
+                    Rootfs.unmount(prepared.rootfs());
+                    prepared.rootfsMounted = false;
+                } catch (ErrnoException e) {
+                    throw new TtrpcException(Code.INTERNAL, "unmount the copy rootfs of " + id + ": " + e.getMessage());
+                }
+            }
+            containers.remove(id, prepared);
+        }
+    }
+
+    /**
+     * A descriptor (O_PATH) of a container's root as docker cp sees it: a live process's root,
+     * with the container's mounts (binds, /etc files), else the rootfs the agent assembled. The
+     * caller closes it.
+     */
+    public int openRoot(String containerId) throws TtrpcException {
+        Container c = get(containerId);
+        Proc init = c.init();
+        try {
+            if (init != null && !init.exit.isDone()) {
+                try {
+                    return Fds.openat2(Fds.AT_FDCWD, "/proc/" + init.pid + "/root",
+                            OpenFlags.O_PATH | OpenFlags.O_DIRECTORY, 0, 0);
+                } catch (ErrnoException e) {
+                    // it exited meanwhile: its rootfs is still there
+                }
+            }
+            if (!c.rootfsMounted) {
+                throw new TtrpcException(Code.FAILED_PRECONDITION, "container " + c.id + " has no root file system mounted");
+            }
+            return Fds.openat2(Fds.AT_FDCWD, c.rootfs().toString(), OpenFlags.O_PATH | OpenFlags.O_DIRECTORY, 0, 0);
+        } catch (ErrnoException e) {
+            throw new TtrpcException(Code.INTERNAL, "open the root of " + c.id + ": " + e.getMessage());
         }
     }
 
@@ -209,6 +294,11 @@ public final class Containers {
     }
 
     public void remove(String containerId, boolean force) throws TtrpcException {
+        remove(containerId, force, false);
+    }
+
+    /** Removes a container; with {@code keepUpper} its upper layer stays for its next create. */
+    public void remove(String containerId, boolean force, boolean keepUpper) throws TtrpcException {
         Container c = get(containerId);
         synchronized (c) {
             Proc init = c.init();
@@ -232,7 +322,7 @@ public final class Containers {
             } catch (TtrpcException e) {
                 Main.log("container " + c.id + ": " + e.getMessage()); // cleaning up goes on
             }
-            cleanUp(c);
+            cleanUp(c, keepUpper);
             containers.remove(c.id);
         }
     }
@@ -302,7 +392,7 @@ public final class Containers {
         return c;
     }
 
-    private void cleanUp(Container c) {
+    private void cleanUp(Container c, boolean keepUpper) {
         if (c.rootfsMounted) {
             try {
                 Rootfs.unmount(c.rootfs());
@@ -316,7 +406,9 @@ public final class Containers {
         }
         try {
             deleteTree(c.bundle);
-            deleteTree(c.upperBase);
+            if (!keepUpper) {
+                deleteTree(c.upperBase);
+            }
         } catch (IOException e) {
             Main.log("container " + c.id + ": cleaning up: " + e.getMessage());
         }

@@ -84,6 +84,16 @@ final class DaemonProcess {
 
     record Result(int code, String out, String err) {}
 
+    /** Runs the docker CLI against this daemon and fails the test, with the daemon's log, unless it succeeds. */
+    Result ok(String... args) throws IOException, InterruptedException {
+        Result r = docker(List.of(args), null);
+        if (r.code() != 0) {
+            throw new AssertionError("docker " + String.join(" ", args) + " failed (" + r.code() + "): " + r.err()
+                    + "\ndaemon log:\n" + logTail());
+        }
+        return r;
+    }
+
     /** Runs the docker CLI against this daemon. */
     Result docker(List<String> args, byte[] stdin) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("docker", "-H", "unix://" + socket));

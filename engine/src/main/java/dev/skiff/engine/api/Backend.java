@@ -280,6 +280,32 @@ public interface Backend {
      */
     List<String> pruneVolumes(List<String> labels, boolean all) throws EngineException;
 
+    // ---- docker cp (/containers/{id}/archive)
+
+    /** moby's container.PathStat: {@code mode} is Go's os.FileMode bits (see agent-api GoFileMode). */
+    record PathStat(String name, long size, int mode, Instant mtime, String linkTarget) {}
+
+    /** A tar of a path being read: its stat at once, its bytes on {@link #transferTo}. */
+    interface ArchiveRead extends AutoCloseable {
+        PathStat stat();
+
+        /** Copies the tar into {@code out}. */
+        void transferTo(OutputStream out) throws IOException;
+
+        @Override
+        void close();
+    }
+
+    /** HEAD: the stat of a path in a container; 404 "Could not find the file" when it does not exist. */
+    PathStat statPath(String id, String path) throws EngineException;
+
+    /** GET: starts a tar of a path in a container. */
+    ArchiveRead readArchive(String id, String path) throws EngineException;
+
+    /** PUT: extracts a tar into a directory of a container. */
+    void extractArchive(String id, String path, boolean noOverwriteDirNonDir, boolean copyUidGid, InputStream tar)
+            throws EngineException, IOException;
+
     // ---- networks
 
     /** A container on a network, as network inspect lists it. */

@@ -72,7 +72,12 @@ final class HttpResponse {
 
     /** A reply without a body: 204 and 304 carry no Content-Length, others carry 0. */
     void sendEmpty(int status) throws IOException {
-        Map<String, String> headers = new LinkedHashMap<>();
+        sendEmpty(status, Map.of());
+    }
+
+    /** {@link #sendEmpty(int)} with more headers (HEAD /containers/{id}/archive's stat). */
+    void sendEmpty(int status, Map<String, String> extra) throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>(extra);
         if (status != 204 && status != 304) {
             headers.put("Content-Length", "0");
         }
@@ -85,7 +90,12 @@ final class HttpResponse {
      * and flushed. The caller closes the stream to end the body.
      */
     OutputStream startChunked(int status, String contentType) throws IOException {
-        Map<String, String> headers = new LinkedHashMap<>();
+        return startChunked(status, contentType, Map.of());
+    }
+
+    /** {@link #startChunked(int, String)} with more headers. */
+    OutputStream startChunked(int status, String contentType, Map<String, String> extra) throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>(extra);
         headers.put("Content-Type", contentType);
         headers.put("Transfer-Encoding", "chunked");
         writeHead(status, headers);

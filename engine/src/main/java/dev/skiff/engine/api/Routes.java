@@ -10,6 +10,7 @@ final class Routes {
         new SystemRoutes(backend).register(router);
         new ImageRoutes(backend).register(router);
         new ContainerRoutes(backend).register(router);
+        new ArchiveRoutes(backend).register(router);
         new StreamRoutes(backend).register(router);
         new ExecRoutes(backend).register(router);
         new NetworkRoutes(backend).register(router);

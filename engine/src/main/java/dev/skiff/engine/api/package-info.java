@@ -13,7 +13,8 @@
  *       is the one place where an {@link dev.skiff.engine.api.EngineException} becomes an HTTP
  *       status and Docker's {@code {"message": ...}} body;</li>
  *   <li>handlers, thin, one class per area: {@code SystemRoutes}, {@code ImageRoutes},
- *       {@code ContainerRoutes}, {@code StreamRoutes} (attach, logs), {@code ExecRoutes};</li>
+ *       {@code ContainerRoutes}, {@code ArchiveRoutes} (docker cp), {@code StreamRoutes} (attach, logs),
+ *       {@code ExecRoutes};</li>
  *   <li>Docker's JSON shapes, mapped to and from the {@link dev.skiff.engine.api.Backend}
  *       records: {@code ContainerJson}, {@code ImageJson}, {@code ExecJson}, {@code SystemJson};</li>
  *   <li>{@link dev.skiff.engine.api.Streams}: the 8-byte multiplexed stream framing.</li>

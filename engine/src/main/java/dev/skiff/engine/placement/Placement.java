@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,6 +52,7 @@ public final class Placement implements AutoCloseable {
     private volatile UtilityVm shared; // guarded by sharedLock for changes
     private ScheduledFuture<?> idleStop; // guarded by sharedLock
     private final Map<String, UtilityVm> dedicated = new ConcurrentHashMap<>(); // container id -> VM
+    private final Map<String, CompletableFuture<Void>> stopping = new ConcurrentHashMap<>(); // VM name -> its stop
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("placement-idle").factory());
 
@@ -66,7 +68,11 @@ public final class Placement implements AutoCloseable {
     /** The VM a container runs on: the shared one (booted if needed) or a new dedicated one. */
     public UtilityVm acquire(String containerId, boolean dedicatedVm) throws IOException {
         if (dedicatedVm) {
-            String name = "skiff-" + containerId.substring(0, 12);
+            String name = dedicatedName(containerId);
+            CompletableFuture<Void> earlier = stopping.get(name);
+            if (earlier != null) {
+                earlier.join(); // the container's last VM still holds its name and its disk
+            }
             log.accept("booting dedicated VM " + name + " for container " + containerId.substring(0, 12));
             UtilityVm vm = boot(name, UtilityVm.Mode.DEDICATED);
             vm.containers().add(containerId);
@@ -91,9 +97,17 @@ public final class Placement implements AutoCloseable {
     public void release(String containerId) {
         UtilityVm own = dedicated.remove(containerId);
         if (own != null) {
-            log.accept("stopping dedicated VM " + own.name());
-            own.stop();
-            deleteScratch(own.name());
+            // Its scratch disk (the container's upper layer) stays for its next start or docker
+            // cp, until the container is removed (discard).
+            CompletableFuture<Void> stopped = new CompletableFuture<>();
+            stopping.put(own.name(), stopped);
+            try {
+                log.accept("stopping dedicated VM " + own.name());
+                own.stop();
+            } finally {
+                stopping.remove(own.name(), stopped);
+                stopped.complete(null);
+            }
             return;
         }
         synchronized (sharedLock) {
@@ -102,6 +116,17 @@ public final class Placement implements AutoCloseable {
                 idleStop = timer.schedule(() -> stopIfIdle(idleVm), idle.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /** The container is removed: its dedicated VM's scratch disk goes (it kept its upper layer). */
+    public void discard(String containerId) {
+        if (!dedicated.containsKey(containerId)) {
+            deleteScratch(dedicatedName(containerId));
+        }
+    }
+
+    private static String dedicatedName(String containerId) {
+        return "skiff-" + containerId.substring(0, 12);
     }
 
     private void stopIfIdle(UtilityVm vm) {
@@ -152,7 +177,10 @@ public final class Placement implements AutoCloseable {
 
     private UtilityVm boot(String name, UtilityVm.Mode mode) throws IOException {
         GuestImage img = image.get();
-        Path scratch = scratchDisk(name);
+        Path kept = vmDir.resolve(name).resolve("scratch.ext4");
+        // A dedicated VM's disk holds only its container's upper layer: a later VM of the same
+        // container takes it over. The shared VM starts empty.
+        Path scratch = mode == UtilityVm.Mode.DEDICATED && Files.exists(kept) ? kept : scratchDisk(name);
         VmConfig config = VmConfig.of(name, img.kernel(), img.initrd(), img.kernelArgs(), img.initArgs(),
                 List.of(GuestPaths.AGENT_PORT)).withMemory(memoryMib, 2)
                 .withDisks(List.of(new DiskSpec(scratch, UtilityVm.SCRATCH_SERIAL, false)))

@@ -521,6 +521,58 @@ final class StubBackend implements Backend {
         c.removed.complete(c.proc.exitCode());
     }
 
+    /** docker cp's files by path; a read's "tar" is the content itself (the stub does not tar). */
+    final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    volatile byte[] extracted;
+
+    private byte[] file(String id, String path) throws EngineException {
+        container(id);
+        byte[] f = files.get(path);
+        if (f == null) {
+            throw EngineException.notFound("Could not find the file " + path + " in container " + id);
+        }
+        return f;
+    }
+
+    private static PathStat stubStat(String path, byte[] f) {
+        return new PathStat(path.substring(path.lastIndexOf('/') + 1), f.length, 0644,
+                Instant.ofEpochSecond(1_700_000_000L, 120_000_000), "");
+    }
+
+    @Override
+    public PathStat statPath(String id, String path) throws EngineException {
+        return stubStat(path, file(id, path));
+    }
+
+    @Override
+    public ArchiveRead readArchive(String id, String path) throws EngineException {
+        byte[] f = file(id, path);
+        return new ArchiveRead() {
+            @Override
+            public PathStat stat() {
+                return stubStat(path, f);
+            }
+
+            @Override
+            public void transferTo(OutputStream out) throws IOException {
+                out.write(f);
+            }
+
+            @Override
+            public void close() {
+                calls.add("archive closed");
+            }
+        };
+    }
+
+    @Override
+    public void extractArchive(String id, String path, boolean noOverwriteDirNonDir, boolean copyUidGid, InputStream tar)
+            throws EngineException, IOException {
+        container(id);
+        extracted = tar.readAllBytes();
+        calls.add("extract " + path + " noOverwriteDirNonDir=" + noOverwriteDirNonDir + " copyUIDGID=" + copyUidGid);
+    }
+
     @Override
     public void resizeContainer(String id, int height, int width) throws EngineException {
         container(id);

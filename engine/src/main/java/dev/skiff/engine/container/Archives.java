@@ -1,0 +1,175 @@
+package dev.skiff.engine.container;
+
+import dev.skiff.agent.api.ArchivePaths;
+import dev.skiff.agent.client.AgentClient;
+import dev.skiff.agent.client.AgentException;
+import dev.skiff.agent.client.ArchiveStreams;
+import dev.skiff.engine.api.Backend.ArchiveRead;
+import dev.skiff.engine.api.Backend.PathStat;
+import dev.skiff.engine.api.EngineException;
+import dev.skiff.engine.image.ImageStore;
+import dev.skiff.engine.placement.Placement;
+import dev.skiff.engine.placement.UtilityVm;
+import dev.skiff.ttrpc.Code;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * docker cp for the engine (moby daemon/archive.go): finds the container's VM and has its agent
+ * stat, tar or extract the path there. A running container is copied as its processes see it; a
+ * created or stopped one through its root file system, which the agent assembles on demand in the
+ * VM the container runs in (booted for it if it has none: the shared VM, or its dedicated one,
+ * which then stays for its start). The tar's bytes stream between the HTTP connection and the
+ * agent; neither side holds more than a window of them.
+ */
+public final class Archives {
+    /** Finds a container by id, name or id prefix (404 "No such container" otherwise). */
+    @FunctionalInterface
+    public interface Finder {
+        Container find(String ref) throws EngineException;
+    }
+
+    private final Finder finder;
+    private final Placement placement;
+    private final ImageStore images;
+    private final Map<String, UtilityVm> vmOf;
+
+    public Archives(Finder finder, Placement placement, ImageStore images, Map<String, UtilityVm> vmOf) {
+        this.finder = finder;
+        this.placement = placement;
+        this.images = images;
+        this.vmOf = vmOf;
+    }
+
+    /** One call to the container's agent. */
+    @FunctionalInterface
+    private interface Call<T> {
+        T on(AgentClient agent) throws IOException;
+    }
+
+    /**
+     * Runs a call on the agent that holds the container's files. A container that just exited
+     * may have its dedicated VM stopped under the call: then it runs once more, on the VM the
+     * container gets now.
+     */
+    private <T> T withAgent(Container c, String ref, String path, Call<T> call) throws EngineException {
+        try {
+            try {
+                return call.on(agent(c));
+            } catch (AgentException e) {
+                if (!e.vmGone() || c.running()) {
+                    throw e;
+                }
+                return call.on(agent(c));
+            }
+        } catch (IOException e) {
+            throw map(e, ref, path);
+        }
+    }
+
+    public PathStat stat(String ref, String path) throws EngineException {
+        Container c = finder.find(ref);
+        String p = checked(path);
+        return pathStat(withAgent(c, ref, path, agent -> agent.statPath(c.id, p)));
+    }
+
+    public ArchiveRead read(String ref, String path) throws EngineException {
+        Container c = finder.find(ref);
+        String p = checked(path);
+        ArchiveStreams.Read read = withAgent(c, ref, path, agent -> agent.readArchive(c.id, p));
+        PathStat stat = pathStat(read.stat());
+        return new ArchiveRead() {
+            @Override
+            public PathStat stat() {
+                return stat;
+            }
+
+            @Override
+            public void transferTo(OutputStream out) throws IOException {
+                read.transferTo(out);
+            }
+
+            @Override
+            public void close() {
+                read.close();
+            }
+        };
+    }
+
+    public void extract(String ref, String path, boolean noOverwriteDirNonDir, boolean copyUidGid, InputStream tar)
+            throws EngineException, IOException {
+        Container c = finder.find(ref);
+        String p = checked(path);
+        try {
+            agent(c).writeArchive(c.id, p, noOverwriteDirNonDir, copyUidGid, tar);
+        } catch (AgentException e) {
+            throw map(e, ref, path);
+        }
+    }
+
+    private static String checked(String path) throws EngineException {
+        try {
+            return ArchivePaths.absolute(path);
+        } catch (IllegalArgumentException e) {
+            throw EngineException.invalid(e.getMessage());
+        }
+    }
+
+    /**
+     * The agent that holds the container's files: its VM's, with its root file system mounted
+     * when it does not run (moby mounts it for the copy too).
+     */
+    private AgentClient agent(Container c) throws EngineException, IOException {
+        synchronized (c) {
+            if (c.status.equals("removing")) {
+                throw EngineException.conflict("container " + c.id + " is being removed");
+            }
+        }
+        if (c.running()) {
+            UtilityVm vm = vmOf.get(c.id);
+            if (vm != null && vm.alive()) {
+                return vm.agent();
+            }
+        }
+        synchronized (this) {
+            UtilityVm vm = vmOf.get(c.id);
+            if (vm == null || !vm.alive()) {
+                vm = placement.acquire(c.id, c.dedicated());
+                vmOf.put(c.id, vm);
+            }
+            List<String> layerIds = new ArrayList<>();
+            for (String diffId : c.diffIds) {
+                layerIds.add(vm.layer(diffId, images.layerDisk(diffId)));
+            }
+            vm.agent().mountRootfs(c.id, layerIds, "scratch");
+            return vm.agent();
+        }
+    }
+
+    static PathStat pathStat(dev.skiff.agent.api.PathStat s) {
+        long nanos = s.getMtimeUnixNanos();
+        return new PathStat(s.getName(), s.getSize(), s.getMode(),
+                Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)),
+                s.getLinkTarget());
+    }
+
+    /** The agent's answer as dockerd words it: containerFileNotFound, InvalidParameter, or a system error. */
+    static EngineException map(IOException e, String ref, String path) {
+        if (e instanceof AgentException a && !a.vmGone()) {
+            if (a.code() == Code.NOT_FOUND) {
+                return EngineException.notFound("Could not find the file " + path + " in container " + ref);
+            }
+            if (a.code() == Code.INVALID_ARGUMENT) {
+                return EngineException.invalid(a.detail());
+            }
+            return new EngineException(EngineException.Kind.INTERNAL, a.detail(), e);
+        }
+        return new EngineException(EngineException.Kind.INTERNAL, "copy " + path + " in container " + ref + ": "
+                + e.getMessage(), e);
+    }
+}
