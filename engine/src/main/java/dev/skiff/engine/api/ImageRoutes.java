@@ -19,6 +19,7 @@ final class ImageRoutes {
         router.add("GET", "/images/json", this::list)
                 .add("POST", "/images/load", this::load)
                 .add("POST", "/images/create", this::create)
+                .add("POST", "/images/prune", this::prune)
                 .add("GET", "/images/get", ex -> save(ex, ex.queryAll("names")))
                 .add("GET", "/images/{name*}/get", ex -> save(ex, List.of(ex.path("name"))))
                 .add("GET", "/images/{name*}/json", this::inspect)
@@ -134,6 +135,42 @@ final class ImageRoutes {
         };
         backend.saveImages(names, body);
         body.close();
+    }
+
+    /**
+     * docker image prune: unused images, only untagged ("dangling") ones unless dangling=false (-a), with the label
+     * and until filters; the reply lists what was untagged and deleted, as dockerd's does.
+     */
+    private void prune(Exchange ex) throws EngineException, IOException {
+        var f = Filters.parse(ex.query("filters"), java.util.Set.of("dangling", "label", "label!", "until"));
+        boolean danglingOnly = f.getOrDefault("dangling", List.of("true")).stream()
+                .noneMatch(d -> d.equals("false") || d.equals("0"));
+        java.time.Instant until = f.containsKey("until") ? Filters.until(f.get("until").getFirst()) : null;
+        java.util.Set<String> used = new java.util.HashSet<>();
+        backend.listContainers(true).forEach(c -> used.add(c.imageId()));
+        ArrayNode deleted = Json.array();
+        for (Backend.ImageSummary image : backend.images()) {
+            boolean dangling = image.repoTags().isEmpty();
+            boolean labelled = dev.skiff.engine.network.LabelFilter.matches(image.labels(),
+                    f.getOrDefault("label", List.of())) && f.getOrDefault("label!", List.of()).stream()
+                    .noneMatch(l -> dev.skiff.engine.network.LabelFilter.matches(image.labels(), List.of(l)));
+            if ((dangling || !danglingOnly) && labelled && !used.contains(image.id())
+                    && (until == null || image.created().isBefore(until))) {
+                try {
+                    for (Map<String, String> line : backend.removeImage(image.id(), true)) {
+                        deleted.add(Json.object(line));
+                    }
+                } catch (EngineException e) {
+                    if (e.kind() != EngineException.Kind.NOT_FOUND && e.kind() != EngineException.Kind.CONFLICT) {
+                        throw e; // removed or taken into use meanwhile: not this prune's
+                    }
+                }
+            }
+        }
+        var reply = Json.object();
+        reply.set("ImagesDeleted", deleted);
+        reply.put("SpaceReclaimed", 0);
+        ex.response().sendJson(200, reply);
     }
 
     /** docker login: the daemon checks the credentials with the registry; the CLI stores them. */

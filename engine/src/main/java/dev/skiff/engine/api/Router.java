@@ -71,7 +71,8 @@ final class Router {
                     return;
                 }
             }
-            throw EngineException.notFound("page not found");
+            throw EngineException.notFound("page not found: " + request.method() + " " + path
+                    + " is not part of the Docker Engine API");
         } catch (EngineException e) {
             fail(response, e.kind().httpStatus, e.getMessage());
         } catch (HttpException e) {

@@ -97,10 +97,11 @@ class ApiServerTest {
     }
 
     @Test
-    void unknownRouteIsDockersPageNotFound() throws IOException {
+    void unknownRouteIsDockersPageNotFoundNamingTheRoute() throws IOException {
         RawClient.Reply reply = call("GET", "/v1.47/nothing/here", null);
         assertEquals(404, reply.status());
-        assertEquals("{\"message\":\"page not found\"}", reply.text());
+        assertEquals("{\"message\":\"page not found: GET /nothing/here is not part of the Docker Engine API\"}",
+                reply.text());
         assertEquals("application/json", reply.header("Content-Type"));
         assertEquals("1.47", reply.header("Api-Version"));
     }

@@ -206,6 +206,34 @@ class DockerCliTest {
     }
 
     @Test
+    void restartRenameAndContainerPrune() throws Exception {
+        String id = ok("create", "--name", "first", "--label", "keep=no", "busybox", "sleep").out().trim();
+        ok("restart", "-t", "3", "first");
+        assertTrue(backend.calls.contains("stop 3 null"), backend.calls.toString());
+        assertEquals("running\n", ok("inspect", "-f", "{{.State.Status}}", "first").out());
+        ok("rename", "first", "second");
+        assertEquals("/second\n", ok("inspect", "-f", "{{.Name}}", id).out());
+        Result missing = docker(null, "rename", "nosuch", "x");
+        assertTrue(missing.exit() != 0 && missing.err().contains("No such container"), missing.err());
+        ok("stop", "second");
+        String kept = ok("create", "--label", "keep=yes", "busybox", "true").out().trim();
+        Result pruned = ok("container", "prune", "-f", "--filter", "label=keep=no");
+        assertTrue(pruned.out().contains(id), pruned.out());
+        assertEquals(kept.substring(0, 12) + "\n", ok("ps", "-aq").out(), "prune takes only what its filter names");
+    }
+
+    @Test
+    void endpointsSkiffLacksSaySoByName() throws Exception {
+        ok("create", "--name", "x1", "busybox", "sleep");
+        Result top = docker(null, "top", "x1");
+        assertTrue(top.exit() != 0 && top.err().contains("Skiff does not implement GET /containers/{id}/top"),
+                top.err());
+        Result events = docker(null, "system", "df");
+        assertTrue(events.exit() != 0 && events.err().contains("does not implement GET /system/df"), events.err());
+        assertTrue(ok("image", "prune", "-f").out().contains("Total reclaimed space"));
+    }
+
+    @Test
     void missingImageIsPulledFirstAsTheCliDoes() throws Exception {
         Result r = docker(null, "run", "--rm", "nosuch:1", "echo");
         assertEquals(125, r.exit());
