@@ -14,8 +14,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -29,31 +27,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * and an unknown container; a 50 MB file there and back with its checksum.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DockerCpIT {
+class DockerCpIT extends DaemonIT {
     private static final List<String> MODES = List.of("shared", "hyperv");
     private static final Duration READY = Duration.ofMinutes(3);
-    private static DaemonProcess daemon;
-    private static Path base;
 
-    @BeforeAll
-    static void start() throws Exception {
-        base = Files.createTempDirectory(Path.of("/tmp"), "sc");
-        daemon = new DaemonProcess(base);
-        daemon.start();
-    }
 
-    @AfterAll
-    static void stop() throws Exception {
-        DockerIT.removeAllAndStop(daemon, base);
-    }
-
-    private static DaemonProcess.Result docker(String... args) throws Exception {
-        return daemon.docker(List.of(args), null);
-    }
-
-    private static DaemonProcess.Result ok(String... args) throws Exception {
-        return daemon.ok(args);
-    }
 
     private static String[] run(String verb, String mode, String... tail) {
         List<String> all = new ArrayList<>(List.of(verb.split(" ")));

@@ -37,10 +37,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * missing image, the up-to-date second pull, login, push (with a cross-repository mount) and save.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DockerRegistryIT {
+class DockerRegistryIT extends DaemonIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static DaemonProcess daemon;
-    private static Path base;
     private static TestRegistry open;
     private static TestRegistry locked;
     /** The built-in busybox layer (uncompressed) and config, from `docker save`. */
@@ -48,10 +46,7 @@ class DockerRegistryIT {
     private static JsonNode busyboxConfig;
 
     @BeforeAll
-    static void start() throws Exception {
-        base = Files.createTempDirectory(Path.of("/tmp"), "sr");
-        daemon = new DaemonProcess(base);
-        daemon.start();
+    static void startRegistries() throws Exception {
         open = TestRegistry.start(base.resolve("open"), "");
         Path htpasswd = base.resolve("htpasswd");
         Process p = new ProcessBuilder("htpasswd", "-Bbn", "testuser", "testpass").redirectOutput(htpasswd.toFile())
@@ -66,25 +61,15 @@ class DockerRegistryIT {
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    static void stopRegistries() {
         for (TestRegistry r : new TestRegistry[] {open, locked}) {
             if (r != null) {
                 r.close();
             }
         }
-        DockerIT.removeAllAndStop(daemon, base);
     }
 
-    private static DaemonProcess.Result docker(String... args) throws Exception {
-        return daemon.docker(List.of(args), null);
-    }
 
-    private static DaemonProcess.Result ok(String... args) throws Exception {
-        DaemonProcess.Result r = docker(args);
-        assertEquals(0, r.code(), "docker " + String.join(" ", args) + " failed: " + r.err() + "\ndaemon log:\n"
-                + daemon.logTail());
-        return r;
-    }
 
     private static String img(TestRegistry r, String repo) {
         return r.host() + "/" + repo;

@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -23,32 +21,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the errors for a volume in use and a bad name.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DockerVolumeIT {
-    private static DaemonProcess daemon;
-    private static Path base;
+class DockerVolumeIT extends DaemonIT {
 
-    @BeforeAll
-    static void start() throws Exception {
-        base = Files.createTempDirectory(Path.of("/tmp"), "sv");
-        daemon = new DaemonProcess(base);
-        daemon.start();
-    }
 
-    @AfterAll
-    static void stop() throws Exception {
-        DockerIT.removeAllAndStop(daemon, base);
-    }
-
-    private static DaemonProcess.Result docker(String... args) throws Exception {
-        return daemon.docker(List.of(args), null);
-    }
-
-    private static DaemonProcess.Result ok(String... args) throws Exception {
-        DaemonProcess.Result r = docker(args);
-        assertEquals(0, r.code(), "docker " + String.join(" ", args) + " failed: " + r.err() + "\ndaemon log:\n"
-                + daemon.logTail());
-        return r;
-    }
 
     private static List<String> volumes() throws Exception {
         return Arrays.stream(ok("volume", "ls", "-q").out().split("\\s+")).filter(s -> !s.isBlank()).toList();
