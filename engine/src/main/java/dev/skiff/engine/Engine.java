@@ -13,6 +13,7 @@ import dev.skiff.engine.container.ContainerStore;
 import dev.skiff.engine.container.Exec;
 import dev.skiff.engine.container.Frame;
 import dev.skiff.engine.container.OutputHub;
+import dev.skiff.engine.container.RestartPolicies;
 import dev.skiff.engine.container.Signals;
 import dev.skiff.engine.image.ImageStore;
 import dev.skiff.engine.network.NetworkRegistry;
@@ -157,6 +158,19 @@ public final class Engine implements Backend, AutoCloseable {
         }
         for (UtilityVm u : byName.values()) {
             placement.adopt(u);
+        }
+        for (Container c : containers.values()) {
+            boolean back;
+            synchronized (c) {
+                back = c.status.equals("exited") && RestartPolicies.atDaemonStart(c.spec.restartOrNo(), c.exitCode,
+                        c.restartCount, c.manuallyStopped, c.startedAt != null);
+                if (back) {
+                    c.manuallyStopped = false; // "always" after a user's stop: the daemon start undoes it
+                }
+            }
+            if (back) {
+                scheduleRestart(c, Duration.ZERO, false);
+            }
         }
     }
 
@@ -422,6 +436,7 @@ public final class Engine implements Backend, AutoCloseable {
     public void startContainer(String ref) throws EngineException {
         Container c = container(ref);
         synchronized (c) {
+            c.manuallyStopped = false;
             if (c.status.equals("running")) {
                 throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already started");
             }
@@ -605,6 +620,55 @@ public final class Engine implements Backend, AutoCloseable {
             // A dedicated VM lives as long as its container runs; a restart boots a new one.
             releaseVm(c);
         }
+        boolean restart;
+        synchronized (c) {
+            restart = !c.spec.autoRemove() && RestartPolicies.afterExit(c.spec.restartOrNo(), code, c.restartCount,
+                    c.manuallyStopped);
+            if (restart) {
+                Duration ran = c.startedAt == null ? Duration.ZERO : Duration.between(c.startedAt, c.finishedAt);
+                c.restartDelay = RestartPolicies.nextDelay(c.restartDelay, ran);
+            }
+        }
+        if (restart) {
+            scheduleRestart(c, c.restartDelay, true);
+        }
+    }
+
+    /** A user's stop or kill: its restart policy leaves it stopped (until the daemon restarts, for "always"). */
+    private void stoppedByUser(Container c) {
+        synchronized (c) {
+            c.manuallyStopped = true;
+        }
+        save(c);
+    }
+
+    /**
+     * Starts {@code c} again after {@code delay}, unless a user stopped or removed it meanwhile; {@code count} says
+     * whether it is a policy restart (Docker's RestartCount) or a daemon start bringing it back.
+     */
+    private void scheduleRestart(Container c, Duration delay, boolean count) {
+        log.accept("container " + c.id.substring(0, 12) + " restarts by its policy "
+                + c.spec.restartOrNo().name() + " in " + delay.toMillis() + " ms");
+        Thread.ofVirtual().name("restart-" + c.id.substring(0, 12)).start(() -> {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (c) {
+                if (c.manuallyStopped || !c.status.equals("exited") || !containers.containsKey(c.id)) {
+                    return;
+                }
+                if (count) {
+                    c.restartCount++;
+                }
+            }
+            try {
+                startContainer(c.id);
+            } catch (EngineException e) {
+                log.accept("restart of " + c.id.substring(0, 12) + " failed: " + e.getMessage());
+            }
+        });
     }
 
     /** After an exit: lets the output readers finish (bounded), then tells attached clients the end. */
@@ -676,8 +740,12 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public ContainerDetail inspectContainer(String ref) throws EngineException {
         Container c = container(ref);
+        int restarts;
+        synchronized (c) {
+            restarts = c.restartCount;
+        }
         return new ContainerDetail(c.summary(), c.spec, c.dir.resolve("container.log").toString(),
-                List.copyOf(c.execs.keySet()));
+                List.copyOf(c.execs.keySet()), restarts);
     }
 
     @Override
@@ -702,6 +770,7 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public void stopContainer(String ref, Integer timeoutSeconds, String signal) throws EngineException {
         Container c = container(ref);
+        stoppedByUser(c); // also cancels a restart its policy has scheduled
         if (!c.running()) {
             throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already stopped");
         }
@@ -750,6 +819,7 @@ public final class Engine implements Backend, AutoCloseable {
         if (!c.running()) {
             throw EngineException.conflict("Cannot kill container: " + ref + ": Container " + c.id + " is not running");
         }
+        stoppedByUser(c);
         signal(c, Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal));
     }
 

@@ -138,21 +138,35 @@ public interface Backend {
                       String workingDir, String user, String hostname, boolean tty, boolean openStdin,
                       boolean stdinOnce, Map<String, String> labels, List<BindMount> binds, boolean autoRemove,
                       String isolation /* "" or "default" = shared VM, "hyperv" = dedicated */, String stopSignal,
-                      Integer stopTimeout, NetworkSpec network /* null (a record from before networks) = default */) {
+                      Integer stopTimeout, NetworkSpec network /* null (a record from before networks) = default */,
+                      RestartPolicy restartPolicy /* null (a record from before policies) = no */) {
         public CreateSpec withNetwork(NetworkSpec n) {
             return new CreateSpec(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce,
-                    labels, binds, autoRemove, isolation, stopSignal, stopTimeout, n);
+                    labels, binds, autoRemove, isolation, stopSignal, stopTimeout, n, restartPolicy);
         }
 
         public CreateSpec withBinds(List<BindMount> b) {
             return new CreateSpec(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce,
-                    labels, List.copyOf(b), autoRemove, isolation, stopSignal, stopTimeout, network);
+                    labels, List.copyOf(b), autoRemove, isolation, stopSignal, stopTimeout, network, restartPolicy);
+        }
+
+        /** The restart policy, never null. */
+        public RestartPolicy restartOrNo() {
+            return restartPolicy == null ? RestartPolicy.NO : restartPolicy;
         }
 
         /** The network part, never null. */
         public NetworkSpec networkOrDefault() {
             return network == null ? NetworkSpec.DEFAULT : network;
         }
+    }
+
+    /**
+     * HostConfig.RestartPolicy: "no", "always", "unless-stopped", or "on-failure" with at most
+     * {@code maximumRetryCount} restarts (0 = no limit).
+     */
+    record RestartPolicy(String name, int maximumRetryCount) {
+        public static final RestartPolicy NO = new RestartPolicy("no", 0);
     }
 
     /** One host side of a published port, as HostConfig.PortBindings has it ("" = any address / a free port). */
@@ -221,7 +235,8 @@ public interface Backend {
                             Instant created, ContainerState state, Map<String, String> labels, String vm,
                             NetworkState network, boolean dedicated /* --isolation=hyperv: a VM of its own */) {}
 
-    record ContainerDetail(ContainerSummary summary, CreateSpec spec, String logPath, List<String> execIds) {}
+    record ContainerDetail(ContainerSummary summary, CreateSpec spec, String logPath, List<String> execIds,
+                           int restartCount /* restarts by its restart policy */) {}
 
     String createContainer(String name /* may be null */, CreateSpec spec) throws EngineException;
 

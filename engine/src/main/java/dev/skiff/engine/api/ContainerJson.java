@@ -85,12 +85,45 @@ final class ContainerJson {
             entrypoint = List.of(); // --entrypoint "": none at all, not the image's
         }
         String stopSignal = Json.text(body, "StopSignal");
+        Backend.RestartPolicy restart = restartPolicy(host);
+        if (Json.bool(host, "AutoRemove") && !restart.name().equals("no")) {
+            throw EngineException.invalid("conflicting options: cannot specify both --restart and --rm");
+        }
         return new CreateSpec(image, orEmpty(Json.strings(body, "Cmd")), entrypoint,
                 orEmpty(Json.strings(body, "Env")), Json.text(body, "WorkingDir"), Json.text(body, "User"),
                 Json.text(body, "Hostname"), Json.bool(body, "Tty"), Json.bool(body, "OpenStdin"),
                 Json.bool(body, "StdinOnce"), Json.stringMap(body, "Labels"), List.copyOf(binds),
                 Json.bool(host, "AutoRemove"), Json.text(host, "Isolation"),
-                stopSignal.isEmpty() ? null : stopSignal, Json.integer(body, "StopTimeout"), network(body, host));
+                stopSignal.isEmpty() ? null : stopSignal, Json.integer(body, "StopTimeout"), network(body, host),
+                restart);
+    }
+
+    /** HostConfig.RestartPolicy, checked with dockerd's words. */
+    static Backend.RestartPolicy restartPolicy(JsonNode host) throws EngineException {
+        JsonNode p = Json.child(host, "RestartPolicy");
+        String name = Json.text(p, "Name");
+        Integer max = Json.integer(p, "MaximumRetryCount");
+        int retries = max == null ? 0 : max;
+        switch (name) {
+            case "", "no" -> {
+                return Backend.RestartPolicy.NO;
+            }
+            case "always", "unless-stopped" -> {
+                if (retries != 0) {
+                    throw EngineException.invalid("invalid restart policy: maximum retry count can only be used with"
+                            + " 'on-failure'");
+                }
+                return new Backend.RestartPolicy(name, 0);
+            }
+            case "on-failure" -> {
+                if (retries < 0) {
+                    throw EngineException.invalid("invalid restart policy: maximum retry count cannot be negative");
+                }
+                return new Backend.RestartPolicy(name, retries);
+            }
+            default -> throw EngineException.invalid("invalid restart policy: unknown policy '" + name
+                    + "'; use one of 'no', 'always', 'unless-stopped', or 'on-failure'");
+        }
     }
 
     /** NetworkMode, PortBindings, PublishAllPorts and ExtraHosts of HostConfig; ExposedPorts of the config. */
@@ -236,7 +269,7 @@ final class ContainerJson {
                 .put("HostsPath", "")
                 .put("LogPath", detail.logPath() == null ? "" : detail.logPath())
                 .put("Name", "/" + primaryName(s))
-                .put("RestartCount", 0)
+                .put("RestartCount", detail.restartCount())
                 .put("Driver", "skiff")
                 .put("Platform", "linux")
                 .put("MountLabel", "")
@@ -364,7 +397,8 @@ final class ContainerJson {
         });
         host.put("PublishAllPorts", net.publishAll());
         host.set("ExtraHosts", net.extraHosts().isEmpty() ? null : Json.array(net.extraHosts()));
-        host.putObject("RestartPolicy").put("Name", "no").put("MaximumRetryCount", 0);
+        host.putObject("RestartPolicy").put("Name", spec.restartOrNo().name())
+                .put("MaximumRetryCount", spec.restartOrNo().maximumRetryCount());
         host.put("AutoRemove", spec.autoRemove())
                 .put("Isolation", spec.isolation() == null ? "" : spec.isolation());
         return host;

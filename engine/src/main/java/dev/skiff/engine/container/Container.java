@@ -22,7 +22,8 @@ public final class Container {
                          List<String> diffIds, CreateSpec spec, List<String> args, List<String> env, String cwd,
                          int uid, int gid, String hostname, String status, int pid, int exitCode, String error,
                          String startedAt, String finishedAt, String vm, String vmMode,
-                         Backend.NetworkState network, List<PortPublisher.Forward> forwards) {}
+                         Backend.NetworkState network, List<PortPublisher.Forward> forwards, int restartCount,
+                         boolean manuallyStopped) {}
 
     public final String id;
     /** Changed only by docker rename, under the engine's container-table lock. */
@@ -69,6 +70,12 @@ public final class Container {
     public List<PortPublisher.Forward> forwards = List.of();
     private CompletableFuture<Integer> nextExit = new CompletableFuture<>();
     public final CompletableFuture<Integer> removed = new CompletableFuture<>();
+    /** Restarts by its restart policy (Docker's RestartCount). */
+    public int restartCount;
+    /** Stopped or killed by a user: a policy does not restart it (Docker's HasBeenManuallyStopped). */
+    public boolean manuallyStopped;
+    /** The wait before its next policy restart; not kept across daemon restarts. */
+    public java.time.Duration restartDelay = RestartPolicies.FIRST_DELAY;
 
     public Container(String id, String name, Instant created, String imageRef, String imageId, List<String> diffIds,
             CreateSpec spec, List<String> args, List<String> env, String cwd, int uid, int gid, String hostname, Path dir) {
@@ -125,7 +132,8 @@ public final class Container {
     public synchronized Record record() {
         return new Record(id, name, created.toString(), imageRef, imageId, diffIds, spec, args, env, cwd, uid, gid,
                 hostname, status, pid, exitCode, error, startedAt == null ? null : startedAt.toString(),
-                finishedAt == null ? null : finishedAt.toString(), vm, vmMode, network, forwards);
+                finishedAt == null ? null : finishedAt.toString(), vm, vmMode, network, forwards, restartCount,
+                manuallyStopped);
     }
 
     public static Container fromRecord(Record r, Path dir) {
@@ -138,6 +146,8 @@ public final class Container {
         c.startedAt = r.startedAt() == null ? null : Instant.parse(r.startedAt());
         c.finishedAt = r.finishedAt() == null ? null : Instant.parse(r.finishedAt());
         c.vm = r.vm() == null ? "" : r.vm();
+        c.restartCount = r.restartCount();
+        c.manuallyStopped = r.manuallyStopped();
         c.vmMode = r.vmMode() == null ? "" : r.vmMode();
         c.network = r.network() == null ? Backend.NetworkState.idle(c.spec.networkOrDefault().mode()) : r.network();
         c.forwards = r.forwards() == null ? List.of() : List.copyOf(r.forwards());

@@ -39,6 +39,19 @@ class ContainerJsonTest {
     }
 
     @Test
+    void restartPolicies() throws EngineException {
+        assertEquals(new Backend.RestartPolicy("on-failure", 3), ContainerJson.restartPolicy(Json.MAPPER.valueToTree(
+                Map.of("RestartPolicy", Map.of("Name", "on-failure", "MaximumRetryCount", 3)))));
+        assertEquals(Backend.RestartPolicy.NO, ContainerJson.restartPolicy(Json.MAPPER.valueToTree(Map.of())));
+        assertThrows(EngineException.class, () -> ContainerJson.restartPolicy(Json.MAPPER.valueToTree(
+                Map.of("RestartPolicy", Map.of("Name", "sometimes")))));
+        assertThrows(EngineException.class, () -> ContainerJson.restartPolicy(Json.MAPPER.valueToTree(
+                Map.of("RestartPolicy", Map.of("Name", "always", "MaximumRetryCount", 2)))));
+        assertThrows(EngineException.class, () -> ContainerJson.createSpec(Json.MAPPER.valueToTree(Map.of("Image",
+                "busybox", "HostConfig", Map.of("AutoRemove", true, "RestartPolicy", Map.of("Name", "always"))))));
+    }
+
+    @Test
     void names() throws EngineException {
         assertEquals("web", ContainerJson.name("/web"));
         assertEquals(null, ContainerJson.name(""));

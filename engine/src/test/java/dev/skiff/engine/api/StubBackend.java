@@ -428,7 +428,8 @@ final class StubBackend implements Backend {
     @Override
     public ContainerDetail inspectContainer(String id) throws EngineException {
         Container c = container(id);
-        return new ContainerDetail(summary(c), c.spec, "/var/lib/skiff/containers/" + c.id + "/log.json", List.of());
+        return new ContainerDetail(summary(c), c.spec, "/var/lib/skiff/containers/" + c.id + "/log.json", List.of(),
+                0);
     }
 
     private ContainerSummary summary(Container c) {

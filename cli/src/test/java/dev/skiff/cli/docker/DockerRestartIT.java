@@ -1,0 +1,83 @@
+package dev.skiff.cli.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Restart policies through the real docker CLI against a real `skiff daemon`: on-failure with a
+ * limit, always until a user stops it, and what a daemon restart brings back (always, even after a
+ * stop; unless-stopped only if nobody stopped it).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DockerRestartIT extends DaemonIT {
+    private static final Duration SETTLE = Duration.ofMinutes(4);
+
+    private static String state(String name) throws Exception {
+        return ok("inspect", "-f", "{{.RestartCount}} {{.State.Status}}", name).out().trim();
+    }
+
+    /** Waits for the container's state, which its policy changes on its own: each inspect is one observation. */
+    private static void awaitState(String name, String expected) throws Exception {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        String last = state(name);
+        while (!last.equals(expected)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + ": expected \"" + expected + "\", still \"" + last + "\" after "
+                        + SETTLE.toMinutes() + " min; daemon log:\n" + daemon.logTail());
+            }
+            ok("wait", name); // returns at its next exit (or at once if exited): the event to wait on
+            last = state(name);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void onFailureRestartsUpToItsLimitThenStays() throws Exception {
+        ok("run", "-d", "--name", "fail", "--restart", "on-failure:2", "busybox", "sh", "-c", "exit 3");
+        awaitState("fail", "2 exited");
+        assertEquals("on-failure 2\n", ok("inspect", "-f",
+                "{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}", "fail").out());
+        assertEquals("3\n", ok("inspect", "-f", "{{.State.ExitCode}}", "fail").out());
+        assertEquals("", ok("ps", "-q", "--filter", "name=fail").out());
+    }
+
+    @Test
+    @Order(2)
+    void alwaysRestartsUntilAUserStopsIt() throws Exception {
+        ok("run", "-d", "--name", "loop", "--restart", "always", "busybox", "sh", "-c", "sleep 1");
+        String first = state("loop");
+        ok("wait", "loop");
+        ok("wait", "loop");
+        int count = Integer.parseInt(state("loop").split(" ")[0]);
+        assertTrue(count >= 1, "restarted after its exits: " + first + " -> " + count);
+        ok("stop", "loop");
+        int stopped = Integer.parseInt(state("loop").split(" ")[0]);
+        assertEquals("exited", state("loop").split(" ")[1]);
+        ok("start", "loop"); // a manual start clears the stop; the policy applies again
+        ok("stop", "-t", "0", "loop");
+        assertEquals(stopped, Integer.parseInt(state("loop").split(" ")[0]), "a user's stop is not restarted");
+    }
+
+    @Test
+    @Order(3)
+    void aDaemonRestartBringsBackAlwaysButNotAStoppedUnlessStopped() throws Exception {
+        ok("run", "-d", "--name", "back", "--restart", "always", "busybox", "sleep", "600");
+        ok("run", "-d", "--name", "stays", "--restart", "unless-stopped", "busybox", "sleep", "600");
+        ok("stop", "-t", "0", "back", "stays");
+        daemon.stop();
+        daemon.start();
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        while (!ok("inspect", "-f", "{{.State.Status}}", "back").out().trim().equals("running")) {
+            assertTrue(System.nanoTime() < deadline, "always did not come back: " + daemon.logTail());
+            Thread.sleep(200); // the restart runs on its own after the daemon starts; its state is the event
+        }
+        assertEquals("exited\n", ok("inspect", "-f", "{{.State.Status}}", "stays").out());
+        ok("rm", "-f", "back", "stays", "loop", "fail");
+    }
+}
