@@ -29,10 +29,47 @@ final class ImageRoutes {
                 .add("POST", "/auth", this::login);
     }
 
-    private void list(Exchange ex) throws IOException {
+    /** docker images: with dangling, label, reference, before and since filters, as dockerd has them. */
+    private void list(Exchange ex) throws EngineException, IOException {
+        var f = Filters.parse(ex.query("filters"), java.util.Set.of("dangling", "label", "reference", "before",
+                "since", "until"));
+        List<Backend.ImageSummary> all = backend.images();
+        java.time.Instant before = f.containsKey("before") ? backend.inspectImage(f.get("before").getFirst())
+                .summary().created() : null;
+        java.time.Instant since = f.containsKey("since") ? backend.inspectImage(f.get("since").getFirst())
+                .summary().created() : null;
+        java.time.Instant until = f.containsKey("until") ? Filters.until(f.get("until").getFirst()) : null;
+        for (String d : f.getOrDefault("dangling", List.of())) {
+            if (!java.util.Set.of("true", "false", "1", "0").contains(d)) {
+                throw EngineException.invalid("invalid filter 'dangling=" + d + "'");
+            }
+        }
         ArrayNode list = Json.array();
-        backend.images().forEach(image -> list.add(ImageJson.summary(image)));
+        for (Backend.ImageSummary image : all) {
+            boolean dangling = image.repoTags().isEmpty();
+            if (f.getOrDefault("dangling", List.of()).stream().anyMatch(d -> (d.equals("true") || d.equals("1")) != dangling)
+                    || !dev.skiff.engine.network.LabelFilter.matches(image.labels(), f.getOrDefault("label", List.of()))
+                    || f.containsKey("reference") && f.get("reference").stream().noneMatch(r -> references(image, r))
+                    || before != null && !image.created().isBefore(before)
+                    || since != null && !image.created().isAfter(since)
+                    || until != null && !image.created().isBefore(until)) {
+                continue;
+            }
+            list.add(ImageJson.summary(image));
+        }
         ex.response().sendJson(200, list);
+    }
+
+    /** reference=PATTERN: a glob over "name:tag" (and "name" alone), as Docker's path.Match of the familiar name. */
+    private static boolean references(Backend.ImageSummary image, String pattern) {
+        java.nio.file.PathMatcher m = java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+        for (String tag : image.repoTags()) {
+            String name = tag.substring(0, tag.lastIndexOf(':'));
+            if (m.matches(java.nio.file.Path.of(tag)) || m.matches(java.nio.file.Path.of(name))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void inspect(Exchange ex) throws EngineException, IOException {

@@ -234,6 +234,15 @@ class DockerCliTest {
     }
 
     @Test
+    void imagesFilters() throws Exception {
+        assertEquals("busybox\n", ok("images", "--format", "{{.Repository}}", "--filter", "reference=busy*").out());
+        assertEquals("", ok("images", "-q", "--filter", "reference=nosuch*").out());
+        assertEquals("", ok("images", "-q", "--filter", "dangling=true").out());
+        Result bad = docker(null, "images", "--filter", "colour=red");
+        assertTrue(bad.exit() != 0 && bad.err().contains("invalid filter 'colour'"), bad.err());
+    }
+
+    @Test
     void missingImageIsPulledFirstAsTheCliDoes() throws Exception {
         Result r = docker(null, "run", "--rm", "nosuch:1", "echo");
         assertEquals(125, r.exit());
