@@ -1,6 +1,5 @@
 package dev.skiff.engine;
 
-import dev.skiff.agent.api.StreamKind;
 import dev.skiff.agent.client.AgentClient;
 import dev.skiff.agent.client.AgentException;
 import dev.skiff.agent.client.OciSpec;
@@ -10,9 +9,8 @@ import dev.skiff.engine.api.Progress;
 import dev.skiff.engine.container.Archives;
 import dev.skiff.engine.container.Container;
 import dev.skiff.engine.container.ContainerStore;
-import dev.skiff.engine.container.Exec;
 import dev.skiff.engine.container.Frame;
-import dev.skiff.engine.container.OutputHub;
+import dev.skiff.engine.container.ProcessOutput;
 import dev.skiff.engine.container.RestartPolicies;
 import dev.skiff.engine.container.Signals;
 import dev.skiff.engine.image.ImageStore;
@@ -56,7 +54,6 @@ public final class Engine implements Backend, AutoCloseable {
     public static final String VERSION = "0.1.0";
     public static final String API_VERSION = "1.47";
     static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
-    static final Duration OUTPUT_DRAIN = Duration.ofSeconds(30);
 
     private final ImageStore images;
     private final RegistryClient registries;
@@ -65,13 +62,13 @@ public final class Engine implements Backend, AutoCloseable {
     private final Path dataRoot;
     private final Consumer<String> log;
     private final Map<String, Container> containers = new ConcurrentHashMap<>();
-    private final Map<String, Exec> execs = new ConcurrentHashMap<>();
     private final Map<String, UtilityVm> vmOf = new ConcurrentHashMap<>(); // container id -> VM
     private final SecureRandom random = new SecureRandom();
     private final Networking networking;
     private final SwitchFabric fabric;
     private final NetworkApi networkApi;
     private final VolumeApi volumeApi;
+    private final ExecApi execApi;
     private final Archives archives;
 
     public Engine(Path dataRoot, ImageStore images, RegistryClient registries, Placement placement,
@@ -84,6 +81,7 @@ public final class Engine implements Backend, AutoCloseable {
         this.log = log;
         this.fabric = new SwitchFabric(this::addressesOn, log);
         this.networking = new Networking(new NetworkRegistry(dataRoot), fabric, log);
+        this.execApi = new ExecApi(containers, vmOf, this::newId);
         this.volumeApi = new VolumeApi(new VolumeStore(dataRoot.resolve("volumes")), images, containers, log);
         this.networkApi = new NetworkApi(networking, containers, vmOf, new NetworkApi.Containers() {
             @Override
@@ -152,7 +150,7 @@ public final class Engine implements Backend, AutoCloseable {
             }
             u.containers().add(c.id);
             vmOf.put(c.id, u);
-            List<Thread> readers = readOutput(u.agent(), c.id, "", c.output, c.spec.tty());
+            List<Thread> readers = ProcessOutput.read(u.agent(), c.id, "", c.output, c.spec.tty());
             Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> awaitExit(c, u, readers));
             log.accept("container " + c.id.substring(0, 12) + " is still running in " + u.name());
         }
@@ -375,7 +373,7 @@ public final class Engine implements Backend, AutoCloseable {
         }
     }
 
-    private static int[] parseUser(String user) throws EngineException {
+    static int[] parseUser(String user) throws EngineException {
         String[] parts = user.split(":", 2);
         try {
             int uid = parts[0].equals("root") ? 0 : Integer.parseInt(parts[0]);
@@ -386,7 +384,7 @@ public final class Engine implements Backend, AutoCloseable {
         }
     }
 
-    private static String nonEmpty(String s, String otherwise) {
+    static String nonEmpty(String s, String otherwise) {
         return s == null || s.isEmpty() ? otherwise : s;
     }
 
@@ -498,7 +496,7 @@ public final class Engine implements Backend, AutoCloseable {
             }
             byte[] spec = OciSpec.build(c.id, c.hostname, process, binds, net.oci());
             agent.createContainer(c.id, spec, layerIds, "scratch", AgentClient.stdio(c.spec.tty(), c.spec.openStdin()));
-            List<Thread> readers = readOutput(agent, c.id, "", c.output, c.spec.tty());
+            List<Thread> readers = ProcessOutput.read(agent, c.id, "", c.output, c.spec.tty());
             if (c.spec.openStdin()) {
                 c.stdin.connect(agent.openInput(c.id, ""), c.id.substring(0, 12));
             }
@@ -567,35 +565,6 @@ public final class Engine implements Backend, AutoCloseable {
         return other;
     }
 
-    /** Reads a process's output from the agent into its hub, on virtual threads. */
-    private List<Thread> readOutput(AgentClient agent, String cid, String execId, OutputHub hub, boolean tty) {
-        hub.begin();
-        List<Thread> readers = new ArrayList<>();
-        for (StreamKind kind : tty ? List.of(StreamKind.STDOUT) : List.of(StreamKind.STDOUT, StreamKind.STDERR)) {
-            StreamType type = kind == StreamKind.STDERR ? StreamType.STDERR : StreamType.STDOUT;
-            readers.add(Thread.ofVirtual().name("out-" + cid.substring(0, 12) + "-" + kind).start(() -> {
-                try {
-                    agent.readOutput(cid, execId, kind, new OutputStream() {
-                        @Override
-                        public void write(int b) {
-                            write(new byte[] {(byte) b}, 0, 1);
-                        }
-
-                        @Override
-                        public void write(byte[] b, int off, int len) {
-                            Instant now = Instant.now();
-                            hub.publish(new Frame(type, now.getEpochSecond() * 1_000_000_000L + now.getNano(),
-                                    java.util.Arrays.copyOfRange(b, off, off + len)));
-                        }
-                    });
-                } catch (IOException e) {
-                    // the VM went away: the exit waiter reports it
-                }
-            }));
-        }
-        return readers;
-    }
-
     private void awaitExit(Container c, UtilityVm vm, List<Thread> readers) {
         int code;
         String why = null;
@@ -605,7 +574,7 @@ public final class Engine implements Backend, AutoCloseable {
             code = 255;
             why = e.vmGone() ? "the container's VM stopped or died" : e.getMessage();
         }
-        drain(readers, c.output);
+        ProcessOutput.drain(readers, c.output);
         c.exited(code, why);
         endNetwork(c, vm);
         save(c);
@@ -669,18 +638,6 @@ public final class Engine implements Backend, AutoCloseable {
                 log.accept("restart of " + c.id.substring(0, 12) + " failed: " + e.getMessage());
             }
         });
-    }
-
-    /** After an exit: lets the output readers finish (bounded), then tells attached clients the end. */
-    private static void drain(List<Thread> readers, OutputHub hub) {
-        for (Thread t : readers) {
-            try {
-                t.join(OUTPUT_DRAIN);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        hub.end();
     }
 
     private void releaseVm(Container c) {
@@ -988,6 +945,28 @@ public final class Engine implements Backend, AutoCloseable {
         networkApi.disconnectNetwork(network, ref, force);
     }
 
+    // ---------------------------------------------------------------- exec (see ExecApi)
+
+    @Override
+    public String createExec(String ref, ExecSpec spec) throws EngineException {
+        return execApi.create(container(ref), spec);
+    }
+
+    @Override
+    public Attachment startExec(String execId, boolean detach, boolean tty) throws EngineException {
+        return execApi.start(execId, detach);
+    }
+
+    @Override
+    public ExecDetail inspectExec(String execId) throws EngineException {
+        return execApi.inspect(execId);
+    }
+
+    @Override
+    public void resizeExec(String execId, int height, int width) throws EngineException {
+        execApi.resize(execId, height, width);
+    }
+
     // ---------------------------------------------------------------- I/O
 
     @Override
@@ -1028,108 +1007,6 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public boolean hasTty(String ref) throws EngineException {
         return container(ref).spec.tty();
-    }
-
-    // ---------------------------------------------------------------- exec
-
-    @Override
-    public String createExec(String ref, ExecSpec spec) throws EngineException {
-        Container c = container(ref);
-        if (!c.running()) {
-            throw EngineException.conflict("Container " + c.id + " is not running");
-        }
-        if (spec.cmd().isEmpty()) {
-            throw EngineException.invalid("No exec command specified");
-        }
-        Exec e = new Exec(newId(), c.id, spec);
-        c.execs.put(e.id, e);
-        execs.put(e.id, e);
-        return e.id;
-    }
-
-    private Exec exec(String id) throws EngineException {
-        Exec e = execs.get(id);
-        if (e == null) {
-            throw EngineException.notFound("No such exec instance: " + id);
-        }
-        return e;
-    }
-
-    @Override
-    public Attachment startExec(String execId, boolean detach, boolean tty) throws EngineException {
-        Exec e = exec(execId);
-        Container c = container(e.containerId);
-        UtilityVm vm = vmOf.get(c.id);
-        if (vm == null || !c.running()) {
-            throw EngineException.conflict("Container " + c.id + " is not running");
-        }
-        synchronized (e) {
-            if (e.started) {
-                throw EngineException.conflict("Error: Exec command " + execId + " has already run");
-            }
-            e.started = true;
-        }
-        BlockingQueue<Frame> q = e.output.subscribeNextRun();
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String kv : c.env) {
-            env.put(kv.split("=", 2)[0], kv);
-        }
-        for (String kv : e.spec.env()) {
-            env.put(kv.split("=", 2)[0], kv);
-        }
-        int[] user = parseUser(nonEmpty(e.spec.user(), c.uid + ":" + c.gid));
-        OciSpec.Process process = new OciSpec.Process(e.spec.cmd(), List.copyOf(env.values()),
-                nonEmpty(e.spec.workingDir(), c.cwd), e.spec.tty(), user[0], user[1]);
-        AgentClient agent = vm.agent();
-        try {
-            e.pid = agent.exec(c.id, e.id, process.toJson(), AgentClient.stdio(e.spec.tty(), e.spec.attachStdin()));
-            List<Thread> readers = readOutput(agent, c.id, e.id, e.output, e.spec.tty());
-            if (e.spec.attachStdin()) {
-                e.stdin.connect(agent.openInput(c.id, e.id), "exec-" + e.id.substring(0, 12));
-            }
-            Thread.ofVirtual().start(() -> {
-                int code;
-                try {
-                    code = agent.waitProcess(c.id, e.id, null).getExitCode();
-                } catch (AgentException ex) {
-                    code = 255;
-                }
-                drain(readers, e.output);
-                e.exit.complete(code);
-            });
-        } catch (AgentException ex) {
-            e.exit.complete(126);
-            e.output.end();
-            throw new EngineException(EngineException.Kind.INTERNAL, "exec in " + c.id.substring(0, 12) + ": "
-                    + ex.getMessage(), ex);
-        }
-        if (detach) {
-            e.output.unsubscribe(q);
-            return null;
-        }
-        return new HubAttachment(e.output, q, e.spec.tty(), e.spec.attachStdin() ? e.stdin.clientSide() : null,
-                e.spec.attachStdout(), e.spec.attachStderr());
-    }
-
-    @Override
-    public ExecDetail inspectExec(String execId) throws EngineException {
-        Exec e = exec(execId);
-        boolean running = e.started && !e.exit.isDone();
-        return new ExecDetail(e.id, e.containerId, running, e.exit.isDone() ? e.exit.join() : null, e.pid, e.spec);
-    }
-
-    @Override
-    public void resizeExec(String execId, int height, int width) throws EngineException {
-        Exec e = exec(execId);
-        UtilityVm vm = vmOf.get(e.containerId);
-        if (vm == null || !e.spec.tty() || !e.started || height <= 0 || width <= 0) {
-            return;
-        }
-        try {
-            vm.agent().resizeTty(e.containerId, e.id, height, width);
-        } catch (AgentException ex) {
-            // exited meanwhile
-        }
     }
 
     /**
