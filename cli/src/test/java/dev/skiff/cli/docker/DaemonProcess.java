@@ -98,7 +98,14 @@ final class DaemonProcess {
     Result docker(List<String> args, byte[] stdin) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("docker", "-H", "unix://" + socket));
         cmd.addAll(args);
+        return client(cmd, stdin);
+    }
+
+    /** Runs any Docker API client (docker-compose...) against this daemon: DOCKER_HOST names its socket. */
+    Result client(List<String> cmd, byte[] stdin) throws IOException, InterruptedException {
+        List<String> args = cmd;
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("DOCKER_HOST", "unix://" + socket);
         // the CLI's own config (docker login stores credentials there): the test's, never the user's
         pb.environment().put("DOCKER_CONFIG", base.resolve("docker-config").toString());
         Path out = Files.createTempFile(base, "out", ".txt");
@@ -115,7 +122,7 @@ final class DaemonProcess {
         }
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
             p.destroyForcibly();
-            throw new IOException("docker " + args + " did not finish in 5 minutes; daemon log:\n" + logTail());
+            throw new IOException(args + " did not finish in 5 minutes; daemon log:\n" + logTail());
         }
         Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));

@@ -95,7 +95,7 @@ class DockerNetworkIT {
     }
 
     /** GETs a URL until it answers 200 (the container's server coming up is the event), then returns the body. */
-    private static byte[] fetch(String url) throws Exception {
+    static byte[] fetch(String url) throws Exception {
         long deadline = System.nanoTime() + READY.toNanos();
         Exception last = null;
         while (System.nanoTime() < deadline) {
