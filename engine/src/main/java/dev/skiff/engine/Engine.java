@@ -5,6 +5,7 @@ import dev.skiff.agent.client.AgentException;
 import dev.skiff.agent.client.OciSpec;
 import dev.skiff.engine.api.Backend;
 import dev.skiff.engine.api.EngineException;
+import dev.skiff.engine.api.Events;
 import dev.skiff.engine.api.Progress;
 import dev.skiff.engine.container.Archives;
 import dev.skiff.engine.container.Container;
@@ -69,6 +70,7 @@ public final class Engine implements Backend, AutoCloseable {
     private final NetworkApi networkApi;
     private final VolumeApi volumeApi;
     private final ExecApi execApi;
+    private final Events events = new Events();
     private final Archives archives;
 
     public Engine(Path dataRoot, ImageStore images, RegistryClient registries, Placement placement,
@@ -213,26 +215,34 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public List<String> loadImages(InputStream archive, Consumer<String> progress) throws EngineException, IOException {
-        return images.load(archive, progress);
+        List<String> loaded = images.load(archive, progress);
+        loaded.forEach(name -> events.publish("image", "load", name, Map.of("name", name)));
+        return loaded;
     }
 
     @Override
     public String importImage(InputStream rootfsTar, String repo, String tag, Map<String, String> changes,
             Consumer<String> progress) throws EngineException, IOException {
         String ref = repo == null || repo.isEmpty() ? null : repo + (tag == null || tag.isEmpty() ? "" : ":" + tag);
-        return images.importRootfs(rootfsTar, ref, changes, progress).id();
+        String id = images.importRootfs(rootfsTar, ref, changes, progress).id();
+        events.publish("image", "import", id, Map.of("name", ref == null ? id : ref));
+        return id;
     }
 
     @Override
     public String pullImage(String ref, String platform, String registryAuth, Progress progress)
             throws EngineException, IOException {
-        return images.pull(registries, ref, platform, Credentials.fromHeader(registryAuth), progress);
+        String id = images.pull(registries, ref, platform, Credentials.fromHeader(registryAuth), progress);
+        events.publish("image", "pull", ref, Map.of("name", ref));
+        return id;
     }
 
     @Override
     public void pushImage(String name, String tag, String registryAuth, Progress progress)
             throws EngineException, IOException {
         images.push(registries, name, tag, Credentials.fromHeader(registryAuth), progress);
+        String ref = name + ":" + (tag == null || tag.isEmpty() ? "latest" : tag);
+        events.publish("image", "push", ref, Map.of("name", ref));
     }
 
     @Override
@@ -253,7 +263,9 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public void tagImage(String ref, String repo, String tag) throws EngineException {
         try {
-            images.tag(ref, repo + ":" + (tag == null || tag.isEmpty() ? "latest" : tag));
+            String target = repo + ":" + (tag == null || tag.isEmpty() ? "latest" : tag);
+            images.tag(ref, target);
+            events.publish("image", "tag", images.resolve(target).id(), Map.of("name", target));
         } catch (IOException e) {
             throw new EngineException(EngineException.Kind.INTERNAL, "cannot tag " + ref + ": " + e.getMessage(), e);
         }
@@ -261,7 +273,13 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public List<Map<String, String>> removeImage(String ref, boolean force) throws EngineException {
-        return images.remove(ref, force, id -> containers.values().stream().anyMatch(c -> c.imageId.equals(id)));
+        List<Map<String, String>> lines = images.remove(ref, force,
+                id -> containers.values().stream().anyMatch(c -> c.imageId.equals(id)));
+        for (Map<String, String> line : lines) {
+            line.forEach((what, name) -> events.publish("image", what.equals("Untagged") ? "untag" : "delete", name,
+                    Map.of("name", name)));
+        }
+        return lines;
     }
 
     // ---------------------------------------------------------------- containers
@@ -317,7 +335,9 @@ public final class Engine implements Backend, AutoCloseable {
         int[] user = parseUser(nonEmpty(spec.user(), nonEmpty(ic.user(), "0")));
         spec = spec.withBinds(volumeApi.bind(spec.binds(), ic.volumes(), image.id()));
         try {
-            return register(name, spec, image, args, env, cwd, user);
+            String id = register(name, spec, image, args, env, cwd, user);
+            events.publish("container", "create", id, attributes(containers.get(id)));
+            return id;
         } catch (EngineException | RuntimeException e) {
             volumeApi.removeAnonymous(spec.binds());
             throw e;
@@ -510,6 +530,7 @@ public final class Engine implements Backend, AutoCloseable {
                 c.vm = vm.name();
                 c.vmMode = vm.mode() == UtilityVm.Mode.SHARED ? "shared" : "dedicated";
             }
+            events.publish("container", "start", c.id, attributes(c));
             save(c);
             UtilityVm on = vm;
             Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> awaitExit(c, on, readers));
@@ -579,6 +600,9 @@ public final class Engine implements Backend, AutoCloseable {
         endNetwork(c, vm);
         save(c);
         log.accept("container " + c.id.substring(0, 12) + " exited with " + code);
+        Map<String, String> died = new LinkedHashMap<>(attributes(c));
+        died.put("exitCode", Integer.toString(code));
+        events.publish("container", "die", c.id, died);
         if (c.spec.autoRemove()) {
             try {
                 removeContainer(c.id, true, true); // --rm: its anonymous volumes go too
@@ -746,6 +770,7 @@ public final class Engine implements Backend, AutoCloseable {
             awaitQuietly(exit);
         }
         endNetwork(c, vmOf.get(c.id));
+        events.publish("container", "stop", c.id, attributes(c));
     }
 
     private static void awaitQuietly(CompletableFuture<Integer> exit) {
@@ -777,6 +802,9 @@ public final class Engine implements Backend, AutoCloseable {
             throw EngineException.conflict("Cannot kill container: " + ref + ": Container " + c.id + " is not running");
         }
         stoppedByUser(c);
+        Map<String, String> killed = new LinkedHashMap<>(attributes(c));
+        killed.put("signal", Integer.toString(Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal)));
+        events.publish("container", "kill", c.id, killed);
         signal(c, Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal));
     }
 
@@ -799,7 +827,11 @@ public final class Engine implements Backend, AutoCloseable {
                             + "\". You have to remove (or rename) that container to be able to reuse that name.");
                 }
             }
+            Map<String, String> attrs = new LinkedHashMap<>(attributes(c));
+            attrs.put("oldName", "/" + c.name);
             c.name = name;
+            attrs.put("name", name);
+            events.publish("container", "rename", c.id, attrs);
         }
         save(c);
     }
@@ -845,6 +877,7 @@ public final class Engine implements Backend, AutoCloseable {
         if (volumes) {
             volumeApi.removeAnonymous(c.spec.binds());
         }
+        events.publish("container", "destroy", c.id, attributes(c));
         c.removed.complete(c.exitCode);
     }
 
@@ -862,6 +895,21 @@ public final class Engine implements Backend, AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- events
+
+    @Override
+    public Events events() {
+        return events;
+    }
+
+    /** A container event's attributes, as dockerd gives them: name, image, and the container's labels. */
+    private static Map<String, String> attributes(Container c) {
+        Map<String, String> a = new LinkedHashMap<>(c.spec.labels());
+        a.put("name", c.name);
+        a.put("image", c.imageRef);
+        return a;
+    }
+
     // ---------------------------------------------------------------- volumes (see VolumeApi)
 
     @Override
@@ -877,12 +925,15 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public VolumeInfo createVolume(String name, String driver, Map<String, String> labels,
                                    Map<String, String> options) throws EngineException {
-        return volumeApi.create(name, driver, labels, options);
+        VolumeInfo v = volumeApi.create(name, driver, labels, options);
+        events.publish("volume", "create", v.name(), Map.of("driver", "local"));
+        return v;
     }
 
     @Override
     public void removeVolume(String name, boolean force) throws EngineException {
         volumeApi.remove(name, force);
+        events.publish("volume", "destroy", name, Map.of("driver", "local"));
     }
 
     @Override
@@ -922,12 +973,16 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public String createNetwork(NetworkCreate request) throws EngineException {
-        return networkApi.createNetwork(request);
+        String id = networkApi.createNetwork(request);
+        events.publish("network", "create", id, Map.of("name", request.name(), "type", "bridge"));
+        return id;
     }
 
     @Override
     public void removeNetwork(String ref) throws EngineException {
+        String id = networkApi.inspectNetwork(ref).id();
         networkApi.removeNetwork(ref);
+        events.publish("network", "destroy", id, Map.of("name", ref, "type", "bridge"));
     }
 
     @Override

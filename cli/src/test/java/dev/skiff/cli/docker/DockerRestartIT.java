@@ -39,8 +39,14 @@ class DockerRestartIT extends DaemonIT {
     @Test
     @Order(1)
     void onFailureRestartsUpToItsLimitThenStays() throws Exception {
+        long since = java.time.Instant.now().getEpochSecond() - 1;
         ok("run", "-d", "--name", "fail", "--restart", "on-failure:2", "busybox", "sh", "-c", "exit 3");
         awaitState("fail", "2 exited");
+        String actions = ok("events", "--since", Long.toString(since), "--until",
+                Long.toString(java.time.Instant.now().getEpochSecond() + 1), "--filter", "container=fail",
+                "--format", "{{.Action}}").out();
+        assertEquals("create start die start die start die", actions.strip().replace('\n', ' '),
+                "docker events tells each start and exit");
         assertEquals("on-failure 2\n", ok("inspect", "-f",
                 "{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}", "fail").out());
         assertEquals("3\n", ok("inspect", "-f", "{{.State.ExitCode}}", "fail").out());

@@ -268,6 +268,9 @@ public interface Backend {
 
     void resizeContainer(String id, int height, int width) throws EngineException;
 
+    /** The daemon's event log (docker events). */
+    Events events();
+
     // ---- volumes
 
     /**

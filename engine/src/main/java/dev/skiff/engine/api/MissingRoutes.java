@@ -14,7 +14,7 @@ final class MissingRoutes {
             "GET /containers/{id}/stats", "POST /containers/{id}/update", "POST /containers/{id}/pause",
             "POST /containers/{id}/unpause", "GET /containers/{id}/attach/ws",
             "POST /build", "POST /build/prune", "GET /images/{name*}/history", "GET /images/search",
-            "POST /commit", "GET /system/df", "GET /events", "GET /distribution/{name*}/json", "POST /session",
+            "POST /commit", "GET /system/df", "GET /distribution/{name*}/json", "POST /session",
             "GET /swarm", "POST /swarm/init", "POST /swarm/join", "POST /swarm/leave", "GET /nodes", "GET /services",
             "POST /services/create", "GET /tasks", "GET /secrets", "GET /configs", "GET /plugins");
 

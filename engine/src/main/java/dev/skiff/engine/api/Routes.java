@@ -15,6 +15,7 @@ final class Routes {
         new ExecRoutes(backend).register(router);
         new NetworkRoutes(backend).register(router);
         new VolumeRoutes(backend).register(router);
+        new EventRoutes(backend.events()).register(router);
         MissingRoutes.register(router);
         return router;
     }

@@ -347,6 +347,32 @@ class ApiServerTest {
     }
 
     @Test
+    void eventsSinceAndUntilWithFiltersInDockersShape() throws IOException {
+        backend.events.publish("container", "create", "c1", Map.of("name", "web", "image", "busybox", "app", "shop"));
+        backend.events.publish("container", "die", "c1", Map.of("name", "web", "image", "busybox", "exitCode", "3"));
+        backend.events.publish("volume", "create", "data", Map.of("driver", "local"));
+        long until = java.time.Instant.now().getEpochSecond() + 1;
+        RawClient.Reply all = call("GET", "/events?since=0&until=" + until, null);
+        assertEquals(200, all.status());
+        List<String> lines = all.text().lines().toList();
+        assertEquals(3, lines.size(), all.text());
+        JsonNode die = Json.MAPPER.readTree(lines.get(1));
+        assertEquals("die", die.get("Action").asText());
+        assertEquals("die", die.get("status").asText(), "the legacy fields docker-py still reads");
+        assertEquals("c1", die.get("id").asText());
+        assertEquals("busybox", die.get("from").asText());
+        assertEquals("3", die.get("Actor").get("Attributes").get("exitCode").asText());
+        assertEquals("local", die.get("scope").asText());
+        String byType = call("GET", "/events?since=0&until=" + until
+                + "&filters=%7B%22type%22%3A%5B%22volume%22%5D%7D", null).text();
+        assertEquals(1, byType.lines().count(), byType);
+        String byLabel = call("GET", "/events?since=0&until=" + until
+                + "&filters=%7B%22label%22%3A%5B%22app%3Dshop%22%5D%7D", null).text();
+        assertEquals(1, byLabel.lines().count(), byLabel);
+        assertEquals(400, call("GET", "/events?filters=%7B%22colour%22%3A%5B%22x%22%5D%7D", null).status());
+    }
+
+    @Test
     void loginAnswersAsDockerdDoes() throws IOException {
         RawClient.Reply ok = call("POST", "/auth",
                 "{\"username\":\"u\",\"password\":\"right\",\"serveraddress\":\"127.0.0.1:5000\"}");

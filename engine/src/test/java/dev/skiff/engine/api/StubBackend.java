@@ -306,6 +306,12 @@ final class StubBackend implements Backend {
     }
 
     final Map<String, VolumeInfo> volumes = new java.util.LinkedHashMap<>();
+    final Events events = new Events();
+
+    @Override
+    public Events events() {
+        return events;
+    }
 
     @Override
     public List<VolumeInfo> volumes() {
