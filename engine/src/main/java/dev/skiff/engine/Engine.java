@@ -453,8 +453,35 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public void startContainer(String ref) throws EngineException {
         Container c = container(ref);
+        c.startLock.lock();
+        try {
+            synchronized (c) {
+                c.manuallyStopped = false; // a user's start: the policy applies again
+            }
+            start(c);
+        } finally {
+            c.startLock.unlock();
+        }
+    }
+
+    /** A start by the restart policy: not if a user stopped it meanwhile (checked under the start lock). */
+    private void startByPolicy(Container c) throws EngineException {
+        c.startLock.lock();
+        try {
+            synchronized (c) {
+                if (c.manuallyStopped || !c.status.equals("exited") || !containers.containsKey(c.id)) {
+                    return;
+                }
+                c.restartCount++;
+            }
+            start(c);
+        } finally {
+            c.startLock.unlock();
+        }
+    }
+
+    private void start(Container c) throws EngineException {
         synchronized (c) {
-            c.manuallyStopped = false;
             if (c.status.equals("running")) {
                 throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already started");
             }
@@ -648,16 +675,12 @@ public final class Engine implements Backend, AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            synchronized (c) {
-                if (c.manuallyStopped || !c.status.equals("exited") || !containers.containsKey(c.id)) {
-                    return;
-                }
-                if (count) {
-                    c.restartCount++;
-                }
-            }
             try {
-                startContainer(c.id);
+                if (count) {
+                    startByPolicy(c);
+                } else {
+                    startContainer(c.id);
+                }
             } catch (EngineException e) {
                 log.accept("restart of " + c.id.substring(0, 12) + " failed: " + e.getMessage());
             }
@@ -752,6 +775,8 @@ public final class Engine implements Backend, AutoCloseable {
     public void stopContainer(String ref, Integer timeoutSeconds, String signal) throws EngineException {
         Container c = container(ref);
         stoppedByUser(c); // also cancels a restart its policy has scheduled
+        c.startLock.lock(); // a start in flight (a policy restart) ends first; then it is stopped like any other
+        c.startLock.unlock();
         if (!c.running()) {
             throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already stopped");
         }

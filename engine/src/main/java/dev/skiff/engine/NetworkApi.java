@@ -126,8 +126,15 @@ final class NetworkApi {
             }
             Map<String, EndpointRequest> endpoints = new LinkedHashMap<>(spec.endpoints());
             endpoints.put(net.name(), endpoint == null ? EndpointRequest.NONE : endpoint);
-            Backend.NetworkSpec next = networking.check(spec.withEndpoints(endpoints), List.of());
-            c.spec = c.spec.withNetwork(next);
+            Backend.NetworkSpec next = spec.withEndpoints(endpoints);
+            if (spec.mode().equals(Networking.NONE) && spec.endpoints().isEmpty()) {
+                // No network left, typically after disconnecting its only one: compose creates each container on
+                // its network, disconnects it, and connects it again with its aliases. The network becomes its
+                // mode again. (Docker would refuse this for a container created with --network none.)
+                next = new Backend.NetworkSpec(net.name(), spec.portBindings(), spec.exposedPorts(),
+                        spec.publishAll(), spec.extraHosts(), endpoints);
+            }
+            c.spec = c.spec.withNetwork(networking.check(next, List.of()));
         }
         table.save(c);
     }
@@ -152,8 +159,9 @@ final class NetworkApi {
             if (!had) {
                 throw EngineException.notFound("container " + c.name + " is not connected to network " + net.name());
             }
-            c.spec = c.spec.withNetwork(new Backend.NetworkSpec(mode, mode.equals(Networking.NONE) ? Map.of()
-                    : spec.portBindings(), spec.exposedPorts(), spec.publishAll(), spec.extraHosts(), endpoints));
+            // the port bindings stay: a network connected again (compose does so at once) publishes them again
+            c.spec = c.spec.withNetwork(new Backend.NetworkSpec(mode, spec.portBindings(), spec.exposedPorts(),
+                    spec.publishAll(), spec.extraHosts(), endpoints));
         }
         table.save(c);
     }

@@ -74,6 +74,8 @@ public final class Container {
     public int restartCount;
     /** Stopped or killed by a user: a policy does not restart it (Docker's HasBeenManuallyStopped). */
     public boolean manuallyStopped;
+    /** Held for a whole start, so a stop waits for a start in flight instead of racing it. */
+    public final java.util.concurrent.locks.ReentrantLock startLock = new java.util.concurrent.locks.ReentrantLock();
     /** The wait before its next policy restart; not kept across daemon restarts. */
     public java.time.Duration restartDelay = RestartPolicies.FIRST_DELAY;
 
