@@ -21,11 +21,18 @@ final class DaemonProcess {
     final Path socket;
     private Process process;
     private final Path log;
+    private final String classPath;
 
     DaemonProcess(Path base) {
+        this(base, System.getProperty("java.class.path"));
+    }
+
+    /** @param classPath the daemon's own: a test module with other clients on its class path passes Skiff's */
+    DaemonProcess(Path base, String classPath) {
         this.base = base;
         this.socket = base.resolve("run/docker.sock");
         this.log = base.resolve("daemon.log");
+        this.classPath = classPath;
     }
 
     Map<String, String> env() {
@@ -38,7 +45,7 @@ final class DaemonProcess {
     void start() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "dev.skiff.cli.Main", "daemon"));
+                "-cp", classPath, "dev.skiff.cli.Main", "daemon"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env());

@@ -42,7 +42,9 @@ class TestcontainersIT {
                     + " stop its daemon and delete the folder");
         }
         Files.createDirectories(base);
-        daemon = new DaemonProcess(base);
+        // Skiff's own class path (what the launcher runs), not this JVM's: Testcontainers brings other Jacksons
+        Path cli = Path.of(System.getProperty("skiff.root")).resolve("cli/target");
+        daemon = new DaemonProcess(base, cli.resolve("skiff.jar") + java.io.File.pathSeparator + cli.resolve("lib/*"));
         daemon.start();
     }
 
