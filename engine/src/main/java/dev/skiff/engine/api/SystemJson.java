@@ -19,6 +19,13 @@ final class SystemJson {
     private SystemJson() {
     }
 
+    /**
+     * The Docker Engine release whose API (1.47) Skiff serves, reported as the engine's Version: clients read it as
+     * Docker's (Testcontainers refuses a server below 1.6.0, compose checks features by it). Skiff's own version
+     * is in Platform.Name and in a component of its own, as Docker Desktop reports itself.
+     */
+    static final String DOCKER_COMPATIBLE = "27.5.1";
+
     static ObjectNode version(VersionInfo v) {
         ObjectNode details = Json.object()
                 .put("ApiVersion", HttpResponse.API_VERSION)
@@ -30,12 +37,14 @@ final class SystemJson {
                 .put("KernelVersion", v.kernelVersion())
                 .put("MinAPIVersion", minApi(v))
                 .put("Os", v.os());
-        ObjectNode engine = Json.object().put("Name", "Engine").put("Version", v.version());
+        ObjectNode engine = Json.object().put("Name", "Engine").put("Version", DOCKER_COMPATIBLE);
         engine.set("Details", details);
         ObjectNode root = Json.object();
         root.putObject("Platform").put("Name", "Skiff " + v.version());
-        root.putArray("Components").add(engine);
-        return root.put("Version", v.version())
+        var components = root.putArray("Components");
+        components.add(engine);
+        components.addObject().put("Name", "skiff").put("Version", v.version());
+        return root.put("Version", DOCKER_COMPATIBLE)
                 .put("ApiVersion", HttpResponse.API_VERSION)
                 .put("MinAPIVersion", minApi(v))
                 .put("GitCommit", "")
@@ -101,7 +110,7 @@ final class SystemJson {
                 .put("NoProxy", "")
                 .put("Name", s.name());
         info.putArray("Labels");
-        info.put("ExperimentalBuild", false).put("ServerVersion", v.version());
+        info.put("ExperimentalBuild", false).put("ServerVersion", DOCKER_COMPATIBLE);
         info.putObject("Runtimes").putObject("skiff").put("path", "skiff-agent");
         info.put("DefaultRuntime", "skiff");
         info.putObject("Swarm").put("NodeID", "").put("NodeAddr", "").put("LocalNodeState", "inactive")
