@@ -78,17 +78,17 @@ d run --rm busybox true >/dev/null   # boots the shared VM, as on a machine in u
 peak=0
 sample_rss() { while kill -0 "$daemon_pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$daemon_pid/status"; sleep 0.2; done; }
 
-skiff_runs=(); ref_runs=()
+skiff_runs=(); ref_runs=(); skiff_pulls=(); ref_pulls=()
 for i in $(seq "$runs"); do
   d rmi -f "$image" >/dev/null 2>&1 || true
   sample_rss > "$work/rss.$i" & sampler=$!
-  t0=$(now); d pull -q "$image" >/dev/null; d run --rm "$image" true; t1=$(now)
+  t0=$(now); d pull -q "$image" >/dev/null; tp=$(now); d run --rm "$image" true; t1=$(now)
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   p=$(sort -n "$work/rss.$i" | tail -1); [ "${p:-0}" -gt "$peak" ] && peak=$p
-  skiff_runs+=("$(echo "$t1 - $t0" | bc)")
+  skiff_runs+=("$(echo "$t1 - $t0" | bc)"); skiff_pulls+=("$(echo "$tp - $t0" | bc)")
   ref rmi -f "$image" >/dev/null 2>&1 || true
-  t0=$(now); ref pull -q "$image" >/dev/null; ref run --rm --network none "$image" true; t1=$(now)
-  ref_runs+=("$(echo "$t1 - $t0" | bc)")
+  t0=$(now); ref pull -q "$image" >/dev/null; tp=$(now); ref run --rm --network none "$image" true; t1=$(now)
+  ref_runs+=("$(echo "$t1 - $t0" | bc)"); ref_pulls+=("$(echo "$tp - $t0" | bc)")
 done
 ms=$(printf '%s\n' "${skiff_runs[@]}" | median)
 mr=$(printf '%s\n' "${ref_runs[@]}" | median)
@@ -96,4 +96,7 @@ echo "docker pull + first docker run ... true, a $((size / 1048576)) MB image of
 printf '  skiff (layers converted to EROFS as they download; shared VM) %7.2f   [%s]\n' "$ms" "${skiff_runs[*]}"
 printf '  reference dockerd 20.10 (%s)                         %7.2f   [%s]\n' "$driver" "$mr" "${ref_runs[*]}"
 printf '  ratio skiff / dockerd                                        %7.2f   (goal <= 0.8)\n' "$(echo "$ms / $mr" | bc -l)"
+printf '  of which the pull alone: skiff %.2f, dockerd %.2f (ratio %.2f); the rest is the first run\n' \
+  "$(printf '%s\n' "${skiff_pulls[@]}" | median)" "$(printf '%s\n' "${ref_pulls[@]}" | median)" \
+  "$(echo "$(printf '%s\n' "${skiff_pulls[@]}" | median) / $(printf '%s\n' "${ref_pulls[@]}" | median)" | bc -l)"
 printf '  skiff daemon peak RSS during the pulls: %.0f MiB\n' "$(echo "$peak / 1024" | bc -l)"

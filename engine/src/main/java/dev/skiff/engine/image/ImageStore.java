@@ -366,9 +366,24 @@ public final class ImageStore {
             List<String> refs = new ArrayList<>(s.repos().tags(id));
             refs.addAll(s.repos().digests(id));
             List<Map<String, String>> out = new ArrayList<>();
-            if (m.ref() != null && refs.size() > 1) {
-                commit(s, new State(s.db(), s.repos().without(m.ref()), s.configs()));
-                return List.of(Map.of("Untagged", m.ref()));
+            if (m.ref() != null) {
+                // As dockerd: the reference goes, and with a tag's last removal the digests of its repository too
+                // (a pulled image's RepoDigest must not keep it alive); if other references remain, that is all.
+                List<String> going = new ArrayList<>(List.of(m.ref()));
+                Reference named = Reference.tryParse(m.ref());
+                if (named != null && named.tag() != null && refs.stream().noneMatch(r -> !r.equals(m.ref())
+                        && !r.contains("@") && sameRepository(r, named))) {
+                    refs.stream().filter(r -> r.contains("@") && sameRepository(r, named)).forEach(going::add);
+                }
+                if (refs.size() > going.size()) {
+                    Repositories repos = s.repos();
+                    for (String r : going) {
+                        repos = repos.without(r);
+                        out.add(Map.of("Untagged", r));
+                    }
+                    commit(s, new State(s.db(), repos, s.configs()));
+                    return List.copyOf(out);
+                }
             }
             boolean used = inUse.test(id);
             if (!force) {
@@ -376,7 +391,7 @@ public final class ImageStore {
                     throw EngineException.conflict("conflict: unable to remove repository reference \"" + ref
                             + "\" (must force) - a container is using its referenced image " + shortId);
                 }
-                if (m.ref() == null && refs.size() > 1) {
+                if (m.ref() == null && refs.size() > 1 && !singleReference(refs)) {
                     throw EngineException.conflict("conflict: unable to delete " + shortId
                             + " (must be forced) - image is referenced in multiple repositories");
                 }
@@ -410,6 +425,19 @@ public final class ImageStore {
         } finally {
             mutations.unlock();
         }
+    }
+
+    /** moby's isSingleReference: at most one tag, and every reference in one repository (a tag and its digests). */
+    private static boolean singleReference(List<String> refs) {
+        long tags = refs.stream().filter(r -> !r.contains("@")).count();
+        long repositories = refs.stream().map(Reference::tryParse).filter(java.util.Objects::nonNull)
+                .map(Reference::name).distinct().count();
+        return tags <= 1 && repositories == 1;
+    }
+
+    private static boolean sameRepository(String ref, Reference named) {
+        Reference r = Reference.tryParse(ref);
+        return r != null && r.name().equals(named.name());
     }
 
     // ---- layers

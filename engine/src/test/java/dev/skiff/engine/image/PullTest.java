@@ -136,6 +136,21 @@ class PullTest {
     }
 
     @Test
+    void removingThePulledTagTakesItsDigestAlongAndDeletesTheImage() throws Exception {
+        ImageStore store = new ImageStore(dir);
+        String ref = registry.host() + "/test/zstd";
+        try (RegistryClient client = client(5)) {
+            store.pull(client, ref, null, Credentials.ANONYMOUS, new Recorder());
+        }
+        String digestRef = store.resolve(ref).repoDigests().getFirst();
+        List<java.util.Map<String, String>> lines = store.remove(ref + ":latest", false, id -> false);
+        assertEquals(List.of(java.util.Map.of("Untagged", ref + ":latest"), java.util.Map.of("Untagged", digestRef)),
+                lines.subList(0, 2), "as dockerd: the repository's digest goes with its last tag");
+        assertTrue(lines.getLast().containsKey("Deleted"), lines.toString());
+        assertEquals(List.of(), store.list());
+    }
+
+    @Test
     void anOciImageWithAZstdLayer() throws Exception {
         ImageStore store = new ImageStore(dir);
         try (RegistryClient client = client(5)) {
