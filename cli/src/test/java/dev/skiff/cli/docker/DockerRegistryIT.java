@@ -88,6 +88,8 @@ class DockerRegistryIT extends DaemonIT {
                 "docker://" + img(open, "test/busybox:latest")));
         TestRegistry.skopeo(base, List.of("copy", "--dest-tls-verify=false", "--format", "oci",
                 "--dest-compress-format", "zstd", "docker-archive:" + archive, "docker://" + img(open, "test/zstd:latest")));
+        TestRegistry.skopeo(base, List.of("copy", "--dest-tls-verify=false", "--format", "oci",
+                "docker-archive:" + archive, "docker://" + img(open, "test/ocigz:latest")));
         // from here on every busybox layer must come from a registry
         ok("rmi", "busybox:latest");
         assertFalse(ok("images", "-q").out().contains(sha(busyboxLayer).substring(7, 19)));
@@ -113,7 +115,7 @@ class DockerRegistryIT extends DaemonIT {
 
     @Test
     @Order(3)
-    void pullByDigestAndOfAnOciImageWithZstdLayers() throws Exception {
+    void pullByDigestAndOfOciImagesWithZstdAndGzipLayers() throws Exception {
         String digest = JSON.readTree(TestRegistry.skopeo(base, List.of("inspect", "--tls-verify=false",
                 "docker://" + img(open, "test/busybox:latest")))).get("Digest").asText();
         ok("rmi", img(open, "test/busybox"));
@@ -124,6 +126,10 @@ class DockerRegistryIT extends DaemonIT {
         DaemonProcess.Result zstd = ok("pull", img(open, "test/zstd"));
         assertTrue(zstd.out().contains("Pull complete"), "the zstd layer was downloaded, not found: " + zstd.out());
         assertEquals("zstd\n", ok("run", "--rm", img(open, "test/zstd"), "echo", "zstd").out());
+        ok("rmi", img(open, "test/zstd"));
+        DaemonProcess.Result ocigz = ok("pull", img(open, "test/ocigz"));
+        assertTrue(ocigz.out().contains("Pull complete"), "the OCI gzip layer was downloaded: " + ocigz.out());
+        assertEquals("oci gzip\n", ok("run", "--rm", img(open, "test/ocigz"), "echo", "oci gzip").out());
     }
 
     @Test
