@@ -22,7 +22,8 @@ final class ImageJson {
         json.set("Labels", Json.object(image.labels()));
         json.set("RepoDigests", Json.array(image.repoDigests()));
         json.set("RepoTags", Json.array(image.repoTags()));
-        return json.put("SharedSize", -1).put("Size", image.size());
+        // VirtualSize: what clients of API 1.43 and older (docker-py 5, compose 1.29) still read
+        return json.put("SharedSize", -1).put("Size", image.size()).put("VirtualSize", image.size());
     }
 
     static ObjectNode inspect(ImageDetail detail) {
@@ -36,9 +37,13 @@ final class ImageJson {
                 .put("DockerVersion", "")
                 .put("Author", "");
         json.set("Config", config(detail.config()));
+        // deprecated since API 1.45 but still read by older clients: the config the image was made with
+        json.put("Container", "");
+        json.set("ContainerConfig", config(detail.config()));
         json.put("Architecture", detail.architecture())
                 .put("Os", detail.os())
-                .put("Size", image.size());
+                .put("Size", image.size())
+                .put("VirtualSize", image.size());
         json.putObject("GraphDriver").put("Name", "skiff").putNull("Data");
         ObjectNode rootFs = json.putObject("RootFS").put("Type", "layers");
         rootFs.set("Layers", Json.array(detail.diffIds()));

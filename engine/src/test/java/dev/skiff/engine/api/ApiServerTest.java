@@ -213,8 +213,10 @@ class ApiServerTest {
         assertEquals("layers", image.get("RootFS").get("Type").asText());
         assertEquals("2024-01-02T03:04:05Z", image.get("Created").asText());
         assertEquals("sh", image.get("Config").get("Cmd").get(0).asText());
+        assertEquals("sh", image.get("ContainerConfig").get("Cmd").get(0).asText(), "older clients still read it");
         JsonNode list = json(call("GET", "/images/json", null));
         assertEquals(2, list.size());
+        assertEquals(list.get(0).get("Size").asLong(), list.get(0).get("VirtualSize").asLong());
         JsonNode deleted = json(call("DELETE", "/images/library/alpine:3.20?force=1", null));
         assertEquals("library/alpine:3.20", deleted.get(0).get("Untagged").asText());
     }
