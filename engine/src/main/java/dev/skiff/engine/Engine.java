@@ -1018,11 +1018,20 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public void connectNetwork(String network, String ref, EndpointRequest endpoint) throws EngineException {
         networkApi.connectNetwork(network, ref, endpoint);
+        networkEvent("connect", network, ref);
+    }
+
+    /** dockerd's network connect and disconnect events: the network is the actor, the container an attribute. */
+    private void networkEvent(String action, String network, String ref) throws EngineException {
+        NetworkInfo n = networkApi.inspectNetwork(network);
+        events.publish("network", action, n.id(), Map.of("name", n.name(), "type", "bridge",
+                "container", container(ref).id));
     }
 
     @Override
     public void disconnectNetwork(String network, String ref, boolean force) throws EngineException {
         networkApi.disconnectNetwork(network, ref, force);
+        networkEvent("disconnect", network, ref);
     }
 
     // ---------------------------------------------------------------- exec (see ExecApi)
