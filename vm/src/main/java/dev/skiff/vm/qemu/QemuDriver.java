@@ -121,7 +121,8 @@ public final class QemuDriver implements VmDriver {
             if (e instanceof VmException || e instanceof RuntimeException) {
                 throw e;
             }
-            throw new VmException("failed to start VM " + config.name() + ": " + e.getMessage(), e);
+            // the exception's class too: a bare "No such process" once came from here without saying from where
+            throw new VmException("failed to start VM " + config.name() + ": " + e, e);
         }
     }
 
