@@ -30,7 +30,7 @@ import org.testcontainers.images.builder.Transferable;
  * a network with aliases, and --isolation=hyperv through a create-command modifier. Ryuk is off (its
  * image cannot be fetched here); each test stops what it started.
  */
-class TestcontainersIT {
+class GenericContainerIT {
     private static DaemonProcess daemon;
     private static Path base;
 
