@@ -80,6 +80,12 @@ class ArchiveRoutesTest {
         assertEquals("application/x-tar", get.header("Content-Type"));
         assertEquals("motd", statOf(get).get("name").asText());
         assertArrayEquals("hello\n".getBytes(StandardCharsets.UTF_8), get.body());
+        try {
+            // the server closes the archive after the last byte: the close is the event to wait for
+            backend.archiveClosed.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("the archive read was never closed", e);
+        }
         assertTrue(backend.calls.contains("archive closed"));
     }
 

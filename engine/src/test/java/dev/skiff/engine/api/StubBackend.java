@@ -186,6 +186,8 @@ final class StubBackend implements Backend {
     final Map<String, ImageDetail> images = new ConcurrentHashMap<>();
     final Map<String, Object[]> execs = new ConcurrentHashMap<>(); // id -> {containerId, spec, proc}
     final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Completed when the server closes an archive read: after the reply's last byte, so a test must wait for it. */
+    final CompletableFuture<Void> archiveClosed = new CompletableFuture<>();
     volatile CreateSpec lastCreate;
     volatile Map<String, String> lastChanges;
     private int counter;
@@ -568,6 +570,7 @@ final class StubBackend implements Backend {
             @Override
             public void close() {
                 calls.add("archive closed");
+                archiveClosed.complete(null);
             }
         };
     }
