@@ -15,6 +15,8 @@ import dev.skiff.engine.container.ProcessOutput;
 import dev.skiff.engine.container.RestartPolicies;
 import dev.skiff.engine.container.Signals;
 import dev.skiff.engine.image.ImageStore;
+import dev.skiff.engine.mount.BindMounts;
+import dev.skiff.engine.mount.SocketRelay;
 import dev.skiff.engine.network.NetworkRegistry;
 import dev.skiff.engine.network.Networking;
 import dev.skiff.engine.network.SwitchFabric;
@@ -72,10 +74,18 @@ public final class Engine implements Backend, AutoCloseable {
     private final ExecApi execApi;
     private final Events events = new Events();
     private final Archives archives;
+    private final SocketRelay relay;
+    private final BindMounts bindMounts;
 
-    public Engine(Path dataRoot, ImageStore images, RegistryClient registries, Placement placement,
+    /**
+     * @param apiSocket the daemon's API socket, which containers reach through a bind of it or of
+     *     /var/run/docker.sock
+     */
+    public Engine(Path dataRoot, ImageStore images, RegistryClient registries, Placement placement, Path apiSocket,
                   Consumer<String> log) throws IOException {
         this.dataRoot = dataRoot;
+        this.relay = new SocketRelay(log);
+        this.bindMounts = new BindMounts(relay, apiSocket);
         this.images = images;
         this.registries = registries;
         this.store = new ContainerStore(dataRoot.resolve("containers"));
@@ -310,7 +320,7 @@ public final class Engine implements Backend, AutoCloseable {
         }
         for (BindMount b : spec.binds()) {
             if (!b.isVolume()) {
-                checkBind(b);
+                BindMounts.check(b);
             }
         }
         ImageConfig ic = image.config();
@@ -368,29 +378,6 @@ public final class Engine implements Backend, AutoCloseable {
             containers.put(id, c);
         }
         return id;
-    }
-
-    private static void checkBind(BindMount b) throws EngineException {
-        Path host = Path.of(b.hostPath());
-        if (!host.isAbsolute()) {
-            throw EngineException.invalid("invalid mount config for type \"bind\": invalid mount path: '" + b.hostPath()
-                    + "' mount path must be absolute");
-        }
-        if (!b.containerPath().startsWith("/")) {
-            throw EngineException.invalid("invalid mount config for type \"bind\": invalid mount path: '"
-                    + b.containerPath() + "' mount path must be absolute");
-        }
-        if (!Files.exists(host)) {
-            if (!b.createHostPath()) {
-                throw EngineException.invalid("invalid mount config for type \"bind\": bind source path does not exist: "
-                        + b.hostPath());
-            }
-            try {
-                Files.createDirectories(host); // docker -v creates a missing host directory
-            } catch (IOException e) {
-                throw EngineException.invalid("cannot create the bind source " + b.hostPath() + ": " + e.getMessage());
-            }
-        }
     }
 
     static int[] parseUser(String user) throws EngineException {
@@ -512,19 +499,11 @@ public final class Engine implements Backend, AutoCloseable {
             for (String diffId : c.diffIds) {
                 layerIds.add(vm.layer(diffId, images.layerDisk(diffId)));
             }
-            List<OciSpec.Bind> binds = new ArrayList<>();
             for (String old : c.shares) {
                 vm.unshare(old);
             }
             c.shares.clear();
-            for (BindMount b : c.spec.binds()) {
-                checkBind(b);
-                Path host = Path.of(b.hostPath());
-                boolean dir = Files.isDirectory(host);
-                String storage = vm.share(dir ? host : host.getParent(), b.readOnly());
-                c.shares.add(storage);
-                binds.add(new OciSpec.Bind(storage, dir ? "" : host.getFileName().toString(), b.containerPath(), b.readOnly()));
-            }
+            List<OciSpec.Bind> binds = bindMounts.attach(vm, c.spec.binds(), c.shares);
             OciSpec.Process process = new OciSpec.Process(c.args, c.env, c.cwd, c.spec.tty(), c.uid, c.gid);
             Networking.Attached net;
             if (joined != null) {
@@ -1119,6 +1098,7 @@ public final class Engine implements Backend, AutoCloseable {
     public void close() {
         fabric.close();
         placement.close();
+        relay.close();
     }
 
     /** Stops every container's VM: for `skiff daemon --stop-vms` and tests. */

@@ -36,6 +36,7 @@ import dev.skiff.agent.api.ShutdownRequest;
 import dev.skiff.agent.api.ShutdownResponse;
 import dev.skiff.agent.api.SignalProcessRequest;
 import dev.skiff.agent.api.SignalProcessResponse;
+import dev.skiff.agent.api.SocketForward;
 import dev.skiff.agent.api.StartContainerRequest;
 import dev.skiff.agent.api.StartContainerResponse;
 import dev.skiff.agent.api.StatsRequest;
@@ -114,6 +115,15 @@ public final class AgentClient implements AutoCloseable {
     public String addShare(String id, String port, String aname, boolean readOnly) throws AgentException {
         return addStorage(AddStorageRequest.newBuilder().setId(id)
                 .setShare(NinePShare.newBuilder().setPort(port).setAname(aname).setReadOnly(readOnly)).build());
+    }
+
+    /**
+     * Makes a unix socket in the guest whose connections the agent relays to {@code host:port}
+     * presenting {@code token} (see {@link dev.skiff.agent.api.SocketRelayProtocol}); returns its path.
+     */
+    public String addSocketForward(String id, String host, int port, byte[] token) throws AgentException {
+        return addStorage(AddStorageRequest.newBuilder().setId(id).setSocket(SocketForward.newBuilder()
+                .setHost(host).setPort(port).setToken(ByteString.copyFrom(token))).build());
     }
 
     private String addStorage(AddStorageRequest request) throws AgentException {

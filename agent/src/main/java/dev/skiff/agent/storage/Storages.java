@@ -2,6 +2,7 @@ package dev.skiff.agent.storage;
 
 import dev.skiff.agent.api.AddStorageRequest;
 import dev.skiff.agent.api.GuestPaths;
+import dev.skiff.agent.api.SocketRelayProtocol;
 import dev.skiff.guest.Main;
 import dev.skiff.guest.boot.Boot;
 import dev.skiff.guest.devices.BlockDevices;
@@ -12,24 +13,29 @@ import dev.skiff.sys.Mounts;
 import dev.skiff.ttrpc.Code;
 import dev.skiff.ttrpc.TtrpcException;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * The storages the host added: layer disks (read-only), scratch disks and 9P shares, each mounted
- * at {@link GuestPaths#storage}. Devices are found by the serial or port name the host gave them.
+ * at {@link GuestPaths#storage}, and forwarded host sockets, a unix socket at that path. Devices are found by the serial or port name the host gave them.
  */
 public final class Storages {
     /** How long a hot-plugged disk or port may take to appear; generous for TCG. */
     static final Duration DEVICE_TIMEOUT = Duration.ofSeconds(60);
 
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Set<String> LAYER_TYPES = Set.of("erofs", "ext4");
 
     private final Map<String, Storage> storages = new ConcurrentHashMap<>();
+    private final Map<String, SocketForward> sockets = new ConcurrentHashMap<>();
 
     public Storage add(AddStorageRequest request) throws TtrpcException, IOException {
         String id = checkId(request.getId());
@@ -70,8 +76,12 @@ public final class Storages {
                             DEVICE_TIMEOUT);
                     yield new Storage(id, Storage.Kind.SHARE, path, share.getReadOnly());
                 }
+                case SOCKET -> {
+                    sockets.put(id, forward(request.getSocket(), Path.of(path)));
+                    yield new Storage(id, Storage.Kind.SOCKET, path, false);
+                }
                 case SOURCE_NOT_SET -> throw new TtrpcException(Code.INVALID_ARGUMENT,
-                        "storage " + id + " names no source: give a layer, a scratch disk or a share");
+                        "storage " + id + " names no source: give a layer, a scratch disk, a share or a socket");
             };
             storages.put(id, s);
             done = true;
@@ -95,6 +105,16 @@ public final class Storages {
         Mounts.mount(node.toString(), path, fstype, flags, options);
     }
 
+    private static SocketForward forward(dev.skiff.agent.api.SocketForward f, Path path) throws TtrpcException, IOException {
+        if (!IPV4.matcher(f.getHost()).matches() || f.getPort() < 1 || f.getPort() > 65535
+                || f.getToken().size() != SocketRelayProtocol.TOKEN_BYTES) {
+            throw new TtrpcException(Code.INVALID_ARGUMENT, "a socket forward needs an IPv4 host, a port in 1..65535 and a "
+                    + SocketRelayProtocol.TOKEN_BYTES + "-byte token");
+        }
+        return SocketForward.start(path, new InetSocketAddress(InetAddress.ofLiteral(f.getHost()), f.getPort()),
+                f.getToken().toByteArray());
+    }
+
     /** A storage by id, of the wanted kind. */
     public Storage get(String id, Storage.Kind kind) throws TtrpcException {
         Storage s = storages.get(checkId(id));
@@ -111,6 +131,12 @@ public final class Storages {
         Storage s = storages.get(checkId(id));
         if (s == null || s.kind() == null) {
             throw new TtrpcException(Code.NOT_FOUND, "no storage " + id);
+        }
+        SocketForward socket = sockets.remove(id);
+        if (socket != null) {
+            socket.close();
+            storages.remove(id);
+            return;
         }
         try {
             Mounts.unmount(s.guestPath(), 0);

@@ -60,11 +60,11 @@ public final class Daemon {
             Duration idle = idle();
             QemuDriver driver = QemuDriver.create(log);
             Placement placement = new Placement(driver, () -> guest, data.resolve("vms"), idle, 512, log);
+            Path socket = DaemonPaths.socket();
             try (RegistryClient registries = new RegistryClient(config.registries());
-                 Engine engine = new Engine(data, images, registries, placement, log);
+                 Engine engine = new Engine(data, images, registries, placement, socket, log);
                  ApiServer api = new ApiServer(engine)) {
                 engine.restore(driver);
-                Path socket = DaemonPaths.socket();
                 api.start(socket);
                 Files.writeString(run.resolve("daemon.pid"), ProcessHandle.current().pid() + "\n");
                 log.accept("API listening on unix://" + socket + " (export DOCKER_HOST=unix://" + socket + ")");

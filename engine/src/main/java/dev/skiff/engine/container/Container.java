@@ -44,7 +44,7 @@ public final class Container {
     public final OutputHub output;
     public final StdinRelay stdin = new StdinRelay();
     public final Map<String, Exec> execs = new ConcurrentHashMap<>();
-    /** Storage ids of this container's 9P shares in its VM. */
+    /** Storage ids of this container's bind mounts in its VM: 9P shares and forwarded sockets. */
     public final List<String> shares = new ArrayList<>();
 
     // Mutable state, guarded by this.

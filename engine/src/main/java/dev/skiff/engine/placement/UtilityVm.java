@@ -1,5 +1,6 @@
 package dev.skiff.engine.placement;
 
+import dev.skiff.agent.api.GuestNetwork;
 import dev.skiff.agent.api.GuestPaths;
 import dev.skiff.agent.client.AgentClient;
 import dev.skiff.agent.client.AgentException;
@@ -38,7 +39,9 @@ public final class UtilityVm {
     private final String bootId;
     private final Map<String, String> layers = new HashMap<>(); // diffId -> storage id; guarded by this
     private final Set<String> containers = ConcurrentHashMap.newKeySet();
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private final Map<String, Server> shares = new ConcurrentHashMap<>(); // storage id -> server
+    private final Map<String, RelayedSocket> sockets = new ConcurrentHashMap<>(); // storage id -> its forward
     private final AtomicInteger shareCounter = new AtomicInteger();
 
     UtilityVm(String name, Mode mode, Vm vm, AgentClient agent, String bootId) {
@@ -169,7 +172,38 @@ public final class UtilityVm {
         return storageId;
     }
 
-    /** Unmounts a share in the guest; its port stays (virtio-serial ports are not unplugged). */
+    /** A host socket the guest reaches over TCP on the uplink, presenting a token; closing it revokes the token. */
+    public interface RelayedSocket extends AutoCloseable {
+        int port();
+
+        byte[] token();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Makes a unix socket in the guest whose connections reach the host socket behind {@code ticket}
+     * (through the host's relay), and returns its storage id; {@link #unshare} revokes
+     * the ticket. The id is random: one counted from 1 could meet a socket an earlier daemon made.
+     */
+    public String forwardSocket(RelayedSocket ticket) throws IOException {
+        String storageId = "sock-" + java.util.HexFormat.of().toHexDigits(RANDOM.nextLong());
+        sockets.put(storageId, ticket);
+        try {
+            agent.addSocketForward(storageId, GuestNetwork.HOST_ADDRESS, ticket.port(), ticket.token());
+        } catch (AgentException e) {
+            sockets.remove(storageId);
+            ticket.close();
+            throw e;
+        }
+        return storageId;
+    }
+
+    /**
+     * Unmounts a share in the guest (its port stays: virtio-serial ports are not unplugged), or
+     * removes a forwarded socket and revokes its ticket.
+     */
     public void unshare(String storageId) {
         try {
             agent.removeStorage(storageId);
@@ -177,6 +211,10 @@ public final class UtilityVm {
             // the VM may be gone; nothing to unmount then
         }
         shares.remove(storageId);
+        RelayedSocket ticket = sockets.remove(storageId);
+        if (ticket != null) {
+            ticket.close();
+        }
     }
 
     /** The VM's network cards to the switch between VMs, by network id; guarded by this. */
@@ -247,6 +285,8 @@ public final class UtilityVm {
             vm.kill();
         } finally {
             agent.close();
+            sockets.values().forEach(RelayedSocket::close);
+            sockets.clear();
         }
     }
 }

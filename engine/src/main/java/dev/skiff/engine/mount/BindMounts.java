@@ -1,0 +1,106 @@
+package dev.skiff.engine.mount;
+
+import dev.skiff.agent.client.OciSpec;
+import dev.skiff.engine.api.Backend.BindMount;
+import dev.skiff.engine.api.EngineException;
+import dev.skiff.engine.placement.UtilityVm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A container's bind mounts from the host, made real in its VM: a folder (or the folder of a
+ * file) is served over 9P on a port of its own; a unix socket is forwarded through the {@link
+ * SocketRelay}. The names containers use for Docker's socket, /var/run/docker.sock and
+ * /run/docker.sock, mean the daemon's own API socket, as Docker Desktop maps them, so Testcontainers'
+ * Ryuk, CI runners and the docker CLI work inside containers.
+ */
+public final class BindMounts {
+    /** Host paths that stand for the daemon's own API socket, whatever is at them on the host. */
+    public static final Set<String> DOCKER_SOCKETS = Set.of("/var/run/docker.sock", "/run/docker.sock");
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
+    private final SocketRelay relay;
+    private final Path apiSocket;
+
+    public BindMounts(SocketRelay relay, Path apiSocket) {
+        this.relay = relay;
+        this.apiSocket = apiSocket;
+    }
+
+    /**
+     * Checks a bind at create and again at start: absolute paths, and a source that exists or may be
+     * created (docker -v creates a missing host folder; --mount does not).
+     */
+    public static void check(BindMount b) throws EngineException {
+        Path host = Path.of(b.hostPath());
+        if (!host.isAbsolute()) {
+            throw EngineException.invalid("invalid mount config for type \"bind\": invalid mount path: '" + b.hostPath()
+                    + "' mount path must be absolute");
+        }
+        if (!b.containerPath().startsWith("/")) {
+            throw EngineException.invalid("invalid mount config for type \"bind\": invalid mount path: '"
+                    + b.containerPath() + "' mount path must be absolute");
+        }
+        if (DOCKER_SOCKETS.contains(host.normalize().toString()) || Files.exists(host)) {
+            return;
+        }
+        if (!b.createHostPath()) {
+            throw EngineException.invalid("invalid mount config for type \"bind\": bind source path does not exist: "
+                    + b.hostPath());
+        }
+        try {
+            Files.createDirectories(host);
+        } catch (IOException e) {
+            throw EngineException.invalid("cannot create the bind source " + b.hostPath() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Makes each bind available in {@code vm} and returns the OCI binds naming them; the id of every
+     * storage made is added to {@code storages}, so that the caller releases them with the run
+     * (through {@link UtilityVm#unshare}) even when a later bind fails.
+     */
+    public List<OciSpec.Bind> attach(UtilityVm vm, List<BindMount> binds, List<String> storages)
+            throws IOException, EngineException {
+        List<OciSpec.Bind> out = new ArrayList<>();
+        for (BindMount b : binds) {
+            check(b);
+            Path host = Path.of(b.hostPath());
+            Path socket = socketTarget(host);
+            if (socket != null) {
+                String storage = vm.forwardSocket(relay.open(socket));
+                storages.add(storage);
+                out.add(new OciSpec.Bind(storage, "", b.containerPath(), b.readOnly()));
+                continue;
+            }
+            boolean dir = Files.isDirectory(host);
+            String storage = vm.share(dir ? host : host.getParent(), b.readOnly());
+            storages.add(storage);
+            out.add(new OciSpec.Bind(storage, dir ? "" : host.getFileName().toString(), b.containerPath(), b.readOnly()));
+        }
+        return out;
+    }
+
+    /** The host socket a bind source stands for, or null when it is a file or folder to share. */
+    Path socketTarget(Path host) {
+        if (DOCKER_SOCKETS.contains(host.normalize().toString()) || host.normalize().equals(apiSocket)) {
+            return apiSocket;
+        }
+        return isSocket(host) ? host : null;
+    }
+
+    /** Whether {@code p} is a unix socket, following links as the bind does. */
+    static boolean isSocket(Path p) {
+        try {
+            return ((Integer) Files.getAttribute(p, "unix:mode") & S_IFMT) == S_IFSOCK;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+}
