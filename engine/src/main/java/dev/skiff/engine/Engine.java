@@ -495,10 +495,7 @@ public final class Engine implements Backend, AutoCloseable {
                     throw e;
                 }
             }
-            List<String> layerIds = new ArrayList<>();
-            for (String diffId : c.diffIds) {
-                layerIds.add(vm.layer(diffId, images.layerDisk(diffId)));
-            }
+            List<String> layerIds = vm.layers(c.diffIds, images::layerDisk);
             for (String old : c.shares) {
                 vm.unshare(old);
             }

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -142,10 +141,7 @@ public final class Archives {
                 vm = placement.acquire(c.id, c.dedicated());
                 vmOf.put(c.id, vm);
             }
-            List<String> layerIds = new ArrayList<>();
-            for (String diffId : c.diffIds) {
-                layerIds.add(vm.layer(diffId, images.layerDisk(diffId)));
-            }
+            List<String> layerIds = vm.layers(c.diffIds, images::layerDisk);
             vm.agent().mountRootfs(c.id, layerIds, "scratch");
             return vm.agent();
         }

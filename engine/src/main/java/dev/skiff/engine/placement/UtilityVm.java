@@ -15,10 +15,16 @@ import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -131,23 +137,64 @@ public final class UtilityVm {
         return true;
     }
 
-    /** Plugs in the layer disk (once per VM) and returns its storage id. */
-    public synchronized String layer(String diffId, Path disk) throws IOException {
-        String id = layers.get(diffId);
-        if (id != null) {
-            return id;
+    /** Where a layer's disk image is on the host, by diffID. */
+    @FunctionalInterface
+    public interface LayerDisks {
+        Path disk(String diffId) throws IOException;
+    }
+
+    /**
+     * The storage ids of an image's layers in this VM, lowest first, plugging in the disks it does
+     * not have yet (once per VM; its containers share them). All new disks are plugged first and
+     * then mounted together: in the guest each waits for its device to be probed, and under
+     * emulation those waits are most of a first run's start when they come one after another.
+     */
+    public synchronized List<String> layers(List<String> diffIds, LayerDisks disks) throws IOException {
+        List<String> ids = new ArrayList<>();
+        Map<String, String> toMount = new LinkedHashMap<>(); // diffId -> serial, plugged by this call
+        for (String diffId : diffIds) {
+            String hex = diffId.substring(diffId.indexOf(':') + 1);
+            String serial = "l" + hex.substring(0, 19);
+            String storageId = layers.computeIfAbsent(diffId, d -> pluggedSerials.contains(serial) ? layerStorageId(d) : null);
+            if (storageId == null && !toMount.containsKey(diffId)) {
+                vm.hotplugDisk(new DiskSpec(disks.disk(diffId), serial, true));
+                toMount.put(diffId, serial);
+            }
+            ids.add(layerStorageId(diffId));
         }
-        String hex = diffId.substring(diffId.indexOf(':') + 1);
-        String serial = "l" + hex.substring(0, 19);
-        String storageId = "layer-" + hex.substring(0, 32);
-        if (pluggedSerials.contains(serial)) {
-            layers.put(diffId, storageId);
-            return storageId;
+        mountLayers(toMount);
+        return ids;
+    }
+
+    private static String layerStorageId(String diffId) {
+        return "layer-" + diffId.substring(diffId.indexOf(':') + 1, diffId.indexOf(':') + 33);
+    }
+
+    /** Mounts plugged layer disks in the guest at once; the first failure is thrown after all ended. */
+    private void mountLayers(Map<String, String> toMount) throws IOException {
+        Map<String, Future<String>> mounts = new LinkedHashMap<>();
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            toMount.forEach((diffId, serial) ->
+                    mounts.put(diffId, threads.submit(() -> agent.addLayer(layerStorageId(diffId), serial, "erofs"))));
         }
-        vm.hotplugDisk(new DiskSpec(disk, serial, true));
-        agent.addLayer(storageId, serial, "erofs");
-        layers.put(diffId, storageId);
-        return storageId;
+        IOException first = null;
+        for (var m : mounts.entrySet()) {
+            try {
+                m.getValue().get();
+                layers.put(m.getKey(), layerStorageId(m.getKey()));
+            } catch (ExecutionException e) {
+                IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause());
+                if (first == null) {
+                    first = io;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while mounting layers");
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     /**
