@@ -38,6 +38,12 @@ public interface Vm extends AutoCloseable {
     /** Adds a new byte channel to the running guest. */
     Channel hotplugChannel(String name) throws IOException;
 
+    /**
+     * Removes a hot-plugged channel from the running guest, once QEMU reports the port gone, and
+     * frees its place on the bus for a later channel. The guest must have stopped using it.
+     */
+    void unplugChannel(String name) throws IOException;
+
     /** Attaches a disk to the running guest. */
     void hotplugDisk(DiskSpec disk) throws IOException;
 

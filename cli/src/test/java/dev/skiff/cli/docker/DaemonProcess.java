@@ -41,6 +41,11 @@ final class DaemonProcess {
                 "SKIFF_IDLE_SECONDS", "30", "SKIFF_CONFIG", base.resolve("daemon.json").toString());
     }
 
+    /** The daemon's process id. */
+    long pid() {
+        return process.pid();
+    }
+
     /** Starts the daemon and waits until docker version answers through it. */
     void start() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -64,6 +64,16 @@ class VmIT {
             VmException dup = assertThrows(VmException.class, () -> vm.hotplugChannel("it.hot"));
             assertTrue(dup.getMessage().contains("already has a channel"), dup.getMessage());
 
+            // unplugged (QEMU's DEVICE_DELETED is the event), gone from the record, and its place taken by another
+            vm.unplugChannel("it.hot");
+            assertFalse(vm.hotpluggedChannels().contains("it.hot"), vm.hotpluggedChannels().toString());
+            assertThrows(VmException.class, () -> vm.channel("it.hot"));
+            VmException twice = assertThrows(VmException.class, () -> vm.unplugChannel("it.hot"));
+            assertTrue(twice.getMessage().contains("no hot-plugged channel"), twice.getMessage());
+            vm.hotplugChannel("it.hot2");
+            s.call("ECHO", "it.hot2");
+            RoundTrip.check(vm.channel("it.hot2"), 300_000, GuestSession.CALL_TIMEOUT);
+
             vm.hotplugDisk(new DiskSpec(disk, "it-disk", true));
             assertTrue(s.call("MOUNT", "it-disk", "erofs", "/mnt/it").startsWith("/dev/vd"));
             assertEquals(Selftest.sha256(content) + " " + content.length(), s.call("SHA256", "/mnt/it/" + TestDisk.FILE));

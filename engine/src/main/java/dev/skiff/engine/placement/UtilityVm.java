@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class UtilityVm {
     /** Generous: under TCG on a loaded 2-core host a boot can take several times its usual 10 s. */
     public static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
+    /** How long a share's 9P server may take to end once its channel is closed (it only drops its files). */
+    private static final Duration SERVER_END = Duration.ofSeconds(10);
 
     public enum Mode { SHARED, DEDICATED }
 
@@ -46,7 +48,7 @@ public final class UtilityVm {
     private final Map<String, String> layers = new HashMap<>(); // diffId -> storage id; guarded by this
     private final Set<String> containers = ConcurrentHashMap.newKeySet();
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
-    private final Map<String, Server> shares = new ConcurrentHashMap<>(); // storage id -> server
+    private final Map<String, Share> shares = new ConcurrentHashMap<>(); // storage id -> its port and server end
     private final Map<String, RelayedSocket> sockets = new ConcurrentHashMap<>(); // storage id -> its forward
     private final AtomicInteger shareCounter = new AtomicInteger();
 
@@ -205,19 +207,27 @@ public final class UtilityVm {
         int n = shareCounter.incrementAndGet();
         String port = "p9." + n;
         String storageId = "share-" + n;
-        Server server = new Server(new Export(dir.toString(), new Passthrough(dir), readOnly, null));
-        SocketChannel ch = (SocketChannel) vm.hotplugChannel(port).connect();
-        server.start(ch);
-        shares.put(storageId, server);
+        Passthrough fs = new Passthrough(dir);
+        Server server = new Server(new Export(dir.toString(), fs, readOnly, null));
+        SocketChannel ch;
+        try {
+            ch = (SocketChannel) vm.hotplugChannel(port).connect();
+        } catch (IOException | RuntimeException e) {
+            fs.close();
+            throw e;
+        }
+        shares.put(storageId, new Share(port, ch, server.start(ch), fs));
         try {
             agent.addShare(storageId, port, "", readOnly);
         } catch (AgentException e) {
-            shares.remove(storageId);
-            ch.close();
+            unplug(storageId);
             throw e;
         }
         return storageId;
     }
+
+    /** A share's port, the host end its 9P server reads, the server's thread, and the export's root. */
+    private record Share(String port, SocketChannel channel, Thread server, Passthrough fs) {}
 
     /** A host socket the guest reaches over TCP on the uplink, presenting a token; closing it revokes the token. */
     public interface RelayedSocket extends AutoCloseable {
@@ -248,19 +258,56 @@ public final class UtilityVm {
     }
 
     /**
-     * Unmounts a share in the guest (its port stays: virtio-serial ports are not unplugged), or
-     * removes a forwarded socket and revokes its ticket.
+     * Unmounts a share in the guest, ends its 9P server and unplugs its port (a VM has 128), or
+     * removes a forwarded socket and revokes its ticket. A share the guest cannot unmount keeps its
+     * port: unplugging it under a mounted file system would fail that mount's every call.
      */
     public void unshare(String storageId) {
+        boolean unmounted = true;
         try {
             agent.removeStorage(storageId);
         } catch (AgentException e) {
-            // the VM may be gone; nothing to unmount then
+            // the VM may be gone (nothing to unmount then), or the mount is still in use
+            unmounted = e.vmGone() || e.code() == dev.skiff.ttrpc.Code.NOT_FOUND;
         }
-        shares.remove(storageId);
         RelayedSocket ticket = sockets.remove(storageId);
         if (ticket != null) {
             ticket.close();
+        }
+        if (unmounted) {
+            unplug(storageId);
+        }
+    }
+
+    private void unplug(String storageId) {
+        Share share = shares.remove(storageId);
+        if (share == null) {
+            // a share an earlier daemon made: its server died with that daemon, its port is still plugged
+            String port = storageId.startsWith("share-") ? "p9." + storageId.substring("share-".length()) : null;
+            if (port != null && alive() && vm.hotpluggedChannels().contains(port)) {
+                unplugPort(port);
+            }
+            return;
+        }
+        try {
+            share.channel().close(); // the server's reader ends, and with it the session's files
+            share.server().join(SERVER_END.toMillis());
+        } catch (IOException ignored) {
+            // closed already
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        share.fs().close(); // the export's root descriptor
+        if (alive()) {
+            unplugPort(share.port());
+        }
+    }
+
+    private void unplugPort(String port) {
+        try {
+            vm.unplugChannel(port);
+        } catch (IOException e) {
+            // the port stays plugged; only its place on the bus is lost
         }
     }
 

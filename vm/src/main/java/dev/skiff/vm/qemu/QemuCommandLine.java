@@ -59,7 +59,7 @@ public final class QemuCommandLine {
         a.addAll(List.of("-chardev", "socket,id=qmp,path=" + opt(plan.qmpSocket()) + ",server=on,wait=off",
                 "-mon", "chardev=qmp,mode=control"));
         // 128 ports (default 31; at most 511, but the guest sets up two virtqueues per possible port at
-        // boot): each bind mount is a port of its own, and ports are not unplugged yet.
+        // boot): each bind mount is a port of its own while its container runs (unplugged after).
         a.addAll(List.of("-device", "virtio-serial-pci,id=" + SERIAL_BUS + ",max_ports=128"));
         for (String ch : c.channels()) {
             a.addAll(List.of("-chardev", "socket,id=ch-" + ch + ",path=" + opt(channelSocket(plan.runDir(), ch))

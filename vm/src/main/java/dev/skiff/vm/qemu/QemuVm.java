@@ -48,6 +48,8 @@ final class QemuVm implements Vm {
     private final Path stderr;
     private final Map<String, Channel> channels = new LinkedHashMap<>();
     private final CompletableFuture<VmExit> exit = new CompletableFuture<>();
+    /** device_del requests waiting for their DEVICE_DELETED event, by device id. */
+    private final Map<String, CompletableFuture<Void>> deletions = new java.util.concurrent.ConcurrentHashMap<>();
     private RunRecord record;
     private volatile QmpClient qmp;
     private volatile VmState state = VmState.STARTING;
@@ -126,8 +128,14 @@ final class QemuVm implements Vm {
     }
 
     void onEvent(JsonNode event) {
-        if ("SHUTDOWN".equals(event.path("event").asText()) && event.path("data").path("guest").asBoolean(false)) {
+        String name = event.path("event").asText();
+        if ("SHUTDOWN".equals(name) && event.path("data").path("guest").asBoolean(false)) {
             guestShutdown = true;
+        } else if ("DEVICE_DELETED".equals(name)) {
+            CompletableFuture<Void> f = deletions.remove(event.path("data").path("device").asText());
+            if (f != null) {
+                f.complete(null);
+            }
         }
     }
 
@@ -223,6 +231,41 @@ final class QemuVm implements Vm {
         record = record.withChannel(name);
         remember("channel " + name);
         return ch;
+    }
+
+    @Override
+    public void unplugChannel(String name) throws IOException {
+        String device = "port-" + name;
+        CompletableFuture<Void> deleted = new CompletableFuture<>();
+        synchronized (this) {
+            requireRunning("remove channel " + name);
+            if (!record.hotplugChannels().contains(name)) {
+                throw new VmException("VM " + name() + " has no hot-plugged channel named " + name);
+            }
+            deletions.put(device, deleted); // before device_del: the event may come before its reply
+            try {
+                qmp.execute("device_del", Map.of("id", device), QemuDriver.QMP_TIMEOUT);
+            } catch (IOException e) {
+                deletions.remove(device);
+                throw e;
+            }
+        }
+        try {
+            deleted.get(QemuDriver.QMP_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            deletions.remove(device);
+            throw new VmException("VM " + name() + " did not report port " + name + " removed within "
+                    + QemuDriver.QMP_TIMEOUT.toSeconds() + " s; it stays plugged");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while removing port " + name);
+        }
+        synchronized (this) {
+            qmp.execute("chardev-remove", Map.of("id", "ch-" + name), QemuDriver.QMP_TIMEOUT);
+            channels.remove(name);
+            record = record.withoutChannel(name);
+            remember("state (channel " + name + " removed)");
+        }
     }
 
     @Override

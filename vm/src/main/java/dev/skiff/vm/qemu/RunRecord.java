@@ -63,6 +63,12 @@ record RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, lon
         return new RunRecord(config, binary, accel, consoleLog, pid, startTime, c, hotplugDisks, hotplugNics);
     }
 
+    RunRecord withoutChannel(String channel) {
+        List<String> c = new ArrayList<>(hotplugChannels);
+        c.remove(channel);
+        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, c, hotplugDisks, hotplugNics);
+    }
+
     RunRecord withDisk(DiskSpec disk) {
         List<DiskSpec> d = new ArrayList<>(hotplugDisks);
         d.add(disk);

@@ -1,0 +1,96 @@
+package dev.skiff.cli.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Resources follow containers (issue 19): a long-lived shared VM that has run many bind-mount
+ * containers holds what it held after the first few. Before, each run left a 9P server, its
+ * descriptors and its virtio-serial port behind, and the 119th container of a VM failed.
+ */
+class DockerChurnIT extends DaemonIT {
+    private static final int RUNS = 12;
+    /** Descriptors that may come and go between two quiet moments (a log rotation, a CLI connection being closed). */
+    private static final int SLACK = 6;
+
+    /** What each open descriptor of a process is (a file's path, "socket:[inode]", ...). */
+    private static List<String> descriptors(long pid) throws IOException {
+        try (var s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return s.map(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().replaceAll("\\[[0-9]+\\]", "");
+                } catch (IOException e) {
+                    return "(closed)";
+                }
+            }).sorted().toList();
+        }
+    }
+
+    /** The kinds of descriptor that grew in number, with how many more. */
+    private static java.util.Map<String, Long> grown(List<String> before, List<String> after) {
+        var count = new java.util.TreeMap<String, Long>();
+        after.forEach(d -> count.merge(d, 1L, Long::sum));
+        before.forEach(d -> count.merge(d, -1L, Long::sum));
+        count.values().removeIf(n -> n <= 0);
+        return count;
+    }
+
+    /** The shared VM's record, as the QEMU driver keeps it for a later daemon. */
+    private static Properties sharedVmRecord() throws IOException {
+        try (var dirs = Files.list(base.resolve("run/vm"))) {
+            Path dir = dirs.filter(d -> d.getFileName().toString().startsWith("skiff-shared")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no shared VM is running"));
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(dir.resolve("vm.properties"))) {
+                p.load(r);
+            }
+            return p;
+        }
+    }
+
+    private static List<String> hotpluggedChannels(Properties record) {
+        return record.stringPropertyNames().stream().filter(k -> k.startsWith("hotplug.channel."))
+                .map(record::getProperty).sorted().toList();
+    }
+
+    private static void runOne(Path dir, int i) throws Exception {
+        ok("run", "--rm", "-v", dir + ":/d", "-v", "/var/run/docker.sock:/var/run/docker.sock", "busybox", "sh", "-c",
+                "echo " + i + " > /d/f" + i + " && test -S /var/run/docker.sock");
+    }
+
+    @Test
+    void bindMountContainersGiveBackTheirPortsServersAndDescriptors() throws Exception {
+        Path dir = Files.createDirectories(base.resolve("churn"));
+        for (int i = 0; i < 2; i++) {
+            runOne(dir, i); // boots the shared VM and warms the daemon up
+        }
+        assertEquals(List.of(), hotpluggedChannels(sharedVmRecord()), "no bind-mount port outlives its container");
+        long qemu = Long.parseLong(sharedVmRecord().getProperty("qemu.pid"));
+        List<String> daemonBefore = descriptors(daemon.pid());
+        List<String> qemuBefore = descriptors(qemu);
+
+        for (int i = 2; i < 2 + RUNS; i++) {
+            runOne(dir, i);
+        }
+
+        for (int i = 0; i < 2 + RUNS; i++) {
+            assertEquals(i + "\n", Files.readString(dir.resolve("f" + i)), "each run wrote through its bind mount");
+        }
+        assertEquals(List.of(), hotpluggedChannels(sharedVmRecord()));
+        List<String> daemonAfter = descriptors(daemon.pid());
+        List<String> qemuAfter = descriptors(qemu);
+        assertTrue(daemonAfter.size() <= daemonBefore.size() + SLACK, "the daemon held " + daemonBefore.size()
+                + " descriptors, and " + daemonAfter.size() + " after " + RUNS + " more runs; grown: "
+                + grown(daemonBefore, daemonAfter));
+        assertTrue(qemuAfter.size() <= qemuBefore.size() + SLACK, "QEMU held " + qemuBefore.size() + " descriptors, and "
+                + qemuAfter.size() + " after " + RUNS + " more runs; grown: " + grown(qemuBefore, qemuAfter));
+    }
+}
