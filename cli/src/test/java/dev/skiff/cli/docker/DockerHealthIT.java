@@ -23,7 +23,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Health checks and docker update through the real docker CLI against a real `skiff daemon`: a failing probe makes
  * a container unhealthy and a passing one healthy again (each change a {@code health_status} event), ps shows and
- * filters it, a slow probe is cut at its timeout with Docker's message, a stop and start begin the checks again,
+ * filters it, a slow probe is cut at its timeout with Docker's message, a stop and start begin the checks again, as
+ * does a new daemon finding the container still running,
  * {@code --no-healthcheck}; {@code docker update --restart} taking effect at the next exit, and a memory limit
  * refused.
  */
@@ -125,6 +126,17 @@ class DockerHealthIT extends DaemonIT {
 
     @Test
     @Order(3)
+    void aDaemonKilledAndStartedAgainChecksItsRunningContainersAgain() throws Exception {
+        daemon.kill();
+        daemon.start();
+        Instant since = Instant.now().minusSeconds(1);
+        assertEquals("running", inspect("{{.State.Status}}", "doc"), "live restore: it ran on without the daemon");
+        awaitEvent("doc", "health_status: healthy", since); // the new daemon's monitor: starting, then healthy
+        assertEquals("healthy", inspect("{{.State.Health.Status}}", "doc"));
+    }
+
+    @Test
+    @Order(4)
     void aProbePastItsTimeoutIsKilledAndReportedAsDockerReportsIt() throws Exception {
         Instant since = Instant.now().minusSeconds(1);
         ok("run", "-d", "--name", "slow", "--health-cmd", "sleep 30", "--health-timeout", "1s", "--health-interval",
@@ -135,7 +147,7 @@ class DockerHealthIT extends DaemonIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void noHealthcheckHasNoHealth() throws Exception {
         ok("run", "-d", "--name", "plain", "--no-healthcheck", "busybox", "sleep", "600");
         assertEquals("{\"Test\":[\"NONE\"]}", inspect("{{json .Config.Healthcheck}}", "plain"));
@@ -145,7 +157,7 @@ class DockerHealthIT extends DaemonIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void updateChangesTheRestartPolicyForTheNextExit() throws Exception {
         ok("run", "-d", "--name", "upd", "busybox", "sh", "-c",
                 "rm -f /tmp/exit; while [ ! -f /tmp/exit ]; do sleep 0.2; done");
