@@ -11,6 +11,7 @@ import dev.skiff.engine.container.Archives;
 import dev.skiff.engine.container.Container;
 import dev.skiff.engine.container.ContainerStore;
 import dev.skiff.engine.container.Frame;
+import dev.skiff.engine.container.HealthMonitor;
 import dev.skiff.engine.container.ProcessOutput;
 import dev.skiff.engine.container.RestartPolicies;
 import dev.skiff.engine.container.Signals;
@@ -76,6 +77,7 @@ public final class Engine implements Backend, AutoCloseable {
     private final Archives archives;
     private final SocketRelay relay;
     private final BindMounts bindMounts;
+    private final HealthMonitor health;
 
     /**
      * @param apiSocket the daemon's API socket, which containers reach through a bind of it or of
@@ -107,6 +109,11 @@ public final class Engine implements Backend, AutoCloseable {
             }
         }, log);
         this.archives = new Archives(this::container, placement, images, vmOf);
+        this.health = new HealthMonitor(execApi::probe, HealthMonitor.virtualThreads(), java.time.Clock.systemUTC(),
+                (c, h) -> {
+                    save(c);
+                    events.publish("container", "health_status: " + h.status(), c.id, attributes(c));
+                });
         for (Container c : store.loadAll()) {
             containers.put(c.id, c);
         }
@@ -162,6 +169,7 @@ public final class Engine implements Backend, AutoCloseable {
             }
             u.containers().add(c.id);
             vmOf.put(c.id, u);
+            health.started(c); // as moby's restore: its checks begin again, "starting"
             List<Thread> readers = ProcessOutput.read(u.agent(), c.id, "", c.output, c.spec.tty());
             Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> awaitExit(c, u, readers));
             log.accept("container " + c.id.substring(0, 12) + " is still running in " + u.name());
@@ -324,6 +332,7 @@ public final class Engine implements Backend, AutoCloseable {
             }
         }
         ImageConfig ic = image.config();
+        spec = spec.withHealthcheck(dev.skiff.engine.api.Healthcheck.merge(spec.healthcheck(), ic.healthcheck()));
         List<String> entrypoint = spec.entrypoint() != null ? spec.entrypoint() : ic.entrypoint();
         List<String> cmd = !spec.cmd().isEmpty() ? spec.cmd() : spec.entrypoint() != null ? List.of() : ic.cmd();
         List<String> args = new ArrayList<>(entrypoint == null ? List.of() : entrypoint);
@@ -533,6 +542,7 @@ public final class Engine implements Backend, AutoCloseable {
                 c.vm = vm.name();
                 c.vmMode = vm.mode() == UtilityVm.Mode.SHARED ? "shared" : "dedicated";
             }
+            health.started(c);
             events.publish("container", "start", c.id, attributes(c));
             save(c);
             UtilityVm on = vm;
@@ -599,6 +609,7 @@ public final class Engine implements Backend, AutoCloseable {
             why = e.vmGone() ? "the container's VM stopped or died" : e.getMessage();
         }
         ProcessOutput.drain(readers, c.output);
+        health.stopped(c); // before the exit is known, so a start that follows it begins a new monitor
         c.exited(code, why);
         endNetwork(c, vm);
         save(c);
@@ -880,6 +891,14 @@ public final class Engine implements Backend, AutoCloseable {
         }
         events.publish("container", "destroy", c.id, attributes(c));
         c.removed.complete(c.exitCode);
+    }
+
+    @Override
+    public void updateContainer(String ref, ContainerUpdate update) throws EngineException {
+        Container c = container(ref);
+        c.update(update);
+        save(c);
+        events.publish("container", "update", c.id, attributes(c));
     }
 
     @Override

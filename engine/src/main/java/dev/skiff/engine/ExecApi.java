@@ -10,13 +10,18 @@ import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.container.Container;
 import dev.skiff.engine.container.Exec;
 import dev.skiff.engine.container.Frame;
+import dev.skiff.engine.container.HealthMonitor;
 import dev.skiff.engine.container.ProcessOutput;
 import dev.skiff.engine.placement.UtilityVm;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +34,8 @@ final class ExecApi {
     private final Map<String, UtilityVm> vmOf;
     private final Map<String, Container> containers;
     private final Supplier<String> ids;
+    /** How long a killed probe may take to end. */
+    private static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
     ExecApi(Map<String, Container> containers, Map<String, UtilityVm> vmOf, Supplier<String> ids) {
         this.containers = containers;
@@ -110,6 +117,51 @@ final class ExecApi {
         }
         return new HubAttachment(e.output, q, e.spec.tty(), e.spec.attachStdin() ? e.stdin.clientSide() : null,
                 e.spec.attachStdout(), e.spec.attachStderr());
+    }
+
+    /**
+     * A health probe (moby's {@code cmdProbe}): an exec as the container's user, in its working directory, with its
+     * environment, without stdin or a TTY; killed when it runs past {@code timeout}. It is forgotten once it ends,
+     * so probes do not pile up in the container's ExecIDs.
+     */
+    HealthMonitor.Outcome probe(Container c, List<String> command, Duration timeout)
+            throws EngineException, InterruptedException {
+        String id = create(c, new ExecSpec(command, List.of(), "", "", false, false, true, true));
+        Exec e = execs.get(id);
+        try {
+            BlockingQueue<Frame> q = e.output.subscribeNextRun();
+            start(id, true);
+            boolean timedOut = false;
+            try {
+                e.exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException late) {
+                timedOut = true;
+                kill(c, e);
+            } catch (ExecutionException never) {
+                // the exit is only ever completed with a code
+            }
+            HealthMonitor.ProbeOutput out = new HealthMonitor.ProbeOutput();
+            for (Frame f = q.poll(); f != null; f = q.poll()) {
+                out.write(f.data());
+            }
+            return new HealthMonitor.Outcome(timedOut ? -1 : e.exit.getNow(-1), out.text(), timedOut);
+        } finally {
+            c.execs.remove(id);
+            execs.remove(id);
+        }
+    }
+
+    /** SIGKILL to a timed-out probe, then a bounded wait for its end (dying probes must not pile up). */
+    private void kill(Container c, Exec e) throws InterruptedException {
+        UtilityVm vm = vmOf.get(c.id);
+        try {
+            if (vm != null) {
+                vm.agent().signal(c.id, e.id, 9, false);
+            }
+            e.exit.get(KILL_WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (AgentException | ExecutionException | TimeoutException ex) {
+            // gone already, or its container is going: the probe counts as timed out either way
+        }
     }
 
     ExecDetail inspect(String execId) throws EngineException {

@@ -40,10 +40,11 @@ public interface Backend {
 
     /** The container defaults an image carries (its OCI config). */
     record ImageConfig(List<String> env, List<String> entrypoint, List<String> cmd, String workingDir, String user,
-                       Map<String, String> labels, List<String> exposedPorts, List<String> volumes /* VOLUME */) {
+                       Map<String, String> labels, List<String> exposedPorts, List<String> volumes /* VOLUME */,
+                       Healthcheck healthcheck /* HEALTHCHECK; null = none */) {
         public ImageConfig(List<String> env, List<String> entrypoint, List<String> cmd, String workingDir, String user,
                            Map<String, String> labels, List<String> exposedPorts) {
-            this(env, entrypoint, cmd, workingDir, user, labels, exposedPorts, List.of());
+            this(env, entrypoint, cmd, workingDir, user, labels, exposedPorts, List.of(), null);
         }
     }
 
@@ -139,15 +140,29 @@ public interface Backend {
                       boolean stdinOnce, Map<String, String> labels, List<BindMount> binds, boolean autoRemove,
                       String isolation /* "" or "default" = shared VM, "hyperv" = dedicated */, String stopSignal,
                       Integer stopTimeout, NetworkSpec network /* null (a record from before networks) = default */,
-                      RestartPolicy restartPolicy /* null (a record from before policies) = no */) {
+                      RestartPolicy restartPolicy /* null (a record from before policies) = no */,
+                      Healthcheck healthcheck /* the request's, then merged with the image's; null = none */) {
         public CreateSpec withNetwork(NetworkSpec n) {
             return new CreateSpec(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce,
-                    labels, binds, autoRemove, isolation, stopSignal, stopTimeout, n, restartPolicy);
+                    labels, binds, autoRemove, isolation, stopSignal, stopTimeout, n, restartPolicy, healthcheck);
         }
 
         public CreateSpec withBinds(List<BindMount> b) {
             return new CreateSpec(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce,
-                    labels, List.copyOf(b), autoRemove, isolation, stopSignal, stopTimeout, network, restartPolicy);
+                    labels, List.copyOf(b), autoRemove, isolation, stopSignal, stopTimeout, network, restartPolicy,
+                    healthcheck);
+        }
+
+        /** docker update --restart. */
+        public CreateSpec withRestartPolicy(RestartPolicy p) {
+            return new CreateSpec(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce,
+                    labels, binds, autoRemove, isolation, stopSignal, stopTimeout, network, p, healthcheck);
+        }
+
+        /** The request's health check merged with the image's (see {@link Healthcheck#merge}). */
+        public CreateSpec withHealthcheck(Healthcheck h) {
+            return new CreateSpec(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce,
+                    labels, binds, autoRemove, isolation, stopSignal, stopTimeout, network, restartPolicy, h);
         }
 
         /** The restart policy, never null. */
@@ -229,7 +244,13 @@ public interface Backend {
     }
 
     record ContainerState(String status /* created, running, exited, removing, dead */, boolean running,
-                          int pid, int exitCode, String error, Instant startedAt, Instant finishedAt) {}
+                          int pid, int exitCode, String error, Instant startedAt, Instant finishedAt,
+                          Health health /* null: its health check never ran */) {
+        public ContainerState(String status, boolean running, int pid, int exitCode, String error, Instant startedAt,
+                              Instant finishedAt) {
+            this(status, running, pid, exitCode, error, startedAt, finishedAt, null);
+        }
+    }
 
     record ContainerSummary(String id, List<String> names, String image, String imageId, String command,
                             Instant created, ContainerState state, Map<String, String> labels, String vm,
@@ -267,6 +288,14 @@ public interface Backend {
     }
 
     void resizeContainer(String id, int height, int width) throws EngineException;
+
+    /**
+     * docker update (POST /containers/{id}/update): {@code restartPolicy} null leaves it as it is; {@code resources}
+     * names the resource limits the request sets, which Skiff refuses as it does not apply them yet.
+     */
+    record ContainerUpdate(RestartPolicy restartPolicy, List<String> resources) {}
+
+    void updateContainer(String id, ContainerUpdate update) throws EngineException;
 
     /** The daemon's event log (docker events). */
     Events events();

@@ -44,7 +44,7 @@ final class ContainerFilter {
         }
         for (String h : f.getOrDefault("health", List.of())) {
             if (!HEALTH.contains(h)) {
-                throw EngineException.invalid("invalid filter 'health=" + h + "'");
+                throw EngineException.invalid("Unrecognised filter value for health: " + h); // dockerd's words
             }
         }
         for (String e : f.getOrDefault("exited", List.of())) {
@@ -93,7 +93,7 @@ final class ContainerFilter {
                 && any("expose", v -> c.network() != null && c.network().ports().stream()
                         .anyMatch(p -> port(p.containerPort(), v)))
                 && any("isolation", v -> v.equals(isolation(c)))
-                && any("health", v -> v.equals("none")) // no health checks yet: every container has none
+                && any("health", v -> v.equals(c.state().health() == null ? Health.NONE : c.state().health().status()))
                 && any("is-task", v -> v.equals("false"))
                 && !filters.containsKey("volume") // no named volumes yet: a volume filter matches nothing
                 && (before == null || c.created().isBefore(before.created()))

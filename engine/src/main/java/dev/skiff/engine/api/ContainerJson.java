@@ -89,13 +89,17 @@ final class ContainerJson {
         if (Json.bool(host, "AutoRemove") && !restart.name().equals("no")) {
             throw EngineException.invalid("conflicting options: cannot specify both --restart and --rm");
         }
+        Healthcheck healthcheck = Healthcheck.fromJson(body.get("Healthcheck"));
+        if (healthcheck != null) {
+            healthcheck.check();
+        }
         return new CreateSpec(image, orEmpty(Json.strings(body, "Cmd")), entrypoint,
                 orEmpty(Json.strings(body, "Env")), Json.text(body, "WorkingDir"), Json.text(body, "User"),
                 Json.text(body, "Hostname"), Json.bool(body, "Tty"), Json.bool(body, "OpenStdin"),
                 Json.bool(body, "StdinOnce"), Json.stringMap(body, "Labels"), List.copyOf(binds),
                 Json.bool(host, "AutoRemove"), Json.text(host, "Isolation"),
                 stopSignal.isEmpty() ? null : stopSignal, Json.integer(body, "StopTimeout"), network(body, host),
-                restart);
+                restart, healthcheck);
     }
 
     /** HostConfig.RestartPolicy, checked with dockerd's words. */
@@ -361,7 +365,7 @@ final class ContainerJson {
     }
 
     private static ObjectNode state(ContainerState st) {
-        return Json.object()
+        ObjectNode state = Json.object()
                 .put("Status", st.status())
                 .put("Running", st.running())
                 .put("Paused", false)
@@ -373,6 +377,10 @@ final class ContainerJson {
                 .put("Error", st.error() == null ? "" : st.error())
                 .put("StartedAt", Json.time(st.startedAt()))
                 .put("FinishedAt", Json.time(st.finishedAt()));
+        if (st.health() != null) {
+            state.set("Health", st.health().toJson());
+        }
+        return state;
     }
 
     private static ObjectNode hostConfig(CreateSpec spec) {
@@ -447,6 +455,9 @@ final class ContainerJson {
                 .put("StdinOnce", spec.stdinOnce());
         config.set("Env", Json.array(spec.env()));
         config.set("Cmd", Json.array(spec.cmd()));
+        if (spec.healthcheck() != null) {
+            config.set("Healthcheck", spec.healthcheck().toJson());
+        }
         List<String> exposed = spec.networkOrDefault().exposedPorts();
         if (exposed.isEmpty()) {
             config.putNull("ExposedPorts");

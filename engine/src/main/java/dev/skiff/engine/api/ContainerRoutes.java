@@ -31,6 +31,7 @@ final class ContainerRoutes {
                 .add("POST", "/containers/{id}/resize", this::resize)
                 .add("POST", "/containers/{id}/restart", this::restart)
                 .add("POST", "/containers/{id}/rename", this::rename)
+                .add("POST", "/containers/{id}/update", this::update)
                 .add("POST", "/containers/prune", this::prune)
                 .add("DELETE", "/containers/{id}", this::remove);
     }
@@ -130,6 +131,14 @@ final class ContainerRoutes {
         }
         backend.renameContainer(ex.path("id"), name);
         ex.response().sendEmpty(204);
+    }
+
+    /** docker update: Docker's reply, with no warnings. */
+    private void update(Exchange ex) throws EngineException, IOException {
+        backend.updateContainer(ex.path("id"), UpdateJson.parse(ex.readJson()));
+        ObjectNode reply = Json.object();
+        reply.putArray("Warnings");
+        ex.response().sendJson(200, reply);
     }
 
     /** docker container prune: every stopped container the label and until filters select. */

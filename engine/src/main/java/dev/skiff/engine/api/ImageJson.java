@@ -69,6 +69,9 @@ final class ImageJson {
         json.put("Tty", false).put("OpenStdin", false).put("StdinOnce", false);
         json.set("Env", Json.arrayOrNull(config.env()));
         json.set("Cmd", Json.arrayOrNull(config.cmd()));
+        if (config.healthcheck() != null) {
+            json.set("Healthcheck", config.healthcheck().toJson());
+        }
         json.put("Image", "");
         if (config.volumes() == null || config.volumes().isEmpty()) {
             json.putNull("Volumes");

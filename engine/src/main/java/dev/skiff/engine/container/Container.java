@@ -3,6 +3,8 @@ package dev.skiff.engine.container;
 import dev.skiff.engine.api.Backend;
 import dev.skiff.engine.api.Backend.ContainerState;
 import dev.skiff.engine.api.Backend.CreateSpec;
+import dev.skiff.engine.api.EngineException;
+import dev.skiff.engine.api.Health;
 import dev.skiff.engine.network.PortPublisher;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,7 +25,7 @@ public final class Container {
                          int uid, int gid, String hostname, String status, int pid, int exitCode, String error,
                          String startedAt, String finishedAt, String vm, String vmMode,
                          Backend.NetworkState network, List<PortPublisher.Forward> forwards, int restartCount,
-                         boolean manuallyStopped) {}
+                         boolean manuallyStopped, Health health) {}
 
     public final String id;
     /** Changed only by docker rename, under the engine's container-table lock. */
@@ -76,6 +78,8 @@ public final class Container {
     public boolean manuallyStopped;
     /** Held for a whole start, so a stop waits for a start in flight instead of racing it. */
     public final java.util.concurrent.locks.ReentrantLock startLock = new java.util.concurrent.locks.ReentrantLock();
+    /** What its health check found (null: it never ran); set by {@link HealthMonitor}. Guarded by this. */
+    public Health health;
     /** The wait before its next policy restart; not kept across daemon restarts. */
     public java.time.Duration restartDelay = RestartPolicies.FIRST_DELAY;
 
@@ -128,14 +132,15 @@ public final class Container {
     }
 
     public synchronized ContainerState state() {
-        return new ContainerState(status, status.equals("running"), pid, exitCode, error, startedAt, finishedAt);
+        return new ContainerState(status, status.equals("running"), pid, exitCode, error, startedAt, finishedAt,
+                health);
     }
 
     public synchronized Record record() {
         return new Record(id, name, created.toString(), imageRef, imageId, diffIds, spec, args, env, cwd, uid, gid,
                 hostname, status, pid, exitCode, error, startedAt == null ? null : startedAt.toString(),
                 finishedAt == null ? null : finishedAt.toString(), vm, vmMode, network, forwards, restartCount,
-                manuallyStopped);
+                manuallyStopped, health);
     }
 
     public static Container fromRecord(Record r, Path dir) {
@@ -150,10 +155,34 @@ public final class Container {
         c.vm = r.vm() == null ? "" : r.vm();
         c.restartCount = r.restartCount();
         c.manuallyStopped = r.manuallyStopped();
+        c.health = r.health();
         c.vmMode = r.vmMode() == null ? "" : r.vmMode();
         c.network = r.network() == null ? Backend.NetworkState.idle(c.spec.networkOrDefault().mode()) : r.network();
         c.forwards = r.forwards() == null ? List.of() : List.copyOf(r.forwards());
         return c;
+    }
+
+    /**
+     * docker update: a new restart policy takes effect at its next exit. Refused, with moby's words, for a container
+     * that removes itself at exit or is being removed; resource limits are refused, as Skiff does not apply them.
+     */
+    public synchronized void update(Backend.ContainerUpdate u) throws EngineException {
+        if (!u.resources().isEmpty()) {
+            throw EngineException.invalid("Cannot update container " + id + ": Skiff does not apply resource limits"
+                    + " yet (" + String.join(", ", u.resources()) + "); docker update can change only --restart");
+        }
+        if (status.equals("removing") || status.equals("dead")) {
+            throw EngineException.conflict("Cannot update container " + id
+                    + ": container is marked for removal and cannot be \"update\"");
+        }
+        if (u.restartPolicy() == null) {
+            return;
+        }
+        if (spec.autoRemove() && !u.restartPolicy().name().equals("no")) {
+            throw EngineException.conflict("Cannot update container " + id
+                    + ": Restart policy cannot be updated because AutoRemove is enabled for the container");
+        }
+        spec = spec.withRestartPolicy(u.restartPolicy());
     }
 
     public Backend.ContainerSummary summary() {

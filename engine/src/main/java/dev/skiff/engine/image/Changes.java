@@ -57,7 +57,7 @@ final class Changes {
             }
         }
         return new ImageConfig(List.copyOf(env), entrypoint, cmd, workingDir, user, Map.copyOf(labels),
-                List.copyOf(ports), List.copyOf(volumes));
+                List.copyOf(ports), List.copyOf(volumes), base.healthcheck());
     }
 
     /** Exec form (a JSON array of strings) or shell form. */

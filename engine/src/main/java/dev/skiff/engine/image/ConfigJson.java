@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.engine.api.Backend.ImageConfig;
+import dev.skiff.engine.api.EngineException;
+import dev.skiff.engine.api.Healthcheck;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -21,7 +23,7 @@ import java.util.TreeSet;
  * reading the fields the engine needs, and writing a config for {@code docker import}.
  *
  * <p>In the {@link ImageConfig} this produces, absent values are empty (lists, maps, strings),
- * never null.
+ * never null; only the health check is null when the image has none.
  */
 final class ConfigJson {
     static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
@@ -64,7 +66,16 @@ final class ConfigJson {
         c.path("Volumes").fieldNames().forEachRemaining(volumes::add);
         return new ImageConfig(strings(c.path("Env")), strings(c.path("Entrypoint")), strings(c.path("Cmd")),
                 c.path("WorkingDir").asText(""), c.path("User").asText(""), Map.copyOf(labels), List.copyOf(ports),
-                List.copyOf(volumes));
+                List.copyOf(volumes), healthcheck(c.path("Healthcheck")));
+    }
+
+    /** The image's HEALTHCHECK; a malformed one is treated as none rather than making the image unusable. */
+    private static Healthcheck healthcheck(JsonNode h) {
+        try {
+            return Healthcheck.fromJson(h);
+        } catch (EngineException e) {
+            return null;
+        }
     }
 
     private static List<String> strings(JsonNode array) {

@@ -377,6 +377,29 @@ class ApiServerTest {
     }
 
     @Test
+    void healthStatusEventsMatchTheirPrefixAsDockerdsFilterDoes() throws IOException {
+        backend.events.publish("container", "health_status: healthy", "c1", Map.of("name", "web", "image", "busybox"));
+        backend.events.publish("container", "start", "c1", Map.of("name", "web", "image", "busybox"));
+        long until = java.time.Instant.now().getEpochSecond() + 1;
+        String health = call("GET", "/events?since=0&until=" + until
+                + "&filters=%7B%22event%22%3A%5B%22health_status%22%5D%7D", null).text();
+        assertEquals(1, health.lines().count(), health);
+        assertEquals("health_status: healthy", Json.MAPPER.readTree(health).get("status").asText());
+    }
+
+    @Test
+    void updateAnswersWithNoWarningsAndUnknownContainersAre404() throws IOException {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"]}");
+        RawClient.Reply ok = call("POST", "/containers/" + id + "/update", "{\"RestartPolicy\":{\"Name\":\"always\"}}");
+        assertEquals(200, ok.status(), ok.text());
+        assertEquals("{\"Warnings\":[]}", ok.text());
+        assertEquals(new Backend.RestartPolicy("always", 0), backend.lastUpdate.restartPolicy());
+        RawClient.Reply missing = call("POST", "/containers/nosuch/update", "{}");
+        assertEquals(404, missing.status());
+        assertEquals("No such container: nosuch", json(missing).get("message").asText());
+    }
+
+    @Test
     void loginAnswersAsDockerdDoes() throws IOException {
         RawClient.Reply ok = call("POST", "/auth",
                 "{\"username\":\"u\",\"password\":\"right\",\"serveraddress\":\"127.0.0.1:5000\"}");

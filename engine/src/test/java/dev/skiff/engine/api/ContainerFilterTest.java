@@ -69,6 +69,31 @@ class ContainerFilterTest {
     }
 
     @Test
+    void healthSelectsByStatusAndNoneIsTheContainersWithoutChecks() throws EngineException {
+        ContainerSummary sick = withHealth(summary("dddd4444", "sick", "busybox:latest", "running", 0, Map.of(), 4,
+                List.of(), false), Health.UNHEALTHY);
+        ContainerSummary fine = withHealth(summary("eeee5555", "fine", "busybox:latest", "running", 0, Map.of(), 5,
+                List.of(), false), Health.HEALTHY);
+        List<ContainerSummary> all = List.of(WEB, sick, fine);
+        ContainerFilter healthy = ContainerFilter.parse("{\"health\":[\"healthy\"]}", all);
+        assertEquals(List.of(fine), all.stream().filter(healthy::matches).toList());
+        ContainerFilter either = ContainerFilter.parse("{\"health\":[\"unhealthy\",\"starting\"]}", all);
+        assertEquals(List.of(sick), all.stream().filter(either::matches).toList());
+        ContainerFilter none = ContainerFilter.parse("{\"health\":[\"none\"]}", all);
+        assertEquals(List.of(WEB), all.stream().filter(none::matches).toList());
+        assertEquals("Unrecognised filter value for health: great", assertThrows(EngineException.class,
+                () -> ContainerFilter.parse("{\"health\":[\"great\"]}", all)).getMessage());
+    }
+
+    private static ContainerSummary withHealth(ContainerSummary c, String status) {
+        ContainerState s = c.state();
+        return new ContainerSummary(c.id(), c.names(), c.image(), c.imageId(), c.command(), c.created(),
+                new ContainerState(s.status(), s.running(), s.pid(), s.exitCode(), s.error(), s.startedAt(),
+                        s.finishedAt(), new Health(status, 0, List.of())),
+                c.labels(), c.vm(), c.network(), c.dedicated());
+    }
+
+    @Test
     void statusAndTimeFiltersIncludeStoppedContainersAsDockerdDoes() throws EngineException {
         assertTrue(ContainerFilter.parse("{\"status\":[\"exited\"]}", ALL).includesStopped(false));
         assertTrue(ContainerFilter.parse("{\"since\":[\"web\"]}", ALL).includesStopped(false));

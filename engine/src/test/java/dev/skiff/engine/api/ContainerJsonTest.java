@@ -71,6 +71,56 @@ class ContainerJsonTest {
         assertEquals("3 days", ContainerStatus.humanDuration(Duration.ofHours(80)));
     }
 
+    @Test
+    void psStatusTellsHealthOfRunningContainersOnly() {
+        Instant now = Instant.parse("2025-01-01T12:00:00Z");
+        Instant started = now.minusSeconds(3);
+        assertEquals("Up 3 seconds (health: starting)", ContainerStatus.describe(healthy("running", Health.STARTING,
+                started, null), now));
+        assertEquals("Up 3 seconds (healthy)", ContainerStatus.describe(healthy("running", Health.HEALTHY, started,
+                null), now));
+        assertEquals("Up 3 seconds (unhealthy)", ContainerStatus.describe(healthy("running", Health.UNHEALTHY,
+                started, null), now));
+        assertEquals("Exited (0) 1 second ago", ContainerStatus.describe(healthy("exited", Health.UNHEALTHY, started,
+                now.minusSeconds(1)), now));
+    }
+
+    private static ContainerState healthy(String status, String health, Instant started, Instant finished) {
+        return new ContainerState(status, status.equals("running"), 1, 0, "", started, finished,
+                new Health(health, 0, List.of()));
+    }
+
+    @Test
+    void healthCheckAndHealthAreInspectedInDockersShapes() throws EngineException {
+        Backend.CreateSpec spec = ContainerJson.createSpec(Json.MAPPER.valueToTree(Map.of("Image", "busybox",
+                "Healthcheck", Map.of("Test", List.of("CMD-SHELL", "test -f /tmp/ok"), "Interval", 1_000_000_000L,
+                        "Retries", 2))));
+        assertEquals(new Healthcheck(List.of("CMD-SHELL", "test -f /tmp/ok"), 1_000_000_000L, 0, 0, 0, 2),
+                spec.healthcheck());
+        Health health = new Health(Health.UNHEALTHY, 2, List.of(new Health.Result("2025-01-01T12:00:00Z",
+                "2025-01-01T12:00:01Z", -1, "Health check exceeded timeout (1s)")));
+        ContainerState state = new ContainerState("running", true, 7, 0, "", Instant.EPOCH, null, health);
+        var json = ContainerJson.inspect(new Backend.ContainerDetail(summary(state), spec, "", List.of(), 0));
+        assertEquals("{\"Test\":[\"CMD-SHELL\",\"test -f /tmp/ok\"],\"Interval\":1000000000,\"Retries\":2}",
+                json.at("/Config/Healthcheck").toString());
+        assertEquals("{\"Status\":\"unhealthy\",\"FailingStreak\":2,\"Log\":[{\"Start\":\"2025-01-01T12:00:00Z\","
+                + "\"End\":\"2025-01-01T12:00:01Z\",\"ExitCode\":-1,"
+                + "\"Output\":\"Health check exceeded timeout (1s)\"}]}", json.at("/State/Health").toString());
+
+        var plain = ContainerJson.inspect(new Backend.ContainerDetail(summary(state("running", 0, Instant.EPOCH,
+                null)), ContainerJson.createSpec(Json.MAPPER.valueToTree(Map.of("Image", "busybox"))), "", List.of(),
+                0));
+        assertEquals(false, plain.get("Config").has("Healthcheck"), "none: left out, as Go's omitempty does");
+        assertEquals(false, plain.get("State").has("Health"));
+        assertThrows(EngineException.class, () -> ContainerJson.createSpec(Json.MAPPER.valueToTree(Map.of("Image",
+                "busybox", "Healthcheck", Map.of("Retries", -1)))));
+    }
+
+    private static Backend.ContainerSummary summary(ContainerState state) {
+        return new Backend.ContainerSummary("f".repeat(64), List.of("/web"), "busybox", "sha256:b", "sh", Instant.EPOCH,
+                state, Map.of(), "vm", Backend.NetworkState.idle("bridge"), false);
+    }
+
     private static ContainerState state(String status, int code, Instant started, Instant finished) {
         return new ContainerState(status, status.equals("running"), 1, code, "", started, finished);
     }

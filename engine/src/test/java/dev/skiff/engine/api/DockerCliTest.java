@@ -126,6 +126,35 @@ class DockerCliTest {
     }
 
     @Test
+    void healthFlagsReachTheEngineAsDockersHealthcheck() throws Exception {
+        ok("create", "--name", "probed", "--health-cmd", "test -f /tmp/ok", "--health-interval", "1s",
+                "--health-timeout", "2s", "--health-start-period", "3s", "--health-start-interval", "500ms",
+                "--health-retries", "2", "busybox", "sleep");
+        long s = 1_000_000_000L;
+        assertEquals(new Healthcheck(List.of("CMD-SHELL", "test -f /tmp/ok"), s, 2 * s, 3 * s, s / 2, 2),
+                backend.lastCreate.healthcheck());
+        assertEquals("{\"Test\":[\"CMD-SHELL\",\"test -f /tmp/ok\"],\"Interval\":1000000000,\"Timeout\":2000000000,"
+                + "\"StartPeriod\":3000000000,\"StartInterval\":500000000,\"Retries\":2}\n",
+                ok("container", "inspect", "--format", "{{json .Config.Healthcheck}}", "probed").out());
+        ok("create", "--no-healthcheck", "busybox", "sleep");
+        assertEquals(new Healthcheck(List.of("NONE"), 0, 0, 0, 0, 0), backend.lastCreate.healthcheck());
+        ok("create", "busybox", "sleep");
+        assertEquals(null, backend.lastCreate.healthcheck());
+    }
+
+    @Test
+    void updateSendsThePolicyAndNamesTheLimitsItSets() throws Exception {
+        ok("create", "--name", "upd", "busybox", "sleep");
+        ok("update", "--restart", "on-failure:4", "upd");
+        assertEquals(new Backend.ContainerUpdate(new Backend.RestartPolicy("on-failure", 4), List.of()),
+                backend.lastUpdate);
+        ok("update", "--memory", "64m", "--cpus", "0.5", "upd");
+        assertEquals(new Backend.ContainerUpdate(null, List.of("Memory", "NanoCpus")), backend.lastUpdate);
+        Result missing = docker(null, "update", "--restart", "always", "nosuch");
+        assertTrue(missing.exit() != 0 && missing.err().contains("No such container: nosuch"), missing.err());
+    }
+
+    @Test
     void runRemovesAndPrintsOutput() throws Exception {
         Result r = ok("run", "--rm", "busybox", "echo", "hi");
         assertEquals("hi\n", r.out());

@@ -190,6 +190,7 @@ final class StubBackend implements Backend {
     final CompletableFuture<Void> archiveClosed = new CompletableFuture<>();
     volatile CreateSpec lastCreate;
     volatile Map<String, String> lastChanges;
+    volatile ContainerUpdate lastUpdate;
     private int counter;
 
     StubBackend() {
@@ -581,6 +582,12 @@ final class StubBackend implements Backend {
         container(id);
         extracted = tar.readAllBytes();
         calls.add("extract " + path + " noOverwriteDirNonDir=" + noOverwriteDirNonDir + " copyUIDGID=" + copyUidGid);
+    }
+
+    @Override
+    public void updateContainer(String id, ContainerUpdate update) throws EngineException {
+        container(id);
+        lastUpdate = update;
     }
 
     @Override
