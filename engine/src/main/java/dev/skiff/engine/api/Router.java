@@ -53,10 +53,49 @@ final class Router {
         return VERSION_PREFIX.matcher(path).replaceFirst("");
     }
 
+    /**
+     * Refuses a version prefix outside the API versions Skiff serves, with dockerd's words (its
+     * version middleware), so an old client learns why instead of misreading newer replies.
+     */
+    static void checkVersion(String path) throws EngineException {
+        Matcher m = VERSION_PREFIX.matcher(path);
+        if (!m.find()) {
+            return;
+        }
+        String v = m.group().substring(2);
+        if (compare(v, SystemJson.MIN_API_VERSION) < 0) {
+            throw EngineException.invalid("client version " + v + " is too old. Minimum supported API version is "
+                    + SystemJson.MIN_API_VERSION + ", please upgrade your client to a newer version");
+        }
+        if (compare(v, HttpResponse.API_VERSION) > 0) {
+            throw EngineException.invalid("client version " + v + " is too new. Maximum supported API version is "
+                    + HttpResponse.API_VERSION);
+        }
+    }
+
+    /** Compares dotted versions number by number ("1.9" before "1.24"). */
+    static int compare(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            long p = i < x.length ? parse(x[i]) : 0;
+            long q = i < y.length ? parse(y[i]) : 0;
+            if (p != q) {
+                return Long.compare(p, q);
+            }
+        }
+        return 0;
+    }
+
+    private static long parse(String digits) {
+        return digits.length() > 9 ? Long.MAX_VALUE : Long.parseLong(digits);
+    }
+
     /** Serves one request; on return a reply has been sent (or the connection is to close). */
     void dispatch(HttpRequest request, HttpResponse response, InputStream connectionInput) throws IOException {
         String path = stripVersion(request.path());
         try {
+            checkVersion(request.path());
             for (Route route : routes) {
                 Matcher m = route.pattern.matcher(path);
                 if (route.method.equals(request.method()) && m.matches()) {

@@ -95,7 +95,21 @@ class ApiServerTest {
             assertEquals("1.47", v.get("ApiVersion").asText());
             assertEquals("Engine", v.get("Components").get(0).get("Name").asText());
             assertTrue(json(c.request("GET", "/v1.47/containers/json", null)).isArray());
+            assertTrue(json(c.request("GET", "/v1.24/containers/json", null)).isArray());
         }
+    }
+
+    @Test
+    void versionsOutsideTheServedRangeAreRefusedAsDockerdDoes() throws IOException {
+        RawClient.Reply old = call("GET", "/v1.12/version", null);
+        assertEquals(400, old.status());
+        assertEquals("{\"message\":\"client version 1.12 is too old. Minimum supported API version is 1.24, please upgrade"
+                + " your client to a newer version\"}", old.text());
+        RawClient.Reply next = call("GET", "/v1.99/containers/json", null);
+        assertEquals(400, next.status());
+        assertEquals("{\"message\":\"client version 1.99 is too new. Maximum supported API version is 1.47\"}",
+                next.text());
+        assertEquals(400, call("GET", "/v2/version", null).status());
     }
 
     @Test
