@@ -97,10 +97,20 @@ public final class Session implements Runnable {
         return msize;
     }
 
-    /** The largest payload of an Rread or Rreaddir, and the iounit given when a file is opened. */
+    /**
+     * The largest payload of an Rread or Rreaddir, and the iounit given when a file is opened:
+     * what fits in a message, rounded down to whole 4 KiB blocks. The Linux client splits a larger
+     * read or write at the iounit, and an O_DIRECT file is O_DIRECT on the host too, where every
+     * piece must be block-aligned: with an unaligned iounit (128 KiB + 4072 at the default msize)
+     * each O_DIRECT write above it failed with EINVAL, and InnoDB could not create its files.
+     */
     int iounit() {
-        return msize - P9.IOHDRSZ;
+        int payload = msize - P9.IOHDRSZ;
+        return payload >= BLOCK ? payload & -BLOCK : payload;
     }
+
+    /** The largest logical block size of the host file systems O_DIRECT must be aligned to. */
+    private static final int BLOCK = 4096;
 
     /**
      * The iounit given when a directory is opened: at most {@link Limits#DIR_IOUNIT}. The Linux
