@@ -40,6 +40,7 @@ final class ExecApi {
         if (!c.running()) {
             throw EngineException.conflict("Container " + c.id + " is not running");
         }
+        ProcessApi.checkNotPaused(c);
         if (spec.cmd().isEmpty()) {
             throw EngineException.invalid("No exec command specified");
         }
@@ -64,6 +65,7 @@ final class ExecApi {
         if (c == null || vm == null || !c.running()) {
             throw EngineException.conflict("Container " + e.containerId + " is not running");
         }
+        ProcessApi.checkNotPaused(c);
         synchronized (e) {
             if (e.started) {
                 throw EngineException.conflict("Error: Exec command " + execId + " has already run");

@@ -23,7 +23,7 @@ public final class Container {
                          int uid, int gid, String hostname, String status, int pid, int exitCode, String error,
                          String startedAt, String finishedAt, String vm, String vmMode,
                          Backend.NetworkState network, List<PortPublisher.Forward> forwards, int restartCount,
-                         boolean manuallyStopped) {}
+                         boolean manuallyStopped, boolean paused) {}
 
     public final String id;
     /** Changed only by docker rename, under the engine's container-table lock. */
@@ -74,6 +74,8 @@ public final class Container {
     public int restartCount;
     /** Stopped or killed by a user: a policy does not restart it (Docker's HasBeenManuallyStopped). */
     public boolean manuallyStopped;
+    /** Running with its processes frozen (docker pause); kept on disk, so a restarted daemon reports it. */
+    public boolean paused;
     /** Held for a whole start, so a stop waits for a start in flight instead of racing it. */
     public final java.util.concurrent.locks.ReentrantLock startLock = new java.util.concurrent.locks.ReentrantLock();
     /** The wait before its next policy restart; not kept across daemon restarts. */
@@ -117,6 +119,7 @@ public final class Container {
         CompletableFuture<Integer> done;
         synchronized (this) {
             status = "exited";
+            paused = false;
             exitCode = code;
             error = why == null ? "" : why;
             finishedAt = Instant.now();
@@ -128,14 +131,15 @@ public final class Container {
     }
 
     public synchronized ContainerState state() {
-        return new ContainerState(status, status.equals("running"), pid, exitCode, error, startedAt, finishedAt);
+        return new ContainerState(paused ? "paused" : status, status.equals("running"), pid, exitCode, error, startedAt,
+                finishedAt);
     }
 
     public synchronized Record record() {
         return new Record(id, name, created.toString(), imageRef, imageId, diffIds, spec, args, env, cwd, uid, gid,
                 hostname, status, pid, exitCode, error, startedAt == null ? null : startedAt.toString(),
                 finishedAt == null ? null : finishedAt.toString(), vm, vmMode, network, forwards, restartCount,
-                manuallyStopped);
+                manuallyStopped, paused);
     }
 
     public static Container fromRecord(Record r, Path dir) {
@@ -150,6 +154,7 @@ public final class Container {
         c.vm = r.vm() == null ? "" : r.vm();
         c.restartCount = r.restartCount();
         c.manuallyStopped = r.manuallyStopped();
+        c.paused = r.paused();
         c.vmMode = r.vmMode() == null ? "" : r.vmMode();
         c.network = r.network() == null ? Backend.NetworkState.idle(c.spec.networkOrDefault().mode()) : r.network();
         c.forwards = r.forwards() == null ? List.of() : List.copyOf(r.forwards());
