@@ -27,19 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessRoutesTest {
     @TempDir
     Path dir;
-    StubBackend backend;
-    ApiServer server;
-    Path socket;
+    StubServer server;
     String id;
 
     @BeforeEach
     void start() throws IOException {
-        socket = dir.resolve("api.sock");
-        backend = new StubBackend();
-        server = new ApiServer(backend);
-        server.start(socket);
-        RawClient.Reply reply = call("POST", "/containers/create?name=box", "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"]}");
-        id = Json.MAPPER.readTree(reply.body()).get("Id").asText();
+        server = new StubServer(dir);
+        id = server.create("box", "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"]}");
     }
 
     @AfterEach
@@ -48,24 +42,23 @@ class ProcessRoutesTest {
     }
 
     private RawClient.Reply call(String method, String target, String body) throws IOException {
-        try (RawClient c = new RawClient(socket)) {
-            return c.request(method, target, body);
-        }
+        return server.call(method, target, body);
     }
 
     private static JsonNode json(RawClient.Reply reply) throws IOException {
-        return Json.MAPPER.readTree(reply.body());
+        return StubServer.json(reply);
     }
 
-    private static String message(RawClient.Reply reply) throws IOException {
-        return json(reply).get("message").asText();
+    /** Docker's 409 for the box container: "Container ID" and why. */
+    private void assertConflict(String method, String target, String why) throws IOException {
+        RawClient.Reply reply = call(method, target, null);
+        assertEquals(409, reply.status());
+        assertEquals("Container " + id + why, json(reply).get("message").asText());
     }
 
     @Test
     void topGivesTitlesAndRowsAndRefusesOtherPsArgs() throws IOException {
-        RawClient.Reply stopped = call("GET", "/containers/box/top", null);
-        assertEquals(409, stopped.status());
-        assertEquals("Container " + id + " is not running", message(stopped));
+        assertConflict("GET", "/containers/box/top", " is not running");
         call("POST", "/containers/box/start", null);
         for (String target : List.of("/v1.47/containers/box/top", "/containers/box/top?ps_args=-ef")) {
             JsonNode top = json(call("GET", target, null));
@@ -74,7 +67,8 @@ class ProcessRoutesTest {
         }
         RawClient.Reply aux = call("GET", "/containers/box/top?ps_args=aux", null);
         assertEquals(400, aux.status());
-        assertTrue(message(aux).contains("ps -ef") && message(aux).contains("\"aux\""), message(aux));
+        String refused = json(aux).get("message").asText();
+        assertTrue(refused.contains("ps -ef") && refused.contains("\"aux\""), refused);
     }
 
     @Test
@@ -121,7 +115,7 @@ class ProcessRoutesTest {
     @Test
     void aStatsStreamSendsAnObjectAnIntervalUntilTheContainerStops() throws Exception {
         call("POST", "/containers/box/start", null);
-        try (RawClient c = new RawClient(socket)) {
+        try (RawClient c = new RawClient(server.socket)) {
             c.send("GET /containers/box/stats HTTP/1.1\r\nHost: d\r\n\r\n");
             assertEquals(200, c.readHead().status());
             JsonNode first = Json.MAPPER.readTree(c.readChunk());
@@ -143,15 +137,11 @@ class ProcessRoutesTest {
 
     @Test
     void pauseAndUnpauseWithDockersErrorsAndHowPsShowsIt() throws IOException {
-        RawClient.Reply notRunning = call("POST", "/containers/box/pause", null);
-        assertEquals(409, notRunning.status());
-        assertEquals("Container " + id + " is not running", message(notRunning));
+        assertConflict("POST", "/containers/box/pause", " is not running");
         call("POST", "/containers/box/start", null);
-        assertEquals(409, call("POST", "/containers/box/unpause", null).status());
+        assertConflict("POST", "/containers/box/unpause", " is not paused");
         assertEquals(204, call("POST", "/v1.47/containers/box/pause", null).status());
-        RawClient.Reply again = call("POST", "/containers/box/pause", null);
-        assertEquals(409, again.status());
-        assertEquals("Container " + id + " is already paused", message(again));
+        assertConflict("POST", "/containers/box/pause", " is already paused");
 
         JsonNode state = json(call("GET", "/containers/box/json", null)).get("State");
         assertEquals("paused", state.get("Status").asText());
@@ -166,8 +156,7 @@ class ProcessRoutesTest {
         assertEquals(0, json(call("GET", "/containers/json?filters=" + running, null)).size());
 
         assertEquals(204, call("POST", "/containers/box/unpause", null).status());
-        RawClient.Reply notPaused = call("POST", "/containers/box/unpause", null);
-        assertEquals("Container " + id + " is not paused", message(notPaused));
+        assertConflict("POST", "/containers/box/unpause", " is not paused");
         assertEquals("running", json(call("GET", "/containers/box/json", null)).get("State").get("Status").asText());
     }
 
