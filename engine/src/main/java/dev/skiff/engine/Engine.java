@@ -487,9 +487,7 @@ public final class Engine implements Backend, AutoCloseable {
 
     private void start(Container c) throws EngineException {
         synchronized (c) {
-            if (c.paused) {
-                throw EngineException.conflict("cannot start a paused container, try unpause instead");
-            }
+            ProcessApi.checkNotPaused(c, "start");
             if (c.status.equals("running")) {
                 throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already started");
             }
@@ -877,9 +875,8 @@ public final class Engine implements Backend, AutoCloseable {
             if (c.status.equals("removing")) {
                 return;
             }
-            if (c.paused && !force) {
-                throw EngineException.conflict("You cannot remove a paused container " + c.id
-                        + ". Unpause and then stop the container before attempting removal or force remove");
+            if (!force) {
+                ProcessApi.checkNotPaused(c, "remove");
             }
             if ((c.status.equals("running") || c.status.equals("starting")) && !force) {
                 throw EngineException.conflict("You cannot remove a running container " + c.id

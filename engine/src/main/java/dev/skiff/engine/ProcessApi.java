@@ -110,13 +110,19 @@ final class ProcessApi {
         }
     }
 
-    /** Exec in a paused container is refused, in dockerd's words. */
-    static void checkNotPaused(Container c) throws EngineException {
+    /** Start, exec and rm (without force) of a paused container are refused, in dockerd's words. */
+    static void checkNotPaused(Container c, String verb) throws EngineException {
         synchronized (c) {
-            if (c.paused) {
-                throw EngineException.conflict("Container " + c.id + " is paused, unpause the container before exec");
+            if (!c.paused) {
+                return;
             }
         }
+        throw EngineException.conflict(switch (verb) {
+            case "start" -> "cannot start a paused container, try unpause instead";
+            case "remove" -> "You cannot remove a paused container " + c.id
+                    + ". Unpause and then stop the container before attempting removal or force remove";
+            default -> "Container " + c.id + " is paused, unpause the container before " + verb;
+        });
     }
 
     private void resume(Container c) throws EngineException {
