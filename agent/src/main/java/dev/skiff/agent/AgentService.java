@@ -16,7 +16,10 @@ import dev.skiff.agent.api.ExecProcessRequest;
 import dev.skiff.agent.api.ExecProcessResponse;
 import dev.skiff.agent.api.GuestInfoRequest;
 import dev.skiff.agent.api.InputChunk;
+import dev.skiff.agent.api.ListProcessesRequest;
 import dev.skiff.agent.api.OutputChunk;
+import dev.skiff.agent.api.PauseContainerRequest;
+import dev.skiff.agent.api.PauseContainerResponse;
 import dev.skiff.agent.api.PingRequest;
 import dev.skiff.agent.api.PingResponse;
 import dev.skiff.agent.api.MountRootfsRequest;
@@ -32,6 +35,8 @@ import dev.skiff.agent.api.RemoveEndpointRequest;
 import dev.skiff.agent.api.RemoveEndpointResponse;
 import dev.skiff.agent.api.RemoveStorageRequest;
 import dev.skiff.agent.api.RemoveStorageResponse;
+import dev.skiff.agent.api.ResumeContainerRequest;
+import dev.skiff.agent.api.ResumeContainerResponse;
 import dev.skiff.agent.api.ResizeTtyRequest;
 import dev.skiff.agent.api.ResizeTtyResponse;
 import dev.skiff.agent.api.ShutdownRequest;
@@ -154,6 +159,16 @@ public final class AgentService {
             return null;
         });
         r.unary(SERVICE, "Stats", StatsRequest.parser(), (call, q) -> containers.stats(q.getContainerId()));
+        r.unary(SERVICE, "ListProcesses", ListProcessesRequest.parser(),
+                (call, q) -> containers.processes(q.getContainerId()));
+        r.unary(SERVICE, "PauseContainer", PauseContainerRequest.parser(), (call, q) -> {
+            containers.pause(q.getContainerId());
+            return PauseContainerResponse.getDefaultInstance();
+        });
+        r.unary(SERVICE, "ResumeContainer", ResumeContainerRequest.parser(), (call, q) -> {
+            containers.resume(q.getContainerId());
+            return ResumeContainerResponse.getDefaultInstance();
+        });
         r.unary(SERVICE, "CloseStdin", CloseStdinRequest.parser(), (call, q) -> {
             containers.proc(q.getContainerId(), q.getExecId()).closeStdin();
             return CloseStdinResponse.getDefaultInstance();

@@ -73,6 +73,7 @@ public final class Engine implements Backend, AutoCloseable {
     private final NetworkApi networkApi;
     private final VolumeApi volumeApi;
     private final ExecApi execApi;
+    private final ProcessApi processApi;
     private final Events events = new Events();
     private final Archives archives;
     private final SocketRelay relay;
@@ -96,6 +97,7 @@ public final class Engine implements Backend, AutoCloseable {
         this.fabric = new SwitchFabric(this::addressesOn, log);
         this.networking = new Networking(new NetworkRegistry(dataRoot), fabric, log);
         this.execApi = new ExecApi(containers, vmOf, this::newId);
+        this.processApi = new ProcessApi(vmOf, events, this::save, log);
         this.volumeApi = new VolumeApi(new VolumeStore(dataRoot.resolve("volumes")), images, containers, log);
         this.networkApi = new NetworkApi(networking, containers, vmOf, new NetworkApi.Containers() {
             @Override
@@ -202,9 +204,12 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public SystemInfo info() {
         int running = 0;
+        int paused = 0;
         int stopped = 0;
         for (Container c : containers.values()) {
-            if (c.running()) {
+            if (c.state().status().equals("paused")) {
+                paused++;
+            } else if (c.running()) {
                 running++;
             } else {
                 stopped++;
@@ -215,7 +220,7 @@ public final class Engine implements Backend, AutoCloseable {
             vms.add(new VmInfo(vm.name(), vm.mode() == UtilityVm.Mode.SHARED ? "shared" : "dedicated", vm.bootId(),
                     vm.vm().pid(), List.copyOf(vm.containers())));
         }
-        return new SystemInfo(containers.size(), running, 0, stopped, images.list().size(), "skiff",
+        return new SystemInfo(containers.size(), running, paused, stopped, images.list().size(), "skiff",
                 Runtime.getRuntime().maxMemory(), Runtime.getRuntime().availableProcessors(), dataRoot.toString(), vms);
     }
 
@@ -478,6 +483,7 @@ public final class Engine implements Backend, AutoCloseable {
 
     private void start(Container c) throws EngineException {
         synchronized (c) {
+            ProcessApi.checkNotPaused(c, "start");
             if (c.status.equals("running")) {
                 throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already started");
             }
@@ -805,6 +811,7 @@ public final class Engine implements Backend, AutoCloseable {
                 throw new EngineException(EngineException.Kind.INTERNAL, "signal " + c.id.substring(0, 12) + ": " + e.getMessage(), e);
             }
         }
+        processApi.signalled(c, sig);
     }
 
     @Override
@@ -854,6 +861,9 @@ public final class Engine implements Backend, AutoCloseable {
         synchronized (c) {
             if (c.status.equals("removing")) {
                 return;
+            }
+            if (!force) {
+                ProcessApi.checkNotPaused(c, "remove");
             }
             if ((c.status.equals("running") || c.status.equals("starting")) && !force) {
                 throw EngineException.conflict("You cannot remove a running container " + c.id
@@ -915,6 +925,32 @@ public final class Engine implements Backend, AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- top, stats, pause (see ProcessApi)
+
+    @Override
+    public ProcessList top(String ref) throws EngineException {
+        return processApi.top(container(ref));
+    }
+
+    @Override
+    public dev.skiff.engine.api.StatsSample stats(String ref) throws EngineException {
+        return processApi.stats(container(ref));
+    }
+
+    @Override
+    public void pauseContainer(String ref) throws EngineException {
+        Container c = container(ref);
+        processApi.pause(c);
+        health.stopped(c); // no probes into frozen processes, as dockerd's updateHealthMonitor
+    }
+
+    @Override
+    public void unpauseContainer(String ref) throws EngineException {
+        Container c = container(ref);
+        processApi.unpause(c);
+        health.started(c);
+    }
+
     // ---------------------------------------------------------------- events
 
     @Override
@@ -923,7 +959,7 @@ public final class Engine implements Backend, AutoCloseable {
     }
 
     /** A container event's attributes, as dockerd gives them: name, image, and the container's labels. */
-    private static Map<String, String> attributes(Container c) {
+    static Map<String, String> attributes(Container c) {
         Map<String, String> a = new LinkedHashMap<>(c.spec.labels());
         a.put("name", c.name);
         a.put("image", c.imageRef);

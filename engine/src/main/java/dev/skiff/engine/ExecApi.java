@@ -47,6 +47,7 @@ final class ExecApi {
         if (!c.running()) {
             throw EngineException.conflict("Container " + c.id + " is not running");
         }
+        ProcessApi.checkNotPaused(c, "exec");
         if (spec.cmd().isEmpty()) {
             throw EngineException.invalid("No exec command specified");
         }
@@ -71,6 +72,7 @@ final class ExecApi {
         if (c == null || vm == null || !c.running()) {
             throw EngineException.conflict("Container " + e.containerId + " is not running");
         }
+        ProcessApi.checkNotPaused(c, "exec");
         synchronized (e) {
             if (e.started) {
                 throw EngineException.conflict("Error: Exec command " + execId + " has already run");

@@ -256,9 +256,28 @@ public final class AgentClient implements AutoCloseable {
                 .setIfname(ifname).build(), dev.skiff.agent.api.RemoveEndpointResponse.parser(), CALL_TIMEOUT);
     }
 
+    /** A container's counters (docker stats); unchecked: the engine bounds what it takes from them. */
     public StatsResponse stats(String containerId) throws AgentException {
         return unary("Stats", StatsRequest.newBuilder().setContainerId(containerId).build(), StatsResponse.parser(),
                 CALL_TIMEOUT);
+    }
+
+    /** A container's processes (docker top); unchecked: the engine bounds what it takes from them. */
+    public List<dev.skiff.agent.api.ProcessInfo> listProcesses(String containerId) throws AgentException {
+        return unary("ListProcesses", dev.skiff.agent.api.ListProcessesRequest.newBuilder().setContainerId(containerId)
+                .build(), dev.skiff.agent.api.ListProcessesResponse.parser(), CALL_TIMEOUT).getProcessesList();
+    }
+
+    /** docker pause: freezes the container's processes (FAILED_PRECONDITION unless it runs). */
+    public void pause(String containerId) throws AgentException {
+        unary("PauseContainer", dev.skiff.agent.api.PauseContainerRequest.newBuilder().setContainerId(containerId)
+                .build(), dev.skiff.agent.api.PauseContainerResponse.parser(), CALL_TIMEOUT);
+    }
+
+    /** docker unpause: thaws them (FAILED_PRECONDITION unless it is paused). */
+    public void resume(String containerId) throws AgentException {
+        unary("ResumeContainer", dev.skiff.agent.api.ResumeContainerRequest.newBuilder().setContainerId(containerId)
+                .build(), dev.skiff.agent.api.ResumeContainerResponse.parser(), CALL_TIMEOUT);
     }
 
     /**

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** One container in this VM: its bundle, its rootfs and its processes (init under ""). */
 final class Container {
     /** PREPARED: only its rootfs, mounted for docker cp (MountRootfs); no runc container yet. */
-    enum State { PREPARED, CREATING, CREATED, RUNNING, STOPPED }
+    enum State { PREPARED, CREATING, CREATED, RUNNING, PAUSED, STOPPED }
 
     final String id;
     final Path bundle;

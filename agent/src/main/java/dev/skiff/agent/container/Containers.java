@@ -7,7 +7,10 @@ import dev.skiff.agent.api.GuestPaths;
 import dev.skiff.agent.api.MountRootfsRequest;
 import dev.skiff.agent.api.ProcessExited;
 import dev.skiff.agent.api.SignalProcessRequest;
+import dev.skiff.agent.api.ListProcessesResponse;
 import dev.skiff.agent.api.StatsResponse;
+import dev.skiff.agent.procfs.CgroupStats;
+import dev.skiff.agent.procfs.ProcessLister;
 import dev.skiff.agent.storage.Storage;
 import dev.skiff.agent.storage.Storages;
 import dev.skiff.guest.Main;
@@ -36,7 +39,7 @@ import java.util.stream.Stream;
 
 /**
  * The containers of this VM and what the host can do with them: create, start, exec, signal,
- * wait, remove, stats. Each process's exit is reaped by the {@link Reaper}, recorded, and
+ * wait, remove, stats, top, pause and resume. Each process's exit is reaped by the {@link Reaper}, recorded, and
  * published as an event.
  */
 public final class Containers {
@@ -327,30 +330,42 @@ public final class Containers {
         }
     }
 
+    /** docker stats: its cgroup's counters, the VM's CPU time, its namespace's interfaces (see CgroupStats). */
     public StatsResponse stats(String containerId) throws TtrpcException {
         Container c = get(containerId);
-        Path cgroup = Path.of("/sys/fs/cgroup" + GuestPaths.cgroupsPath(c.id));
-        return StatsResponse.newBuilder().setMemoryBytes(readLong(cgroup.resolve("memory.current"), null))
-                .setCpuUsageUsec(readLong(cgroup.resolve("cpu.stat"), "usage_usec"))
-                .setPids(readLong(cgroup.resolve("pids.current"), null)).build();
+        Proc init = c.init();
+        int pid = init != null && !init.exit.isDone() ? init.pid : 0;
+        return new CgroupStats(Path.of("/")).read(GuestPaths.cgroupsPath(c.id), pid);
     }
 
-    /** A number from a cgroup file: the whole file, or the value after {@code key} in a key-value file. */
-    private static long readLong(Path file, String key) {
-        try {
-            for (String line : Files.readAllLines(file)) {
-                String[] words = line.trim().split(" ");
-                if (key == null) {
-                    return Long.parseLong(words[0]);
-                }
-                if (words.length == 2 && words[0].equals(key)) {
-                    return Long.parseLong(words[1]);
-                }
+    /** docker top: the processes in its cgroup. */
+    public ListProcessesResponse processes(String containerId) throws TtrpcException {
+        Container c = get(containerId);
+        return ProcessLister.inGuest().list(GuestPaths.cgroupsPath(c.id));
+    }
+
+    /** docker pause: runc pause freezes its cgroup (cgroup.freeze), and waits until it is frozen. */
+    public void pause(String containerId) throws TtrpcException {
+        freeze(get(containerId), Container.State.RUNNING, "pause", Container.State.PAUSED);
+    }
+
+    /** docker unpause: runc resume thaws its cgroup. */
+    public void resume(String containerId) throws TtrpcException {
+        freeze(get(containerId), Container.State.PAUSED, "resume", Container.State.RUNNING);
+    }
+
+    private void freeze(Container c, Container.State from, String verb, Container.State to) throws TtrpcException {
+        synchronized (c) {
+            if (c.state != from) {
+                throw new TtrpcException(Code.FAILED_PRECONDITION, "cannot " + verb + " container " + c.id
+                        + ": it is " + c.state + ", not " + from);
             }
-        } catch (IOException | NumberFormatException e) {
-            // not there (controller not enabled, container gone): report 0
+            runc.run(c.runcLog(), new int[] {-1, -1, -1}, verb, c.id);
+            if (c.state == from) { // its init may have been killed meanwhile: STOPPED stays
+                c.state = to;
+            }
         }
-        return 0;
+        Main.log("container " + c.id + ": " + verb + "d");
     }
 
     public Proc proc(String containerId, String execId) throws TtrpcException {

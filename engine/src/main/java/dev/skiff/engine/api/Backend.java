@@ -297,6 +297,23 @@ public interface Backend {
 
     void updateContainer(String id, ContainerUpdate update) throws EngineException;
 
+    // ---- processes: top, stats, pause (see ProcessRoutes)
+
+    /** docker top: ps's column titles and one row of columns per process. */
+    record ProcessList(List<String> titles, List<List<String>> processes) {}
+
+    /** docker top with ps -ef's columns; CONFLICT "Container ID is not running" unless it runs. */
+    ProcessList top(String id) throws EngineException;
+
+    /** One sample of docker stats now; {@link StatsSample#stopped} for a container that does not run. */
+    StatsSample stats(String id) throws EngineException;
+
+    /** docker pause: freezes its processes (CONFLICT unless running and not paused, in Docker's words). */
+    void pauseContainer(String id) throws EngineException;
+
+    /** docker unpause (CONFLICT "Container ID is not paused" unless paused). */
+    void unpauseContainer(String id) throws EngineException;
+
     /** The daemon's event log (docker events). */
     Events events();
 

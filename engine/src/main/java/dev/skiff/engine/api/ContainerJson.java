@@ -368,7 +368,7 @@ final class ContainerJson {
         ObjectNode state = Json.object()
                 .put("Status", st.status())
                 .put("Running", st.running())
-                .put("Paused", false)
+                .put("Paused", "paused".equals(st.status()))
                 .put("Restarting", false)
                 .put("OOMKilled", false)
                 .put("Dead", "dead".equals(st.status()))

@@ -6,8 +6,8 @@ import java.time.Instant;
 
 /**
  * The STATUS column of docker ps, worded as dockerd's {@code container.State.String} does, with
- * durations as go-units' {@code HumanDuration}: "Up 5 seconds", "Up 2 minutes (healthy)", "Exited (0) 3 minutes
- * ago", "Created".
+ * durations as go-units' {@code HumanDuration}: "Up 5 seconds", "Up 2 minutes (healthy)", "Up 5 seconds
+ * (Paused)", "Exited (0) 3 minutes ago", "Created".
  */
 final class ContainerStatus {
     private ContainerStatus() {
@@ -17,6 +17,7 @@ final class ContainerStatus {
         return switch (state.status()) {
             case "running" -> "Up " + humanDuration(since(state.startedAt(), now))
                     + (state.health() == null ? "" : " (" + state.health().psWord() + ")");
+            case "paused" -> "Up " + humanDuration(since(state.startedAt(), now)) + " (Paused)";
             case "removing" -> "Removal In Progress";
             case "dead" -> "Dead";
             case "created" -> "Created";

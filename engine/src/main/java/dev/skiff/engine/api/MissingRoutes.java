@@ -10,9 +10,7 @@ import java.util.List;
 final class MissingRoutes {
     /** "METHOD path" with Docker's path parameters. */
     static final List<String> ENDPOINTS = List.of(
-            "GET /containers/{id}/top", "GET /containers/{id}/changes", "GET /containers/{id}/export",
-            "GET /containers/{id}/stats", "POST /containers/{id}/pause",
-            "POST /containers/{id}/unpause", "GET /containers/{id}/attach/ws",
+            "GET /containers/{id}/changes", "GET /containers/{id}/export", "GET /containers/{id}/attach/ws",
             "POST /build", "POST /build/prune", "GET /images/{name*}/history", "GET /images/search",
             "POST /commit", "GET /system/df", "GET /distribution/{name*}/json", "POST /session",
             "GET /swarm", "POST /swarm/init", "POST /swarm/join", "POST /swarm/leave", "GET /nodes", "GET /services",

@@ -13,6 +13,7 @@ final class Routes {
         new ArchiveRoutes(backend).register(router);
         new StreamRoutes(backend).register(router);
         new ExecRoutes(backend).register(router);
+        new ProcessRoutes(backend).register(router);
         new NetworkRoutes(backend).register(router);
         new VolumeRoutes(backend).register(router);
         new EventRoutes(backend.events()).register(router);

@@ -25,7 +25,7 @@ public final class Container {
                          int uid, int gid, String hostname, String status, int pid, int exitCode, String error,
                          String startedAt, String finishedAt, String vm, String vmMode,
                          Backend.NetworkState network, List<PortPublisher.Forward> forwards, int restartCount,
-                         boolean manuallyStopped, Health health) {}
+                         boolean manuallyStopped, Health health, boolean paused) {}
 
     public final String id;
     /** Changed only by docker rename, under the engine's container-table lock. */
@@ -76,6 +76,8 @@ public final class Container {
     public int restartCount;
     /** Stopped or killed by a user: a policy does not restart it (Docker's HasBeenManuallyStopped). */
     public boolean manuallyStopped;
+    /** Running with its processes frozen (docker pause); kept on disk, so a restarted daemon reports it. */
+    public boolean paused;
     /** Held for a whole start, so a stop waits for a start in flight instead of racing it. */
     public final java.util.concurrent.locks.ReentrantLock startLock = new java.util.concurrent.locks.ReentrantLock();
     /** What its health check found (null: it never ran); set by {@link HealthMonitor}. Guarded by this. */
@@ -121,6 +123,7 @@ public final class Container {
         CompletableFuture<Integer> done;
         synchronized (this) {
             status = "exited";
+            paused = false;
             exitCode = code;
             error = why == null ? "" : why;
             finishedAt = Instant.now();
@@ -132,15 +135,15 @@ public final class Container {
     }
 
     public synchronized ContainerState state() {
-        return new ContainerState(status, status.equals("running"), pid, exitCode, error, startedAt, finishedAt,
-                health);
+        return new ContainerState(paused ? "paused" : status, status.equals("running"), pid, exitCode, error, startedAt,
+                finishedAt, health);
     }
 
     public synchronized Record record() {
         return new Record(id, name, created.toString(), imageRef, imageId, diffIds, spec, args, env, cwd, uid, gid,
                 hostname, status, pid, exitCode, error, startedAt == null ? null : startedAt.toString(),
                 finishedAt == null ? null : finishedAt.toString(), vm, vmMode, network, forwards, restartCount,
-                manuallyStopped, health);
+                manuallyStopped, health, paused);
     }
 
     public static Container fromRecord(Record r, Path dir) {
@@ -156,6 +159,7 @@ public final class Container {
         c.restartCount = r.restartCount();
         c.manuallyStopped = r.manuallyStopped();
         c.health = r.health();
+        c.paused = r.paused();
         c.vmMode = r.vmMode() == null ? "" : r.vmMode();
         c.network = r.network() == null ? Backend.NetworkState.idle(c.spec.networkOrDefault().mode()) : r.network();
         c.forwards = r.forwards() == null ? List.of() : List.copyOf(r.forwards());

@@ -27,21 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
 class ArchiveRoutesTest {
     @TempDir
     Path dir;
+    StubServer server;
     StubBackend backend;
-    ApiServer server;
-    Path socket;
     String id;
 
     @BeforeEach
     void start() throws IOException {
-        socket = dir.resolve("api.sock");
-        backend = new StubBackend();
-        server = new ApiServer(backend);
-        server.start(socket);
-        try (RawClient c = new RawClient(socket)) {
-            RawClient.Reply reply = c.request("POST", "/containers/create?name=box", "{\"Image\":\"busybox\"}");
-            id = Json.MAPPER.readTree(reply.body()).get("Id").asText();
-        }
+        server = new StubServer(dir);
+        backend = server.backend;
+        id = server.create("box", "{\"Image\":\"busybox\"}");
         backend.files.put("/etc/motd", "hello\n".getBytes(StandardCharsets.UTF_8));
     }
 
@@ -51,9 +45,7 @@ class ArchiveRoutesTest {
     }
 
     private RawClient.Reply call(String method, String target, String body) throws IOException {
-        try (RawClient c = new RawClient(socket)) {
-            return c.request(method, target, body);
-        }
+        return server.call(method, target, body);
     }
 
     private static JsonNode statOf(RawClient.Reply reply) throws IOException {

@@ -254,12 +254,30 @@ class DockerCliTest {
     @Test
     void endpointsSkiffLacksSaySoByName() throws Exception {
         ok("create", "--name", "x1", "busybox", "sleep");
-        Result top = docker(null, "top", "x1");
-        assertTrue(top.exit() != 0 && top.err().contains("Skiff does not implement GET /containers/{id}/top"),
-                top.err());
+        Result diff = docker(null, "diff", "x1");
+        assertTrue(diff.exit() != 0 && diff.err().contains("Skiff does not implement GET /containers/{id}/changes"),
+                diff.err());
         Result events = docker(null, "system", "df");
         assertTrue(events.exit() != 0 && events.err().contains("does not implement GET /system/df"), events.err());
         assertTrue(ok("image", "prune", "-f").out().contains("Total reclaimed space"));
+    }
+
+    @Test
+    void topStatsPauseAndUnpauseAsTheCliShowsThem() throws Exception {
+        ok("run", "-d", "--name", "busy", "busybox", "sleep");
+        String top = ok("top", "busy").out();
+        assertTrue(top.lines().findFirst().orElse("").matches("UID\\s+PID\\s+PPID\\s+C\\s+STIME\\s+TTY\\s+TIME\\s+CMD"),
+                top);
+        assertTrue(top.contains("sleep"), top);
+        String stats = ok("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}} {{.PIDs}} {{.NetIO}}", "busy").out();
+        assertEquals("busy 3KiB / 1GiB 1 10B / 20B\n", stats, "usage less inactive_file, as the CLI computes it on cgroup v2");
+        ok("pause", "busy");
+        assertTrue(ok("ps", "--filter", "status=paused", "--format", "{{.Names}} {{.Status}}").out()
+                .matches("busy Up .* \\(Paused\\)\n"));
+        Result again = docker(null, "pause", "busy");
+        assertTrue(again.exit() != 0 && again.err().contains("is already paused"), again.err());
+        ok("unpause", "busy");
+        assertEquals("running\n", ok("inspect", "-f", "{{.State.Status}}", "busy").out());
     }
 
     @Test

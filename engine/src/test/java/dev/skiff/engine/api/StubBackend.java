@@ -163,6 +163,7 @@ final class StubBackend implements Backend {
         final Instant created = Instant.now().minusSeconds(10);
         Proc proc;
         String status = "created";
+        boolean paused;
         Instant startedAt;
         Instant finishedAt;
         final List<CompletableFuture<Integer>> nextExit = new ArrayList<>();
@@ -422,6 +423,7 @@ final class StubBackend implements Backend {
         List<CompletableFuture<Integer>> waiters;
         synchronized (c) {
             c.status = "exited";
+            c.paused = false;
             c.finishedAt = Instant.now();
             waiters = new ArrayList<>(c.nextExit);
             c.nextExit.clear();
@@ -443,7 +445,7 @@ final class StubBackend implements Backend {
 
     private ContainerSummary summary(Container c) {
         synchronized (c) {
-            ContainerState state = new ContainerState(c.status, c.status.equals("running"),
+            ContainerState state = new ContainerState(c.paused ? "paused" : c.status, c.status.equals("running"),
                     c.status.equals("running") ? 100 : 0, c.status.equals("exited") ? c.proc.exitCode() : 0, "",
                     c.startedAt, c.finishedAt);
             return new ContainerSummary(c.id, List.of("/" + c.name), c.spec.image(),
@@ -715,5 +717,58 @@ final class StubBackend implements Backend {
     @Override
     public void disconnectNetwork(String network, String container, boolean force) throws EngineException {
         throw new EngineException(EngineException.Kind.NOT_IMPLEMENTED, "the stub has no networks to disconnect");
+    }
+
+    // ---- processes: a running container's "sleep" is pid 100; its stats grow by one step a sample
+
+    private long samples;
+
+    @Override
+    public ProcessList top(String id) throws EngineException {
+        Container c = container(id);
+        if (!c.status.equals("running")) {
+            throw EngineException.conflict("Container " + c.id + " is not running");
+        }
+        return new ProcessList(List.of("UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"),
+                List.of(List.of("root", "100", "0", "0", "10:00", "?", "00:00:00", String.join(" ", Container.argv(c.spec)))));
+    }
+
+    @Override
+    public synchronized StatsSample stats(String id) throws EngineException {
+        Container c = container(id);
+        if (!c.status.equals("running")) {
+            return StatsSample.stopped(c.id, "/" + c.name);
+        }
+        samples++;
+        return new StatsSample(c.id, "/" + c.name, Instant.parse("2024-01-02T03:04:05Z").plusSeconds(samples),
+                new StatsSample.Cpu(1000 * samples, 300 * samples, 700 * samples, 1_000_000 * samples, 2, 0, 0, 0),
+                new StatsSample.Memory(4096, 1 << 30, Map.of("inactive_file", 1024L, "anon", 3072L)), 1, -1,
+                List.of(new StatsSample.Io(254, 0, 512, 1024)),
+                Map.of("eth0", new StatsSample.Net(10, 1, 0, 0, 20, 2, 0, 0)));
+    }
+
+    @Override
+    public void pauseContainer(String id) throws EngineException {
+        Container c = container(id);
+        synchronized (c) {
+            if (!c.status.equals("running")) {
+                throw EngineException.conflict("Container " + c.id + " is not running");
+            }
+            if (c.paused) {
+                throw EngineException.conflict("Container " + c.id + " is already paused");
+            }
+            c.paused = true;
+        }
+    }
+
+    @Override
+    public void unpauseContainer(String id) throws EngineException {
+        Container c = container(id);
+        synchronized (c) {
+            if (!c.paused) {
+                throw EngineException.conflict("Container " + c.id + " is not paused");
+            }
+            c.paused = false;
+        }
     }
 }
