@@ -171,7 +171,9 @@ public final class Engine implements Backend, AutoCloseable {
             }
             u.containers().add(c.id);
             vmOf.put(c.id, u);
-            health.started(c); // as moby's restore: its checks begin again, "starting"
+            if (!c.paused) {
+                health.started(c); // as moby's restore: its checks begin again, "starting"
+            }
             List<Thread> readers = ProcessOutput.read(u.agent(), c.id, "", c.output, c.spec.tty());
             Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> awaitExit(c, u, readers));
             log.accept("container " + c.id.substring(0, 12) + " is still running in " + u.name());
