@@ -23,16 +23,21 @@ final class HttpConnection implements Runnable {
 
     private final SocketChannel channel;
     private final Router router;
+    private final ConnectionTable.Entry entry; // null: no deadlines (tests over in-memory streams)
 
-    HttpConnection(SocketChannel channel, Router router) {
+    HttpConnection(SocketChannel channel, Router router, ConnectionTable.Entry entry) {
         this.channel = channel;
         this.router = router;
+        this.entry = entry;
     }
 
     @Override
     public void run() {
         try (channel) {
             InputStream in = new BufferedInputStream(Channels.newInputStream(channel), BUFFER);
+            if (entry != null) {
+                in = new HeadWatch(in, entry);
+            }
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
             serve(in, out);
         } catch (IOException e) {
@@ -45,7 +50,13 @@ final class HttpConnection implements Runnable {
         while (true) {
             HttpRequest request;
             try {
+                if (entry != null) {
+                    entry.idle();
+                }
                 request = HttpRequest.read(in);
+                if (entry != null) {
+                    entry.busy();
+                }
             } catch (HttpException e) {
                 HttpResponse response = new HttpResponse(out, false, false);
                 Router.fail(response, e.status(), e.getMessage());
@@ -60,6 +71,34 @@ final class HttpConnection implements Runnable {
             if (response.closeConnection() || !drain(request.body())) {
                 return;
             }
+        }
+    }
+
+    /** Tells the connection table when a request's first byte arrives, which starts its head deadline. */
+    private static final class HeadWatch extends java.io.FilterInputStream {
+        private final ConnectionTable.Entry entry;
+
+        HeadWatch(InputStream in, ConnectionTable.Entry entry) {
+            super(in);
+            this.entry = entry;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0 && entry.phase() == ConnectionTable.Phase.IDLE) {
+                entry.head();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = in.read(buffer, offset, length);
+            if (n > 0 && entry.phase() == ConnectionTable.Phase.IDLE) {
+                entry.head();
+            }
+            return n;
         }
     }
 

@@ -76,13 +76,19 @@ record HttpRequest(String method, String target, String path, Map<String, List<S
 
     private static InputStream body(InputStream in, Map<String, String> headers) throws HttpException {
         String coding = headers.get("Transfer-Encoding");
+        String length = headers.get("Content-Length");
         if (coding != null) {
-            if (!coding.toLowerCase().endsWith("chunked")) {
-                throw new HttpException(501, "unsupported Transfer-Encoding '" + coding + "'");
+            // Strict framing (RFC 9112 section 6.1): only the chunked coding, alone, as Go's server
+            // takes; with a Content-Length too the request is refused, since a proxy in between might
+            // have framed it by the other one (request smuggling).
+            if (!coding.trim().equalsIgnoreCase("chunked")) {
+                throw new HttpException(501, "unsupported Transfer-Encoding '" + coding + "': only chunked is");
+            }
+            if (length != null) {
+                throw HttpException.malformed("both Transfer-Encoding and Content-Length are given");
             }
             return new ChunkedInputStream(in);
         }
-        String length = headers.get("Content-Length");
         if (length == null) {
             return InputStream.nullInputStream();
         }

@@ -118,8 +118,18 @@ final class Router {
             fail(response, e.status(), e.getMessage());
             response.closeAfter();
         } catch (RuntimeException e) {
+            // the details (a Java class, a stack) are for the daemon's log, not for the client
             LOG.log(Level.ERROR, "failed to serve " + request.method() + " " + path, e);
-            fail(response, 500, "failed to serve " + request.method() + " " + path + ": " + e);
+            fail(response, 500, "Skiff failed to serve " + request.method() + " " + path
+                    + " because of an error of its own; the daemon's log has the details");
+        } catch (IOException e) {
+            // a file or VM the handler used failed; if the reply has not started, say so instead of
+            // closing the connection on the client (a failure writing to the client fails here too)
+            if (response.committed()) {
+                throw e;
+            }
+            LOG.log(Level.WARNING, "failed to serve " + request.method() + " " + path + ": " + e);
+            fail(response, 500, "failed to serve " + request.method() + " " + path + ": " + e.getMessage());
         }
     }
 

@@ -100,6 +100,17 @@ class ApiServerTest {
     }
 
     @Test
+    void aHandlersOwnFailureIsA500WithoutJavaDetailsAndItsIoFailureIsNamed() throws IOException {
+        RawClient.Reply bug = call("GET", "/v1.47/images/a-bug/json", null);
+        assertEquals(500, bug.status());
+        assertEquals("{\"message\":\"Skiff failed to serve GET /images/a-bug/json because of an error of its own; the"
+                + " daemon's log has the details\"}", bug.text());
+        RawClient.Reply io = call("GET", "/v1.47/images/get?names=a-full-disk", null);
+        assertEquals(500, io.status(), "not a closed connection");
+        assertEquals("{\"message\":\"failed to serve GET /images/get: No space left on device\"}", io.text());
+    }
+
+    @Test
     void versionsOutsideTheServedRangeAreRefusedAsDockerdDoes() throws IOException {
         RawClient.Reply old = call("GET", "/v1.12/version", null);
         assertEquals(400, old.status());

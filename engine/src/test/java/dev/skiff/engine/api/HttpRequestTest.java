@@ -73,6 +73,12 @@ class HttpRequestTest {
                 () -> HttpRequest.read(bytes("GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n"))).status());
         assertEquals(501, assertThrows(HttpException.class,
                 () -> HttpRequest.read(bytes("GET / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n"))).status());
+        assertEquals(501, assertThrows(HttpException.class,
+                () -> HttpRequest.read(bytes("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"))).status(),
+                "a coding under the chunked one would be read as if it were not there");
+        assertEquals(400, assertThrows(HttpException.class, () -> HttpRequest.read(bytes(
+                "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n"))).status(),
+                "both framings: refused, as a proxy in between may have used the other");
         assertThrows(HttpException.class, () -> HttpRequest.read(bytes("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"))
                 .body().readAllBytes());
         assertThrows(HttpException.class, () -> HttpRequest.read(bytes("POST / HTTP/1.1\r\nContent-Length: 9\r\n\r\nabc"))

@@ -239,6 +239,9 @@ final class StubBackend implements Backend {
 
     @Override
     public ImageDetail inspectImage(String ref) throws EngineException {
+        if (ref.equals("a-bug")) {
+            throw new IllegalStateException("the stub's own bug");
+        }
         ImageDetail d = images.get(ref.contains(":") || ref.startsWith("sha256") ? ref : ref + ":latest");
         if (d == null) {
             d = images.values().stream().filter(i -> i.summary().id().equals(ref)).findFirst().orElse(null);
@@ -354,6 +357,9 @@ final class StubBackend implements Backend {
 
     @Override
     public void saveImages(List<String> names, OutputStream out) throws EngineException, IOException {
+        if (names.contains("a-full-disk")) {
+            throw new IOException("No space left on device");
+        }
         for (String n : names) {
             inspectImage(n);
         }
