@@ -28,6 +28,10 @@ record ProcStat(char state, long startTime) {
             line = Files.readString(proc.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        } catch (IOException e) {
+            // ESRCH ("No such process"): the process was reaped between the open and the read, as a
+            // QEMU that dies at once can be; gone, like a missing file
+            return Optional.empty();
         }
         return Optional.of(parse(line));
     }
