@@ -77,7 +77,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * pipe or device runs on a platform thread elsewhere and is handed over through a queue.
  */
 public final class AgentService {
-    public static final String SERVICE = "skiff.agent.v1.Agent";
+    /** The ttrpc service name, "skiff.agent.v1.Agent", as agent.proto defines it (the one place it is written). */
+    public static final String SERVICE = dev.skiff.agent.api.AgentProto.getDescriptor().findServiceByName("Agent").getFullName();
     public static final String VERSION = "0.1.0";
     /** Events buffered per subscriber before it is dropped as too slow. */
     static final int EVENT_BUFFER = 4096;

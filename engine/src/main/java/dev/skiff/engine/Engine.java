@@ -56,7 +56,6 @@ import java.util.regex.Pattern;
  */
 public final class Engine implements Backend, AutoCloseable {
     public static final String VERSION = "0.1.0";
-    public static final String API_VERSION = "1.47";
     static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
     private final ImageStore images;
@@ -200,7 +199,7 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public VersionInfo version() {
-        return new VersionInfo(VERSION, API_VERSION, "1.24", "linux", "amd64", System.getProperty("os.version"));
+        return new VersionInfo(VERSION, dev.skiff.engine.api.ApiVersions.CURRENT, dev.skiff.engine.api.ApiVersions.MINIMUM, "linux", "amd64", System.getProperty("os.version"));
     }
 
     @Override

@@ -70,7 +70,8 @@ import java.util.Optional;
  * calls fail with {@link AgentException#vmGone()} instead of hanging.
  */
 public final class AgentClient implements AutoCloseable {
-    public static final String SERVICE = "skiff.agent.v1.Agent";
+    /** The ttrpc service name, "skiff.agent.v1.Agent", as agent.proto defines it (the one place it is written). */
+    public static final String SERVICE = dev.skiff.agent.api.AgentProto.getDescriptor().findServiceByName("Agent").getFullName();
 
     /**
      * Timeout of calls that do work in the guest (mounts, runc). Generous: under TCG emulation a

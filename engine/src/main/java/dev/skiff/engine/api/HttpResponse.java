@@ -14,9 +14,8 @@ import java.util.Map;
  * in the handler and throws.
  */
 final class HttpResponse {
-    static final String API_VERSION = "1.47";
     static final Map<String, String> COMMON_HEADERS = Map.of(
-            "Api-Version", API_VERSION,
+            "Api-Version", ApiVersions.CURRENT,
             "Docker-Experimental", "false",
             "Ostype", "linux",
             "Server", "Skiff/0.1.0");

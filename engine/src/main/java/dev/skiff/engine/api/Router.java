@@ -63,13 +63,13 @@ final class Router {
             return;
         }
         String v = m.group().substring(2);
-        if (compare(v, SystemJson.MIN_API_VERSION) < 0) {
+        if (compare(v, ApiVersions.MINIMUM) < 0) {
             throw EngineException.invalid("client version " + v + " is too old. Minimum supported API version is "
-                    + SystemJson.MIN_API_VERSION + ", please upgrade your client to a newer version");
+                    + ApiVersions.MINIMUM + ", please upgrade your client to a newer version");
         }
-        if (compare(v, HttpResponse.API_VERSION) > 0) {
+        if (compare(v, ApiVersions.CURRENT) > 0) {
             throw EngineException.invalid("client version " + v + " is too new. Maximum supported API version is "
-                    + HttpResponse.API_VERSION);
+                    + ApiVersions.CURRENT);
         }
     }
 

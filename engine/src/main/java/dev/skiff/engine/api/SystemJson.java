@@ -14,7 +14,6 @@ import java.util.List;
  * driver's status lines, which {@code docker info} prints under "Storage Driver: skiff".
  */
 final class SystemJson {
-    static final String MIN_API_VERSION = "1.24";
 
     private SystemJson() {
     }
@@ -28,7 +27,7 @@ final class SystemJson {
 
     static ObjectNode version(VersionInfo v) {
         ObjectNode details = Json.object()
-                .put("ApiVersion", HttpResponse.API_VERSION)
+                .put("ApiVersion", ApiVersions.CURRENT)
                 .put("Arch", v.arch())
                 .put("BuildTime", "")
                 .put("Experimental", "false")
@@ -45,7 +44,7 @@ final class SystemJson {
         components.add(engine);
         components.addObject().put("Name", "skiff").put("Version", v.version());
         return root.put("Version", DOCKER_COMPATIBLE)
-                .put("ApiVersion", HttpResponse.API_VERSION)
+                .put("ApiVersion", ApiVersions.CURRENT)
                 .put("MinAPIVersion", minApi(v))
                 .put("GitCommit", "")
                 .put("GoVersion", "")
@@ -56,7 +55,7 @@ final class SystemJson {
     }
 
     private static String minApi(VersionInfo v) {
-        return v.minApiVersion() == null ? MIN_API_VERSION : v.minApiVersion();
+        return v.minApiVersion() == null ? ApiVersions.MINIMUM : v.minApiVersion();
     }
 
     static ObjectNode info(SystemInfo s, VersionInfo v) {

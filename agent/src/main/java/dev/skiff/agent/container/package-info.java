@@ -1,0 +1,6 @@
+/**
+ * Containers in the guest: the bundle and its overlay root, runc (create, start, exec, kill,
+ * pause, delete), the container and exec processes with their stdio, and the table the agent
+ * answers process questions from.
+ */
+package dev.skiff.agent.container;
