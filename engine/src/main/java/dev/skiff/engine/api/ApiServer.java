@@ -75,6 +75,11 @@ public final class ApiServer implements AutoCloseable {
         this.sweeper = Thread.ofVirtual().name("skiff-api-deadlines").start(this::sweepLoop);
     }
 
+    /** How many connections are in {@code phase} now (tests). */
+    long connections(ConnectionTable.Phase phase) {
+        return connections.count(phase);
+    }
+
     /** Closes connections past their deadline, about every quarter of a second. */
     private void sweepLoop() {
         while (true) {

@@ -111,6 +111,11 @@ final class ConnectionTable {
         return entries.size();
     }
 
+    /** How many connections are in {@code phase} now (tests). */
+    synchronized long count(Phase phase) {
+        return entries.stream().filter(e -> e.phase == phase).count();
+    }
+
     /** Closes the connections past their deadline; returns how many. */
     int sweep() {
         long now = clock.getAsLong();

@@ -73,6 +73,18 @@ class ConnectionLimitsTest {
         return text.toString();
     }
 
+    /**
+     * Waits until the server has read the first bytes of {@code n} request heads (its connection
+     * threads run on their own): the state a test of the head rules starts from.
+     */
+    private void awaitHeads(long n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (server.connections(ConnectionTable.Phase.HEAD) < n) {
+            assertTrue(System.nanoTime() < deadline, "the server did not read " + n + " heads");
+            Thread.sleep(10);
+        }
+    }
+
     private static String ping(Path socket) throws IOException {
         try (RawClient c = new RawClient(socket)) {
             RawClient.Reply r = c.request("GET", "/_ping", null);
@@ -122,22 +134,24 @@ class ConnectionLimitsTest {
     }
 
     @Test
-    void aServerFullOfRequestsAnswers503AtOnce() throws IOException {
+    void aServerFullOfRequestsAnswers503AtOnce() throws Exception {
         Path socket = start(2, Duration.ofMinutes(10), Duration.ofMinutes(10));
         open(socket, "GET /_pi");
         open(socket, "GET /_pi");
+        awaitHeads(2);
         String refused = untilClosed(open(socket, ""));
         assertTrue(refused.startsWith("HTTP/1.1 503 "), refused);
         assertTrue(refused.contains("API requests at once; try again"), refused);
     }
 
     @Test
-    void elevenHundredIdleConnectionsAndAHundredHalfHeadsLeaveRoomForDockerVersion() throws IOException {
+    void elevenHundredIdleConnectionsAndAHundredHalfHeadsLeaveRoomForDockerVersion() throws Exception {
         Path socket = start(ApiServer.MAX_CONNECTIONS, Duration.ofSeconds(2), ApiServer.IDLE_DEADLINE);
         List<SocketChannel> heads = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             heads.add(open(socket, "GET /version HTTP/1.1\r\nHo"));
         }
+        awaitHeads(100);
         for (int i = 0; i < 1100; i++) {
             open(socket, "");
         }
