@@ -13,8 +13,23 @@ final class MissingRoutes {
             "GET /containers/{id}/changes", "GET /containers/{id}/export", "GET /containers/{id}/attach/ws",
             "POST /build", "POST /build/prune", "GET /images/{name*}/history", "GET /images/search",
             "POST /commit", "GET /system/df", "GET /distribution/{name*}/json", "POST /session",
-            "GET /swarm", "POST /swarm/init", "POST /swarm/join", "POST /swarm/leave", "GET /nodes", "GET /services",
-            "POST /services/create", "GET /tasks", "GET /secrets", "GET /configs", "GET /plugins");
+            "PUT /volumes/{name}",
+            // swarm mode: Skiff has no cluster
+            "GET /swarm", "POST /swarm/init", "POST /swarm/join", "POST /swarm/leave", "POST /swarm/update",
+            "GET /swarm/unlockkey", "POST /swarm/unlock",
+            "GET /nodes", "GET /nodes/{id}", "DELETE /nodes/{id}", "POST /nodes/{id}/update",
+            "GET /services", "POST /services/create", "GET /services/{id}", "DELETE /services/{id}",
+            "POST /services/{id}/update", "GET /services/{id}/logs",
+            "GET /tasks", "GET /tasks/{id}", "GET /tasks/{id}/logs",
+            "GET /secrets", "POST /secrets/create", "GET /secrets/{id}", "DELETE /secrets/{id}",
+            "POST /secrets/{id}/update",
+            "GET /configs", "POST /configs/create", "GET /configs/{id}", "DELETE /configs/{id}",
+            "POST /configs/{id}/update",
+            // plugins
+            "GET /plugins", "GET /plugins/privileges", "POST /plugins/pull", "GET /plugins/{name*}/json",
+            "DELETE /plugins/{name*}", "POST /plugins/{name*}/enable", "POST /plugins/{name*}/disable",
+            "POST /plugins/{name*}/upgrade", "POST /plugins/create", "POST /plugins/{name*}/push",
+            "POST /plugins/{name*}/set");
 
     private MissingRoutes() {}
 
