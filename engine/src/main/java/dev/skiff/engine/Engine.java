@@ -809,7 +809,7 @@ public final class Engine implements Backend, AutoCloseable {
             vm.agent().signal(c.id, "", sig, false);
         } catch (AgentException e) {
             if (e.code() != dev.skiff.ttrpc.Code.NOT_FOUND) {
-                throw new EngineException(EngineException.Kind.INTERNAL, "signal " + c.id.substring(0, 12) + ": " + e.getMessage(), e);
+                throw AgentErrors.map("signal " + c.id.substring(0, 12), e);
             }
         }
         processApi.signalled(c, sig);

@@ -191,7 +191,7 @@ final class NetworkApi {
         try {
             added = networking.connect(c.id, c.name, net, endpoint, "eth" + next, vm);
         } catch (AgentException e) {
-            throw new EngineException(kindOf(e), "connect " + c.name + " to " + net.name() + ": "
+            throw new EngineException(AgentErrors.kind(e), "connect " + c.name + " to " + net.name() + ": "
                     + e.getMessage(), e);
         }
         synchronized (c) {
@@ -219,7 +219,7 @@ final class NetworkApi {
         try {
             networking.disconnect(c.id, gone, vm);
         } catch (AgentException e) {
-            throw new EngineException(kindOf(e), "disconnect " + c.name + " from " + net.name() + ": "
+            throw new EngineException(AgentErrors.kind(e), "disconnect " + c.name + " from " + net.name() + ": "
                     + e.getMessage(), e);
         }
         synchronized (c) {
@@ -232,20 +232,5 @@ final class NetworkApi {
             c.spec = c.spec.withNetwork(c.spec.networkOrDefault().withEndpoints(eps));
         }
         table.save(c);
-    }
-
-
-    /** The agent's refusal as Docker's status: its code says whose fault it is. */
-    private static EngineException.Kind kindOf(AgentException e) {
-        if (e.code() == null) {
-            return EngineException.Kind.INTERNAL;
-        }
-        return switch (e.code()) {
-            case INVALID_ARGUMENT -> EngineException.Kind.INVALID;
-            case NOT_FOUND -> EngineException.Kind.NOT_FOUND;
-            case ALREADY_EXISTS, FAILED_PRECONDITION -> EngineException.Kind.CONFLICT;
-            case UNAVAILABLE -> EngineException.Kind.UNAVAILABLE;
-            default -> EngineException.Kind.INTERNAL;
-        };
     }
 }

@@ -157,8 +157,7 @@ final class ProcessApi {
     }
 
     private static EngineException failed(String verb, Container c, AgentException e) {
-        return new EngineException(EngineException.Kind.INTERNAL, "cannot " + verb + " container "
-                + c.id.substring(0, 12) + ": " + e.getMessage(), e);
+        return AgentErrors.map("cannot " + verb + " container " + c.id.substring(0, 12), e);
     }
 
     private static EngineException untrusted(String what, Container c, IllegalArgumentException e) {
