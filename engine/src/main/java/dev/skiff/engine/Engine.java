@@ -618,12 +618,14 @@ public final class Engine implements Backend, AutoCloseable {
         ProcessOutput.drain(readers, c.output);
         health.stopped(c); // before the exit is known, so a start that follows it begins a new monitor
         c.exited(code, why);
-        endNetwork(c, vm);
-        save(c);
-        log.accept("container " + c.id.substring(0, 12) + " exited with " + code);
+        // "die" as soon as the exit is known, as dockerd: a client that saw the container exited
+        // (inspect, wait) finds the event, whatever the network's teardown in the VM takes after
         Map<String, String> died = new LinkedHashMap<>(attributes(c));
         died.put("exitCode", Integer.toString(code));
         events.publish("container", "die", c.id, died);
+        endNetwork(c, vm);
+        save(c);
+        log.accept("container " + c.id.substring(0, 12) + " exited with " + code);
         if (c.spec.autoRemove()) {
             try {
                 removeContainer(c.id, true, true); // --rm: its anonymous volumes go too
