@@ -11,7 +11,7 @@ final class MissingRoutes {
     /** "METHOD path" with Docker's path parameters. */
     static final List<String> ENDPOINTS = List.of(
             "GET /containers/{id}/changes", "GET /containers/{id}/export", "GET /containers/{id}/attach/ws",
-            "POST /build", "POST /build/prune", "GET /images/{name*}/history", "GET /images/search",
+            "POST /build", "GET /images/{name*}/history", "GET /images/search",
             "POST /commit", "GET /system/df", "GET /distribution/{name*}/json", "POST /session",
             "PUT /volumes/{name}",
             // swarm mode: Skiff has no cluster

@@ -2,7 +2,10 @@ package dev.skiff.engine.api;
 
 import java.io.IOException;
 
-/** {@code /_ping}, {@code /version}, {@code /info}, and Skiff's own {@code /skiff/vms}. */
+/**
+ * {@code /_ping}, {@code /version}, {@code /info}, the build cache's prune, and Skiff's own
+ * {@code /skiff/vms}.
+ */
 final class SystemRoutes {
     private final Backend backend;
 
@@ -15,7 +18,16 @@ final class SystemRoutes {
                 .add("HEAD", "/_ping", this::ping)
                 .add("GET", "/version", this::version)
                 .add("GET", "/info", this::info)
-                .add("GET", "/skiff/vms", this::vms);
+                .add("GET", "/skiff/vms", this::vms)
+                .add("POST", "/build/prune", this::pruneBuildCache);
+    }
+
+    /**
+     * docker builder prune, and the last step of docker system prune: Skiff builds nothing, so its
+     * build cache is always empty and there is nothing to remove (a 501 here failed system prune).
+     */
+    private void pruneBuildCache(Exchange ex) throws IOException {
+        ex.response().sendJson(200, Json.object().putNull("CachesDeleted").put("SpaceReclaimed", 0));
     }
 
     /** The CLI pings first (HEAD, then GET) and takes the API version from the reply's headers. */

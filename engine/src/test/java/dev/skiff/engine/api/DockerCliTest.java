@@ -252,6 +252,14 @@ class DockerCliTest {
     }
 
     @Test
+    void systemPruneRunsEveryPruneItCallsTheEmptyBuildCacheIncluded() throws Exception {
+        ok("create", "--name", "stale", "busybox", "true");
+        Result r = ok("system", "prune", "-f");
+        assertTrue(r.out().contains("Total reclaimed space"), r.out());
+        assertEquals("", ok("ps", "-aq").out());
+    }
+
+    @Test
     void endpointsSkiffLacksSaySoByName() throws Exception {
         ok("create", "--name", "x1", "busybox", "sleep");
         Result diff = docker(null, "diff", "x1");
