@@ -92,5 +92,13 @@ class DockerChurnIT extends DaemonIT {
                 + grown(daemonBefore, daemonAfter));
         assertTrue(qemuAfter.size() <= qemuBefore.size() + SLACK, "QEMU held " + qemuBefore.size() + " descriptors, and "
                 + qemuAfter.size() + " after " + RUNS + " more runs; grown: " + grown(qemuBefore, qemuAfter));
+
+        // a dedicated VM's bind mounts end with it: no descriptor of the daemon's is left on the folder
+        for (int i = 0; i < 2; i++) {
+            ok("run", "--rm", "--isolation=hyperv", "-v", dir + ":/d", "busybox", "sh", "-c", "echo h > /d/h" + i);
+            assertEquals("h\n", Files.readString(dir.resolve("h" + i)));
+        }
+        assertEquals(List.of(), descriptors(daemon.pid()).stream().filter(d -> d.equals(dir.toString())).toList(),
+                "descriptors left on the bind-mounted folder");
     }
 }

@@ -381,6 +381,10 @@ public final class UtilityVm {
             agent.close();
             sockets.values().forEach(RelayedSocket::close);
             sockets.clear();
+            // a dedicated VM's shares are not unshared one by one: they end with it, servers and roots too
+            for (String storageId : java.util.List.copyOf(shares.keySet())) {
+                unplug(storageId);
+            }
         }
     }
 }
