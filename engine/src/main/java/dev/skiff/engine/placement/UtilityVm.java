@@ -96,9 +96,9 @@ public final class UtilityVm {
         }
         int shares = 0;
         for (String ch : vm.hotpluggedChannels()) {
-            if (ch.startsWith("p9.")) {
+            if (ch.startsWith(PORT_PREFIX)) {
                 try {
-                    shares = Math.max(shares, Integer.parseInt(ch.substring(3)));
+                    shares = Math.max(shares, Integer.parseInt(ch.substring(PORT_PREFIX.length())));
                 } catch (NumberFormatException ignored) {
                     // not one of ours
                 }
@@ -204,9 +204,8 @@ public final class UtilityVm {
      * it in the guest, and returns the storage id. The server itself enforces read-only.
      */
     public String share(Path dir, boolean readOnly) throws IOException {
-        int n = shareCounter.incrementAndGet();
-        String port = "p9." + n;
-        String storageId = "share-" + n;
+        String storageId = SHARE_PREFIX + shareCounter.incrementAndGet();
+        String port = portOf(storageId);
         Passthrough fs = new Passthrough(dir);
         Server server = new Server(new Export(dir.toString(), fs, readOnly, null));
         SocketChannel ch;
@@ -224,6 +223,14 @@ public final class UtilityVm {
             throw e;
         }
         return storageId;
+    }
+
+    private static final String SHARE_PREFIX = "share-";
+    private static final String PORT_PREFIX = "p9.";
+
+    /** Share n's storage id is "share-n" and its virtio-serial port "p9.n": one follows from the other. */
+    private static String portOf(String shareStorageId) {
+        return PORT_PREFIX + shareStorageId.substring(SHARE_PREFIX.length());
     }
 
     /** A share's port, the host end its 9P server reads, the server's thread, and the export's root. */
@@ -283,7 +290,7 @@ public final class UtilityVm {
         Share share = shares.remove(storageId);
         if (share == null) {
             // a share an earlier daemon made: its server died with that daemon, its port is still plugged
-            String port = storageId.startsWith("share-") ? "p9." + storageId.substring("share-".length()) : null;
+            String port = storageId.startsWith(SHARE_PREFIX) ? portOf(storageId) : null;
             if (port != null && alive() && vm.hotpluggedChannels().contains(port)) {
                 unplugPort(port);
             }
