@@ -101,7 +101,12 @@ class MisbehavingRegistryTest {
             assertArrayEquals(BLOB, in.readAllBytes());
         }
         assertEquals(1, retries.size());
-        assertEquals("bytes=100000-", f.requests.getLast().header("Range"));
+        // The resume starts where the reader's bytes ended. Java's HttpClient drops body buffers it had queued
+        // but not yet handed over when the connection fails, so that point can lie a little before 100,000.
+        String range = f.requests.getLast().header("Range");
+        assertTrue(range != null && range.matches("bytes=\\d+-"), "no byte range on the resume: " + range);
+        long from = Long.parseLong(range.substring("bytes=".length(), range.length() - 1));
+        assertTrue(from > 0 && from <= 100_000, "resumed from " + from + ", not from what was read");
     }
 
     @Test
