@@ -111,6 +111,8 @@ public final class AgentService {
         r.unary(SERVICE, "GuestInfo", GuestInfoRequest.parser(), (call, q) -> GuestInfo.collect(VERSION));
         r.unary(SERVICE, "AddStorage", AddStorageRequest.parser(),
                 (call, q) -> AddStorageResponse.newBuilder().setGuestPath(storages.add(q).guestPath()).build());
+        r.unary(SERVICE, "ReplayChanges", dev.skiff.agent.api.ReplayChangesRequest.parser(),
+                (call, q) -> storages.replay(q));
         r.unary(SERVICE, "RemoveStorage", RemoveStorageRequest.parser(), (call, q) -> {
             storages.remove(q.getId());
             return RemoveStorageResponse.getDefaultInstance();

@@ -1154,6 +1154,7 @@ public final class Engine implements Backend, AutoCloseable {
         fabric.close();
         placement.close();
         relay.close();
+        bindMounts.close();
     }
 
     /** Stops every container's VM: for `skiff daemon --stop-vms` and tests. */

@@ -132,6 +132,16 @@ public final class AgentClient implements AutoCloseable {
         return unary("AddStorage", request, AddStorageResponse.parser(), CALL_TIMEOUT).getGuestPath();
     }
 
+    /**
+     * Has the guest perform host-side changes again through a share's mount, so its inotify
+     * watchers hear them; the changes that failed come back, one line each.
+     */
+    public dev.skiff.agent.api.ReplayChangesResponse replayChanges(String storageId,
+            java.util.List<dev.skiff.agent.api.FileChange> changes) throws AgentException {
+        return unary("ReplayChanges", dev.skiff.agent.api.ReplayChangesRequest.newBuilder().setStorageId(storageId)
+                .addAllChanges(changes).build(), dev.skiff.agent.api.ReplayChangesResponse.parser(), CALL_TIMEOUT);
+    }
+
     public void removeStorage(String id) throws AgentException {
         unary("RemoveStorage", RemoveStorageRequest.newBuilder().setId(id).build(), RemoveStorageResponse.parser(),
                 CALL_TIMEOUT);

@@ -127,6 +127,12 @@ public final class Storages {
         return s;
     }
 
+    /** Replays host-side changes through a share's mount; see {@link ChangeReplayer}. */
+    public dev.skiff.agent.api.ReplayChangesResponse replay(dev.skiff.agent.api.ReplayChangesRequest q)
+            throws TtrpcException {
+        return ChangeReplayer.replay(get(q.getStorageId(), Storage.Kind.SHARE), q);
+    }
+
     public void remove(String id) throws TtrpcException {
         Storage s = storages.get(checkId(id));
         if (s == null || s.kind() == null) {

@@ -42,9 +42,15 @@ final class ConnectionTable {
             return phase;
         }
 
-        /** Waiting for the next request (the first byte of its head). */
+        /**
+         * Waiting for the next request (the first byte of its head). A connection that is idle
+         * already keeps its time: a new one is idle since it was admitted, not since its thread first
+         * ran, so eviction follows admission order whatever order the threads start in.
+         */
         void idle() {
-            move(Phase.IDLE);
+            if (phase != Phase.IDLE) {
+                move(Phase.IDLE);
+            }
         }
 
         /** The first byte of a request's head has come. */

@@ -18,19 +18,29 @@ import java.util.Set;
  * /run/docker.sock, mean the daemon's own API socket, as Docker Desktop maps them, so Testcontainers'
  * Ryuk, CI runners and the docker CLI work inside containers.
  */
-public final class BindMounts {
+public final class BindMounts implements AutoCloseable {
     /** Host paths that stand for the daemon's own API socket, whatever is at them on the host. */
     public static final Set<String> DOCKER_SOCKETS = Set.of("/var/run/docker.sock", "/run/docker.sock");
 
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
 
+    /** Folders watched per bind mount for changes made outside its VM (inotify watches cost kernel memory). */
+    static final int MAX_WATCHED_FOLDERS = 16_384;
+
     private final SocketRelay relay;
     private final Path apiSocket;
+    private final HostWatch watch = new HostWatch(MAX_WATCHED_FOLDERS);
 
     public BindMounts(SocketRelay relay, Path apiSocket) {
         this.relay = relay;
         this.apiSocket = apiSocket;
+    }
+
+    /** Ends the host watch of every bind mount. */
+    @Override
+    public void close() {
+        watch.close();
     }
 
     /**
@@ -80,7 +90,7 @@ public final class BindMounts {
                 continue;
             }
             boolean dir = Files.isDirectory(host);
-            String storage = vm.share(dir ? host : host.getParent(), b.readOnly());
+            String storage = vm.share(dir ? host : host.getParent(), b.readOnly(), watch);
             storages.add(storage);
             out.add(new OciSpec.Bind(storage, dir ? "" : host.getFileName().toString(), b.containerPath(), b.readOnly()));
         }

@@ -1,10 +1,14 @@
 package dev.skiff.engine.placement;
 
+import dev.skiff.agent.api.FileChange;
 import dev.skiff.agent.api.GuestNetwork;
 import dev.skiff.agent.api.GuestPaths;
 import dev.skiff.agent.client.AgentClient;
 import dev.skiff.agent.client.AgentException;
+import dev.skiff.engine.mount.HostWatch;
 import dev.skiff.p9.fs.passthrough.Passthrough;
+import dev.skiff.p9.fs.replay.HostChange;
+import dev.skiff.p9.fs.replay.ReplayingFileSystem;
 import dev.skiff.p9.server.Export;
 import dev.skiff.p9.server.Server;
 import dev.skiff.vm.DiskSpec;
@@ -26,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One utility VM as the engine uses it: the VM, the agent client on its channel, the layer disks
@@ -34,6 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class UtilityVm {
     /** Generous: under TCG on a loaded 2-core host a boot can take several times its usual 10 s. */
+    private static final System.Logger LOG = System.getLogger("dev.skiff.engine.placement");
     public static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
     /** How long a share's 9P server may take to end once its channel is closed (it only drops its files). */
     private static final Duration SERVER_END = Duration.ofSeconds(10);
@@ -201,12 +207,15 @@ public final class UtilityVm {
 
     /**
      * Serves {@code dir} to the guest over a new virtio-serial port with its own 9P session, mounts
-     * it in the guest, and returns the storage id. The server itself enforces read-only.
+     * it in the guest, and returns the storage id. The server itself enforces read-only. A
+     * read-write share is watched through {@code watch} (when given), and what changes in its folder
+     * outside this guest is replayed through the guest's mount, so its containers' inotify watches
+     * hear it (a read-only mount cannot replay: its containers hear only their VM's own changes).
      */
-    public String share(Path dir, boolean readOnly) throws IOException {
+    public String share(Path dir, boolean readOnly, HostWatch watch) throws IOException {
         String storageId = SHARE_PREFIX + shareCounter.incrementAndGet();
         String port = portOf(storageId);
-        Passthrough fs = new Passthrough(dir);
+        ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW);
         Server server = new Server(new Export(dir.toString(), fs, readOnly, null));
         SocketChannel ch;
         try {
@@ -215,14 +224,54 @@ public final class UtilityVm {
             fs.close();
             throw e;
         }
-        shares.put(storageId, new Share(port, ch, server.start(ch), fs));
+        shares.put(storageId, new Share(port, ch, server.start(ch), fs, new AtomicReference<>()));
         try {
             agent.addShare(storageId, port, "", readOnly);
+            if (watch != null && !readOnly) {
+                shares.get(storageId).watching().set(watch.watch(dir, fs.ownChanges(),
+                        changes -> replay(storageId, fs, changes)));
+            }
         } catch (AgentException e) {
             unplug(storageId);
             throw e;
         }
         return storageId;
+    }
+
+    /** How long a change this VM's guest made is taken as the cause of a host event (TCG is slow). */
+    private static final Duration ECHO_WINDOW = Duration.ofSeconds(2);
+
+    /** Has the guest perform host changes again through its mount of a share, the server expecting each. */
+    private void replay(String storageId, ReplayingFileSystem fs, List<HostChange> changes) throws AgentException {
+        try (ReplayingFileSystem.Replay expected = fs.expect(changes)) {
+            List<FileChange> todo = new ArrayList<>();
+            for (HostChange c : changes) {
+                if (!expected.skipped().contains(c)) {
+                    todo.add(proto(c));
+                }
+            }
+            if (todo.isEmpty()) {
+                return;
+            }
+            var r = agent.replayChanges(storageId, todo);
+            if (r.getFailedCount() > 0) {
+                LOG.log(System.Logger.Level.DEBUG, name + ": " + r.getFailedCount() + " replayed changes failed in "
+                        + storageId + ", first: " + r.getFailed(0));
+            }
+        }
+    }
+
+    private static FileChange proto(HostChange c) {
+        FileChange.Builder b = FileChange.newBuilder();
+        return switch (c) {
+            case HostChange.Created x -> b.setKind(FileChange.Kind.CREATED).setPath(x.path()).setDirectory(x.directory()).build();
+            case HostChange.Deleted x -> b.setKind(FileChange.Kind.DELETED).setPath(x.path()).setDirectory(x.directory()).build();
+            case HostChange.Moved x -> b.setKind(FileChange.Kind.MOVED).setPath(x.from()).setToPath(x.to())
+                    .setDirectory(x.directory()).build();
+            case HostChange.Modified x -> b.setKind(FileChange.Kind.MODIFIED).setPath(x.path()).build();
+            case HostChange.Written x -> b.setKind(FileChange.Kind.WRITTEN).setPath(x.path()).build();
+            case HostChange.AttributesChanged x -> b.setKind(FileChange.Kind.ATTRIBUTES_CHANGED).setPath(x.path()).build();
+        };
     }
 
     private static final String SHARE_PREFIX = "share-";
@@ -233,8 +282,12 @@ public final class UtilityVm {
         return PORT_PREFIX + shareStorageId.substring(SHARE_PREFIX.length());
     }
 
-    /** A share's port, the host end its 9P server reads, the server's thread, and the export's root. */
-    private record Share(String port, SocketChannel channel, Thread server, Passthrough fs) {}
+    /**
+     * A share's port, the host end its 9P server reads, the server's thread, the export (its root
+     * descriptor), and its host watch once there is one.
+     */
+    private record Share(String port, SocketChannel channel, Thread server, ReplayingFileSystem fs,
+            AtomicReference<HostWatch.Share> watching) {}
 
     /** A host socket the guest reaches over TCP on the uplink, presenting a token; closing it revokes the token. */
     public interface RelayedSocket extends AutoCloseable {
@@ -296,6 +349,10 @@ public final class UtilityVm {
             }
             return;
         }
+        HostWatch.Share watching = share.watching().get();
+        if (watching != null) {
+            watching.close(); // no more replays into a share that is going
+        }
         try {
             share.channel().close(); // the server's reader ends, and with it the session's files
             share.server().join(SERVER_END.toMillis());
@@ -304,7 +361,11 @@ public final class UtilityVm {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        share.fs().close(); // the export's root descriptor
+        try {
+            share.fs().close(); // the export's root descriptor
+        } catch (IOException ignored) {
+            // a close that fails has released the descriptor all the same
+        }
         if (alive()) {
             unplugPort(share.port());
         }

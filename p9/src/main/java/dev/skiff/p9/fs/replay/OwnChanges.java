@@ -1,0 +1,63 @@
+package dev.skiff.p9.fs.replay;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What this server's own clients changed on the host in the last few seconds: names (a directory's
+ * identity and an entry name) and files (their identity). A host watcher asks it whether an event
+ * is the echo of this server's own work, which the guest that made it has seen already and must
+ * not see twice. Bounded: past {@link #MAX} entries, old ones are pruned first, and if all are
+ * recent the oldest half goes (an echo may then reach the guest: a harmless extra event).
+ */
+public final class OwnChanges {
+    static final int MAX = 16_384;
+    private final long windowNanos;
+    private final ConcurrentHashMap<Object, Long> seen = new ConcurrentHashMap<>();
+
+    record Name(long dirDev, long dirIno, String name) {}
+
+    record File(long dev, long ino) {}
+
+    public OwnChanges(java.time.Duration window) {
+        this.windowNanos = window.toNanos();
+    }
+
+    void name(long dirDev, long dirIno, String name) {
+        put(new Name(dirDev, dirIno, name));
+    }
+
+    void file(long dev, long ino) {
+        put(new File(dev, ino));
+    }
+
+    private void put(Object key) {
+        long now = System.nanoTime();
+        seen.put(key, now);
+        if (seen.size() > MAX) {
+            seen.values().removeIf(t -> now - t > windowNanos);
+            if (seen.size() > MAX / 2) {
+                long cutoff = seen.values().stream().sorted().skip(seen.size() / 2).findFirst().orElse(now);
+                seen.values().removeIf(t -> t < cutoff);
+            }
+        }
+    }
+
+    /** Whether this server changed entry {@code name} of the directory (dev, ino) within the window. */
+    public boolean changedName(long dirDev, long dirIno, String name) {
+        return recent(new Name(dirDev, dirIno, name));
+    }
+
+    /** Whether this server changed the file (dev, ino), its content or attributes, within the window. */
+    public boolean changedFile(long dev, long ino) {
+        return recent(new File(dev, ino));
+    }
+
+    private boolean recent(Object key) {
+        Long t = seen.get(key);
+        return t != null && System.nanoTime() - t <= windowNanos;
+    }
+
+    int size() {
+        return seen.size();
+    }
+}

@@ -1,0 +1,530 @@
+package dev.skiff.p9.fs.replay;
+
+import dev.skiff.p9.fs.Attr;
+import dev.skiff.p9.fs.DirentSink;
+import dev.skiff.p9.fs.FileSystem;
+import dev.skiff.p9.fs.Node;
+import dev.skiff.p9.fs.OpenFile;
+import dev.skiff.p9.fs.SetAttr;
+import dev.skiff.p9.fs.StatFs;
+import dev.skiff.p9.wire.P9;
+import dev.skiff.sys.Errno;
+import dev.skiff.sys.ErrnoException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A backend that lets a guest replay changes made outside it, so that the guest kernel raises the
+ * inotify events its containers wait for (the osxfs model; see {@code shared/research/inotify.md}).
+ *
+ * <p>9P has no way to push an event to the client, and a guest's inotify only hears what its own
+ * VFS does. So the host says which changes it saw ({@link #expect}), and the guest's agent
+ * performs each one through the same mount: mknod for a new name, unlink for a gone one, rename,
+ * a mode or time change, an open for writing. While a change is expected this layer answers the
+ * guest as the export was before it (the gone name still there, the new name not yet), and
+ * acknowledges the matching operation without touching the host, where it has happened already.
+ * Nothing of the replay reaches the host: no echo, no changed times or modes, no loop.
+ *
+ * <p>It also keeps {@link #ownChanges()}: what this server's clients changed on the host, so a
+ * host watcher can tell the echo of a guest's own work from a change it must replay.
+ *
+ * <p>A client that happens to look at an expected name while a replay is in flight sees the
+ * state from just before the change, for the few milliseconds the replay takes.
+ */
+public final class ReplayingFileSystem implements FileSystem {
+    /** A phantom's inode number: above the 48 bits qids keep for real inodes, one for all phantoms. */
+    static final long PHANTOM_INO = (1L << 48) - 1;
+
+    private final FileSystem backend;
+    private final OwnChanges own;
+    /** Per name and per file, the awaited operations in the order the guest will do them. */
+    private final ConcurrentHashMap<OwnChanges.Name, List<Expected>> names = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<OwnChanges.File, List<Expected>> files = new ConcurrentHashMap<>();
+
+    public ReplayingFileSystem(FileSystem backend, Duration echoWindow) {
+        this.backend = backend;
+        this.own = new OwnChanges(echoWindow);
+    }
+
+    public OwnChanges ownChanges() {
+        return own;
+    }
+
+    /** What one expectation lets through, once. */
+    private enum Op { CREATE, UNLINK, RENAME_FROM, RENAME_TO, SETATTR, OPEN_WRITE }
+
+    /**
+     * One awaited guest operation. {@code shownAs}: for an expected unlink or rename, the path of the
+     * real file to show at the old name (null: a phantom); {@code partner}: a rename's other name.
+     */
+    private record Expected(Op op, Replay owner, boolean directory, String shownAs, OwnChanges.Name partner) {}
+
+    /**
+     * Expects the guest to replay {@code changes}; closing the returned replay withdraws whatever
+     * the guest did not do. Changes whose paths no longer resolve (the host moved on) are skipped
+     * and reported by {@link Replay#skipped()}.
+     */
+    public Replay expect(List<HostChange> changes) {
+        Replay r = new Replay();
+        for (HostChange c : changes) {
+            try {
+                add(r, c);
+            } catch (IOException e) {
+                r.skipped.add(c);
+            }
+        }
+        return r;
+    }
+
+    private void add(Replay r, HostChange c) throws IOException {
+        switch (c) {
+            case HostChange.Created x -> put(r, nameKey(x.path()), new Expected(Op.CREATE, r, x.directory(), null, null));
+            case HostChange.Deleted x -> put(r, nameKey(x.path()), new Expected(Op.UNLINK, r, x.directory(), null, null));
+            case HostChange.Moved x -> {
+                OwnChanges.Name from = nameKey(x.from()), to = nameKey(x.to());
+                put(r, from, new Expected(Op.RENAME_FROM, r, x.directory(), x.to(), to));
+                put(r, to, new Expected(Op.RENAME_TO, r, x.directory(), null, from));
+            }
+            case HostChange.Modified x -> put(r, fileKey(x.path()), new Expected(Op.SETATTR, r, false, null, null));
+            case HostChange.AttributesChanged x ->
+                    put(r, fileKey(x.path()), new Expected(Op.SETATTR, r, false, null, null));
+            case HostChange.Written x -> put(r, fileKey(x.path()), new Expected(Op.OPEN_WRITE, r, false, null, null));
+        }
+    }
+
+    private void put(Replay r, Object key, Expected e) {
+        java.util.function.BiFunction<Object, List<Expected>, List<Expected>> append = (k, old) -> {
+            List<Expected> l = old == null ? new ArrayList<>() : new ArrayList<>(old);
+            l.add(e);
+            return List.copyOf(l);
+        };
+        if (key instanceof OwnChanges.Name n) {
+            names.compute(n, append::apply);
+        } else {
+            files.compute((OwnChanges.File) key, append::apply);
+        }
+        r.keys.add(key);
+    }
+
+    /** The list without the entries {@code drop} selects; null (no entry) when none is left. */
+    private static List<Expected> without(List<Expected> l, java.util.function.Predicate<Expected> drop) {
+        List<Expected> kept = l.stream().filter(drop.negate()).toList();
+        return kept.isEmpty() ? null : kept;
+    }
+
+    /** The replay of one batch of changes; see {@link #expect}. */
+    public final class Replay implements AutoCloseable {
+        private final List<Object> keys = new ArrayList<>();
+        private final List<HostChange> skipped = new ArrayList<>();
+
+        public List<HostChange> skipped() {
+            return skipped;
+        }
+
+        @Override
+        public void close() {
+            for (Object k : keys) {
+                if (k instanceof OwnChanges.Name n) {
+                    names.computeIfPresent(n, (key, l) -> without(l, e -> e.owner() == this));
+                } else {
+                    files.computeIfPresent((OwnChanges.File) k, (key, l) -> without(l, e -> e.owner() == this));
+                }
+            }
+        }
+    }
+
+    /** The directory of {@code path} and its last name, as a key; the directory must exist. */
+    private OwnChanges.Name nameKey(String path) throws IOException {
+        if (!HostChange.valid(path)) {
+            throw new ErrnoException("replay", path, Errno.EINVAL);
+        }
+        int slash = path.lastIndexOf('/');
+        try (Node dir = resolve(slash < 0 ? "" : path.substring(0, slash))) {
+            return new OwnChanges.Name(dir.dev(), dir.ino(), path.substring(slash + 1));
+        }
+    }
+
+    private OwnChanges.File fileKey(String path) throws IOException {
+        if (!HostChange.valid(path)) {
+            throw new ErrnoException("replay", path, Errno.EINVAL);
+        }
+        try (Node n = resolve(path)) {
+            return new OwnChanges.File(n.dev(), n.ino());
+        }
+    }
+
+    /** Walks the backend from its root; the caller closes the node (the root is never closed). */
+    private Node resolve(String path) throws IOException {
+        Node at = backend.root();
+        if (path.isEmpty()) {
+            return new Borrowed(at);
+        }
+        for (String part : path.split("/")) {
+            Node next = backend.walk(at, part);
+            if (at != backend.root()) {
+                at.close();
+            }
+            at = next;
+        }
+        return at;
+    }
+
+    /** The root handed out where a path resolves to it: closing it must not close the root. */
+    private record Borrowed(Node node) implements Node {
+        public long dev() {
+            return node.dev();
+        }
+
+        public long ino() {
+            return node.ino();
+        }
+
+        public int fileType() {
+            return node.fileType();
+        }
+
+        public void close() {}
+    }
+
+    /**
+     * Takes the first awaited operation on {@code key} if it is {@code op}; null otherwise. The
+     * removal is atomic, so of two clients doing the same operation only one is acknowledged
+     * without effect.
+     */
+    private Expected take(OwnChanges.Name key, Op op) {
+        Expected[] taken = new Expected[1];
+        names.computeIfPresent(key, (k, l) -> {
+            if (l.getFirst().op() != op) {
+                return l;
+            }
+            taken[0] = l.getFirst();
+            return l.size() == 1 ? null : l.subList(1, l.size());
+        });
+        return taken[0];
+    }
+
+    /** Takes the first awaited {@code op} on the file; a file's operations may come in any order. */
+    private Expected takeFile(Node node, Op op) {
+        Expected[] taken = new Expected[1];
+        files.computeIfPresent(new OwnChanges.File(node.dev(), node.ino()), (k, l) -> {
+            for (Expected e : l) {
+                if (e.op() == op) {
+                    taken[0] = e;
+                    return without(l, x -> x == e);
+                }
+            }
+            return l;
+        });
+        return taken[0];
+    }
+
+    /** The operation the guest is awaited to do next on a name, or null. */
+    private Expected next(OwnChanges.Name key) {
+        List<Expected> l = names.get(key);
+        return l == null ? null : l.getFirst();
+    }
+
+    /**
+     * What a replayed create hands back: the host's file, or a phantom when the host has removed
+     * it again already (a file made and deleted within one batch; its deletion is replayed next).
+     */
+    private Node made(Node dir, String name, Expected e) throws IOException {
+        try {
+            return backend.walk(dir, name);
+        } catch (ErrnoException gone) {
+            if (gone.errno() != Errno.ENOENT) {
+                throw gone;
+            }
+            return new Phantom(dir.dev(), e.directory());
+        }
+    }
+
+    private static OwnChanges.Name key(Node dir, String name) {
+        return new OwnChanges.Name(dir.dev(), dir.ino(), name);
+    }
+
+    private static Node real(Node n) throws ErrnoException {
+        if (n instanceof Phantom) {
+            throw new ErrnoException("replay", "a name being replayed as deleted", Errno.ENOENT);
+        }
+        return n;
+    }
+
+    // --- the file operations -------------------------------------------------------------------
+
+    @Override
+    public Node root() {
+        return backend.root();
+    }
+
+    @Override
+    public Node walk(Node dir, String name) throws IOException {
+        real(dir);
+        if (!name.equals(".") && !name.equals("..")) {
+            Expected e = next(key(dir, name));
+            if (e != null) {
+                switch (e.op()) {
+                    case CREATE, RENAME_TO -> throw new ErrnoException("walk", name + " (not yet replayed)", Errno.ENOENT);
+                    case UNLINK -> {
+                        return new Phantom(dir.dev(), e.directory());
+                    }
+                    case RENAME_FROM -> {
+                        try {
+                            return resolve(e.shownAs());
+                        } catch (IOException gone) {
+                            return new Phantom(dir.dev(), e.directory());
+                        }
+                    }
+                    default -> { }
+                }
+            }
+        }
+        return backend.walk(dir, name);
+    }
+
+    @Override
+    public Attr getattr(Node node) throws IOException {
+        if (node instanceof Phantom p) {
+            return p.attr();
+        }
+        return backend.getattr(node);
+    }
+
+    @Override
+    public void setattr(Node node, SetAttr change) throws IOException {
+        real(node);
+        if (takeFile(node, Op.SETATTR) != null) {
+            return;
+        }
+        backend.setattr(node, change);
+        own.file(node.dev(), node.ino());
+    }
+
+    @Override
+    public OpenFile open(Node node, int dotlFlags) throws IOException {
+        real(node);
+        boolean writes = writes(dotlFlags);
+        if (writes && takeFile(node, Op.OPEN_WRITE) != null) {
+            return NoFile.INSTANCE;
+        }
+        OpenFile f = backend.open(node, dotlFlags);
+        if (!writes) {
+            return f;
+        }
+        own.file(node.dev(), node.ino());
+        return new JournaledFile(f, node.dev(), node.ino(), own);
+    }
+
+    private static boolean writes(int dotl) {
+        int acc = dotl & P9.DOTL_NOACCESS;
+        return acc == P9.DOTL_WRONLY || acc == P9.DOTL_RDWR || (dotl & (P9.DOTL_TRUNC | P9.DOTL_APPEND)) != 0;
+    }
+
+    @Override
+    public Created create(Node dir, String name, int dotlFlags, int mode, int uid, int gid) throws IOException {
+        real(dir);
+        Expected e = take(key(dir, name), Op.CREATE);
+        if (e != null) {
+            return new Created(made(dir, name, e), NoFile.INSTANCE);
+        }
+        Created c = backend.create(dir, name, dotlFlags, mode, uid, gid);
+        own.name(dir.dev(), dir.ino(), name);
+        own.file(c.node().dev(), c.node().ino());
+        return new Created(c.node(), new JournaledFile(c.file(), c.node().dev(), c.node().ino(), own));
+    }
+
+    @Override
+    public Node mkdir(Node dir, String name, int mode, int uid, int gid) throws IOException {
+        real(dir);
+        Expected e = take(key(dir, name), Op.CREATE);
+        if (e != null) {
+            return made(dir, name, e);
+        }
+        Node n = backend.mkdir(dir, name, mode, uid, gid);
+        own.name(dir.dev(), dir.ino(), name);
+        return n;
+    }
+
+    @Override
+    public Node symlink(Node dir, String name, String target, int uid, int gid) throws IOException {
+        real(dir);
+        Expected e = take(key(dir, name), Op.CREATE);
+        if (e != null) {
+            return made(dir, name, e);
+        }
+        Node n = backend.symlink(dir, name, target, uid, gid);
+        own.name(dir.dev(), dir.ino(), name);
+        return n;
+    }
+
+    @Override
+    public Node mknod(Node dir, String name, int mode, int major, int minor, int uid, int gid) throws IOException {
+        real(dir);
+        Expected e = take(key(dir, name), Op.CREATE);
+        if (e != null) {
+            return made(dir, name, e);
+        }
+        Node n = backend.mknod(dir, name, mode, major, minor, uid, gid);
+        own.name(dir.dev(), dir.ino(), name);
+        return n;
+    }
+
+    @Override
+    public void link(Node target, Node dir, String name) throws IOException {
+        real(target);
+        real(dir);
+        if (take(key(dir, name), Op.CREATE) != null) {
+            return;
+        }
+        backend.link(target, dir, name);
+        own.name(dir.dev(), dir.ino(), name);
+        own.file(target.dev(), target.ino()); // its link count
+    }
+
+    @Override
+    public void rename(Node oldDir, String oldName, Node newDir, String newName) throws IOException {
+        real(oldDir);
+        real(newDir);
+        OwnChanges.Name from = key(oldDir, oldName), to = key(newDir, newName);
+        Expected e = next(from);
+        if (e != null && e.op() == Op.RENAME_FROM && to.equals(e.partner()) && take(from, Op.RENAME_FROM) == e) {
+            take(to, Op.RENAME_TO);
+            return;
+        }
+        backend.rename(oldDir, oldName, newDir, newName);
+        own.name(from.dirDev(), from.dirIno(), oldName);
+        own.name(to.dirDev(), to.dirIno(), newName);
+    }
+
+    @Override
+    public void unlink(Node dir, String name, boolean removeDir) throws IOException {
+        real(dir);
+        if (take(key(dir, name), Op.UNLINK) != null) {
+            return;
+        }
+        backend.unlink(dir, name, removeDir);
+        own.name(dir.dev(), dir.ino(), name);
+    }
+
+    @Override
+    public String readlink(Node node) throws IOException {
+        return backend.readlink(real(node));
+    }
+
+    @Override
+    public StatFs statfs(Node node) throws IOException {
+        return backend.statfs(node instanceof Phantom ? backend.root() : node);
+    }
+
+    @Override
+    public byte[] getxattr(Node node, String name) throws IOException {
+        return backend.getxattr(real(node), name);
+    }
+
+    @Override
+    public byte[] listxattr(Node node) throws IOException {
+        return backend.listxattr(real(node));
+    }
+
+    @Override
+    public void setxattr(Node node, String name, byte[] value, int flags) throws IOException {
+        backend.setxattr(real(node), name, value, flags);
+        own.file(node.dev(), node.ino());
+    }
+
+    @Override
+    public void removexattr(Node node, String name) throws IOException {
+        backend.removexattr(real(node), name);
+        own.file(node.dev(), node.ino());
+    }
+
+    @Override
+    public void close() throws IOException {
+        backend.close();
+    }
+
+    /** A name shown at a place the host removed it from, until the guest has removed it too. */
+    private record Phantom(long dev, boolean directory) implements Node {
+        public long ino() {
+            return PHANTOM_INO;
+        }
+
+        public int fileType() {
+            return directory ? 0040000 : 0100000;
+        }
+
+        Attr attr() {
+            long now = System.currentTimeMillis() / 1000;
+            return new Attr(dev, PHANTOM_INO, fileType() | (directory ? 0755 : 0644), 0, 0, directory ? 2 : 1, 0, 0,
+                    4096, 0, now, 0, now, 0, now, 0, 0, 0, false);
+        }
+
+        public void close() {}
+    }
+
+    /** The open file a replayed create or open-for-writing gets: the guest only closes it. */
+    private enum NoFile implements OpenFile {
+        INSTANCE;
+
+        public byte[] read(long offset, int count) throws ErrnoException {
+            throw new ErrnoException("read", "a replayed open", Errno.EBADF);
+        }
+
+        public int write(long offset, byte[] data) throws ErrnoException {
+            throw new ErrnoException("write", "a replayed open", Errno.EBADF);
+        }
+
+        public void readdir(long offset, int budget, DirentSink sink) throws ErrnoException {
+            throw new ErrnoException("readdir", "a replayed open", Errno.ENOTDIR);
+        }
+
+        public void fsync(boolean datasync) {}
+
+        public boolean tryLock(int type, long start, long length) {
+            return true;
+        }
+
+        public LockInfo testLock(int type, long start, long length) {
+            return null;
+        }
+
+        public void close() {}
+    }
+
+    /** An open file whose writes and close are noted as this server's own changes. */
+    private record JournaledFile(OpenFile file, long dev, long ino, OwnChanges own) implements OpenFile {
+        public byte[] read(long offset, int count) throws IOException {
+            return file.read(offset, count);
+        }
+
+        public int write(long offset, byte[] data) throws IOException {
+            int n = file.write(offset, data);
+            own.file(dev, ino);
+            return n;
+        }
+
+        public void readdir(long offset, int budget, DirentSink sink) throws IOException {
+            file.readdir(offset, budget, sink);
+        }
+
+        public void fsync(boolean datasync) throws IOException {
+            file.fsync(datasync);
+        }
+
+        public boolean tryLock(int type, long start, long length) throws IOException {
+            return file.tryLock(type, start, length);
+        }
+
+        public LockInfo testLock(int type, long start, long length) throws IOException {
+            return file.testLock(type, start, length);
+        }
+
+        public void close() {
+            file.close();
+            own.file(dev, ino); // the host's IN_CLOSE_WRITE
+        }
+    }
+}
