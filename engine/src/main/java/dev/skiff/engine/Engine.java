@@ -892,6 +892,7 @@ public final class Engine implements Backend, AutoCloseable {
         releaseVm(c);
         placement.discard(c.id);
         containers.remove(c.id);
+        execApi.forget(c.id);
         c.output.end(); // attached clients see the end
         c.output.close();
         try {

@@ -34,6 +34,13 @@ final class ExecApi {
     private final Map<String, UtilityVm> vmOf;
     private final Map<String, Container> containers;
     private final Supplier<String> ids;
+    /**
+     * Ended execs kept for inspect (docker exec reads the exit code after the output ends), oldest
+     * dropped first; all of a container's go with it. Moby keeps them until the container goes, so a
+     * health check every few seconds would grow the daemon without bound.
+     */
+    static final int KEPT_ENDED = 1024;
+    private final java.util.ArrayDeque<String> ended = new java.util.ArrayDeque<>(); // guarded by itself
     /** How long a killed probe may take to end. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
@@ -106,10 +113,12 @@ final class ExecApi {
                 }
                 ProcessOutput.drain(readers, e.output);
                 e.exit.complete(code);
+                ended(c, e);
             });
         } catch (AgentException ex) {
             e.exit.complete(126);
             e.output.end();
+            ended(c, e);
             throw new EngineException(EngineException.Kind.INTERNAL, "exec in " + c.id.substring(0, 12) + ": "
                     + ex.getMessage(), ex);
         }
@@ -151,6 +160,27 @@ final class ExecApi {
             c.execs.remove(id);
             execs.remove(id);
         }
+    }
+
+    /** An exec has ended: off its container's ExecIDs (which lists running execs, as moby's does), kept a while for inspect. */
+    private void ended(Container c, Exec e) {
+        c.execs.remove(e.id);
+        synchronized (ended) {
+            ended.add(e.id);
+            while (ended.size() > KEPT_ENDED) {
+                execs.remove(ended.poll());
+            }
+        }
+    }
+
+    /** Forgets every exec of a removed container. */
+    void forget(String containerId) {
+        execs.values().removeIf(e -> e.containerId.equals(containerId));
+    }
+
+    /** Exec records held now (tests). */
+    int size() {
+        return execs.size();
     }
 
     /** SIGKILL to a timed-out probe, then a bounded wait for its end (dying probes must not pile up). */

@@ -13,6 +13,10 @@ final class Container {
     final Path bundle;
     final Path upperBase;
     final Map<String, Proc> procs = new ConcurrentHashMap<>();
+    /** Exec ids whose process has ended, oldest first; see {@link #execEnded}. Guarded by itself. */
+    private final java.util.ArrayDeque<String> endedExecs = new java.util.ArrayDeque<>();
+    /** Ended execs kept so the host can still wait for them and read their output. */
+    static final int KEPT_ENDED_EXECS = 64;
     volatile State state = State.CREATING;
     volatile boolean rootfsMounted;
 
@@ -28,6 +32,20 @@ final class Container {
 
     Path runcLog() {
         return bundle.resolve("runc.log");
+    }
+
+    /**
+     * An exec's process ended: it stays for the host's wait and output reads, and the oldest ended
+     * ones beyond {@link #KEPT_ENDED_EXECS} are forgotten, so a container probed by a health check
+     * for weeks holds no more than that.
+     */
+    void execEnded(String execId) {
+        synchronized (endedExecs) {
+            endedExecs.add(execId);
+            while (endedExecs.size() > KEPT_ENDED_EXECS) {
+                procs.remove(endedExecs.poll());
+            }
+        }
     }
 
     Proc init() {

@@ -227,6 +227,8 @@ public final class Containers {
             args.add(c.id);
             runc.run(c.runcLog(), io.runcStdio(), args.toArray(String[]::new));
             int pid = readPid(pidFile);
+            Files.deleteIfExists(process); // runc has read them: an exec leaves no files behind
+            Files.deleteIfExists(pidFile);
             Proc p = io.finish(c.id, execId, pid);
             c.procs.put(execId, p);
             watch(c, p);
@@ -247,6 +249,9 @@ public final class Containers {
                 c.state = Container.State.STOPPED;
             }
             p.exited(exit);
+            if (!p.execId.isEmpty()) {
+                c.execEnded(p.execId);
+            }
             Main.log("process " + p.name() + " (pid " + p.pid + ") exited: " + exit.getExitCode());
             exits.accept(ProcessExited.newBuilder().setContainerId(c.id).setExecId(p.execId).setPid(p.pid)
                     .setStatus(exit).build());

@@ -29,7 +29,8 @@ final class ChangeReplayer {
 
     private ChangeReplayer() {}
 
-    static ReplayChangesResponse replay(Storage share, ReplayChangesRequest q) throws TtrpcException {
+    /** Performs the changes in order; {@code pins} (null for none) follow the folders made, moved and removed. */
+    static ReplayChangesResponse replay(Storage share, FolderPins pins, ReplayChangesRequest q) throws TtrpcException {
         if (share.readOnly()) {
             throw new TtrpcException(Code.FAILED_PRECONDITION, "storage " + share.id() + " is mounted read-only");
         }
@@ -49,6 +50,14 @@ final class ChangeReplayer {
             for (FileChange c : q.getChangesList()) {
                 try {
                     one(root, c);
+                    if (pins != null && c.getDirectory()) {
+                        switch (c.getKind()) {
+                            case CREATED -> pins.holdTree(c.getPath());
+                            case DELETED -> pins.release(c.getPath());
+                            case MOVED -> pins.moved(c.getPath(), c.getToPath());
+                            default -> { }
+                        }
+                    }
                     done++;
                 } catch (ErrnoException | IllegalArgumentException e) {
                     out.addFailed(c.getKind() + " " + c.getPath() + ": " + e.getMessage());

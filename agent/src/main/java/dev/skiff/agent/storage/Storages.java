@@ -36,6 +36,7 @@ public final class Storages {
 
     private final Map<String, Storage> storages = new ConcurrentHashMap<>();
     private final Map<String, SocketForward> sockets = new ConcurrentHashMap<>();
+    private final Map<String, FolderPins> pins = new ConcurrentHashMap<>(); // read-write shares' held folders
 
     public Storage add(AddStorageRequest request) throws TtrpcException, IOException {
         String id = checkId(request.getId());
@@ -74,6 +75,9 @@ public final class Storages {
                     }
                     NinePMount.mount(share.getPort(), share.getAname(), Path.of(path), share.getReadOnly(),
                             DEVICE_TIMEOUT);
+                    if (!share.getReadOnly()) {
+                        holdFolders(id, path);
+                    }
                     yield new Storage(id, Storage.Kind.SHARE, path, share.getReadOnly());
                 }
                 case SOCKET -> {
@@ -130,7 +134,19 @@ public final class Storages {
     /** Replays host-side changes through a share's mount; see {@link ChangeReplayer}. */
     public dev.skiff.agent.api.ReplayChangesResponse replay(dev.skiff.agent.api.ReplayChangesRequest q)
             throws TtrpcException {
-        return ChangeReplayer.replay(get(q.getStorageId(), Storage.Kind.SHARE), q);
+        Storage s = get(q.getStorageId(), Storage.Kind.SHARE);
+        return ChangeReplayer.replay(s, pins.get(s.id()), q);
+    }
+
+    /** Holds a read-write share's folders open, so inotify watches on them hear replays (see {@link FolderPins}). */
+    private void holdFolders(String id, String path) {
+        try {
+            FolderPins p = new FolderPins(id, path);
+            pins.put(id, p);
+            p.holdAllInBackground();
+        } catch (dev.skiff.sys.ErrnoException e) {
+            Main.log("storage " + id + ": cannot hold its folders: " + e.getMessage());
+        }
     }
 
     public void remove(String id) throws TtrpcException {
@@ -143,6 +159,10 @@ public final class Storages {
             socket.close();
             storages.remove(id);
             return;
+        }
+        FolderPins held = pins.remove(id);
+        if (held != null) {
+            held.close(); // held folders would keep the mount busy
         }
         try {
             Mounts.unmount(s.guestPath(), 0);

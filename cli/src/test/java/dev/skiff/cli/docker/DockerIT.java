@@ -148,6 +148,8 @@ class DockerIT {
     void execLogsFollowAndPsAll() throws Exception {
         ok("run", "-d", "--name", "talker", "busybox", "sh", "-c", "echo one; sleep 3; echo two");
         assertEquals("hello from exec\n", ok("exec", "talker", "echo", "hello from exec").out());
+        assertEquals("[]", ok("inspect", "-f", "{{.ExecIDs}}", "talker").out().trim(),
+                "an ended exec leaves the container's ExecIDs, as in moby");
         assertEquals("one\ntwo\n", ok("logs", "-f", "talker").out(), "logs -f follows until the container exits");
         String ps = ok("ps", "-a", "--format", "{{.Names}} {{.Status}}").out();
         assertTrue(ps.contains("talker Exited (0)"), ps);

@@ -171,6 +171,19 @@ class DockerInotifyIT extends DaemonIT {
     }
 
     @Test
+    void aWatchOnASubfolderOfTheMountHearsTheHost() throws Exception {
+        Path dir = Files.createTempDirectory(base, "deep");
+        Files.createDirectories(dir.resolve("src/main"));
+        ok("run", "-d", "--name", "deep", "-v", dir + ":/d", IMAGE, "inotifywait", "-m", "-r", "-e", "create,close_write",
+                "--format", "%w%f %e", "/d/src");
+        awaitLog("deep", "Watches established.");
+        Files.writeString(dir.resolve("src/main/App.java"), "class App {}");
+        awaitLog("deep", "/d/src/main/App.java CREATE");
+        awaitLog("deep", "/d/src/main/App.java CLOSE_WRITE,CLOSE");
+        ok("rm", "-f", "deep");
+    }
+
+    @Test
     void aDedicatedVmHearsTheSharedVm() throws Exception {
         Path dir = Files.createTempDirectory(base, "reverse");
         watcher("far", "hyperv", dir);

@@ -54,7 +54,11 @@ public final class ReplayingFileSystem implements FileSystem {
     }
 
     /** What one expectation lets through, once. */
-    private enum Op { CREATE, UNLINK, RENAME_FROM, RENAME_TO, SETATTR, OPEN_WRITE }
+    private enum Op {
+        CREATE, UNLINK, RENAME_FROM, RENAME_TO, SETATTR, OPEN_WRITE,
+        /** A replayed create of a file the host has removed again: walks find a phantom until the replay ends. */
+        PHANTOM
+    }
 
     /**
      * One awaited guest operation. {@code shownAs}: for an expected unlink or rename, the path of the
@@ -238,6 +242,12 @@ public final class ReplayingFileSystem implements FileSystem {
             if (gone.errno() != Errno.ENOENT) {
                 throw gone;
             }
+            // the guest walks to the name it made next; unless its removal is awaited already (which
+            // shows a phantom too), keep showing one for the rest of this replay
+            Expected shown = new Expected(Op.PHANTOM, e.owner(), e.directory(), null, null);
+            OwnChanges.Name k = key(dir, name);
+            names.compute(k, (key, l) -> l == null ? List.of(shown) : l);
+            e.owner().keys.add(k);
             return new Phantom(dir.dev(), e.directory());
         }
     }
@@ -268,7 +278,7 @@ public final class ReplayingFileSystem implements FileSystem {
             if (e != null) {
                 switch (e.op()) {
                     case CREATE, RENAME_TO -> throw new ErrnoException("walk", name + " (not yet replayed)", Errno.ENOENT);
-                    case UNLINK -> {
+                    case UNLINK, PHANTOM -> {
                         return new Phantom(dir.dev(), e.directory());
                     }
                     case RENAME_FROM -> {

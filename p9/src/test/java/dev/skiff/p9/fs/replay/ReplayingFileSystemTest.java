@@ -149,6 +149,18 @@ class ReplayingFileSystemTest {
     }
 
     @Test
+    void aFileTheHostRemovedBeforeItsCreateIsReplayedStillGetsItsCreate() throws Exception {
+        // the deletion comes in a later batch: the guest's mknod and its walk to the new name both succeed
+        try (var replay = fs.expect(List.of(new HostChange.Created("gone-already", false)))) {
+            try (Node made = fs.mknod(fs.root(), "gone-already", 0100644, 0, 0, 0, 0);
+                    Node seen = fs.walk(fs.root(), "gone-already")) {
+                assertEquals(0100000, fs.getattr(seen).mode() & 0170000);
+            }
+        }
+        assertEquals(Errno.ENOENT, errno(() -> fs.walk(fs.root(), "gone-already")), "the phantom ends with the replay");
+    }
+
+    @Test
     void aChangeWhosePathNoLongerResolvesIsSkipped() {
         try (var replay = fs.expect(List.of(new HostChange.Created("no/such/dir/x", false),
                 new HostChange.Modified("../escape"), new HostChange.Modified("nofile")))) {
