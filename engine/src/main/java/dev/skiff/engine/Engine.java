@@ -861,6 +861,18 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public void removeContainer(String ref, boolean force, boolean volumes) throws EngineException {
         Container c = container(ref);
+        // A start in flight ends first, and none begins during the removal: a forced remove must not
+        // release the VM under a start (issue 19). Safe from deadlock: start never waits for a remove,
+        // and the exit that a forced remove awaits is completed before --rm's own remove is called.
+        c.startLock.lock();
+        try {
+            remove(c, force, volumes);
+        } finally {
+            c.startLock.unlock();
+        }
+    }
+
+    private void remove(Container c, boolean force, boolean volumes) throws EngineException {
         synchronized (c) {
             if (c.status.equals("removing")) {
                 return;
