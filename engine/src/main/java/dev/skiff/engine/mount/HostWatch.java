@@ -64,7 +64,7 @@ public final class HostWatch implements AutoCloseable {
     private volatile boolean closed;
 
     /** A watched folder: its path now, its identity, and how many shares watch it. */
-    private static final class Folder {
+    static final class Folder {
         Path path;
         final long dev, ino;
         int shares;
@@ -397,7 +397,7 @@ public final class HostWatch implements AutoCloseable {
         for (Share s : shares) {
             List<HostChange> mine = new ArrayList<>();
             for (Change c : changes) {
-                HostChange h = forShare(s, c, stats);
+                HostChange h = ShareChanges.forShare(s.root, s.own, c, stats);
                 if (h != null) {
                     mine.add(h);
                 }
@@ -418,60 +418,6 @@ public final class HostWatch implements AutoCloseable {
                 // the share is ending
             }
         }
-    }
-
-    /** The change as the share's guest must replay it, or null: outside its root, or its own echo. */
-    private static HostChange forShare(Share s, Change c, Map<Path, Statx> stats) {
-        boolean fromIn = c.path().startsWith(s.root) && !c.path().equals(s.root);
-        if (c.kind() == Kind.MOVED) {
-            boolean toIn = c.to().startsWith(s.root) && !c.to().equals(s.root);
-            if (fromIn && toIn) {
-                if (own(s, c.folder(), c.path()) && own(s, c.toFolder(), c.to())) {
-                    return null;
-                }
-                return new HostChange.Moved(rel(s, c.path()), rel(s, c.to()), c.directory());
-            }
-            if (fromIn) {
-                return own(s, c.folder(), c.path()) ? null : new HostChange.Deleted(rel(s, c.path()), c.directory());
-            }
-            if (toIn) {
-                return own(s, c.toFolder(), c.to()) ? null : new HostChange.Created(rel(s, c.to()), c.directory());
-            }
-            return null;
-        }
-        if (!fromIn) {
-            return null;
-        }
-        String rel = rel(s, c.path());
-        return switch (c.kind()) {
-            case CREATED -> own(s, c.folder(), c.path()) ? null : new HostChange.Created(rel, c.directory());
-            case DELETED -> own(s, c.folder(), c.path()) ? null : new HostChange.Deleted(rel, c.directory());
-            case MODIFIED -> ownFile(s, c.path(), stats) ? null : new HostChange.Modified(rel);
-            case WRITTEN -> ownFile(s, c.path(), stats) ? null : new HostChange.Written(rel);
-            case ATTRIBUTES -> ownFile(s, c.path(), stats) ? null : new HostChange.AttributesChanged(rel);
-            case MOVED -> null;
-        };
-    }
-
-    private static String rel(Share s, Path p) {
-        return s.root.relativize(p).toString();
-    }
-
-    /** Whether the share's own server changed this name. */
-    private static boolean own(Share s, Folder folder, Path p) {
-        return folder != null && s.own.changedName(folder.dev, folder.ino, p.getFileName().toString());
-    }
-
-    private static boolean ownFile(Share s, Path p, Map<Path, Statx> stats) {
-        Statx st = stats.computeIfAbsent(p, k -> {
-            try {
-                return Files.statx(Fds.AT_FDCWD, k.toString(), Files.AT_SYMLINK_NOFOLLOW);
-            } catch (ErrnoException e) {
-                return null;
-            }
-        });
-        // a file gone already needs no replay of its content: its deletion follows
-        return st == null || s.own.changedFile(st.dev(), st.ino());
     }
 
     /** Watches kept now, for tests and the daemon's debug output. */

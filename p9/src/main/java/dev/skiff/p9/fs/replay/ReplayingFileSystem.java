@@ -1,7 +1,6 @@
 package dev.skiff.p9.fs.replay;
 
 import dev.skiff.p9.fs.Attr;
-import dev.skiff.p9.fs.DirentSink;
 import dev.skiff.p9.fs.FileSystem;
 import dev.skiff.p9.fs.Node;
 import dev.skiff.p9.fs.OpenFile;
@@ -346,40 +345,35 @@ public final class ReplayingFileSystem implements FileSystem {
         return new Created(c.node(), new JournaledFile(c.file(), c.node().dev(), c.node().ino(), own));
     }
 
-    @Override
-    public Node mkdir(Node dir, String name, int mode, int uid, int gid) throws IOException {
+    private interface Make {
+        Node make() throws IOException;
+    }
+
+    /** mkdir, symlink or mknod: acknowledged when replayed, else made on the host and journaled. */
+    private Node makeName(Node dir, String name, Make onHost) throws IOException {
         real(dir);
         Expected e = take(key(dir, name), Op.CREATE);
         if (e != null) {
             return made(dir, name, e);
         }
-        Node n = backend.mkdir(dir, name, mode, uid, gid);
+        Node n = onHost.make();
         own.name(dir.dev(), dir.ino(), name);
         return n;
+    }
+
+    @Override
+    public Node mkdir(Node dir, String name, int mode, int uid, int gid) throws IOException {
+        return makeName(dir, name, () -> backend.mkdir(dir, name, mode, uid, gid));
     }
 
     @Override
     public Node symlink(Node dir, String name, String target, int uid, int gid) throws IOException {
-        real(dir);
-        Expected e = take(key(dir, name), Op.CREATE);
-        if (e != null) {
-            return made(dir, name, e);
-        }
-        Node n = backend.symlink(dir, name, target, uid, gid);
-        own.name(dir.dev(), dir.ino(), name);
-        return n;
+        return makeName(dir, name, () -> backend.symlink(dir, name, target, uid, gid));
     }
 
     @Override
     public Node mknod(Node dir, String name, int mode, int major, int minor, int uid, int gid) throws IOException {
-        real(dir);
-        Expected e = take(key(dir, name), Op.CREATE);
-        if (e != null) {
-            return made(dir, name, e);
-        }
-        Node n = backend.mknod(dir, name, mode, major, minor, uid, gid);
-        own.name(dir.dev(), dir.ino(), name);
-        return n;
+        return makeName(dir, name, () -> backend.mknod(dir, name, mode, major, minor, uid, gid));
     }
 
     @Override
@@ -454,87 +448,5 @@ public final class ReplayingFileSystem implements FileSystem {
     @Override
     public void close() throws IOException {
         backend.close();
-    }
-
-    /** A name shown at a place the host removed it from, until the guest has removed it too. */
-    private record Phantom(long dev, boolean directory) implements Node {
-        public long ino() {
-            return PHANTOM_INO;
-        }
-
-        public int fileType() {
-            return directory ? 0040000 : 0100000;
-        }
-
-        Attr attr() {
-            long now = System.currentTimeMillis() / 1000;
-            return new Attr(dev, PHANTOM_INO, fileType() | (directory ? 0755 : 0644), 0, 0, directory ? 2 : 1, 0, 0,
-                    4096, 0, now, 0, now, 0, now, 0, 0, 0, false);
-        }
-
-        public void close() {}
-    }
-
-    /** The open file a replayed create or open-for-writing gets: the guest only closes it. */
-    private enum NoFile implements OpenFile {
-        INSTANCE;
-
-        public byte[] read(long offset, int count) throws ErrnoException {
-            throw new ErrnoException("read", "a replayed open", Errno.EBADF);
-        }
-
-        public int write(long offset, byte[] data) throws ErrnoException {
-            throw new ErrnoException("write", "a replayed open", Errno.EBADF);
-        }
-
-        public void readdir(long offset, int budget, DirentSink sink) throws ErrnoException {
-            throw new ErrnoException("readdir", "a replayed open", Errno.ENOTDIR);
-        }
-
-        public void fsync(boolean datasync) {}
-
-        public boolean tryLock(int type, long start, long length) {
-            return true;
-        }
-
-        public LockInfo testLock(int type, long start, long length) {
-            return null;
-        }
-
-        public void close() {}
-    }
-
-    /** An open file whose writes and close are noted as this server's own changes. */
-    private record JournaledFile(OpenFile file, long dev, long ino, OwnChanges own) implements OpenFile {
-        public byte[] read(long offset, int count) throws IOException {
-            return file.read(offset, count);
-        }
-
-        public int write(long offset, byte[] data) throws IOException {
-            int n = file.write(offset, data);
-            own.file(dev, ino);
-            return n;
-        }
-
-        public void readdir(long offset, int budget, DirentSink sink) throws IOException {
-            file.readdir(offset, budget, sink);
-        }
-
-        public void fsync(boolean datasync) throws IOException {
-            file.fsync(datasync);
-        }
-
-        public boolean tryLock(int type, long start, long length) throws IOException {
-            return file.tryLock(type, start, length);
-        }
-
-        public LockInfo testLock(int type, long start, long length) throws IOException {
-            return file.testLock(type, start, length);
-        }
-
-        public void close() {
-            file.close();
-            own.file(dev, ino); // the host's IN_CLOSE_WRITE
-        }
     }
 }

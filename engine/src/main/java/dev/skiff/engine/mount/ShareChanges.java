@@ -1,0 +1,73 @@
+package dev.skiff.engine.mount;
+
+import dev.skiff.p9.fs.replay.HostChange;
+import dev.skiff.p9.fs.replay.OwnChanges;
+import dev.skiff.sys.ErrnoException;
+import dev.skiff.sys.Fds;
+import dev.skiff.sys.Files;
+import dev.skiff.sys.Statx;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What one share's guest is to replay of a change the host watch saw: the change with paths
+ * relative to the share's root, or nothing when it happened outside the root or is the echo of
+ * the share's own guest's work (a name or file its server changed moments ago).
+ */
+final class ShareChanges {
+    private ShareChanges() {}
+
+    /** The change as the share's guest must replay it, or null: outside its root, or its own echo. */
+    static HostChange forShare(Path root, OwnChanges own, HostWatch.Change c, Map<Path, Statx> stats) {
+        boolean fromIn = c.path().startsWith(root) && !c.path().equals(root);
+        if (c.kind() == HostWatch.Kind.MOVED) {
+            boolean toIn = c.to().startsWith(root) && !c.to().equals(root);
+            if (fromIn && toIn) {
+                if (own(own, c.folder(), c.path()) && own(own, c.toFolder(), c.to())) {
+                    return null;
+                }
+                return new HostChange.Moved(rel(root, c.path()), rel(root, c.to()), c.directory());
+            }
+            if (fromIn) {
+                return own(own, c.folder(), c.path()) ? null : new HostChange.Deleted(rel(root, c.path()), c.directory());
+            }
+            if (toIn) {
+                return own(own, c.toFolder(), c.to()) ? null : new HostChange.Created(rel(root, c.to()), c.directory());
+            }
+            return null;
+        }
+        if (!fromIn) {
+            return null;
+        }
+        String rel = rel(root, c.path());
+        return switch (c.kind()) {
+            case CREATED -> own(own, c.folder(), c.path()) ? null : new HostChange.Created(rel, c.directory());
+            case DELETED -> own(own, c.folder(), c.path()) ? null : new HostChange.Deleted(rel, c.directory());
+            case MODIFIED -> ownFile(own, c.path(), stats) ? null : new HostChange.Modified(rel);
+            case WRITTEN -> ownFile(own, c.path(), stats) ? null : new HostChange.Written(rel);
+            case ATTRIBUTES -> ownFile(own, c.path(), stats) ? null : new HostChange.AttributesChanged(rel);
+            case MOVED -> null;
+        };
+    }
+
+    private static String rel(Path root, Path p) {
+        return root.relativize(p).toString();
+    }
+
+    /** Whether the share's own server changed this name. */
+    private static boolean own(OwnChanges own, HostWatch.Folder folder, Path p) {
+        return folder != null && own.changedName(folder.dev, folder.ino, p.getFileName().toString());
+    }
+
+    private static boolean ownFile(OwnChanges own, Path p, Map<Path, Statx> stats) {
+        Statx st = stats.computeIfAbsent(p, k -> {
+            try {
+                return Files.statx(Fds.AT_FDCWD, k.toString(), Files.AT_SYMLINK_NOFOLLOW);
+            } catch (ErrnoException e) {
+                return null;
+            }
+        });
+        // a file gone already needs no replay of its content: its deletion follows
+        return st == null || own.changedFile(st.dev(), st.ino());
+    }
+}
