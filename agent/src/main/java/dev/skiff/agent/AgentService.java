@@ -79,7 +79,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 public final class AgentService {
     /** The ttrpc service name, "skiff.agent.v1.Agent", as agent.proto defines it (the one place it is written). */
     public static final String SERVICE = dev.skiff.agent.api.AgentProto.getDescriptor().findServiceByName("Agent").getFullName();
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = dev.skiff.agent.api.SkiffVersion.VERSION;
     /** Events buffered per subscriber before it is dropped as too slow. */
     static final int EVENT_BUFFER = 4096;
 

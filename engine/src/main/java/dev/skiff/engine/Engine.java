@@ -55,7 +55,7 @@ import java.util.regex.Pattern;
  * containers outlive the daemon.
  */
 public final class Engine implements Backend, AutoCloseable {
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = dev.skiff.agent.api.SkiffVersion.VERSION;
     static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
     private final ImageStore images;
