@@ -114,8 +114,14 @@ public final class AgentClient implements AutoCloseable {
 
     /** Mounts the 9P share the host serves on the virtio-serial port {@code port}. */
     public String addShare(String id, String port, String aname, boolean readOnly) throws AgentException {
-        return addStorage(AddStorageRequest.newBuilder().setId(id)
-                .setShare(NinePShare.newBuilder().setPort(port).setAname(aname).setReadOnly(readOnly)).build());
+        return addShare(id, port, aname, readOnly, false);
+    }
+
+    /** A share whose every folder the agent holds open ({@code wholeTree}), for the host's inotify replays. */
+    public String addShare(String id, String port, String aname, boolean readOnly, boolean wholeTree)
+            throws AgentException {
+        return addStorage(AddStorageRequest.newBuilder().setId(id).setShare(NinePShare.newBuilder().setPort(port)
+                .setAname(aname).setReadOnly(readOnly).setWholeTree(wholeTree)).build());
     }
 
     /**

@@ -75,7 +75,7 @@ public final class Storages {
                     }
                     NinePMount.mount(share.getPort(), share.getAname(), Path.of(path), share.getReadOnly(),
                             DEVICE_TIMEOUT);
-                    if (!share.getReadOnly()) {
+                    if (!share.getReadOnly() && share.getWholeTree()) {
                         holdFolders(id, path);
                     }
                     yield new Storage(id, Storage.Kind.SHARE, path, share.getReadOnly());

@@ -163,6 +163,20 @@ class DockerInotifyIT extends DaemonIT {
     }
 
     @Test
+    void aBoundFileHearsTheHostWriteIt() throws Exception {
+        Path dir = Files.createTempDirectory(base, "onefile");
+        Files.writeString(dir.resolve("app.conf"), "a=1\n");
+        ok("run", "-d", "--name", "conf", "-v", dir.resolve("app.conf") + ":/etc/app.conf", IMAGE, "inotifywait", "-m",
+                "-e", "modify,close_write", "--format", "%e", "/etc/app.conf");
+        awaitLog("conf", "Watches established.");
+        Files.writeString(dir.resolve("app.conf"), "a=2\n");
+        awaitLog("conf", "MODIFY");
+        awaitLog("conf", "CLOSE_WRITE,CLOSE");
+        assertEquals("a=2\n", ok("exec", "conf", "cat", "/etc/app.conf").out());
+        ok("rm", "-f", "conf");
+    }
+
+    @Test
     void aWatchOnASubfolderOfTheMountHearsTheHost() throws Exception {
         Path dir = Files.createTempDirectory(base, "deep");
         Files.createDirectories(dir.resolve("src/main"));

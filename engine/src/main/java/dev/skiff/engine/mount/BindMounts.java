@@ -90,7 +90,8 @@ public final class BindMounts implements AutoCloseable {
                 continue;
             }
             boolean dir = Files.isDirectory(host);
-            String storage = vm.share(dir ? host : host.getParent(), b.readOnly(), watch);
+            String storage = vm.share(dir ? host : host.getParent(), b.readOnly(), watch,
+                    dir ? null : host.getFileName().toString());
             storages.add(storage);
             out.add(new OciSpec.Bind(storage, dir ? "" : host.getFileName().toString(), b.containerPath(), b.readOnly()));
         }

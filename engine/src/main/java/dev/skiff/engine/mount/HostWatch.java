@@ -83,14 +83,17 @@ public final class HostWatch implements AutoCloseable {
     /** One share's watch; closing it ends the share's watches and its replays. */
     public final class Share implements AutoCloseable {
         final Path root;
+        /** For the bind of one file: its name in root, the only one watched; null for a whole tree. */
+        final String only;
         final OwnChanges own;
         final Sink sink;
         final Set<Integer> wds = new HashSet<>();
         final ExecutorService out = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("replay").factory());
         boolean limitLogged;
 
-        private Share(Path root, OwnChanges own, Sink sink) {
+        private Share(Path root, String only, OwnChanges own, Sink sink) {
             this.root = root;
+            this.only = only;
             this.own = own;
             this.sink = sink;
         }
@@ -101,9 +104,18 @@ public final class HostWatch implements AutoCloseable {
         }
     }
 
-    /** Starts watching {@code root} (a folder) for a share whose own changes {@code own} records. */
+    /** Starts watching {@code root} (a folder) and all below it, for a share whose own changes {@code own} records. */
     public Share watch(Path root, OwnChanges own, Sink sink) throws IOException {
-        Share s = new Share(root.toAbsolutePath().normalize(), own, sink);
+        return watch(root, null, own, sink);
+    }
+
+    /**
+     * Starts watching, for a share whose own changes {@code own} records, either {@code root} and all
+     * below it ({@code only} null) or only the entry {@code only} of {@code root} (the bind of one
+     * file: its folder alone is watched, not what lies below, and only that name is replayed).
+     */
+    public Share watch(Path root, String only, OwnChanges own, Sink sink) throws IOException {
+        Share s = new Share(root.toAbsolutePath().normalize(), only, own, sink);
         lock.lock();
         try {
             if (closed) {
@@ -153,12 +165,18 @@ public final class HostWatch implements AutoCloseable {
      */
     private void addTree(Share only, Path dir, List<Change> created) {
         List<Share> owners = new ArrayList<>();
+        boolean walk = false;
         for (Share s : only != null ? List.of(only) : shares) {
-            if (dir.startsWith(s.root)) {
+            if (dir.startsWith(s.root) && (s.only == null || dir.equals(s.root))) {
                 owners.add(s);
+                walk |= s.only == null;
             }
         }
         if (owners.isEmpty()) {
+            return;
+        }
+        if (!walk) {
+            addWatch(owners, dir); // the folder of a bound file: nothing below it matters
             return;
         }
         try {
@@ -199,6 +217,9 @@ public final class HostWatch implements AutoCloseable {
     private boolean addWatch(List<Share> owners, Path d) {
         List<Share> room = new ArrayList<>();
         for (Share s : owners) {
+            if (s.only != null && !d.equals(s.root)) {
+                continue; // a bound file's share watches its folder only
+            }
             if (s.wds.size() < maxFolders) {
                 room.add(s);
             } else if (!s.limitLogged) {
@@ -397,7 +418,7 @@ public final class HostWatch implements AutoCloseable {
         for (Share s : shares) {
             List<HostChange> mine = new ArrayList<>();
             for (Change c : changes) {
-                HostChange h = ShareChanges.forShare(s.root, s.own, c, stats);
+                HostChange h = ShareChanges.forShare(s.root, s.only, s.own, c, stats);
                 if (h != null) {
                     mine.add(h);
                 }

@@ -12,13 +12,18 @@ import java.util.Map;
 /**
  * What one share's guest is to replay of a change the host watch saw: the change with paths
  * relative to the share's root, or nothing when it happened outside the root or is the echo of
- * the share's own guest's work (a name or file its server changed moments ago).
+ * the share's own guest's work (a name or file its server changed moments ago), or, for the bind
+ * of one file, about another name.
  */
 final class ShareChanges {
     private ShareChanges() {}
 
     /** The change as the share's guest must replay it, or null: outside its root, or its own echo. */
-    static HostChange forShare(Path root, OwnChanges own, HostWatch.Change c, Map<Path, Statx> stats) {
+    static HostChange forShare(Path root, String only, OwnChanges own, HostWatch.Change c,
+            Map<Path, Statx> stats) {
+        if (only != null && !root.resolve(only).equals(c.path()) && (c.to() == null || !root.resolve(only).equals(c.to()))) {
+            return null; // the bind of one file hears that file only
+        }
         boolean fromIn = c.path().startsWith(root) && !c.path().equals(root);
         if (c.kind() == HostWatch.Kind.MOVED) {
             boolean toIn = c.to().startsWith(root) && !c.to().equals(root);

@@ -211,8 +211,10 @@ public final class UtilityVm {
      * read-write share is watched through {@code watch} (when given), and what changes in its folder
      * outside this guest is replayed through the guest's mount, so its containers' inotify watches
      * hear it (a read-only mount cannot replay: its containers hear only their VM's own changes).
+     * {@code onlyName}, for the bind of one file, limits the watch to that name in {@code dir}; null
+     * watches the whole tree.
      */
-    public String share(Path dir, boolean readOnly, HostWatch watch) throws IOException {
+    public String share(Path dir, boolean readOnly, HostWatch watch, String onlyName) throws IOException {
         String storageId = SHARE_PREFIX + shareCounter.incrementAndGet();
         String port = portOf(storageId);
         ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW);
@@ -226,9 +228,10 @@ public final class UtilityVm {
         }
         shares.put(storageId, new Share(port, ch, server.start(ch), fs, new AtomicReference<>()));
         try {
-            agent.addShare(storageId, port, "", readOnly);
-            if (watch != null && !readOnly) {
-                shares.get(storageId).watching().set(watch.watch(dir, fs.ownChanges(),
+            boolean watched = watch != null && !readOnly;
+            agent.addShare(storageId, port, "", readOnly, watched && onlyName == null);
+            if (watched) {
+                shares.get(storageId).watching().set(watch.watch(dir, onlyName, fs.ownChanges(),
                         changes -> replay(storageId, fs, changes)));
             }
         } catch (AgentException e) {

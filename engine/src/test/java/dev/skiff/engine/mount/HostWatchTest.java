@@ -133,6 +133,21 @@ class HostWatchTest {
     }
 
     @Test
+    void theBindOfOneFileWatchesItsFolderAloneAndHearsThatFileOnly() throws Exception {
+        Files.createDirectories(dir.resolve("big/tree/below"));
+        Files.writeString(dir.resolve("config"), "a=1");
+        Recorder r = new Recorder();
+        watch.watch(dir, "config", nobody(), r);
+        assertEquals(1, watch.watches(), "the folder of the file, not the tree below it");
+        Files.writeString(dir.resolve("other"), "x");
+        Files.writeString(dir.resolve("big/tree/below/deep"), "x");
+        Files.writeString(dir.resolve("config"), "a=2");
+        List<HostChange> got = r.until(c -> c instanceof HostChange.Written);
+        assertTrue(got.stream().allMatch(c -> c.toString().contains("path=config")), got.toString());
+        assertTrue(got.contains(new HostChange.Modified("config")), got.toString());
+    }
+
+    @Test
     void foldersPastTheLimitAreNotWatchedAndAClosedShareLetsGoOfItsWatches() throws Exception {
         HostWatch small = new HostWatch(2);
         try {
