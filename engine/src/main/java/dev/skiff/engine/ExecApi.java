@@ -119,8 +119,7 @@ final class ExecApi {
             e.exit.complete(126);
             e.output.end();
             ended(c, e);
-            throw new EngineException(EngineException.Kind.INTERNAL, "exec in " + c.id.substring(0, 12) + ": "
-                    + ex.getMessage(), ex);
+            throw new EngineException(EngineException.Kind.INTERNAL, "OCI runtime exec failed: " + ex.getMessage(), ex);
         }
         if (detach) {
             e.output.unsubscribe(q);

@@ -28,7 +28,19 @@ final class ExecRoutes {
     private void start(Exchange ex) throws EngineException, IOException {
         JsonNode body = ex.readJson();
         boolean detach = Json.bool(body, "Detach");
-        Attachment attachment = backend.startExec(ex.path("id"), detach, Json.bool(body, "Tty"));
+        boolean tty = Json.bool(body, "Tty");
+        Attachment attachment;
+        try {
+            attachment = backend.startExec(ex.path("id"), detach, tty);
+        } catch (EngineException e) {
+            if (detach || e.kind() == EngineException.Kind.NOT_FOUND) {
+                throw e;
+            }
+            // As moby's postContainerExecStart: an attached start hijacks the connection first, and a
+            // process that cannot start says why in the stream; the CLI then reads its exit code (126).
+            Streams.serve(ex, failure(e.getMessage() + "\r\n", tty));
+            return;
+        }
         if (detach) {
             if (attachment != null) {
                 attachment.close();
@@ -41,6 +53,26 @@ final class ExecRoutes {
                     "failed to start exec " + ex.path("id") + ": the engine returned no attachment");
         }
         Streams.serve(ex, attachment);
+    }
+
+    /** An attachment that only says why the exec did not start. */
+    private static Attachment failure(String message, boolean tty) {
+        byte[] text = message.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return new Attachment() {
+            public boolean tty() {
+                return tty;
+            }
+
+            public java.io.OutputStream stdin() {
+                return java.io.OutputStream.nullOutputStream();
+            }
+
+            public void pump(Backend.FrameSink sink) throws IOException {
+                sink.frame(Backend.StreamType.STDOUT, text, 0, text.length);
+            }
+
+            public void close() {}
+        };
     }
 
     private void inspect(Exchange ex) throws EngineException, IOException {
