@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -50,6 +51,20 @@ class DockerAppsIT extends DaemonIT {
     @BeforeAll
     static void importImage() throws Exception {
         APPS.importInto(daemon);
+    }
+
+    /** The images are 1.3 GB of layer disks in the daemon's folder, which outlives the test under /tmp. */
+    @AfterAll
+    static void removeImages() throws Exception {
+        if (daemon != null) {
+            for (String id : ok("ps", "-aq").out().split("\\s+")) {
+                if (!id.isBlank()) {
+                    docker("rm", "-f", id);
+                }
+            }
+            docker("rmi", APPS.name());
+            docker("rmi", MAVEN.name());
+        }
     }
 
     /** A new host folder for an app's data, bind-mounted at /data; removed after the test. */
