@@ -28,13 +28,13 @@ final class ShareChanges {
         if (c.kind() == HostWatch.Kind.MOVED) {
             boolean toIn = c.to().startsWith(root) && !c.to().equals(root);
             if (fromIn && toIn) {
-                if (own(own, c.folder(), c.path()) && own(own, c.toFolder(), c.to())) {
+                if (ownRemoval(own, c.folder(), c.path()) && own(own, c.toFolder(), c.to())) {
                     return null;
                 }
                 return new HostChange.Moved(rel(root, c.path()), rel(root, c.to()), c.directory());
             }
             if (fromIn) {
-                return own(own, c.folder(), c.path()) ? null : new HostChange.Deleted(rel(root, c.path()), c.directory());
+                return ownRemoval(own, c.folder(), c.path()) ? null : new HostChange.Deleted(rel(root, c.path()), c.directory());
             }
             if (toIn) {
                 return own(own, c.toFolder(), c.to()) ? null : new HostChange.Created(rel(root, c.to()), c.directory());
@@ -47,10 +47,10 @@ final class ShareChanges {
         String rel = rel(root, c.path());
         return switch (c.kind()) {
             case CREATED -> own(own, c.folder(), c.path()) ? null : new HostChange.Created(rel, c.directory());
-            case DELETED -> own(own, c.folder(), c.path()) ? null : new HostChange.Deleted(rel, c.directory());
-            case MODIFIED -> ownFile(own, c.path(), stats) ? null : new HostChange.Modified(rel);
-            case WRITTEN -> ownFile(own, c.path(), stats) ? null : new HostChange.Written(rel);
-            case ATTRIBUTES -> ownFile(own, c.path(), stats) ? null : new HostChange.AttributesChanged(rel);
+            case DELETED -> ownRemoval(own, c.folder(), c.path()) ? null : new HostChange.Deleted(rel, c.directory());
+            case MODIFIED -> ownFile(own, c.folder(), c.path(), stats) ? null : new HostChange.Modified(rel);
+            case WRITTEN -> ownFile(own, c.folder(), c.path(), stats) ? null : new HostChange.Written(rel);
+            case ATTRIBUTES -> ownFile(own, c.folder(), c.path(), stats) ? null : new HostChange.AttributesChanged(rel);
             case MOVED -> null;
         };
     }
@@ -59,12 +59,20 @@ final class ShareChanges {
         return root.relativize(p).toString();
     }
 
-    /** Whether the share's own server changed this name. */
+    /** Whether the share's own server made this name. */
     private static boolean own(OwnChanges own, HostWatch.Folder folder, Path p) {
-        return folder != null && own.changedName(folder.dev, folder.ino, p.getFileName().toString());
+        return folder != null && own.addedName(folder.dev, folder.ino, p.getFileName().toString());
     }
 
-    private static boolean ownFile(OwnChanges own, Path p, Map<Path, Statx> stats) {
+    /** Whether the share's own server removed this name. */
+    private static boolean ownRemoval(OwnChanges own, HostWatch.Folder folder, Path p) {
+        return folder != null && own.removedName(folder.dev, folder.ino, p.getFileName().toString());
+    }
+
+    private static boolean ownFile(OwnChanges own, HostWatch.Folder folder, Path p, Map<Path, Statx> stats) {
+        if (own(own, folder, p)) {
+            return true; // a file the share's server just made: what it did to it next (its owner) is its own too
+        }
         Statx st = stats.computeIfAbsent(p, k -> {
             try {
                 return Files.statx(Fds.AT_FDCWD, k.toString(), Files.AT_SYMLINK_NOFOLLOW);

@@ -133,6 +133,19 @@ class HostWatchTest {
     }
 
     @Test
+    void aNameTheShareJustMadeAndSomeoneElseRemovedIsReplayedAsDeleted() throws Exception {
+        try (ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), Duration.ofSeconds(30))) {
+            Recorder mine = new Recorder();
+            watch.watch(dir, fs.ownChanges(), mine);
+            try (Node n = fs.mkdir(fs.root(), "made-here", 0755, -1, -1)) {
+                Files.delete(dir.resolve("made-here")); // another VM (or the host) removes it at once
+            }
+            List<HostChange> got = mine.until(c -> c instanceof HostChange.Deleted);
+            assertEquals(List.of(new HostChange.Deleted("made-here", true)), got, "its making is the echo, its removal is not");
+        }
+    }
+
+    @Test
     void theBindOfOneFileWatchesItsFolderAloneAndHearsThatFileOnly() throws Exception {
         Files.createDirectories(dir.resolve("big/tree/below"));
         Files.writeString(dir.resolve("config"), "a=1");

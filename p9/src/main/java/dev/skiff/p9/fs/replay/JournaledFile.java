@@ -11,9 +11,8 @@ record JournaledFile(OpenFile file, long dev, long ino, OwnChanges own) implemen
     }
 
     public int write(long offset, byte[] data) throws IOException {
-        int n = file.write(offset, data);
-        own.file(dev, ino);
-        return n;
+        own.file(dev, ino); // before: the host's IN_MODIFY may be read before the write returns
+        return file.write(offset, data);
     }
 
     public void readdir(long offset, int budget, DirentSink sink) throws IOException {
@@ -33,7 +32,7 @@ record JournaledFile(OpenFile file, long dev, long ino, OwnChanges own) implemen
     }
 
     public void close() {
-        file.close();
         own.file(dev, ino); // the host's IN_CLOSE_WRITE
+        file.close();
     }
 }

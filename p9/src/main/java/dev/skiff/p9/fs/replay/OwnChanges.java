@@ -22,9 +22,23 @@ public final class OwnChanges {
         this.windowNanos = window.toNanos();
     }
 
-    void name(long dirDev, long dirIno, String name) {
-        put(new Name(dirDev, dirIno, name));
+    /** A name this server is about to make (create, mkdir, symlink, mknod, link, the target of a rename). */
+    void added(long dirDev, long dirIno, String name) {
+        put(new Added(new Name(dirDev, dirIno, name)));
     }
+
+    /** A name this server is about to remove (unlink, the source of a rename). */
+    void removed(long dirDev, long dirIno, String name) {
+        put(new Removed(new Name(dirDev, dirIno, name)));
+    }
+
+    /**
+     * Names are kept with the direction of their change, so that another VM removing a name this
+     * one has just made is not taken for this one's echo.
+     */
+    private record Added(Name name) {}
+
+    private record Removed(Name name) {}
 
     void file(long dev, long ino) {
         put(new File(dev, ino));
@@ -42,9 +56,14 @@ public final class OwnChanges {
         }
     }
 
-    /** Whether this server changed entry {@code name} of the directory (dev, ino) within the window. */
-    public boolean changedName(long dirDev, long dirIno, String name) {
-        return recent(new Name(dirDev, dirIno, name));
+    /** Whether this server made entry {@code name} of the directory (dev, ino) within the window. */
+    public boolean addedName(long dirDev, long dirIno, String name) {
+        return recent(new Added(new Name(dirDev, dirIno, name)));
+    }
+
+    /** Whether this server removed entry {@code name} of the directory (dev, ino) within the window. */
+    public boolean removedName(long dirDev, long dirIno, String name) {
+        return recent(new Removed(new Name(dirDev, dirIno, name)));
     }
 
     /** Whether this server changed the file (dev, ino), its content or attributes, within the window. */

@@ -28,7 +28,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Nothing of the replay reaches the host: no echo, no changed times or modes, no loop.
  *
  * <p>It also keeps {@link #ownChanges()}: what this server's clients changed on the host, so a
- * host watcher can tell the echo of a guest's own work from a change it must replay.
+ * host watcher can tell the echo of a guest's own work from a change it must replay. Each change is
+ * noted before it is made: the watcher may read the host's event before the call that caused it has
+ * returned. (A name's entry also covers what the backend does to a new file right after making it,
+ * such as setting its owner, which the host reports as an attribute change.)
  *
  * <p>A client that happens to look at an expected name while a replay is in flight sees the
  * state from just before the change, for the few milliseconds the replay takes.
@@ -308,8 +311,8 @@ public final class ReplayingFileSystem implements FileSystem {
         if (takeFile(node, Op.SETATTR) != null) {
             return;
         }
-        backend.setattr(node, change);
         own.file(node.dev(), node.ino());
+        backend.setattr(node, change);
     }
 
     @Override
@@ -319,12 +322,11 @@ public final class ReplayingFileSystem implements FileSystem {
         if (writes && takeFile(node, Op.OPEN_WRITE) != null) {
             return NoFile.INSTANCE;
         }
-        OpenFile f = backend.open(node, dotlFlags);
         if (!writes) {
-            return f;
+            return backend.open(node, dotlFlags);
         }
         own.file(node.dev(), node.ino());
-        return new JournaledFile(f, node.dev(), node.ino(), own);
+        return new JournaledFile(backend.open(node, dotlFlags), node.dev(), node.ino(), own);
     }
 
     private static boolean writes(int dotl) {
@@ -339,8 +341,8 @@ public final class ReplayingFileSystem implements FileSystem {
         if (e != null) {
             return new Created(made(dir, name, e), NoFile.INSTANCE);
         }
+        own.added(dir.dev(), dir.ino(), name);
         Created c = backend.create(dir, name, dotlFlags, mode, uid, gid);
-        own.name(dir.dev(), dir.ino(), name);
         own.file(c.node().dev(), c.node().ino());
         return new Created(c.node(), new JournaledFile(c.file(), c.node().dev(), c.node().ino(), own));
     }
@@ -356,9 +358,8 @@ public final class ReplayingFileSystem implements FileSystem {
         if (e != null) {
             return made(dir, name, e);
         }
-        Node n = onHost.make();
-        own.name(dir.dev(), dir.ino(), name);
-        return n;
+        own.added(dir.dev(), dir.ino(), name);
+        return onHost.make();
     }
 
     @Override
@@ -383,9 +384,9 @@ public final class ReplayingFileSystem implements FileSystem {
         if (take(key(dir, name), Op.CREATE) != null) {
             return;
         }
-        backend.link(target, dir, name);
-        own.name(dir.dev(), dir.ino(), name);
+        own.added(dir.dev(), dir.ino(), name);
         own.file(target.dev(), target.ino()); // its link count
+        backend.link(target, dir, name);
     }
 
     @Override
@@ -398,9 +399,9 @@ public final class ReplayingFileSystem implements FileSystem {
             take(to, Op.RENAME_TO);
             return;
         }
+        own.removed(from.dirDev(), from.dirIno(), oldName);
+        own.added(to.dirDev(), to.dirIno(), newName);
         backend.rename(oldDir, oldName, newDir, newName);
-        own.name(from.dirDev(), from.dirIno(), oldName);
-        own.name(to.dirDev(), to.dirIno(), newName);
     }
 
     @Override
@@ -409,8 +410,8 @@ public final class ReplayingFileSystem implements FileSystem {
         if (take(key(dir, name), Op.UNLINK) != null) {
             return;
         }
+        own.removed(dir.dev(), dir.ino(), name);
         backend.unlink(dir, name, removeDir);
-        own.name(dir.dev(), dir.ino(), name);
     }
 
     @Override
@@ -435,14 +436,14 @@ public final class ReplayingFileSystem implements FileSystem {
 
     @Override
     public void setxattr(Node node, String name, byte[] value, int flags) throws IOException {
-        backend.setxattr(real(node), name, value, flags);
-        own.file(node.dev(), node.ino());
+        own.file(real(node).dev(), node.ino());
+        backend.setxattr(node, name, value, flags);
     }
 
     @Override
     public void removexattr(Node node, String name) throws IOException {
-        backend.removexattr(real(node), name);
-        own.file(node.dev(), node.ino());
+        own.file(real(node).dev(), node.ino());
+        backend.removexattr(node, name);
     }
 
     @Override

@@ -125,9 +125,10 @@ class ReplayingFileSystemTest {
         created.file().write(0, new byte[] {1, 2});
         created.file().close();
         Node root = fs.root();
-        assertTrue(fs.ownChanges().changedName(root.dev(), root.ino(), "mine"));
+        assertTrue(fs.ownChanges().addedName(root.dev(), root.ino(), "mine"));
+        assertFalse(fs.ownChanges().removedName(root.dev(), root.ino(), "mine"), "made, not removed");
         assertTrue(fs.ownChanges().changedFile(created.node().dev(), created.node().ino()));
-        assertFalse(fs.ownChanges().changedName(root.dev(), root.ino(), "other"));
+        assertFalse(fs.ownChanges().addedName(root.dev(), root.ino(), "other"));
         created.node().close();
         Files.writeString(dir.resolve("host"), "x");
         try (Node h = fs.walk(root, "host")) {

@@ -1,0 +1,302 @@
+package dev.skiff.cli.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+/**
+ * The longer half of the apps with their data on a bind mount (see {@link DockerAppsIT} for the half
+ * every CI run has), in the shared VM and in a VM of their own: PostgreSQL (initdb, pgbench, a new
+ * container reading it back), RabbitMQ (persistent messages in a durable queue surviving a new
+ * container), WordPress (Apache with PHP and MariaDB on two bind mounts, over a user network) and
+ * Maven (an offline build with its local repository on the mount). About 45 minutes under TCG, so
+ * not in the default VM phase (its name does not end in IT): run it with
+ * {@code ./skiff test -Dit.test=DockerAppsLongRun -pl cli -am}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DockerAppsLongRun extends AppsOnBindMounts {
+    // ---- PostgreSQL ----------------------------------------------------------------------------
+
+    /** Starts PostgreSQL on /data/pg as its own user, its socket in the container's /tmp. */
+    private static final String PG = """
+            pg() { runuser -u postgres -- /usr/lib/postgresql/15/bin/"$@"; }
+            start() { pg pg_ctl -D /data/pg -o "-k /tmp -c listen_addresses=" -l /data/pg.log -w -t 900 start >/dev/null \
+                      || { cat /data/pg.log; exit 1; }; }
+            stop() { pg pg_ctl -D /data/pg -w -t 900 stop -m fast >/dev/null; }
+            sql() { runuser -u postgres -- psql -h /tmp -X -Atc "$1" postgres; }
+            figures() { sql "select count(*), sum(abalance) from pgbench_accounts"; \
+                        sql "select count(*), sum(delta) from pgbench_history"; }
+            """;
+
+    @ParameterizedTest
+    @MethodSource("isolations")
+    @Order(1)
+    void postgresqlInitdbPgbenchAndANewContainerReadingItBack(String isolation) throws Exception {
+        Path data = dataFolder("pg", isolation);
+        String first = run(isolation, data, PG + """
+                chown postgres /data
+                pg initdb -D /data/pg -A trust >/dev/null
+                start
+                pg pgbench -h /tmp -i -s 1 -q postgres >/dev/null 2>&1
+                pg pgbench -h /tmp -c 4 -t 50 -n postgres | grep 'actually processed'
+                figures
+                stop
+                """);
+        String[] lines = first.split("\n");
+        assertEquals("number of transactions actually processed: 200/200", lines[0], first);
+        String accounts = lines[1];
+        String history = lines[2];
+        assertTrue(accounts.startsWith("100000|"), first);
+        assertTrue(history.startsWith("200|"), first);
+        // pgbench's transaction adds each history row's delta to one account, all starting at 0
+        assertEquals(accounts.substring("100000|".length()), history.substring("200|".length()), first);
+        assertTrue(Files.isRegularFile(data.resolve("pg/PG_VERSION")), "the cluster is in the host folder");
+
+        String again = run(isolation, data, PG + """
+                start
+                figures
+                sql "select count(*) from pg_class where relname like 'pgbench_%'"
+                stop
+                """);
+        // the four tables and the three primary keys pgbench made
+        assertEquals(accounts + "\n" + history + "\n7\n", again,
+                "a new container reads back what the first one wrote");
+    }
+
+    // ---- RabbitMQ ------------------------------------------------------------------------------
+
+    /**
+     * RabbitMQ with its Mnesia folder on /data. The node's name is fixed (rabbit@localhost), since
+     * the Mnesia folder is named after it and each container has a hostname of its own. Under TCG
+     * every rabbitmqctl call boots an Erlang VM of its own (about 15 s), so the broker is seen up by
+     * its AMQP port answering (bash's /dev/tcp: it opens last, after the durable queues are
+     * recovered) and stopped by SIGTERM, which it takes as a graceful stop.
+     */
+    private static final String RABBIT = """
+            export RABBITMQ_NODENAME=rabbit@localhost RABBITMQ_MNESIA_BASE=/data/mnesia
+            up() {
+              rabbitmq-server >/tmp/rabbit.log 2>&1 & pid=$!
+              i=0
+              until bash -c 'exec 3<>/dev/tcp/127.0.0.1/5672' 2>/dev/null; do
+                kill -0 $pid 2>/dev/null || { cat /tmp/rabbit.log /var/log/rabbitmq/*; exit 1; }
+                i=$((i+1)); [ $i -lt 600 ] || { echo "not up in 10 min"; cat /var/log/rabbitmq/*; exit 1; }
+                sleep 1
+              done
+            }
+            down() { kill -TERM "$(cat /data/mnesia/rabbit@localhost.pid)"; wait $pid || true; }
+            """;
+
+    /** Publishes 300 persistent messages to the durable queue "jobs", each confirmed by the broker. */
+    private static final String PUBLISH = """
+            python3 - <<'EOF'
+            import pika
+            c = pika.BlockingConnection(pika.ConnectionParameters('localhost'))
+            ch = c.channel()
+            ch.confirm_delivery()  # each publish returns once the broker has the message on disk
+            ch.queue_declare('jobs', durable=True)
+            for i in range(300):
+                ch.basic_publish('', 'jobs', ('job-%04d ' % i + 'x' * i).encode(),
+                                 pika.BasicProperties(delivery_mode=2), mandatory=True)
+            print('jobs', ch.queue_declare('jobs', durable=True, passive=True).method.message_count)
+            c.close()
+            EOF
+            """;
+
+    /** Takes every message off "jobs", acknowledged, and prints one line per body. */
+    private static final String CONSUME = """
+            python3 - <<'EOF'
+            import pika
+            c = pika.BlockingConnection(pika.ConnectionParameters('localhost'))
+            ch = c.channel()
+            while True:
+                method, props, body = ch.basic_get('jobs', auto_ack=True)
+                if method is None:
+                    break
+                print(body.decode(), props.delivery_mode)
+            c.close()
+            EOF
+            """;
+
+    @ParameterizedTest
+    @MethodSource("isolations")
+    @Order(4)
+    void rabbitmqPersistentMessagesSurviveANewContainer(String isolation) throws Exception {
+        Path data = dataFolder("rabbitmq", isolation);
+        String first = run(isolation, data, RABBIT + """
+                mkdir -p /data/mnesia && chown -R rabbitmq /data
+                up
+                """ + PUBLISH + """
+                down
+                """);
+        assertEquals("jobs 300\n", first);
+        assertTrue(Files.isDirectory(data.resolve("mnesia/rabbit@localhost")), "Mnesia is in the host folder");
+
+        String again = run(isolation, data, RABBIT + "up\n" + CONSUME + "down\n");
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            expected.append("job-%04d ".formatted(i)).append("x".repeat(i)).append(" 2\n");
+        }
+        assertEquals(expected.toString(), again, "every message, in order, still persistent");
+    }
+
+    // ---- WordPress -----------------------------------------------------------------------------
+
+    /** MariaDB for WordPress, listening on the user network, its data on /data. */
+    private static final String WP_DB = """
+            [ -d /data/db ] || { chown mysql /data; mariadb-install-db --user=mysql --datadir=/data/db >/tmp/install.log 2>&1 \
+                || { cat /tmp/install.log; exit 1; }; }
+            mkdir -p /run/mysqld && chown mysql /run/mysqld
+            exec mariadbd --user=mysql --datadir=/data/db --bind-address=0.0.0.0 --skip-name-resolve
+            """;
+
+    /**
+     * Apache with mod_php serving Debian's WordPress, its uploads folder a bind mount. WordPress may
+     * reach nothing outside (no cron, no update checks): the test's traffic stays in its containers.
+     */
+    private static final String WP_WEB = """
+            cat >/etc/wordpress/config-default.php <<EOF
+            <?php
+            define('DB_NAME', 'wordpress'); define('DB_USER', 'wordpress'); define('DB_PASSWORD', 'skiff-pw');
+            define('DB_HOST', '$DB');
+            define('DISABLE_WP_CRON', true); define('WP_HTTP_BLOCK_EXTERNAL', true);
+            define('AUTOMATIC_UPDATER_DISABLED', true);
+            EOF
+            cat >/etc/apache2/sites-enabled/000-default.conf <<'EOF'
+            <VirtualHost *:80>
+              DocumentRoot /usr/share/wordpress
+              Alias /wp-content /var/lib/wordpress/wp-content
+              <Directory /usr/share/wordpress>
+                Options FollowSymLinks
+                Require all granted
+              </Directory>
+              <Directory /var/lib/wordpress/wp-content>
+                Require all granted
+              </Directory>
+            </VirtualHost>
+            EOF
+            chown www-data /var/lib/wordpress/wp-content/uploads
+            # apache2 itself as the container's process, not apache2ctl's shell, so docker stop's SIGTERM stops it
+            set +u; . /etc/apache2/envvars; set -u; mkdir -p "$APACHE_RUN_DIR" "$APACHE_LOCK_DIR" "$APACHE_LOG_DIR"
+            exec apache2 -D FOREGROUND
+            """;
+
+    /** An XML-RPC call to WordPress as its admin; $1 is the method, $2 its last parameter. */
+    private static final String XMLRPC = """
+            call() {
+              printf '<?xml version="1.0"?><methodCall><methodName>%s</methodName><params>
+              <param><value><int>1</int></value></param><param><value><string>admin</string></value></param>
+              <param><value><string>skiff-admin-pw</string></value></param><param><value>%s</value></param>
+              </params></methodCall>' "$1" "$2" >/tmp/call.xml
+              curl -sf -H 'Content-Type: text/xml' --data-binary @/tmp/call.xml http://localhost/xmlrpc.php
+            }
+            """;
+
+    private static void startWordPress(String isolation, String net, Path db, Path uploads) throws Exception {
+        String dbName = "wpdb-" + isolation;
+        ok("run", "-d", "--name", dbName, "--network", net, "--isolation=" + isolation, "-v", db + ":/data",
+                APPS.name(), "sh", "-euc", WP_DB);
+        ok("run", "-d", "--name", "wp-" + isolation, "--network", net, "--isolation=" + isolation, "-e", "DB=" + dbName,
+                "-v", uploads + ":/var/lib/wordpress/wp-content/uploads", APPS.name(), "sh", "-euc", WP_WEB);
+        ok("exec", dbName, "sh", "-c", "until mariadb-admin ping >/dev/null 2>&1; do sleep 0.5; done");
+        ok("exec", "wp-" + isolation, "sh", "-c",
+                "until curl -sf -o /dev/null http://localhost/readme.html; do sleep 0.5; done");
+    }
+
+    @ParameterizedTest
+    @MethodSource("isolations")
+    @Order(5)
+    void wordpressUploadAndPostSurviveNewContainers(String isolation) throws Exception {
+        Path db = dataFolder("wp-db", isolation);
+        Path uploads = dataFolder("wp-uploads", isolation);
+        String net = "wp-net-" + isolation;
+        String web = "wp-" + isolation;
+        ok("network", "create", net);
+        startWordPress(isolation, net, db, uploads);
+        ok("exec", "wpdb-" + isolation, "mariadb", "-e", "create database wordpress; "
+                + "create user wordpress identified by 'skiff-pw'; grant all on wordpress.* to wordpress");
+
+        // Installed through its own form, then a file uploaded and a post made through XML-RPC: all of
+        // it Apache's PHP writing, as www-data, into the bind mounts through the network
+        String installed = ok("exec", web, "curl", "-sf", "-d", "weblog_title=Skiff", "-d", "user_name=admin",
+                "-d", "admin_password=skiff-admin-pw", "-d", "admin_password2=skiff-admin-pw", "-d", "pw_weak=1",
+                "-d", "admin_email=admin@example.invalid", "-d", "blog_public=0",
+                "http://localhost/wp-admin/install.php?step=2").out();
+        assertTrue(installed.contains("Success!"), installed);
+        String made = ok("exec", web, "sh", "-euc", XMLRPC + """
+                head -c 196608 /dev/urandom | base64 >/tmp/skiff.txt
+                sha256sum </tmp/skiff.txt | cut -d' ' -f1
+                call wp.uploadFile "<struct><member><name>name</name><value><string>skiff.txt</string></value></member>
+                  <member><name>type</name><value><string>text/plain</string></value></member>
+                  <member><name>bits</name><value><base64>$(base64 -w0 /tmp/skiff.txt)</base64></value></member></struct>" \
+                  | grep -o 'http://localhost/wp-content/uploads/[^<]*' | head -n 1
+                call wp.newPost "<struct><member><name>post_title</name><value><string>Written on Skiff</string></value></member>
+                  <member><name>post_status</name><value><string>publish</string></value></member>
+                  <member><name>post_content</name><value><string>Kept on a 9P bind mount</string></value></member></struct>" \
+                  | grep -o '<string>[0-9]*</string>' | tr -dc 0-9
+                """).out();
+        String[] lines = made.split("\n");
+        assertEquals(3, lines.length, made);
+        String sha = lines[0];
+        String url = lines[1];
+        String post = lines[2];
+        Path onHost = uploads.resolve(url.substring("http://localhost/wp-content/uploads/".length()));
+        assertEquals(sha, sha256(onHost), "the upload is in the host folder, intact");
+
+        // New containers on the same folders: MariaDB stops cleanly (its own SIGTERM handling)
+        ok("stop", "-t", "300", web, "wpdb-" + isolation);
+        ok("rm", web, "wpdb-" + isolation);
+        startWordPress(isolation, net, db, uploads);
+        String title = ok("exec", web, "curl", "-sf", "http://localhost/?rest_route=/wp/v2/posts/" + post).out();
+        assertTrue(title.contains("\"rendered\":\"Written on Skiff\""), title);
+        assertEquals(sha + "\n", ok("exec", web, "sh", "-c", "curl -sf " + url + " | sha256sum | cut -d' ' -f1").out(),
+                "the upload comes back through Apache");
+        ok("rm", "-f", web, "wpdb-" + isolation);
+        ok("network", "rm", net);
+    }
+
+    // ---- Maven ---------------------------------------------------------------------------------
+
+    private static boolean mavenImported;
+
+    @ParameterizedTest
+    @MethodSource("isolations")
+    @Order(6)
+    void mavenBuildsOfflineWithItsLocalRepositoryOnABindMount(String isolation) throws Exception {
+        if (!mavenImported) {
+            MAVEN.importInto(daemon);
+            mavenImported = true;
+        }
+        Path data = dataFolder("maven", isolation);
+        Path project = Path.of(DockerAppsIT.class.getResource("/apps/maven-project").toURI());
+        new ProcessBuilder("cp", "-r", project.toString(), data.resolve("project").toString()).inheritIO().start()
+                .waitFor();
+        // The first build fills the local repository on the bind mount from Debian's packaged one (a
+        // folder in the image, named as every repository's mirror in settings.xml), then installs
+        // its jar there; a new container then builds offline (-o) from that repository. (The same
+        // settings both times: Maven serves an artifact offline only for the repository id it came from.)
+        String build = """
+                cd /data/project && rm -rf target
+                mvn %s -B -s settings.xml -Dmaven.repo.local=/data/m2 %s >/tmp/mvn.log 2>&1 || { cat /tmp/mvn.log; exit 1; }
+                grep -E 'Tests run:|BUILD' /tmp/mvn.log | tail -n 2
+                """;
+        DaemonProcess.Result first = runImage(MAVEN, isolation, data, build.formatted("", "install"));
+        assertEquals(0, first.code(), first.out() + first.err());
+        assertTrue(first.out().contains("Tests run: 1, Failures: 0, Errors: 0, Skipped: 0"), first.out());
+        assertTrue(first.out().contains("BUILD SUCCESS"), first.out());
+        Path installed = data.resolve("m2/dev/skiff/apps/hello/1.0/hello-1.0.jar");
+        assertEquals(sha256(data.resolve("project/target/hello-1.0.jar")), sha256(installed),
+                "the jar was installed into the repository on the bind mount");
+
+        DaemonProcess.Result offline = runImage(MAVEN, isolation, data, build.formatted("-o", "package")
+                + "java -cp target/hello-1.0.jar skiff.Hello Skiff\n");
+        assertEquals(0, offline.code(), offline.out() + offline.err());
+        assertTrue(offline.out().contains("Tests run: 1, Failures: 0, Errors: 0, Skipped: 0"), offline.out());
+        assertTrue(offline.out().endsWith("BUILD SUCCESS\nbuilt on a bind mount, Skiff\n"), offline.out());
+    }
+}
