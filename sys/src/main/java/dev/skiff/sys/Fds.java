@@ -71,6 +71,21 @@ public final class Fds {
         }
     }
 
+    /**
+     * Closes {@code fd} (if not negative) where nothing can be done about a failure: the descriptor
+     * is released either way, and nothing was written through it that a failed close could lose.
+     */
+    public static void closeQuietly(int fd) {
+        if (fd < 0) {
+            return;
+        }
+        try {
+            close(fd);
+        } catch (ErrnoException ignored) {
+            // released all the same
+        }
+    }
+
     public static void close(int fd) throws ErrnoException {
         try (Frame frame = Frame.open()) {
             MemorySegment cs = frame.capture();

@@ -7,6 +7,7 @@ import dev.skiff.agent.api.ReadArchiveRequest;
 import dev.skiff.agent.api.StatPathRequest;
 import dev.skiff.agent.api.WriteArchiveRequest;
 import dev.skiff.guest.Main;
+import dev.skiff.sys.Fds;
 import dev.skiff.sys.Errno;
 import dev.skiff.sys.ErrnoException;
 import dev.skiff.ttrpc.Code;
@@ -40,7 +41,7 @@ public final class ArchiveService {
         } catch (IOException e) {
             throw map(path, e);
         } finally {
-            InRoot.close(root);
+            Fds.closeQuietly(root);
         }
     }
 
@@ -56,7 +57,7 @@ public final class ArchiveService {
         } catch (IOException e) {
             throw map(path, e);
         } finally {
-            InRoot.close(root);
+            Fds.closeQuietly(root);
         }
     }
 
@@ -80,8 +81,8 @@ public final class ArchiveService {
         } catch (IOException e) {
             throw map(path, e);
         } finally {
-            InRoot.close(dest);
-            InRoot.close(root);
+            Fds.closeQuietly(dest);
+            Fds.closeQuietly(root);
         }
     }
 

@@ -75,7 +75,7 @@ public final class Extractor {
             try {
                 setTimes(fd, "", d.entry(), false);
             } finally {
-                InRoot.close(fd);
+                Fds.closeQuietly(fd);
             }
         }
         return count;
@@ -150,14 +150,14 @@ public final class Extractor {
                         setTimes(dirFd, base, e, false);
                     }
                 } finally {
-                    InRoot.close(fd);
+                    Fds.closeQuietly(fd);
                 }
             } else {
                 setTimes(dirFd, base, e, true);
             }
             return true;
         } finally {
-            InRoot.close(dirFd);
+            Fds.closeQuietly(dirFd);
         }
     }
 
@@ -180,7 +180,7 @@ public final class Extractor {
                 next = InRoot.open(fd, element, OpenFlags.O_PATH | OpenFlags.O_DIRECTORY);
             } catch (ErrnoException e) {
                 if (e.errno() != Errno.ENOENT) {
-                    InRoot.close(fd);
+                    Fds.closeQuietly(fd);
                     throw e;
                 }
                 try {
@@ -188,11 +188,11 @@ public final class Extractor {
                     Files.fchownat(fd, element, 0, 0, Files.AT_SYMLINK_NOFOLLOW);
                     next = InRoot.child(fd, element, OpenFlags.O_PATH | OpenFlags.O_DIRECTORY);
                 } catch (ErrnoException e2) {
-                    InRoot.close(fd);
+                    Fds.closeQuietly(fd);
                     throw e2;
                 }
             }
-            InRoot.close(fd);
+            Fds.closeQuietly(fd);
             fd = next;
         }
         return fd;
@@ -214,7 +214,7 @@ public final class Extractor {
                 try {
                     copy(tar, fd, buf);
                 } finally {
-                    InRoot.close(fd);
+                    Fds.closeQuietly(fd);
                 }
             }
             case TarEntry.CHAR -> Files.mknodat(dirFd, base, Statx.S_IFCHR | mode, Statx.makedev(e.devMajor(), e.devMinor()));
@@ -232,7 +232,7 @@ public final class Extractor {
                 try {
                     Files.linkat(targetDir, target.substring(slash + 1), dirFd, base, 0);
                 } finally {
-                    InRoot.close(targetDir);
+                    Fds.closeQuietly(targetDir);
                 }
             }
             case TarEntry.SYMLINK -> {
@@ -283,7 +283,7 @@ public final class Extractor {
                 removeAll(fd, child);
             }
         } finally {
-            InRoot.close(fd);
+            Fds.closeQuietly(fd);
         }
         Files.unlinkat(dirFd, name, Files.AT_REMOVEDIR);
     }

@@ -64,15 +64,6 @@ final class InRoot {
         }
     }
 
-    static void close(int fd) {
-        if (fd >= 0) {
-            try {
-                Fds.close(fd);
-            } catch (ErrnoException ignored) {
-                // nothing was written through it
-            }
-        }
-    }
 
     /** The names in a directory (not "." and ".."), sorted as Go's os.ReadDir sorts them (by bytes). */
     static List<String> list(int dirFd) throws ErrnoException {
@@ -101,7 +92,7 @@ final class InRoot {
                 }
             }
         } finally {
-            close(fd);
+            Fds.closeQuietly(fd);
         }
         names.sort(java.util.Arrays::compareUnsigned);
         List<String> out = new ArrayList<>(names.size());
@@ -159,7 +150,7 @@ final class InRoot {
                     todo.addFirst(parts.get(i));
                 }
             } finally {
-                close(fd);
+                Fds.closeQuietly(fd);
             }
         }
         return "/" + String.join("/", done);

@@ -52,13 +52,13 @@ public final class Tarball implements AutoCloseable {
             try {
                 fd = InRoot.child(dir, p.substring(slash + 1), OpenFlags.O_PATH);
             } finally {
-                InRoot.close(dir);
+                Fds.closeQuietly(dir);
             }
         }
         try {
             return new Tarball(rootFd, p, fd, Files.fstatx(fd));
         } catch (ErrnoException e) {
-            InRoot.close(fd);
+            Fds.closeQuietly(fd);
             throw e;
         }
     }
@@ -114,7 +114,7 @@ public final class Tarball implements AutoCloseable {
                         Statx cst = Files.fstatx(cfd);
                         add(tar, cfd, cst, childPrefix + child, childPrefix + child + "/", links, buf);
                     } finally {
-                        InRoot.close(cfd);
+                        Fds.closeQuietly(cfd);
                     }
                 }
             }
@@ -153,7 +153,7 @@ public final class Tarball implements AutoCloseable {
                 left -= n;
             }
         } finally {
-            InRoot.close(fd);
+            Fds.closeQuietly(fd);
         }
         while (left > 0) {
             int n = (int) Math.min(bytes.length, left);
@@ -165,6 +165,6 @@ public final class Tarball implements AutoCloseable {
 
     @Override
     public void close() {
-        InRoot.close(fd);
+        Fds.closeQuietly(fd);
     }
 }

@@ -109,20 +109,11 @@ public final class ProcessLister {
         } catch (ErrnoException e) {
             return "";
         } finally {
-            closeQuietly(fd);
-            closeQuietly(rootFd);
+            Fds.closeQuietly(fd);
+            Fds.closeQuietly(rootFd);
         }
     }
 
-    private static void closeQuietly(int fd) {
-        if (fd >= 0) {
-            try {
-                Fds.close(fd);
-            } catch (ErrnoException ignored) {
-                // nothing to do
-            }
-        }
-    }
 
     private static byte[] cmdline(Path proc) {
         try (var in = Files.newInputStream(proc.resolve("cmdline"))) {

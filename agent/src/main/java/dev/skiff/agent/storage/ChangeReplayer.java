@@ -64,7 +64,7 @@ final class ChangeReplayer {
                 }
             }
         } finally {
-            close(root);
+            Fds.closeQuietly(root);
         }
         return out.setDone(done).build();
     }
@@ -86,7 +86,7 @@ final class ChangeReplayer {
                     try {
                         Files.renameat2(at.fd, at.name, to.fd, to.name, 0);
                     } finally {
-                        close(to.fd);
+                        Fds.closeQuietly(to.fd);
                     }
                 }
                 // mtime alone set: the guest's VFS reports IN_MODIFY (fsnotify_change)
@@ -97,7 +97,7 @@ final class ChangeReplayer {
                 default -> throw new IllegalArgumentException("unknown kind");
             }
         } finally {
-            close(at.fd);
+            Fds.closeQuietly(at.fd);
         }
     }
 
@@ -109,11 +109,11 @@ final class ChangeReplayer {
                 return; // a fifo would block, a device is the guest's own
             }
         } finally {
-            close(fd);
+            Fds.closeQuietly(fd);
         }
         int w = Fds.openat2(at.fd, at.name, OpenFlags.O_WRONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_NONBLOCK
                 | OpenFlags.O_NOCTTY, 0, BENEATH);
-        close(w);
+        Fds.closeQuietly(w);
     }
 
     /** Sets the mode the file already has: IN_ATTRIB. */
@@ -126,7 +126,7 @@ final class ChangeReplayer {
                 Files.chmod(Fds.procPath(fd), st.mode() & 07777);
             }
         } finally {
-            close(fd);
+            Fds.closeQuietly(fd);
         }
     }
 
@@ -155,11 +155,4 @@ final class ChangeReplayer {
         return true;
     }
 
-    private static void close(int fd) {
-        try {
-            Fds.close(fd);
-        } catch (ErrnoException ignored) {
-            // nothing to do
-        }
-    }
 }

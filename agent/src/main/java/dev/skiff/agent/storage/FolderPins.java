@@ -126,7 +126,7 @@ final class FolderPins implements AutoCloseable {
     synchronized void release(String rel) {
         held.entrySet().removeIf(e -> {
             if (e.getKey().equals(rel) || e.getKey().startsWith(rel + "/")) {
-                close(e.getValue());
+                Fds.closeQuietly(e.getValue());
                 return true;
             }
             return false;
@@ -147,7 +147,7 @@ final class FolderPins implements AutoCloseable {
         renamed.forEach((k, fd) -> {
             Integer old = held.put(k, fd);
             if (old != null) {
-                close(old);
+                Fds.closeQuietly(old);
             }
         });
     }
@@ -184,7 +184,7 @@ final class FolderPins implements AutoCloseable {
                 }
             }
         } finally {
-            close(fd);
+            Fds.closeQuietly(fd);
         }
     }
 
@@ -206,17 +206,10 @@ final class FolderPins implements AutoCloseable {
             }
         }
         synchronized (this) {
-            held.values().forEach(FolderPins::close);
+            held.values().forEach(Fds::closeQuietly);
             held.clear();
-            close(root);
+            Fds.closeQuietly(root);
         }
     }
 
-    private static void close(int fd) {
-        try {
-            Fds.close(fd);
-        } catch (ErrnoException ignored) {
-            // nothing to do
-        }
-    }
 }

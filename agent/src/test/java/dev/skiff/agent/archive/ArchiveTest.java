@@ -53,7 +53,7 @@ class ArchiveTest {
 
     @AfterEach
     void tearDown() {
-        InRoot.close(rootFd);
+        Fds.closeQuietly(rootFd);
     }
 
     private static List<TarEntry> entries(byte[] tar, Map<String, String> contents) throws IOException {
@@ -117,7 +117,7 @@ class ArchiveTest {
         try {
             new Extractor(fd, dest, noOverwrite, copyIds).extract(new ByteArrayInputStream(tar));
         } finally {
-            InRoot.close(fd);
+            Fds.closeQuietly(fd);
         }
     }
 
