@@ -85,13 +85,39 @@ final class DaemonProcess {
         }
     }
 
+    /**
+     * The daemon log's last lines, then the last lines of the console log of every VM they name:
+     * a VM test that fails in CI has no other trace of what the guest was doing.
+     */
     String logTail() {
+        List<String> lines;
         try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+            lines = Files.readAllLines(log);
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }
+        List<String> tail = lines.subList(Math.max(0, lines.size() - 30), lines.size());
+        StringBuilder out = new StringBuilder(String.join("\n", tail));
+        java.util.Set<String> vms = new java.util.LinkedHashSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bskiff-[0-9a-z-]+").matcher(String.join("\n", tail));
+        while (m.find()) {
+            vms.add(m.group());
+        }
+        // a VM's console log is named for the VM and its run: NAME-RUN.console.log
+        try (var logs = Files.newDirectoryStream(base.resolve("run/logs"), "skiff-*.console.log")) {
+            for (Path console : logs) {
+                String file = console.getFileName().toString();
+                if (vms.stream().noneMatch(vm -> file.startsWith(vm + "-"))) {
+                    continue;
+                }
+                List<String> c = Files.readAllLines(console, StandardCharsets.ISO_8859_1);
+                out.append("\n--- last lines of ").append(console).append(":\n")
+                        .append(String.join("\n", c.subList(Math.max(0, c.size() - 40), c.size())));
+            }
+        } catch (IOException e) {
+            out.append("\n(no VM console logs: ").append(e.getMessage()).append(')');
+        }
+        return out.toString();
     }
 
     record Result(int code, String out, String err) {}
