@@ -141,6 +141,7 @@ final class QemuVm implements Vm {
 
     /** @param code QEMU's exit status, or null when QEMU is not our child and it cannot be known */
     private void onProcessExit(Integer code) {
+        awaitQmpDrained();
         synchronized (exit) {
             if (detached || exit.isDone()) {
                 return;
@@ -174,6 +175,26 @@ final class QemuVm implements Vm {
             }
             RunDirs.delete(plan.runDir());
             exit.complete(new VmExit(reason, status, detail));
+        }
+    }
+
+    /**
+     * QEMU sends SHUTDOWN on QMP before it exits, but the process's end can be seen before the
+     * reader thread has read that event (VmIT once saw a guest's power-off reported as DIED, under
+     * load). Unless we asked for the end ourselves, read QMP to its end first: with QEMU gone the
+     * end of the socket comes at once, so the bound only matters if the socket is somehow still open.
+     */
+    private void awaitQmpDrained() {
+        QmpClient q = qmp;
+        if (q == null || guestShutdown || stopRequested || killRequested) {
+            return;
+        }
+        try {
+            q.closed().get(2, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // judged on what was read so far
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
