@@ -14,7 +14,9 @@ import java.lang.invoke.VarHandle;
  * The linker, libc symbol lookup and errno capture shared by every wrapper in this package.
  *
  * <p>Each downcall is made with {@link Linker.Option#captureCallState(String...)} so that errno
- * is read from the call itself, not from a later libc call on the same thread.
+ * is read from the call itself, not from a later libc call on the same thread. Wrappers make
+ * their calls through {@link #call}, which owns the frame, the capture, the check and the
+ * rethrow.
  */
 public final class Libc {
     private Libc() {}
@@ -50,16 +52,67 @@ public final class Libc {
         return (int) ERRNO.get(capture, 0L);
     }
 
-    /** Turns a checked-for-failure return value into a thrown {@link ErrnoException}. */
-    static int check(int result, MemorySegment capture, String call, String object)
-            throws ErrnoException {
-        if (result < 0) {
-            throw new ErrnoException(call, object, errno(capture));
-        }
-        return result;
+    /**
+     * One downcall through a {@link #downcall} handle, as {@link #call} makes it: pass
+     * {@code capture} as the handle's first argument and return what the handle returned (an
+     * {@code int} result widens). {@code frame} holds the call's strings and structs.
+     */
+    @FunctionalInterface
+    interface NativeCall {
+        long invoke(Frame frame, MemorySegment capture) throws Throwable;
     }
 
-    static long check(long result, MemorySegment capture, String call, String object)
+    /**
+     * Makes {@code c} in a {@link Frame} of its own and checks its result: a negative one throws
+     * an {@link ErrnoException} "failed to CALL OBJECT: strerror" with the errno the call itself
+     * set. Anything else the handle throws comes out unchecked ({@link #rethrow}).
+     *
+     * <p>This is the one shape of every syscall wrapper, and pread/pwrite/read/write of the 9P
+     * server go through it, so it allocates nothing of its own: the frame is the thread's own or
+     * a pooled one (no arena), the result is a primitive {@code long} (no boxing), the arity is
+     * fixed (no varargs array). The lambda that captures the call's arguments is a small
+     * non-escaping object that C2, inlining this short method and the lambda's body, can
+     * scalar-replace. Not measured; keep it this small.
+     */
+    static long call(String call, String object, NativeCall c) throws ErrnoException {
+        try (Frame frame = Frame.open()) {
+            return call(frame, call, object, c);
+        }
+    }
+
+    /**
+     * {@link #call(String, String, NativeCall)} in a frame the caller holds open, for a call whose
+     * struct or buffer from the frame is read after it returns.
+     */
+    static long call(Frame frame, String call, String object, NativeCall c) throws ErrnoException {
+        MemorySegment capture = frame.capture();
+        long result;
+        try {
+            result = c.invoke(frame, capture);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return check(result, capture, call, object);
+    }
+
+    /**
+     * {@code c} made again while it fails with EINTR, for calls that block until a peer or a child
+     * does something (accept, connect, recvmsg, sendmsg, waitpid, waitid).
+     */
+    static NativeCall restarting(NativeCall c) {
+        return (frame, capture) -> {
+            long result;
+            do {
+                result = c.invoke(frame, capture);
+            } while (result < 0 && errno(capture) == Errno.EINTR);
+            return result;
+        };
+    }
+
+    /** Turns a checked-for-failure return value into a thrown {@link ErrnoException}. */
+    private static long check(long result, MemorySegment capture, String call, String object)
             throws ErrnoException {
         if (result < 0) {
             throw new ErrnoException(call, object, errno(capture));
