@@ -80,51 +80,51 @@ public final class Fds {
     }
 
     public static void close(int fd) throws ErrnoException {
-        Libc.call("close", "fd " + fd, (f, cs) -> (int) CLOSE.invokeExact(cs, fd));
+        Libc.call("close", fd, (f, cs) -> (int) CLOSE.invokeExact(cs, fd));
     }
 
     /** pread(2) into {@code buf}; returns the byte count, 0 at end of file. */
     public static long pread(int fd, MemorySegment buf, long count, long offset) throws ErrnoException {
         checkBuffer(buf, count);
-        return Libc.call("pread", "fd " + fd, (f, cs) -> (long) PREAD.invokeExact(cs, fd, buf, count, offset));
+        return Libc.call("pread", fd, (f, cs) -> (long) PREAD.invokeExact(cs, fd, buf, count, offset));
     }
 
     /** pwrite(2) from {@code buf}; with O_APPEND Linux appends whatever the offset. */
     public static long pwrite(int fd, MemorySegment buf, long count, long offset) throws ErrnoException {
         checkBuffer(buf, count);
-        return Libc.call("pwrite", "fd " + fd, (f, cs) -> (long) PWRITE.invokeExact(cs, fd, buf, count, offset));
+        return Libc.call("pwrite", fd, (f, cs) -> (long) PWRITE.invokeExact(cs, fd, buf, count, offset));
     }
 
     /** read(2), for descriptors that cannot seek (fifos, sockets, character devices). */
     public static long read(int fd, MemorySegment buf, long count) throws ErrnoException {
         checkBuffer(buf, count);
-        return Libc.call("read", "fd " + fd, (f, cs) -> (long) READ.invokeExact(cs, fd, buf, count));
+        return Libc.call("read", fd, (f, cs) -> (long) READ.invokeExact(cs, fd, buf, count));
     }
 
     /** write(2), for descriptors that cannot seek. */
     public static long write(int fd, MemorySegment buf, long count) throws ErrnoException {
         checkBuffer(buf, count);
-        return Libc.call("write", "fd " + fd, (f, cs) -> (long) WRITE.invokeExact(cs, fd, buf, count));
+        return Libc.call("write", fd, (f, cs) -> (long) WRITE.invokeExact(cs, fd, buf, count));
     }
 
     /** fsync(2), or fdatasync(2) when {@code datasync}. */
     public static void fsync(int fd, boolean datasync) throws ErrnoException {
-        Libc.call(datasync ? "fdatasync" : "fsync", "fd " + fd, (f, cs) -> datasync
+        Libc.call(datasync ? "fdatasync" : "fsync", fd, (f, cs) -> datasync
                 ? (int) FDATASYNC.invokeExact(cs, fd) : (int) FSYNC.invokeExact(cs, fd));
     }
 
     public static void ftruncate(int fd, long size) throws ErrnoException {
-        Libc.call("ftruncate", "fd " + fd, (f, cs) -> (int) FTRUNCATE.invokeExact(cs, fd, size));
+        Libc.call("ftruncate", fd, (f, cs) -> (int) FTRUNCATE.invokeExact(cs, fd, size));
     }
 
     /** getdents64(2): fills {@code buf} with {@code struct linux_dirent64} records; 0 at the end. */
     public static long getdents64(int fd, MemorySegment buf, long count) throws ErrnoException {
         checkBuffer(buf, count);
-        return Libc.call("getdents64", "fd " + fd, (f, cs) -> (long) GETDENTS.invokeExact(cs, fd, buf, count));
+        return Libc.call("getdents64", fd, (f, cs) -> (long) GETDENTS.invokeExact(cs, fd, buf, count));
     }
 
     public static long lseek(int fd, long offset, int whence) throws ErrnoException {
-        return Libc.call("lseek", "fd " + fd, (f, cs) -> (long) LSEEK.invokeExact(cs, fd, offset, whence));
+        return Libc.call("lseek", fd, (f, cs) -> (long) LSEEK.invokeExact(cs, fd, offset, whence));
     }
 
     /** fstatfs(2); works on O_PATH descriptors. */

@@ -67,16 +67,31 @@ public final class Libc {
      * an {@link ErrnoException} "failed to CALL OBJECT: strerror" with the errno the call itself
      * set. Anything else the handle throws comes out unchecked ({@link #rethrow}).
      *
-     * <p>This is the one shape of every syscall wrapper, and pread/pwrite/read/write of the 9P
-     * server go through it, so it allocates nothing of its own: the frame is the thread's own or
-     * a pooled one (no arena), the result is a primitive {@code long} (no boxing), the arity is
-     * fixed (no varargs array). The lambda that captures the call's arguments is a small
-     * non-escaping object that C2, inlining this short method and the lambda's body, can
-     * scalar-replace. Not measured; keep it this small.
+     * <p>This is the one shape of every syscall wrapper, so it allocates nothing of its own: the
+     * frame is the thread's own or a pooled one (no arena), the result is a primitive
+     * {@code long} (no boxing), the arity is fixed (no varargs array). What remains per call is
+     * the lambda that captures the call's arguments: C2 can scalar-replace it once it inlines
+     * this method, C1 (which {@code skiff 9p serve} runs with) allocates it. Not measured.
      */
     static long call(String call, String object, NativeCall c) throws ErrnoException {
         try (Frame frame = Frame.open()) {
             return call(frame, call, object, c);
+        }
+    }
+
+    /**
+     * {@link #call(String, String, NativeCall)} on descriptor {@code fd}, whose "fd N" is written
+     * only when the call fails: pread/pwrite/read/write of the 9P server go through here, and
+     * building the object string eagerly would cost them two allocations per call.
+     */
+    static long call(String call, int fd, NativeCall c) throws ErrnoException {
+        try (Frame frame = Frame.open()) {
+            MemorySegment capture = frame.capture();
+            long result = invoke(frame, capture, c);
+            if (result < 0) {
+                throw new ErrnoException(call, "fd " + fd, errno(capture));
+            }
+            return result;
         }
     }
 
@@ -86,15 +101,21 @@ public final class Libc {
      */
     static long call(Frame frame, String call, String object, NativeCall c) throws ErrnoException {
         MemorySegment capture = frame.capture();
-        long result;
+        long result = invoke(frame, capture, c);
+        if (result < 0) {
+            throw new ErrnoException(call, object, errno(capture));
+        }
+        return result;
+    }
+
+    private static long invoke(Frame frame, MemorySegment capture, NativeCall c) throws ErrnoException {
         try {
-            result = c.invoke(frame, capture);
+            return c.invoke(frame, capture);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        return check(result, capture, call, object);
     }
 
     /**
@@ -109,15 +130,6 @@ public final class Libc {
             } while (result < 0 && errno(capture) == Errno.EINTR);
             return result;
         };
-    }
-
-    /** Turns a checked-for-failure return value into a thrown {@link ErrnoException}. */
-    private static long check(long result, MemorySegment capture, String call, String object)
-            throws ErrnoException {
-        if (result < 0) {
-            throw new ErrnoException(call, object, errno(capture));
-        }
-        return result;
     }
 
     /** Rethrows anything a downcall handle throws (they throw nothing checked in practice). */

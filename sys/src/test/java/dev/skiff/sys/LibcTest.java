@@ -29,6 +29,15 @@ class LibcTest {
     }
 
     @Test
+    void onADescriptorTheObjectIsFdN() {
+        ErrnoException e = assertThrows(ErrnoException.class,
+                () -> Libc.call("close", -5, (f, cs) -> (int) CLOSE.invokeExact(cs, -5)));
+        assertEquals("failed to close fd -5: bad file descriptor (errno 9)", e.getMessage());
+        assertEquals("failed to lseek fd -5: bad file descriptor (errno 9)",
+                assertThrows(ErrnoException.class, () -> Fds.lseek(-5, 0, Fds.SEEK_SET)).getMessage());
+    }
+
+    @Test
     void aResultAtOrAboveZeroIsReturned() throws ErrnoException {
         assertEquals(7L, Libc.call("nothing", "", (f, cs) -> 7));
         assertEquals(3L, Libc.call("nothing", "", (f, cs) -> f.str("abc").byteSize() - 1), "the frame is there");
