@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Skiff's 9P server against diod inside the same guest boot: both servers are mounted at once,
-# each over its own virtio-serial port (the shared harness's MOUNT2=1), and the guest runs
+# each over its own virtio-serial port (the harness's MOUNT2=1), and the guest runs
 # fsbench on one share, then the other, in ABBA order. Each pair's ratio (Skiff / diod) is then
 # free of what differs between boots.
 #
@@ -20,8 +20,8 @@
 #   p9/bench/pairs.sh [BOOTS]        (default 2; PAIRS per boot, default 4; FSB_MB and FSB_FILES)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
-run_guest=${RUN_GUEST:-$here/../shared/bench/run-guest.sh}
-[ -x "$run_guest" ] || { echo "no $run_guest: shared/bench should sit beside the checkout" >&2; exit 1; }
+run_guest=${RUN_GUEST:-$here/p9/bench/harness/run-guest.sh}
+[ -x "$run_guest" ] || { echo "no $run_guest (RUN_GUEST names the harness's run-guest.sh)" >&2; exit 1; }
 command -v diod >/dev/null || { echo "diod is not installed (apt-get install diod)" >&2; exit 1; }
 boots=${1:-2}
 pairs=${PAIRS:-4}

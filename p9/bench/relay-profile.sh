@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Where a request's time goes, Skiff against diod, in one guest boot: both servers are mounted at
-# once (the shared harness's MOUNT2=1) and the guest runs fsbench on each in ABBA order. Each
+# once (the harness's MOUNT2=1) and the guest runs fsbench on each in ABBA order. Each
 # request is timed at two points:
 #   - in the guest, by guest-relay.c, which stands in for the harness's vrelay (the relay from the
 #     virtio-serial port to the kernel client's socketpair);
@@ -12,14 +12,14 @@
 #   server     the server's read, work and write, plus one socket-pair hop each way.
 # The host relay's log also gives, per message type, each server's mean and median time.
 #
-# The shared bench's figures are whole operations under an emulated guest and swing by a third
+# The harness's figures are whole operations under an emulated guest and swing by a third
 # from run to run; these per-request times are what the server itself decides.
 #
 #   p9/bench/relay-profile.sh [PAIRS]     (default 1; FSB_MB and FSB_FILES as for fsbench)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
-run_guest=${RUN_GUEST:-$here/../shared/bench/run-guest.sh}
-[ -x "$run_guest" ] || { echo "no $run_guest: shared/bench should sit beside the checkout" >&2; exit 1; }
+run_guest=${RUN_GUEST:-$here/p9/bench/harness/run-guest.sh}
+[ -x "$run_guest" ] || { echo "no $run_guest (RUN_GUEST names the harness's run-guest.sh)" >&2; exit 1; }
 command -v diod >/dev/null || { echo "diod is not installed (apt-get install diod)" >&2; exit 1; }
 pairs=${1:-1}
 out=${OUT_ROOT:-/tmp/skiff-9p-relay}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Skiff's 9P server against diod and QEMU's virtio-9p, through the shared harness
-# (../shared/bench/compare.sh), in ROUNDS rounds of one run per server.
+# Skiff's 9P server against diod and QEMU's virtio-9p, through the bench harness
+# (harness/compare.sh beside this script), in ROUNDS rounds of one run per server.
 #
 # Why rounds: this machine's speed drifts by a third over minutes, and one fsbench figure is a
 # single short sample (the directory listing takes about 15 ms). compare.sh runs all of one
@@ -16,11 +16,12 @@
 #
 # relay-profile.sh beside it shows where a request's time goes, Skiff against diod.
 #
-#   p9/bench/rounds.sh [ROUNDS]          (default 5; FSB_MB and FSB_FILES pass through)
+#   p9/bench/rounds.sh [ROUNDS]          (default 5; FSB_MB and FSB_FILES pass through;
+#                                         COMPARE names another compare.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
-compare=${COMPARE:-$here/../shared/bench/compare.sh}
-[ -x "$compare" ] || { echo "no $compare: shared/bench should sit beside the checkout" >&2; exit 1; }
+compare=${COMPARE:-$here/p9/bench/harness/compare.sh}
+[ -x "$compare" ] || { echo "no $compare (COMPARE names the harness's compare.sh)" >&2; exit 1; }
 rounds=${1:-5}
 out=${OUT_ROOT:-/tmp/skiff-9p-rounds}
 rm -rf "$out"; mkdir -p "$out"

@@ -1,5 +1,5 @@
-# Sourced by pairs.sh and relay-profile.sh: Skiff and diod mounted in one guest boot (the shared
-# harness's MOUNT2=1), fsbench on each share in ABBA pairs. Needs $here (the checkout).
+# Sourced by pairs.sh and relay-profile.sh: Skiff and diod mounted in one guest boot (the
+# harness's MOUNT2=1, harness/run-guest.sh), fsbench on each share in ABBA pairs. Needs $here (the checkout).
 
 # same_boot_server_script FILE DIOD_PORT DIOD_PREFIX SKIFF_PREFIX SKIFF_LOG
 # Writes the one SERVER_CMD for both ports. socat starts it once per port; the parent socat's

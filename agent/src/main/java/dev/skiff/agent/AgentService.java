@@ -1,5 +1,7 @@
 package dev.skiff.agent;
 
+import static dev.skiff.agent.api.AgentProtocol.SERVICE;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.skiff.agent.api.AddEndpointRequest;
@@ -45,6 +47,7 @@ import dev.skiff.agent.api.SetupNetworkRequest;
 import dev.skiff.agent.api.SetupNetworkResponse;
 import dev.skiff.agent.api.SignalProcessRequest;
 import dev.skiff.agent.api.SignalProcessResponse;
+import dev.skiff.agent.api.SkiffVersion;
 import dev.skiff.agent.api.StartContainerRequest;
 import dev.skiff.agent.api.StartContainerResponse;
 import dev.skiff.agent.api.StatsRequest;
@@ -77,9 +80,6 @@ import java.util.concurrent.LinkedBlockingQueue;
  * pipe or device runs on a platform thread elsewhere and is handed over through a queue.
  */
 public final class AgentService {
-    /** The ttrpc service name, "skiff.agent.v1.Agent", as agent.proto defines it (the one place it is written). */
-    public static final String SERVICE = dev.skiff.agent.api.AgentProto.getDescriptor().findServiceByName("Agent").getFullName();
-    public static final String VERSION = dev.skiff.agent.api.SkiffVersion.VERSION;
     /** Events buffered per subscriber before it is dropped as too slow. */
     static final int EVENT_BUFFER = 4096;
 
@@ -108,7 +108,7 @@ public final class AgentService {
     public ServiceRegistry registry() {
         ServiceRegistry r = new ServiceRegistry();
         r.unary(SERVICE, "Ping", PingRequest.parser(), (call, q) -> PingResponse.getDefaultInstance());
-        r.unary(SERVICE, "GuestInfo", GuestInfoRequest.parser(), (call, q) -> GuestInfo.collect(VERSION));
+        r.unary(SERVICE, "GuestInfo", GuestInfoRequest.parser(), (call, q) -> GuestInfo.collect(SkiffVersion.VERSION));
         r.unary(SERVICE, "AddStorage", AddStorageRequest.parser(),
                 (call, q) -> AddStorageResponse.newBuilder().setGuestPath(storages.add(q).guestPath()).build());
         r.unary(SERVICE, "ReplayChanges", dev.skiff.agent.api.ReplayChangesRequest.parser(),

@@ -1,6 +1,7 @@
 package dev.skiff.agent;
 
 import dev.skiff.agent.api.GuestPaths;
+import dev.skiff.agent.api.SkiffVersion;
 import dev.skiff.agent.io.PortTransport;
 import dev.skiff.guest.boot.Boot;
 import dev.skiff.guest.devices.VirtioPorts;
@@ -45,7 +46,7 @@ public final class Main {
             PortTransport transport = new PortTransport(fd);
             // Platform threads for the connection's reader and writer: they block in read(2) on a device.
             Server server = new Server(service.registry(), Thread.ofPlatform().factory());
-            log("agent " + AgentService.VERSION + " serving " + GuestPaths.AGENT_PORT + " on " + port);
+            log("agent " + SkiffVersion.VERSION + " serving " + GuestPaths.AGENT_PORT + " on " + port);
             while (true) {
                 var connection = server.serve(transport.awaitConnection());
                 log("agent: host connected");

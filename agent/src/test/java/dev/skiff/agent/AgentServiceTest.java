@@ -1,5 +1,6 @@
 package dev.skiff.agent;
 
+import static dev.skiff.agent.api.AgentProtocol.SERVICE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,7 +63,7 @@ class AgentServiceTest {
     }
 
     private void stillServing() throws Exception {
-        raw.call(AgentService.SERVICE, "Ping", PingRequest.getDefaultInstance(), PingResponse.parser(),
+        raw.call(SERVICE, "Ping", PingRequest.getDefaultInstance(), PingResponse.parser(),
                 CallOptions.timeout(Duration.ofSeconds(10)));
         agent.ping(Duration.ofSeconds(10));
     }
@@ -71,7 +72,7 @@ class AgentServiceTest {
     void garbageRequestBytesAreInvalidArgument() throws Exception {
         for (String method : List.of("CreateContainer", "AddStorage", "SignalProcess", "ResizeTty")) {
             TtrpcException e = assertThrows(TtrpcException.class,
-                    () -> raw.call(AgentService.SERVICE, method, new byte[] {(byte) 0xff, (byte) 0xff, 0x01, 0x02}));
+                    () -> raw.call(SERVICE, method, new byte[] {(byte) 0xff, (byte) 0xff, 0x01, 0x02}));
             assertEquals(Code.INVALID_ARGUMENT, e.code(), method);
         }
         stillServing();
@@ -79,7 +80,7 @@ class AgentServiceTest {
 
     @Test
     void unknownMethodIsUnimplemented() throws Exception {
-        TtrpcException e = assertThrows(TtrpcException.class, () -> raw.call(AgentService.SERVICE, "FormatDisk", new byte[0]));
+        TtrpcException e = assertThrows(TtrpcException.class, () -> raw.call(SERVICE, "FormatDisk", new byte[0]));
         assertEquals(Code.UNIMPLEMENTED, e.code());
         stillServing();
     }
@@ -87,7 +88,7 @@ class AgentServiceTest {
     @Test
     void idsThatCouldNamePathsAreRefused() throws Exception {
         for (String id : List.of("../etc", "a/b", "", ".hidden", "x".repeat(65))) {
-            TtrpcException e = assertThrows(TtrpcException.class, () -> raw.call(AgentService.SERVICE, "AddStorage",
+            TtrpcException e = assertThrows(TtrpcException.class, () -> raw.call(SERVICE, "AddStorage",
                     AddStorageRequest.newBuilder().setId(id).build().toByteArray()));
             assertEquals(Code.INVALID_ARGUMENT, e.code(), id);
         }
@@ -96,7 +97,7 @@ class AgentServiceTest {
 
     @Test
     void storageWithoutSourceIsRefusedAndLeavesNothing() throws Exception {
-        TtrpcException e = assertThrows(TtrpcException.class, () -> raw.call(AgentService.SERVICE, "AddStorage",
+        TtrpcException e = assertThrows(TtrpcException.class, () -> raw.call(SERVICE, "AddStorage",
                 AddStorageRequest.newBuilder().setId("s1").build().toByteArray()));
         assertEquals(Code.INVALID_ARGUMENT, e.code());
         AgentException gone = assertThrows(AgentException.class, () -> agent.removeStorage("s1"));
@@ -112,7 +113,7 @@ class AgentServiceTest {
                 OciSpec.build("c1", "c1", OciSpec.Process.of(List.of("true")), List.of()), List.of("no-layer"), "",
                 AgentClient.stdio(false, false))).code());
         TtrpcException out = assertThrows(TtrpcException.class, () -> {
-            try (var s = raw.newStream(AgentService.SERVICE, "ReadOutput", StreamDesc.SERVER_STREAMING,
+            try (var s = raw.newStream(SERVICE, "ReadOutput", StreamDesc.SERVER_STREAMING,
                     ReadOutputRequest.newBuilder().setContainerId("nope").setStream(StreamKind.STDOUT).build().toByteArray(),
                     CallOptions.DEFAULT)) {
                 s.recv();

@@ -1,10 +1,11 @@
 package dev.skiff.cli;
 
+import dev.skiff.agent.api.SkiffVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code skiff}: the entry point the ./skiff launcher runs. */
-@Command(name = "skiff", mixinStandardHelpOptions = true, version = "skiff 0.1.0",
+@Command(name = "skiff", mixinStandardHelpOptions = true, version = "skiff " + SkiffVersion.VERSION,
         description = {"Linux containers in lightweight VMs.",
                 "  run ARGS...   docker run against Skiff (starts the daemon if needed)"},
         subcommands = {DaemonCommand.class, InfoCommand.class, EnvCommand.class, GuestCommand.class, VmCommand.class,

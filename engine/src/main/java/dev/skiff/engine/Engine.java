@@ -1,5 +1,6 @@
 package dev.skiff.engine;
 
+import dev.skiff.agent.api.SkiffVersion;
 import dev.skiff.agent.client.AgentClient;
 import dev.skiff.agent.client.AgentException;
 import dev.skiff.agent.client.OciSpec;
@@ -55,7 +56,6 @@ import java.util.regex.Pattern;
  * containers outlive the daemon.
  */
 public final class Engine implements Backend, AutoCloseable {
-    public static final String VERSION = dev.skiff.agent.api.SkiffVersion.VERSION;
     static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
     private final ImageStore images;
@@ -199,7 +199,8 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public VersionInfo version() {
-        return new VersionInfo(VERSION, dev.skiff.engine.api.ApiVersions.CURRENT, dev.skiff.engine.api.ApiVersions.MINIMUM, "linux", "amd64", System.getProperty("os.version"));
+        return new VersionInfo(SkiffVersion.VERSION, dev.skiff.engine.api.ApiVersions.CURRENT,
+                dev.skiff.engine.api.ApiVersions.MINIMUM, "linux", "amd64", System.getProperty("os.version"));
     }
 
     @Override

@@ -5,7 +5,6 @@ import static dev.skiff.sys.Libc.C_LONG;
 import static dev.skiff.sys.Libc.C_POINTER;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -51,71 +50,41 @@ public final class FdPassing {
             FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
     private static final MethodHandle SENDMSG = Libc.downcall("sendmsg",
             FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
-    private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(C_INT, C_INT));
 
     /** socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC), bind(2) to {@code path}, listen(2). */
     public static int listenUnix(String path) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment addr = sockaddr(arena, path);
-            MemorySegment cs = Libc.captureState(arena);
-            int fd = socket(cs, path);
-            try {
-                Libc.check((int) BIND.invokeExact(cs, fd, addr, (int) addr.byteSize()), cs, "bind", path);
-                Libc.check((int) LISTEN.invokeExact(cs, fd, BACKLOG), cs, "listen on", path);
-                return fd;
-            } catch (Throwable t) {
-                int ignored = (int) CLOSE.invokeExact(cs, fd);
-                throw t;
-            }
-        } catch (ErrnoException e) {
-            throw e;
+        byte[] sunPath = sunPath(path);
+        int fd = socket(path);
+        try (Frame frame = Frame.open()) {
+            MemorySegment addr = sockaddr(frame, sunPath);
+            Libc.call(frame, "bind", path, (f, cs) -> (int) BIND.invokeExact(cs, fd, addr, (int) addr.byteSize()));
+            Libc.call(frame, "listen on", path, (f, cs) -> (int) LISTEN.invokeExact(cs, fd, BACKLOG));
+            return fd;
         } catch (Throwable t) {
-            throw Libc.rethrow(t);
+            Fds.closeQuietly(fd);
+            throw t;
         }
     }
 
     /** socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC), then connect(2) to {@code path}. */
     public static int connectUnix(String path) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment addr = sockaddr(arena, path);
-            MemorySegment cs = Libc.captureState(arena);
-            int fd = socket(cs, path);
-            try {
-                while (true) {
-                    int r = (int) CONNECT.invokeExact(cs, fd, addr, (int) addr.byteSize());
-                    if (r < 0 && Libc.errno(cs) == Errno.EINTR) {
-                        continue;
-                    }
-                    Libc.check(r, cs, "connect to", path);
-                    return fd;
-                }
-            } catch (Throwable t) {
-                int ignored = (int) CLOSE.invokeExact(cs, fd);
-                throw t;
-            }
-        } catch (ErrnoException e) {
-            throw e;
+        byte[] sunPath = sunPath(path);
+        int fd = socket(path);
+        try (Frame frame = Frame.open()) {
+            MemorySegment addr = sockaddr(frame, sunPath);
+            Libc.call(frame, "connect to", path, Libc.restarting(
+                    (f, cs) -> (int) CONNECT.invokeExact(cs, fd, addr, (int) addr.byteSize())));
+            return fd;
         } catch (Throwable t) {
-            throw Libc.rethrow(t);
+            Fds.closeQuietly(fd);
+            throw t;
         }
     }
 
     /** accept4(2) with SOCK_CLOEXEC; blocks until a peer connects. */
     public static int accept(int listenFd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            while (true) {
-                int r = (int) ACCEPT4.invokeExact(cs, listenFd, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
-                if (r < 0 && Libc.errno(cs) == Errno.EINTR) {
-                    continue;
-                }
-                return Libc.check(r, cs, "accept on", "fd " + listenFd);
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        return (int) Libc.call("accept on", "fd " + listenFd, Libc.restarting((f, cs) ->
+                (int) ACCEPT4.invokeExact(cs, listenFd, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC)));
     }
 
     /**
@@ -127,37 +96,25 @@ public final class FdPassing {
      *     or a truncated control message (any descriptors that did arrive are closed)
      */
     public static int receiveFd(int socketFd) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment payload = arena.allocate(MAX_PAYLOAD);
+        try (Frame frame = Frame.open()) {
+            MemorySegment payload = frame.alloc(MAX_PAYLOAD, 1);
             long controlSize = CMSG_HEADER + 4L * MAX_FDS;
-            MemorySegment control = arena.allocate(controlSize, 8);
-            MemorySegment msg = msghdr(arena, payload, MAX_PAYLOAD, control, controlSize);
-            MemorySegment cs = Libc.captureState(arena);
-            long n;
-            while (true) {
-                n = (long) RECVMSG.invokeExact(cs, socketFd, msg, MSG_CMSG_CLOEXEC);
-                if (n < 0 && Libc.errno(cs) == Errno.EINTR) {
-                    continue;
-                }
-                Libc.check(n, cs, "recvmsg on", "fd " + socketFd);
-                break;
-            }
+            MemorySegment control = frame.alloc(controlSize, 8);
+            MemorySegment msg = msghdr(frame, payload, MAX_PAYLOAD, control, controlSize);
+            long n = Libc.call(frame, "recvmsg on", "fd " + socketFd, Libc.restarting(
+                    (f, cs) -> (long) RECVMSG.invokeExact(cs, socketFd, msg, MSG_CMSG_CLOEXEC)));
             int[] fds = rights(msg, control);
             int flags = msg.get(ValueLayout.JAVA_INT, 48);
             if (fds.length == 1 && (flags & MSG_CTRUNC) == 0) {
                 return fds[0];
             }
             for (int fd : fds) {
-                int ignored = (int) CLOSE.invokeExact(cs, fd);
+                Fds.closeQuietly(fd);
             }
             String what = (flags & MSG_CTRUNC) != 0 ? "a truncated control message"
                     : fds.length == 0 ? (n == 0 ? "end of stream" : n + " bytes and no file descriptor")
                     : fds.length + " file descriptors";
             throw new IOException("failed to receive a file descriptor on fd " + socketFd + ": got " + what);
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 
@@ -171,55 +128,49 @@ public final class FdPassing {
         if (payload.length == 0 || payload.length > MAX_PAYLOAD) {
             throw new IllegalArgumentException("payload of " + payload.length + " bytes; need 1 to " + MAX_PAYLOAD);
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment data = arena.allocate(payload.length);
-            MemorySegment.copy(payload, 0, data, ValueLayout.JAVA_BYTE, 0, payload.length);
+        try (Frame frame = Frame.open()) {
             long controlSize = CMSG_HEADER + 8; // CMSG_SPACE(sizeof(int))
-            MemorySegment control = arena.allocate(controlSize, 8);
+            MemorySegment control = frame.alloc(controlSize, 8);
             control.set(ValueLayout.JAVA_LONG, 0, CMSG_HEADER + 4); // CMSG_LEN(sizeof(int))
             control.set(ValueLayout.JAVA_INT, 8, SOL_SOCKET);
             control.set(ValueLayout.JAVA_INT, 12, SCM_RIGHTS);
             control.set(ValueLayout.JAVA_INT, CMSG_HEADER, fd);
-            MemorySegment msg = msghdr(arena, data, payload.length, control, controlSize);
-            MemorySegment cs = Libc.captureState(arena);
-            while (true) {
-                long n = (long) SENDMSG.invokeExact(cs, socketFd, msg, MSG_NOSIGNAL);
-                if (n < 0 && Libc.errno(cs) == Errno.EINTR) {
-                    continue;
-                }
-                Libc.check(n, cs, "sendmsg on", "fd " + socketFd);
-                return; // the descriptor travels with the first byte; a short write still sent it
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
+            MemorySegment msg = msghdr(frame, frame.bytes(payload), payload.length, control, controlSize);
+            // The descriptor travels with the first byte; a short write still sent it.
+            Libc.call(frame, "sendmsg on", "fd " + socketFd, Libc.restarting(
+                    (f, cs) -> (long) SENDMSG.invokeExact(cs, socketFd, msg, MSG_NOSIGNAL)));
         }
     }
 
-    private static int socket(MemorySegment cs, String path) throws Throwable {
-        return Libc.check((int) SOCKET.invokeExact(cs, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), cs, "create socket for", path);
+    private static int socket(String path) throws ErrnoException {
+        return (int) Libc.call("create socket for", path,
+                (f, cs) -> (int) SOCKET.invokeExact(cs, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     }
 
-    private static MemorySegment sockaddr(Arena arena, String path) {
+    /** The bytes of sun_path, checked against its size before any socket is made. */
+    private static byte[] sunPath(String path) {
         byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
         if (bytes.length == 0 || bytes.length > MAX_PATH || path.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("unix socket path must be 1 to " + MAX_PATH + " bytes without NUL: "
                     + bytes.length + " bytes in " + path);
         }
-        MemorySegment addr = arena.allocate(SOCKADDR_UN_SIZE, 2);
+        return bytes;
+    }
+
+    private static MemorySegment sockaddr(Frame frame, byte[] sunPath) {
+        MemorySegment addr = frame.alloc(SOCKADDR_UN_SIZE, 2);
         addr.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
-        MemorySegment.copy(bytes, 0, addr, ValueLayout.JAVA_BYTE, 2, bytes.length);
+        MemorySegment.copy(sunPath, 0, addr, ValueLayout.JAVA_BYTE, 2, sunPath.length);
         return addr; // zero-filled, so the path is NUL-terminated
     }
 
     /** struct msghdr with no address and a single iovec. */
-    private static MemorySegment msghdr(Arena arena, MemorySegment data, long length, MemorySegment control,
+    private static MemorySegment msghdr(Frame frame, MemorySegment data, long length, MemorySegment control,
             long controlSize) {
-        MemorySegment iov = arena.allocate(16, 8);
+        MemorySegment iov = frame.alloc(16, 8);
         iov.set(ValueLayout.ADDRESS, 0, data);
         iov.set(ValueLayout.JAVA_LONG, 8, length);
-        MemorySegment msg = arena.allocate(MSGHDR_SIZE, 8);
+        MemorySegment msg = frame.alloc(MSGHDR_SIZE, 8);
         msg.set(ValueLayout.ADDRESS, 16, iov);
         msg.set(ValueLayout.JAVA_LONG, 24, 1L);
         msg.set(ValueLayout.ADDRESS, 32, control);

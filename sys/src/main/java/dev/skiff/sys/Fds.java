@@ -55,20 +55,13 @@ public final class Fds {
      */
     public static int openat2(int dirfd, String path, int flags, int mode, long resolve)
             throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment how = frame.alloc(24, 8);
+        return (int) Libc.call("openat2", path, (f, cs) -> {
+            MemorySegment how = f.alloc(24, 8);
             how.set(ValueLayout.JAVA_LONG, 0, Integer.toUnsignedLong(flags | OpenFlags.O_CLOEXEC));
             how.set(ValueLayout.JAVA_LONG, 8, mode & 07777L);
             how.set(ValueLayout.JAVA_LONG, 16, resolve);
-            MemorySegment cs = frame.capture();
-            long r = (long) SYSCALL_OPENAT2.invokeExact(cs, Calls.SYS_OPENAT2, dirfd,
-                    frame.str(path), how, 24L);
-            return (int) Libc.check(r, cs, "openat2", path);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+            return (long) SYSCALL_OPENAT2.invokeExact(cs, Calls.SYS_OPENAT2, dirfd, f.str(path), how, 24L);
+        });
     }
 
     /**
@@ -87,127 +80,59 @@ public final class Fds {
     }
 
     public static void close(int fd) throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            Libc.check((int) CLOSE.invokeExact(cs, fd), cs, "close", "fd " + fd);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("close", fd, (f, cs) -> (int) CLOSE.invokeExact(cs, fd));
     }
 
     /** pread(2) into {@code buf}; returns the byte count, 0 at end of file. */
     public static long pread(int fd, MemorySegment buf, long count, long offset) throws ErrnoException {
         checkBuffer(buf, count);
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            return Libc.check((long) PREAD.invokeExact(cs, fd, buf, count, offset), cs, "pread", "fd " + fd);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        return Libc.call("pread", fd, (f, cs) -> (long) PREAD.invokeExact(cs, fd, buf, count, offset));
     }
 
     /** pwrite(2) from {@code buf}; with O_APPEND Linux appends whatever the offset. */
     public static long pwrite(int fd, MemorySegment buf, long count, long offset) throws ErrnoException {
         checkBuffer(buf, count);
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            return Libc.check((long) PWRITE.invokeExact(cs, fd, buf, count, offset), cs, "pwrite", "fd " + fd);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        return Libc.call("pwrite", fd, (f, cs) -> (long) PWRITE.invokeExact(cs, fd, buf, count, offset));
     }
 
     /** read(2), for descriptors that cannot seek (fifos, sockets, character devices). */
     public static long read(int fd, MemorySegment buf, long count) throws ErrnoException {
         checkBuffer(buf, count);
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            return Libc.check((long) READ.invokeExact(cs, fd, buf, count), cs, "read", "fd " + fd);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        return Libc.call("read", fd, (f, cs) -> (long) READ.invokeExact(cs, fd, buf, count));
     }
 
     /** write(2), for descriptors that cannot seek. */
     public static long write(int fd, MemorySegment buf, long count) throws ErrnoException {
         checkBuffer(buf, count);
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            return Libc.check((long) WRITE.invokeExact(cs, fd, buf, count), cs, "write", "fd " + fd);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        return Libc.call("write", fd, (f, cs) -> (long) WRITE.invokeExact(cs, fd, buf, count));
     }
 
     /** fsync(2), or fdatasync(2) when {@code datasync}. */
     public static void fsync(int fd, boolean datasync) throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            int r = datasync ? (int) FDATASYNC.invokeExact(cs, fd) : (int) FSYNC.invokeExact(cs, fd);
-            Libc.check(r, cs, datasync ? "fdatasync" : "fsync", "fd " + fd);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call(datasync ? "fdatasync" : "fsync", fd, (f, cs) -> datasync
+                ? (int) FDATASYNC.invokeExact(cs, fd) : (int) FSYNC.invokeExact(cs, fd));
     }
 
     public static void ftruncate(int fd, long size) throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            Libc.check((int) FTRUNCATE.invokeExact(cs, fd, size), cs, "ftruncate", "fd " + fd);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("ftruncate", fd, (f, cs) -> (int) FTRUNCATE.invokeExact(cs, fd, size));
     }
 
     /** getdents64(2): fills {@code buf} with {@code struct linux_dirent64} records; 0 at the end. */
     public static long getdents64(int fd, MemorySegment buf, long count) throws ErrnoException {
         checkBuffer(buf, count);
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            return Libc.check((long) GETDENTS.invokeExact(cs, fd, buf, count), cs, "getdents64", "fd " + fd);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        return Libc.call("getdents64", fd, (f, cs) -> (long) GETDENTS.invokeExact(cs, fd, buf, count));
     }
 
     public static long lseek(int fd, long offset, int whence) throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            return Libc.check((long) LSEEK.invokeExact(cs, fd, offset, whence), cs, "lseek", "fd " + fd);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        return Libc.call("lseek", fd, (f, cs) -> (long) LSEEK.invokeExact(cs, fd, offset, whence));
     }
 
     /** fstatfs(2); works on O_PATH descriptors. */
     public static StatFs fstatfs(int fd) throws ErrnoException {
         try (Frame frame = Frame.open()) {
             MemorySegment st = frame.alloc(120, 8);
-            MemorySegment cs = frame.capture();
-            Libc.check((int) FSTATFS.invokeExact(cs, fd, st), cs, "fstatfs", "fd " + fd);
+            Libc.call(frame, "fstatfs", "fd " + fd, (f, cs) -> (int) FSTATFS.invokeExact(cs, fd, st));
             return StatFs.of(st);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 

@@ -54,15 +54,9 @@ public final class Files {
     public static Statx statx(int dirfd, String path, int flags) throws ErrnoException {
         try (Frame frame = Frame.open()) {
             MemorySegment buf = frame.alloc(Statx.SIZE, 8);
-            MemorySegment cs = frame.capture();
-            int r = (int) STATX.invokeExact(cs, dirfd, frame.str(path), flags,
-                    Statx.STATX_BASIC_STATS | Statx.STATX_BTIME, buf);
-            Libc.check(r, cs, "statx", path.isEmpty() ? "fd " + dirfd : path);
+            Libc.call(frame, "statx", path.isEmpty() ? "fd " + dirfd : path, (f, cs) -> (int) STATX.invokeExact(cs,
+                    dirfd, f.str(path), flags, Statx.STATX_BASIC_STATS | Statx.STATX_BTIME, buf));
             return Statx.of(buf);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 
@@ -72,93 +66,45 @@ public final class Files {
     }
 
     public static void mkdirat(int dirfd, String name, int mode) throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            Libc.check((int) MKDIRAT.invokeExact(cs, dirfd, frame.str(name), mode), cs, "mkdirat", name);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("mkdirat", name, (f, cs) -> (int) MKDIRAT.invokeExact(cs, dirfd, f.str(name), mode));
     }
 
     /** mknodat(2); {@code mode} carries the file type, {@code dev} is {@link Statx#makedev}. */
     public static void mknodat(int dirfd, String name, int mode, long dev) throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            Libc.check((int) MKNODAT.invokeExact(cs, dirfd, frame.str(name), mode, dev), cs, "mknodat", name);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("mknodat", name, (f, cs) -> (int) MKNODAT.invokeExact(cs, dirfd, f.str(name), mode, dev));
     }
 
     public static void symlinkat(String target, int dirfd, String name) throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            Libc.check((int) SYMLINKAT.invokeExact(cs, frame.str(target), dirfd,
-                    frame.str(name)), cs, "symlinkat", name);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("symlinkat", name, (f, cs) -> (int) SYMLINKAT.invokeExact(cs, f.str(target), dirfd, f.str(name)));
     }
 
     /** readlinkat(2); an empty {@code name} reads the O_PATH symlink descriptor itself. */
     public static String readlinkat(int dirfd, String name) throws ErrnoException {
         try (Frame frame = Frame.open()) {
             MemorySegment buf = frame.alloc(4097, 1);
-            MemorySegment cs = frame.capture();
-            long n = (long) READLINKAT.invokeExact(cs, dirfd, frame.str(name), buf, 4097L);
-            Libc.check(n, cs, "readlinkat", name.isEmpty() ? "fd " + dirfd : name);
+            long n = Libc.call(frame, "readlinkat", name.isEmpty() ? "fd " + dirfd : name,
+                    (f, cs) -> (long) READLINKAT.invokeExact(cs, dirfd, f.str(name), buf, 4097L));
             if (n > 4096) {
                 throw new ErrnoException("readlinkat", name, Errno.ENAMETOOLONG);
             }
             return new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 
     public static void linkat(int olddirfd, String oldname, int newdirfd, String newname, int flags)
             throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            Libc.check((int) LINKAT.invokeExact(cs, olddirfd, frame.str(oldname), newdirfd,
-                    frame.str(newname), flags), cs, "linkat", newname);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("linkat", newname, (f, cs) -> (int) LINKAT.invokeExact(cs, olddirfd, f.str(oldname), newdirfd,
+                f.str(newname), flags));
     }
 
     public static void renameat2(int olddirfd, String oldname, int newdirfd, String newname, int flags)
             throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            Libc.check((int) RENAMEAT2.invokeExact(cs, olddirfd, frame.str(oldname), newdirfd,
-                    frame.str(newname), flags), cs, "renameat2", oldname + " to " + newname);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("renameat2", oldname + " to " + newname, (f, cs) -> (int) RENAMEAT2.invokeExact(cs, olddirfd,
+                f.str(oldname), newdirfd, f.str(newname), flags));
     }
 
     public static void unlinkat(int dirfd, String name, int flags) throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            Libc.check((int) UNLINKAT.invokeExact(cs, dirfd, frame.str(name), flags), cs, "unlinkat", name);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("unlinkat", name, (f, cs) -> (int) UNLINKAT.invokeExact(cs, dirfd, f.str(name), flags));
     }
 
     /**
@@ -167,54 +113,27 @@ public final class Files {
      */
     public static void utimensat(int dirfd, String name, long atimeSec, long atimeNsec,
             long mtimeSec, long mtimeNsec, int flags) throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment ts = frame.alloc(32, 8);
+        Libc.call("utimensat", name.isEmpty() ? "fd " + dirfd : name, (f, cs) -> {
+            MemorySegment ts = f.alloc(32, 8);
             ts.set(ValueLayout.JAVA_LONG, 0, atimeSec);
             ts.set(ValueLayout.JAVA_LONG, 8, atimeNsec);
             ts.set(ValueLayout.JAVA_LONG, 16, mtimeSec);
             ts.set(ValueLayout.JAVA_LONG, 24, mtimeNsec);
-            MemorySegment cs = frame.capture();
-            Libc.check((int) UTIMENSAT.invokeExact(cs, dirfd, frame.str(name), ts, flags),
-                    cs, "utimensat", name.isEmpty() ? "fd " + dirfd : name);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+            return (int) UTIMENSAT.invokeExact(cs, dirfd, f.str(name), ts, flags);
+        });
     }
 
     /** fchownat(2); -1 leaves an id unchanged. */
     public static void fchownat(int dirfd, String name, int uid, int gid, int flags) throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            Libc.check((int) FCHOWNAT.invokeExact(cs, dirfd, frame.str(name), uid, gid, flags),
-                    cs, "fchownat", name.isEmpty() ? "fd " + dirfd : name);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("fchownat", name.isEmpty() ? "fd " + dirfd : name,
+                (f, cs) -> (int) FCHOWNAT.invokeExact(cs, dirfd, f.str(name), uid, gid, flags));
     }
 
     public static void chmod(String path, int mode) throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            Libc.check((int) CHMOD.invokeExact(cs, frame.str(path), mode), cs, "chmod", path);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("chmod", path, (f, cs) -> (int) CHMOD.invokeExact(cs, f.str(path), mode));
     }
 
     public static void truncate(String path, long size) throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            Libc.check((int) TRUNCATE.invokeExact(cs, frame.str(path), size), cs, "truncate", path);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("truncate", path, (f, cs) -> (int) TRUNCATE.invokeExact(cs, f.str(path), size));
     }
 }

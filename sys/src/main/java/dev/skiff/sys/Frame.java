@@ -89,6 +89,18 @@ final class Frame implements AutoCloseable {
         return seg;
     }
 
+    /** A copy of {@code b}. */
+    MemorySegment bytes(byte[] b) {
+        MemorySegment seg = alloc(b.length, 1);
+        MemorySegment.copy(b, 0, seg, ValueLayout.JAVA_BYTE, 0, b.length);
+        return seg;
+    }
+
+    /** {@code s} as a C string, or NULL for null. */
+    MemorySegment strOrNull(String s) {
+        return s == null ? MemorySegment.NULL : str(s);
+    }
+
     private Arena overflow() {
         if (overflow == null) {
             overflow = Arena.ofConfined();

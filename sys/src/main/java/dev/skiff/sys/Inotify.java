@@ -53,42 +53,26 @@ public final class Inotify implements AutoCloseable {
     private volatile boolean closed;
 
     public Inotify() throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            fd = Libc.check((int) INIT1.invokeExact(cs, IN_NONBLOCK | IN_CLOEXEC), cs, "inotify_init1", "");
-        } catch (ErrnoException e) {
-            arena.close();
-            throw e;
+        try {
+            fd = (int) Libc.call("inotify_init1", "", (f, cs) -> (int) INIT1.invokeExact(cs, IN_NONBLOCK | IN_CLOEXEC));
         } catch (Throwable t) {
             arena.close();
-            throw Libc.rethrow(t);
+            throw t;
         }
     }
 
     /** Watches {@code path} for {@code mask}; the watch descriptor (the same one again for the same inode). */
     public int addWatch(String path, int mask) throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            return Libc.check((int) ADD_WATCH.invokeExact(cs, fd, frame.str(path), mask), cs, "inotify_add_watch", path);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        return (int) Libc.call("inotify_add_watch", path,
+                (f, cs) -> (int) ADD_WATCH.invokeExact(cs, fd, f.str(path), mask));
     }
 
     /** Removes a watch; one already gone (its directory deleted) is not an error. */
     public void removeWatch(int wd) {
-        try (Frame frame = Frame.open()) {
-            MemorySegment cs = frame.capture();
-            int r = (int) RM_WATCH.invokeExact(cs, fd, wd);
-            if (r < 0 && Libc.errno(cs) != Errno.EINVAL) {
-                throw new ErrnoException("inotify_rm_watch", "wd " + wd, Libc.errno(cs));
-            }
+        try {
+            Libc.call("inotify_rm_watch", "wd " + wd, (f, cs) -> (int) RM_WATCH.invokeExact(cs, fd, wd));
         } catch (ErrnoException e) {
-            // nothing to undo: the watch is gone either way for our purposes
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
+            // nothing to undo: the watch is gone either way for our purposes (EINVAL: gone already)
         }
     }
 
@@ -100,27 +84,22 @@ public final class Inotify implements AutoCloseable {
         if (closed) {
             throw new ErrnoException("read", "closed inotify instance", Errno.EBADF);
         }
-        try (Frame frame = Frame.open()) {
-            MemorySegment pfd = frame.alloc(8, 4);
-            pfd.set(ValueLayout.JAVA_INT, 0, fd);
-            pfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
-            pfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-            MemorySegment cs = frame.capture();
-            int ready = (int) POLL.invokeExact(cs, pfd, 1L, timeoutMillis);
-            if (ready < 0) {
-                int errno = Libc.errno(cs);
-                if (errno == Errno.EINTR) {
-                    return List.of();
-                }
-                throw new ErrnoException("poll", "inotify fd " + fd, errno);
-            }
+        try {
+            long ready = Libc.call("poll", "inotify fd " + fd, (f, cs) -> {
+                MemorySegment pfd = f.alloc(8, 4);
+                pfd.set(ValueLayout.JAVA_INT, 0, fd);
+                pfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
+                pfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+                return (int) POLL.invokeExact(cs, pfd, 1L, timeoutMillis);
+            });
             if (ready == 0) {
                 return List.of();
             }
         } catch (ErrnoException e) {
+            if (e.errno() == Errno.EINTR) {
+                return List.of();
+            }
             throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
         long n;
         try {

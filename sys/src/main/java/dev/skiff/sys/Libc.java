@@ -14,7 +14,9 @@ import java.lang.invoke.VarHandle;
  * The linker, libc symbol lookup and errno capture shared by every wrapper in this package.
  *
  * <p>Each downcall is made with {@link Linker.Option#captureCallState(String...)} so that errno
- * is read from the call itself, not from a later libc call on the same thread.
+ * is read from the call itself, not from a later libc call on the same thread. Wrappers make
+ * their calls through {@link #call}, which owns the frame, the capture, the check and the
+ * rethrow.
  */
 public final class Libc {
     private Libc() {}
@@ -50,21 +52,84 @@ public final class Libc {
         return (int) ERRNO.get(capture, 0L);
     }
 
-    /** Turns a checked-for-failure return value into a thrown {@link ErrnoException}. */
-    static int check(int result, MemorySegment capture, String call, String object)
-            throws ErrnoException {
+    /**
+     * One downcall through a {@link #downcall} handle, as {@link #call} makes it: pass
+     * {@code capture} as the handle's first argument and return what the handle returned (an
+     * {@code int} result widens). {@code frame} holds the call's strings and structs.
+     */
+    @FunctionalInterface
+    interface NativeCall {
+        long invoke(Frame frame, MemorySegment capture) throws Throwable;
+    }
+
+    /**
+     * Makes {@code c} in a {@link Frame} of its own and checks its result: a negative one throws
+     * an {@link ErrnoException} "failed to CALL OBJECT: strerror" with the errno the call itself
+     * set. Anything else the handle throws comes out unchecked ({@link #rethrow}).
+     *
+     * <p>This is the one shape of every syscall wrapper, so it allocates nothing of its own: the
+     * frame is the thread's own or a pooled one (no arena), the result is a primitive
+     * {@code long} (no boxing), the arity is fixed (no varargs array). What remains per call is
+     * the lambda that captures the call's arguments: C2 can scalar-replace it once it inlines
+     * this method, C1 (which {@code skiff 9p serve} runs with) allocates it. Not measured.
+     */
+    static long call(String call, String object, NativeCall c) throws ErrnoException {
+        try (Frame frame = Frame.open()) {
+            return call(frame, call, object, c);
+        }
+    }
+
+    /**
+     * {@link #call(String, String, NativeCall)} on descriptor {@code fd}, whose "fd N" is written
+     * only when the call fails: pread/pwrite/read/write of the 9P server go through here, and
+     * building the object string eagerly would cost them two allocations per call.
+     */
+    static long call(String call, int fd, NativeCall c) throws ErrnoException {
+        try (Frame frame = Frame.open()) {
+            MemorySegment capture = frame.capture();
+            long result = invoke(frame, capture, c);
+            if (result < 0) {
+                throw new ErrnoException(call, "fd " + fd, errno(capture));
+            }
+            return result;
+        }
+    }
+
+    /**
+     * {@link #call(String, String, NativeCall)} in a frame the caller holds open, for a call whose
+     * struct or buffer from the frame is read after it returns.
+     */
+    static long call(Frame frame, String call, String object, NativeCall c) throws ErrnoException {
+        MemorySegment capture = frame.capture();
+        long result = invoke(frame, capture, c);
         if (result < 0) {
             throw new ErrnoException(call, object, errno(capture));
         }
         return result;
     }
 
-    static long check(long result, MemorySegment capture, String call, String object)
-            throws ErrnoException {
-        if (result < 0) {
-            throw new ErrnoException(call, object, errno(capture));
+    private static long invoke(Frame frame, MemorySegment capture, NativeCall c) throws ErrnoException {
+        try {
+            return c.invoke(frame, capture);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
         }
-        return result;
+    }
+
+    /**
+     * {@code c} made again while it fails with EINTR, for calls that block until a peer or a child
+     * does something (accept, connect, recvmsg, sendmsg, waitpid, waitid).
+     */
+    static NativeCall restarting(NativeCall c) {
+        return (frame, capture) -> {
+            long result;
+            do {
+                result = c.invoke(frame, capture);
+            } while (result < 0 && errno(capture) == Errno.EINTR);
+            return result;
+        };
     }
 
     /** Rethrows anything a downcall handle throws (they throw nothing checked in practice). */

@@ -3,7 +3,6 @@ package dev.skiff.sys;
 import static dev.skiff.sys.Libc.C_INT;
 import static dev.skiff.sys.Libc.C_POINTER;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -54,23 +53,18 @@ public final class Locks {
     }
 
     private static Flock fcntl(int fd, int cmd, Flock lock) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fl = arena.allocate(32, 8);
+        try (Frame frame = Frame.open()) {
+            MemorySegment fl = frame.alloc(32, 8);
             fl.set(ValueLayout.JAVA_SHORT, 0, lock.type());
             fl.set(ValueLayout.JAVA_SHORT, 2, (short) 0); // SEEK_SET
             fl.set(ValueLayout.JAVA_LONG, 8, lock.start());
             fl.set(ValueLayout.JAVA_LONG, 16, lock.length());
             fl.set(ValueLayout.JAVA_INT, 24, 0); // l_pid must be 0 for OFD locks
-            MemorySegment cs = Libc.captureState(arena);
-            int r = (int) FCNTL.invokeExact(cs, fd, cmd, fl);
-            Libc.check(r, cs, cmd == F_OFD_GETLK ? "fcntl(F_OFD_GETLK)"
-                    : cmd == F_OFD_SETLK ? "fcntl(F_OFD_SETLK)" : "fcntl(F_OFD_SETLKW)", "fd " + fd);
+            Libc.call(frame, cmd == F_OFD_GETLK ? "fcntl(F_OFD_GETLK)"
+                    : cmd == F_OFD_SETLK ? "fcntl(F_OFD_SETLK)" : "fcntl(F_OFD_SETLKW)", "fd " + fd,
+                    (f, cs) -> (int) FCNTL.invokeExact(cs, fd, cmd, fl));
             return new Flock(fl.get(ValueLayout.JAVA_SHORT, 0), fl.get(ValueLayout.JAVA_LONG, 8),
                     fl.get(ValueLayout.JAVA_LONG, 16), fl.get(ValueLayout.JAVA_INT, 24));
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 }

@@ -1,9 +1,6 @@
 package dev.skiff.sys;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /** Kernel module loading: init_module(2), as busybox insmod does, without modprobe's lookups. */
@@ -22,20 +19,15 @@ public final class Modules {
         if (image.length == 0) {
             throw new IllegalArgumentException("module " + name + " is empty");
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = Libc.captureState(arena);
-            MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, image);
-            int rc = (int) INIT_MODULE.invokeExact(capture, buf, (long) image.length,
-                    arena.allocateFrom(params == null ? "" : params));
-            if (rc < 0 && Libc.errno(capture) == Errno.EEXIST) {
-                return false;
-            }
-            Libc.check(rc, capture, "load module", name);
+        try {
+            Libc.call("load module", name, (f, cs) -> (int) INIT_MODULE.invokeExact(cs, f.bytes(image),
+                    (long) image.length, f.str(params == null ? "" : params)));
             return true;
         } catch (ErrnoException e) {
+            if (e.errno() == Errno.EEXIST) {
+                return false;
+            }
             throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 }

@@ -1,8 +1,6 @@
 package dev.skiff.sys;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
@@ -34,36 +32,16 @@ public final class Mounts {
         if (target == null || target.isEmpty()) {
             throw new IllegalArgumentException("mount target is empty");
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = Libc.captureState(arena);
-            int rc = (int) MOUNT.invokeExact(capture, cstr(arena, source), arena.allocateFrom(target),
-                    cstr(arena, fsType), flags, cstr(arena, data));
-            Libc.check(rc, capture, "mount", describe(source, target, fsType));
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("mount", describe(source, target, fsType), (f, cs) -> (int) MOUNT.invokeExact(cs,
+                f.strOrNull(source), f.str(target), f.strOrNull(fsType), flags, f.strOrNull(data)));
     }
 
     /** Unmounts {@code target} with umount2 flags such as {@link #MNT_DETACH}. */
     public static void unmount(String target, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = Libc.captureState(arena);
-            int rc = (int) UMOUNT2.invokeExact(capture, arena.allocateFrom(target), flags);
-            Libc.check(rc, capture, "unmount", target);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("unmount", target, (f, cs) -> (int) UMOUNT2.invokeExact(cs, f.str(target), flags));
     }
 
     private static String describe(String source, String target, String fsType) {
         return (fsType == null ? "" : fsType + " ") + (source == null ? "none" : source) + " on " + target;
-    }
-
-    static MemorySegment cstr(Arena arena, String s) {
-        return s == null ? MemorySegment.NULL : arena.allocateFrom(s);
     }
 }

@@ -1,6 +1,5 @@
 package dev.skiff.sys;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -24,15 +23,10 @@ public final class Pipes {
         if ((flags & ~(O_CLOEXEC | O_NONBLOCK)) != 0) {
             throw new IllegalArgumentException("unsupported pipe2 flags 0" + Integer.toOctalString(flags));
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) PIPE2.invokeExact(cs, fds, flags), cs, "pipe2", "");
+        try (Frame frame = Frame.open()) {
+            MemorySegment fds = frame.alloc(8, 4);
+            Libc.call(frame, "pipe2", "", (f, cs) -> (int) PIPE2.invokeExact(cs, fds, flags));
             return new int[] {fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 }

@@ -1,8 +1,6 @@
 package dev.skiff.sys;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /** sync(2) and reboot(2): how the guest's PID 1 powers the VM off. */
@@ -16,9 +14,10 @@ public final class Power {
     private static final MethodHandle REBOOT = Libc.downcall("reboot",
             FunctionDescriptor.of(Libc.C_INT, Libc.C_INT));
 
+    /** sync(2), which cannot fail. */
     public static void sync() {
-        try (Arena arena = Arena.ofConfined()) {
-            SYNC.invokeExact(Libc.captureState(arena));
+        try (Frame frame = Frame.open()) {
+            SYNC.invokeExact(frame.capture());
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }
@@ -27,14 +26,6 @@ public final class Power {
     /** Syncs and powers off. Returns only if the kernel refused (e.g. not PID 1's namespace, no CAP_SYS_BOOT). */
     public static void powerOff() throws ErrnoException {
         sync();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = Libc.captureState(arena);
-            int rc = (int) REBOOT.invokeExact(capture, RB_POWER_OFF);
-            Libc.check(rc, capture, "power off", "");
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("power off", "", (f, cs) -> (int) REBOOT.invokeExact(cs, RB_POWER_OFF));
     }
 }

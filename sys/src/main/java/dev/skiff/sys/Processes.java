@@ -80,7 +80,6 @@ public final class Processes {
     private static final MethodHandle PRCTL = Calls.variadic("prctl", FunctionDescriptor.of(C_INT, C_INT, C_LONG), 1);
     private static final MethodHandle FCNTL_INT = Calls.variadic("fcntl",
             FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), 2);
-    private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(C_INT, C_INT));
 
     /**
      * A wait status as waitpid(2) returns it, decoded as the W* macros of glibc's
@@ -158,26 +157,31 @@ public final class Processes {
             }
         }
         int[] sources = stdio.clone();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            try {
-                for (int i = 0; i < n; i++) {
-                    if (sources[i] >= 0 && sources[i] < n) {
-                        // Moved above the targets: dup2(1, 0) then dup2(0, 1) would give both ends
-                        // the first source, and adddup2(i, i) leaves close-on-exec in older glibc.
-                        int moved = (int) FCNTL_INT.invokeExact(cs, stdio[i], F_DUPFD_CLOEXEC, n);
-                        Libc.check(moved, cs, "duplicate", "fd " + stdio[i]);
-                        sources[i] = moved;
-                    }
-                }
-                return spawn(arena, path, argv, env, cwd, sources, newSession);
-            } finally {
-                for (int i = 0; i < n; i++) {
-                    if (sources[i] != stdio[i] && sources[i] >= 0) {
-                        int ignored = (int) CLOSE.invokeExact(cs, sources[i]);
-                    }
+        try {
+            for (int i = 0; i < n; i++) {
+                if (sources[i] >= 0 && sources[i] < n) {
+                    // Moved above the targets: dup2(1, 0) then dup2(0, 1) would give both ends
+                    // the first source, and adddup2(i, i) leaves close-on-exec in older glibc.
+                    int source = stdio[i];
+                    sources[i] = (int) Libc.call("duplicate", "fd " + source,
+                            (f, cs) -> (int) FCNTL_INT.invokeExact(cs, source, F_DUPFD_CLOEXEC, n));
                 }
             }
+            return posixSpawn(path, argv, env, cwd, sources, newSession);
+        } finally {
+            for (int i = 0; i < n; i++) {
+                if (sources[i] != stdio[i]) {
+                    Fds.closeQuietly(sources[i]);
+                }
+            }
+        }
+    }
+
+    /** posix_spawn itself, from descriptors that no dup2 of another overwrites. */
+    private static int posixSpawn(String path, List<String> argv, List<String> env, String cwd, int[] sources,
+            boolean newSession) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            return spawn(arena, path, argv, env, cwd, sources, newSession);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
@@ -235,21 +239,11 @@ public final class Processes {
      * @throws ErrnoException with errno {@link #ECHILD} when there is no such child (left)
      */
     public static ExitStatus waitpid(int pid, int options) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment status = arena.allocate(ValueLayout.JAVA_INT);
-            MemorySegment cs = Libc.captureState(arena);
-            while (true) {
-                int r = (int) WAITPID.invokeExact(cs, pid, status, options);
-                if (r < 0 && Libc.errno(cs) == Errno.EINTR) {
-                    continue;
-                }
-                Libc.check(r, cs, "waitpid", pid == -1 ? "any child" : "process " + pid);
-                return r == 0 ? null : new ExitStatus(r, status.get(ValueLayout.JAVA_INT, 0));
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
+        try (Frame frame = Frame.open()) {
+            MemorySegment status = frame.alloc(4, 4);
+            int r = (int) Libc.call(frame, "waitpid", pid == -1 ? "any child" : "process " + pid,
+                    Libc.restarting((f, cs) -> (int) WAITPID.invokeExact(cs, pid, status, options)));
+            return r == 0 ? null : new ExitStatus(r, status.get(ValueLayout.JAVA_INT, 0));
         }
     }
 
@@ -261,21 +255,11 @@ public final class Processes {
      * @throws ErrnoException with errno {@link #ECHILD} when we have no child at all
      */
     public static int awaitZombie() throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = arena.allocate(SIGINFO_SIZE, 8);
-            MemorySegment cs = Libc.captureState(arena);
-            while (true) {
-                int r = (int) WAITID.invokeExact(cs, P_ALL, 0, info, WEXITED | WNOWAIT);
-                if (r < 0 && Libc.errno(cs) == Errno.EINTR) {
-                    continue;
-                }
-                Libc.check(r, cs, "waitid", "any child");
-                return info.get(ValueLayout.JAVA_INT, SI_PID);
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
+        try (Frame frame = Frame.open()) {
+            MemorySegment info = frame.alloc(SIGINFO_SIZE, 8);
+            Libc.call(frame, "waitid", "any child",
+                    Libc.restarting((f, cs) -> (int) WAITID.invokeExact(cs, P_ALL, 0, info, WEXITED | WNOWAIT)));
+            return info.get(ValueLayout.JAVA_INT, SI_PID);
         }
     }
 
@@ -284,14 +268,8 @@ public final class Processes {
         if (pid <= 0) {
             throw new IllegalArgumentException("refusing to signal process group or everything: pid " + pid);
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) KILL.invokeExact(cs, pid, signal), cs, "kill", "process " + pid + " with signal " + signal);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("kill", "process " + pid + " with signal " + signal,
+                (f, cs) -> (int) KILL.invokeExact(cs, pid, signal));
     }
 
     /** kill(2) with a negative pid: signals every process in process group {@code pgid}. */
@@ -299,14 +277,8 @@ public final class Processes {
         if (pgid <= 1) {
             throw new IllegalArgumentException("refusing to signal process group " + pgid);
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) KILL.invokeExact(cs, -pgid, signal), cs, "kill", "process group " + pgid + " with signal " + signal);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("kill", "process group " + pgid + " with signal " + signal,
+                (f, cs) -> (int) KILL.invokeExact(cs, -pgid, signal));
     }
 
     /**
@@ -314,14 +286,8 @@ public final class Processes {
      * rather than to PID 1 (kernel/exit.c, find_new_reaper), so that we can wait for them.
      */
     public static void setChildSubreaper() throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) PRCTL.invokeExact(cs, PR_SET_CHILD_SUBREAPER, 1L), cs, "prctl", "PR_SET_CHILD_SUBREAPER");
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.call("prctl", "PR_SET_CHILD_SUBREAPER",
+                (f, cs) -> (int) PRCTL.invokeExact(cs, PR_SET_CHILD_SUBREAPER, 1L));
     }
 
     /** The posix_spawn family returns an error number rather than setting errno. */

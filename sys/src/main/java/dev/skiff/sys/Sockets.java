@@ -1,6 +1,5 @@
 package dev.skiff.sys;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -17,16 +16,11 @@ public final class Sockets {
 
     /** A connected pair of unix stream sockets, close-on-exec; returns their two descriptors. */
     public static int[] streamPair() throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
-            MemorySegment cs = Libc.captureState(arena);
-            int rc = (int) SOCKETPAIR.invokeExact(cs, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
-            Libc.check(rc, cs, "create socket pair", "");
+        try (Frame frame = Frame.open()) {
+            MemorySegment fds = frame.alloc(8, 4);
+            Libc.call(frame, "create socket pair", "",
+                    (f, cs) -> (int) SOCKETPAIR.invokeExact(cs, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds));
             return new int[] {fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 }

@@ -4,7 +4,6 @@ import static dev.skiff.sys.Libc.C_INT;
 import static dev.skiff.sys.Libc.C_LONG;
 import static dev.skiff.sys.Libc.C_POINTER;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -31,68 +30,50 @@ public final class Terminals {
     private static final MethodHandle UNLOCKPT = Libc.downcall("unlockpt", FunctionDescriptor.of(C_INT, C_INT));
     private static final MethodHandle PTSNAME_R = Libc.downcall("ptsname_r",
             FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_LONG));
-    private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(C_INT, C_INT));
 
     /** ioctl(TIOCSWINSZ): the kernel sends SIGWINCH to the terminal's foreground process group. */
     public static void setWindowSize(int fd, int rows, int cols) throws ErrnoException {
         if (rows < 0 || rows > 0xffff || cols < 0 || cols > 0xffff) {
             throw new IllegalArgumentException("window size " + rows + "x" + cols + " does not fit unsigned shorts");
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment ws = arena.allocate(WINSIZE_SIZE, 2);
+        Libc.call("set the window size of", "fd " + fd, (f, cs) -> {
+            MemorySegment ws = f.alloc(WINSIZE_SIZE, 2);
             ws.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
             ws.set(ValueLayout.JAVA_SHORT, 2, (short) cols);
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) IOCTL.invokeExact(cs, fd, TIOCSWINSZ, ws), cs, "set the window size of", "fd " + fd);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+            return (int) IOCTL.invokeExact(cs, fd, TIOCSWINSZ, ws);
+        });
     }
 
     /** ioctl(TIOCGWINSZ); returns {@code {rows, cols}}. */
     public static int[] windowSize(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment ws = arena.allocate(WINSIZE_SIZE, 2);
-            MemorySegment cs = Libc.captureState(arena);
-            Libc.check((int) IOCTL.invokeExact(cs, fd, TIOCGWINSZ, ws), cs, "get the window size of", "fd " + fd);
+        try (Frame frame = Frame.open()) {
+            MemorySegment ws = frame.alloc(WINSIZE_SIZE, 2);
+            Libc.call(frame, "get the window size of", "fd " + fd,
+                    (f, cs) -> (int) IOCTL.invokeExact(cs, fd, TIOCGWINSZ, ws));
             return new int[] {Short.toUnsignedInt(ws.get(ValueLayout.JAVA_SHORT, 0)),
                     Short.toUnsignedInt(ws.get(ValueLayout.JAVA_SHORT, 2))};
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 
     /** posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), grantpt(3), unlockpt(3): a new pty master. */
     public static int openPtyMaster() throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            int fd = Libc.check((int) POSIX_OPENPT.invokeExact(cs, OpenFlags.O_RDWR | OpenFlags.O_NOCTTY | OpenFlags.O_CLOEXEC),
-                    cs, "posix_openpt", "/dev/ptmx");
-            try {
-                Libc.check((int) GRANTPT.invokeExact(cs, fd), cs, "grantpt", "fd " + fd);
-                Libc.check((int) UNLOCKPT.invokeExact(cs, fd), cs, "unlockpt", "fd " + fd);
-                return fd;
-            } catch (Throwable t) {
-                int ignored = (int) CLOSE.invokeExact(cs, fd);
-                throw t;
-            }
-        } catch (ErrnoException e) {
-            throw e;
+        int fd = (int) Libc.call("posix_openpt", "/dev/ptmx", (f, cs) -> (int) POSIX_OPENPT.invokeExact(cs,
+                OpenFlags.O_RDWR | OpenFlags.O_NOCTTY | OpenFlags.O_CLOEXEC));
+        try {
+            Libc.call("grantpt", "fd " + fd, (f, cs) -> (int) GRANTPT.invokeExact(cs, fd));
+            Libc.call("unlockpt", "fd " + fd, (f, cs) -> (int) UNLOCKPT.invokeExact(cs, fd));
+            return fd;
         } catch (Throwable t) {
-            throw Libc.rethrow(t);
+            Fds.closeQuietly(fd);
+            throw t;
         }
     }
 
     /** ptsname_r(3): the path of the pty slave of {@code master}, e.g. /dev/pts/3. */
     public static String ptsName(int master) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(PTS_NAME_MAX);
-            MemorySegment cs = Libc.captureState(arena);
-            int rc = (int) PTSNAME_R.invokeExact(cs, master, buf, (long) PTS_NAME_MAX);
+        try (Frame frame = Frame.open()) {
+            MemorySegment buf = frame.alloc(PTS_NAME_MAX, 1);
+            int rc = (int) PTSNAME_R.invokeExact(frame.capture(), master, buf, (long) PTS_NAME_MAX);
             if (rc != 0) {
                 throw new ErrnoException("ptsname_r", "fd " + master, rc); // returns the error number
             }

@@ -4,7 +4,6 @@ import static dev.skiff.sys.Libc.C_INT;
 import static dev.skiff.sys.Libc.C_LONG;
 import static dev.skiff.sys.Libc.C_POINTER;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -36,34 +35,23 @@ public final class Xattrs {
 
     /** The value of {@code name}; ENODATA when absent. */
     public static byte[] get(String path, String name, boolean follow) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(XATTR_SIZE_MAX);
-            MemorySegment cs = Libc.captureState(arena);
+        try (Frame frame = Frame.open()) {
+            MemorySegment buf = frame.alloc(XATTR_SIZE_MAX, 1);
             MethodHandle h = follow ? GETXATTR : LGETXATTR;
-            long n = (long) h.invokeExact(cs, arena.allocateFrom(path), arena.allocateFrom(name), buf,
-                    (long) XATTR_SIZE_MAX);
-            Libc.check(n, cs, "getxattr", name + " of " + path);
+            long n = Libc.call(frame, "getxattr", name + " of " + path,
+                    (f, cs) -> (long) h.invokeExact(cs, f.str(path), f.str(name), buf, (long) XATTR_SIZE_MAX));
             return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 
     /** The NUL-separated list of names, exactly as listxattr(2) returns it. */
     public static byte[] list(String path, boolean follow) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(XATTR_LIST_MAX);
-            MemorySegment cs = Libc.captureState(arena);
+        try (Frame frame = Frame.open()) {
+            MemorySegment buf = frame.alloc(XATTR_LIST_MAX, 1);
             MethodHandle h = follow ? LISTXATTR : LLISTXATTR;
-            long n = (long) h.invokeExact(cs, arena.allocateFrom(path), buf, (long) XATTR_LIST_MAX);
-            Libc.check(n, cs, "listxattr", path);
+            long n = Libc.call(frame, "listxattr", path,
+                    (f, cs) -> (long) h.invokeExact(cs, f.str(path), buf, (long) XATTR_LIST_MAX));
             return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 
@@ -72,31 +60,13 @@ public final class Xattrs {
         if (value.length > XATTR_SIZE_MAX) {
             throw new ErrnoException("setxattr", name + " of " + path, Errno.E2BIG);
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment v = arena.allocate(Math.max(1, value.length));
-            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
-            MemorySegment cs = Libc.captureState(arena);
-            MethodHandle h = follow ? SETXATTR : LSETXATTR;
-            int r = (int) h.invokeExact(cs, arena.allocateFrom(path), arena.allocateFrom(name), v,
-                    (long) value.length, flags);
-            Libc.check(r, cs, "setxattr", name + " of " + path);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        MethodHandle h = follow ? SETXATTR : LSETXATTR;
+        Libc.call("setxattr", name + " of " + path, (f, cs) -> (int) h.invokeExact(cs, f.str(path), f.str(name),
+                f.bytes(value), (long) value.length, flags));
     }
 
     public static void remove(String path, String name, boolean follow) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.captureState(arena);
-            MethodHandle h = follow ? REMOVEXATTR : LREMOVEXATTR;
-            int r = (int) h.invokeExact(cs, arena.allocateFrom(path), arena.allocateFrom(name));
-            Libc.check(r, cs, "removexattr", name + " of " + path);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        MethodHandle h = follow ? REMOVEXATTR : LREMOVEXATTR;
+        Libc.call("removexattr", name + " of " + path, (f, cs) -> (int) h.invokeExact(cs, f.str(path), f.str(name)));
     }
 }

@@ -1,8 +1,9 @@
 package dev.skiff.agent.api;
 
 /**
- * Skiff's version, in one place: the daemon reports it (docker version, docker info) and the agent
- * reports it in GuestInfo, so a guest image from another build is recognisable.
+ * Skiff's version, in one place: the daemon reports it (docker version, docker info, the Server
+ * header), {@code skiff --version} prints it, and the agent reports it in GuestInfo, so a guest
+ * image from another build is recognisable.
  */
 public final class SkiffVersion {
     private SkiffVersion() {}

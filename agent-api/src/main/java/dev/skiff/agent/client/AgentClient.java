@@ -1,5 +1,7 @@
 package dev.skiff.agent.client;
 
+import static dev.skiff.agent.api.AgentProtocol.SERVICE;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
@@ -70,9 +72,6 @@ import java.util.Optional;
  * calls fail with {@link AgentException#vmGone()} instead of hanging.
  */
 public final class AgentClient implements AutoCloseable {
-    /** The ttrpc service name, "skiff.agent.v1.Agent", as agent.proto defines it (the one place it is written). */
-    public static final String SERVICE = dev.skiff.agent.api.AgentProto.getDescriptor().findServiceByName("Agent").getFullName();
-
     /**
      * Timeout of calls that do work in the guest (mounts, runc). Generous: under TCG emulation a
      * runc create takes about a second and timings vary 2x run to run.

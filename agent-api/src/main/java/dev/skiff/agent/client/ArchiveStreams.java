@@ -2,6 +2,7 @@ package dev.skiff.agent.client;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.skiff.agent.api.AgentProtocol;
 import dev.skiff.agent.api.ArchiveChunk;
 import dev.skiff.agent.api.ArchiveCredit;
 import dev.skiff.agent.api.ArchivePaths;
@@ -95,7 +96,7 @@ public final class ArchiveStreams {
     static Read read(Client client, String containerId, String path) throws AgentException {
         ClientStream stream = null;
         try {
-            stream = client.newStream(AgentClient.SERVICE, "ReadArchive", StreamDesc.BIDI_STREAMING, new byte[0],
+            stream = client.newStream(AgentProtocol.SERVICE, "ReadArchive", StreamDesc.BIDI_STREAMING, new byte[0],
                     CallOptions.DEFAULT);
             stream.send(ReadArchiveRequest.newBuilder().setContainerId(containerId).setPath(path)
                     .setCredit(ArchivePaths.WINDOW).build().toByteArray());
@@ -122,7 +123,7 @@ public final class ArchiveStreams {
     static void write(Client client, WriteArchiveRequest target, InputStream tar) throws IOException {
         ClientStream stream;
         try {
-            stream = client.newStream(AgentClient.SERVICE, "WriteArchive", StreamDesc.BIDI_STREAMING, new byte[0],
+            stream = client.newStream(AgentProtocol.SERVICE, "WriteArchive", StreamDesc.BIDI_STREAMING, new byte[0],
                     CallOptions.DEFAULT);
         } catch (TtrpcException e) {
             throw AgentClient.map("WriteArchive", e);

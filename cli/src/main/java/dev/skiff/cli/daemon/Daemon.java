@@ -1,5 +1,6 @@
 package dev.skiff.cli.daemon;
 
+import dev.skiff.agent.api.SkiffVersion;
 import dev.skiff.engine.Engine;
 import dev.skiff.engine.api.ApiServer;
 import dev.skiff.engine.image.ImageStore;
@@ -49,7 +50,7 @@ public final class Daemon {
                     out.flush();
                 }
             };
-            log.accept("skiff daemon " + Engine.VERSION + " starting (data " + data + ")");
+            log.accept("skiff daemon " + SkiffVersion.VERSION + " starting (data " + data + ")");
             GuestImage guest = new GuestImageBuilder(ImageCache.root(), s -> log.accept("guest image: " + s))
                     .build(AgentProgram.get()).image();
             Path configFile = DaemonPaths.configFile();

@@ -1,5 +1,6 @@
 package dev.skiff.engine.api;
 
+import dev.skiff.agent.api.SkiffVersion;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,7 @@ final class HttpResponse {
             "Api-Version", ApiVersions.CURRENT,
             "Docker-Experimental", "false",
             "Ostype", "linux",
-            "Server", "Skiff/0.1.0");
+            "Server", "Skiff/" + SkiffVersion.VERSION);
 
     private final OutputStream out;
     private final boolean head;
