@@ -1,5 +1,6 @@
 package dev.skiff.image.debian;
 
+import dev.skiff.sys.HostTools;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +101,11 @@ public final class Apt {
     }
 
     private static List<String> run(Path dir, String... command) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        List<String> argv = new ArrayList<>(List.of(command));
+        argv.set(0, HostTools.find(command[0]).orElseThrow(() -> new IOException(command[0] + " is not installed (looked"
+                + " in PATH and " + String.join(", ", HostTools.SYSTEM_DIRS) + "): the guest image is built from Debian"
+                + " packages with apt, so build it on a Debian or Ubuntu host")).toString());
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         if (dir != null) {
             pb.directory(dir.toFile());
         }
