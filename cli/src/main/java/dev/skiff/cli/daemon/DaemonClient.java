@@ -23,6 +23,7 @@ public final class DaemonClient {
         if (Daemon.answers(socket)) {
             return;
         }
+        dev.skiff.vm.RunDirs.createBase();
         Path log = DaemonPaths.log();
         Files.createDirectories(log.getParent());
         long logStart = Files.exists(log) ? Files.size(log) : 0;
