@@ -21,7 +21,7 @@ public final class GuestCommand {
         @Override
         public Integer call() throws Exception {
             long start = System.nanoTime();
-            GuestImageBuilder.Result r = new GuestImageBuilder(ImageCache.root(), s -> System.out.println("guest: " + s))
+            GuestImageBuilder.Result r = new GuestImageBuilder(ImageCache.root(), ImageCache.shared(), s -> System.out.println("guest: " + s))
                     .build(AgentProgram.get(), force);
             System.out.printf("guest: %s in %.1f s%n", r.cached() ? "found cached image" : "built image",
                     (System.nanoTime() - start) / 1e9);

@@ -3,9 +3,9 @@ package dev.skiff.erofs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.skiff.sys.HostTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,20 +22,8 @@ public final class ErofsTools {
     public record Result(int exit, String output) {}
 
     static String tool(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/usr/sbin").split(":")) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        for (String dir : List.of("/usr/bin", "/usr/sbin", "/sbin", "/bin")) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        fail(name + " is not installed: these tests need Debian's erofs-utils (apt-get install erofs-utils)");
-        return null;
+        return HostTools.find(name).orElseGet(() -> fail(HostTools.missing(name, "erofs-utils")
+                + ": these tests check images with it")).toString();
     }
 
     public static Result run(List<String> cmd) throws IOException, InterruptedException {

@@ -35,7 +35,12 @@ public final class BusyboxRootfs {
 
     /** Downloads (or finds in the cache) busybox-static and returns its unpacked binary. */
     public static Path busyboxBinary(Path cacheRoot, Consumer<String> progress) throws IOException {
-        Apt apt = new Apt(cacheRoot.resolve("debs"));
+        return busyboxBinary(cacheRoot, List.of(), progress);
+    }
+
+    /** As {@link #busyboxBinary(Path, Consumer)}, reusing the package from {@code shared} caches ({@link ImageCache#shared()}). */
+    public static Path busyboxBinary(Path cacheRoot, List<Path> shared, Consumer<String> progress) throws IOException {
+        Apt apt = new Apt(cacheRoot.resolve("debs"), shared.stream().map(c -> c.resolve("debs")).toList());
         String version = apt.candidateVersion("busybox-static");
         progress.accept("busybox-static " + version);
         DebianPackage pkg = apt.fetch("busybox-static", version);

@@ -92,10 +92,20 @@ public final class GuestImageBuilder {
             C_RUNC = "runc", C_NFT = "nft", C_BUSYBOX = "busybox", C_PROGRAM = "guest program", C_BASE = "layout";
 
     private final Path cache;
+    private final List<Path> shared;
     private final Consumer<String> progress;
 
     public GuestImageBuilder(Path cache, Consumer<String> progress) {
+        this(cache, List.of(), progress);
+    }
+
+    /**
+     * @param shared caches to reuse packages and images from, never written ({@link ImageCache#shared()}):
+     *               searched after {@code cache}
+     */
+    public GuestImageBuilder(Path cache, List<Path> shared, Consumer<String> progress) {
         this.cache = cache;
+        this.shared = List.copyOf(shared);
         this.progress = progress;
     }
 
@@ -114,7 +124,7 @@ public final class GuestImageBuilder {
 
     /** As {@link #build(GuestProgram)}; {@code force} rebuilds even when the cache has the image. */
     public Result build(GuestProgram program, boolean force) throws IOException {
-        Apt apt = new Apt(cache.resolve("debs"));
+        Apt apt = new Apt(cache.resolve("debs"), shared.stream().map(c -> c.resolve("debs")).toList());
         progress.accept("resolving Debian packages");
         String kernelPkg = apt.dependencyOf("linux-image-amd64", "linux-image-");
         List<DebianPackage> packages = new ArrayList<>();
@@ -131,6 +141,13 @@ public final class GuestImageBuilder {
         if (!force && Files.exists(dir.resolve("manifest.properties"))) {
             progress.accept("image for these inputs is cached (" + hash + ")");
             return describe(dir, true, packages);
+        }
+        for (Path other : shared) {
+            Path there = other.resolve("guest").resolve(hash);
+            if (!force && Files.exists(there.resolve("manifest.properties"))) {
+                progress.accept("image for these inputs is cached (" + hash + ", in " + other + ")");
+                return describe(there, true, packages);
+            }
         }
         progress.accept("building image " + hash);
         Path work = Files.createDirectories(cache.resolve("work")).resolve(hash + "." + ProcessHandle.current().pid());

@@ -1,9 +1,8 @@
 package dev.skiff.registry;
 
+import dev.skiff.sys.HostTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,15 +15,8 @@ final class Tools {
 
     /** Fails (never skips): CI installs these through the launcher ({@code skiff test}). */
     static String require(String command, String debianPackage) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            Path p = Path.of(dir, command);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        fail(command + " is not installed: the registry tests need it. Install the Debian package "
-                + debianPackage + " (apt-get install -y " + debianPackage + "), or run ./skiff test, which does.");
-        return null;
+        return HostTools.find(command).orElseGet(() -> fail(HostTools.missing(command, debianPackage)
+                + ": the registry tests need it; ./skiff test installs it")).toString();
     }
 
     /** Runs a command to its end; its output, or a failed test naming the command and what it printed. */

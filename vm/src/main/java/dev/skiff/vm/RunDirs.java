@@ -35,13 +35,56 @@ public final class RunDirs {
         if (xdg != null && !xdg.isBlank()) {
             return Path.of(xdg, "skiff");
         }
+        return inSharedTmp();
+    }
+
+    /** A plain user's run folder when there is no $XDG_RUNTIME_DIR (a login shell through su or runuser has none). */
+    static Path inSharedTmp() {
         return Path.of("/tmp", "skiff-" + System.getProperty("user.name"));
+    }
+
+    /**
+     * {@link #base()}, made if absent. In the shared /tmp, where any user can make a folder first,
+     * it is made private (rwx------) and must be this user's own real folder: otherwise whoever made
+     * it would control the daemon's socket and the VMs' channels.
+     */
+    public static Path createBase() throws VmException {
+        Path base = base();
+        return create(base, base.equals(inSharedTmp()), System.getProperty("user.name"));
+    }
+
+    static Path create(Path base, boolean shared, String me) throws VmException {
+        try {
+            if (!shared) {
+                return Files.createDirectories(base);
+            }
+            try {
+                Files.createDirectory(base, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // made before, by this user (checked below) or not
+            }
+            var attrs = Files.readAttributes(base, java.nio.file.attribute.PosixFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isDirectory() || !attrs.owner().getName().equals(me)) {
+                throw new VmException("run folder " + base + " is " + (attrs.isDirectory() ? "owned by " + attrs.owner().getName()
+                        : "not a folder") + ", not by " + me + ": remove it, or set XDG_RUNTIME_DIR or SKIFF_RUN");
+            }
+            if (!attrs.permissions().equals(PosixFilePermissions.fromString("rwx------"))) {
+                Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
+            }
+            return base;
+        } catch (VmException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new VmException("failed to create the run folder " + base + ": " + e
+                    + " (check free space and permissions, or set SKIFF_RUN)", e);
+        }
     }
 
     /** A new private folder for one VM's sockets. */
     public static Path createVmDir(String vmName) throws VmException {
         String id = vmName + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        Path dir = base().resolve("vm").resolve(id);
+        Path dir = createBase().resolve("vm").resolve(id);
         try {
             Files.createDirectories(dir.getParent());
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -56,7 +99,7 @@ public final class RunDirs {
     }
 
     public static Path logDir() throws VmException {
-        Path dir = base().resolve("logs");
+        Path dir = createBase().resolve("logs");
         try {
             return Files.createDirectories(dir);
         } catch (IOException e) {

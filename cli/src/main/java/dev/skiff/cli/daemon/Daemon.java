@@ -10,6 +10,7 @@ import dev.skiff.image.GuestImage;
 import dev.skiff.image.GuestImageBuilder;
 import dev.skiff.image.ImageCache;
 import dev.skiff.registry.RegistryClient;
+import dev.skiff.vm.RunDirs;
 import dev.skiff.vm.qemu.QemuDriver;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,7 +36,7 @@ public final class Daemon {
     static final Duration DEFAULT_IDLE = Duration.ofMinutes(5);
 
     public static int run(PrintStream out) throws Exception {
-        Path run = Files.createDirectories(DaemonPaths.runDir());
+        Path run = RunDirs.createBase();
         Path data = Files.createDirectories(DaemonPaths.dataRoot());
         try (FileChannel lockFile = FileChannel.open(run.resolve("daemon.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
@@ -51,13 +52,13 @@ public final class Daemon {
                 }
             };
             log.accept("skiff daemon " + SkiffVersion.VERSION + " starting (data " + data + ")");
-            GuestImage guest = new GuestImageBuilder(ImageCache.root(), s -> log.accept("guest image: " + s))
+            GuestImage guest = new GuestImageBuilder(ImageCache.root(), ImageCache.shared(), s -> log.accept("guest image: " + s))
                     .build(AgentProgram.get()).image();
             Path configFile = DaemonPaths.configFile();
             DaemonConfig config = DaemonConfig.load(configFile);
             log.accept("configuration: " + configFile + (Files.exists(configFile) ? "" : " (absent: defaults)"));
             ImageStore images = new ImageStore(data.resolve("images"), config.maxConcurrentDownloads());
-            images.ensureBusybox(ImageCache.root(), s -> log.accept("busybox image: " + s));
+            images.ensureBusybox(ImageCache.root(), ImageCache.shared(), s -> log.accept("busybox image: " + s));
             Duration idle = idle();
             QemuDriver driver = QemuDriver.create(log);
             Placement placement = new Placement(driver, () -> guest, data.resolve("vms"), idle, 512, log);

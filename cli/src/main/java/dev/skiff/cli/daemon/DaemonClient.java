@@ -2,6 +2,7 @@ package dev.skiff.cli.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skiff.sys.HostTools;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -22,13 +23,13 @@ public final class DaemonClient {
         if (Daemon.answers(socket)) {
             return;
         }
+        dev.skiff.vm.RunDirs.createBase();
         Path log = DaemonPaths.log();
         Files.createDirectories(log.getParent());
         long logStart = Files.exists(log) ? Files.size(log) : 0;
         List<String> cmd = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-            cmd.add("/usr/bin/setsid"); // the daemon must not die with this terminal's process group
-        }
+        // the daemon must not die with this terminal's process group
+        HostTools.find("setsid").ifPresent(setsid -> cmd.add(setsid.toString()));
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "dev.skiff.cli.Main", "daemon"));
@@ -77,14 +78,9 @@ public final class DaemonClient {
 
     /** The docker CLI, which `skiff run` drives. */
     public static String dockerCli() throws IOException {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            Path p = Path.of(dir, "docker");
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        throw new IOException("skiff run drives the docker CLI, which is not installed: apt-get install docker.io"
-                + " (only its CLI is used), or use any Docker API client with DOCKER_HOST=unix://" + DaemonPaths.socket());
+        return HostTools.find("docker").orElseThrow(() -> new IOException("skiff run drives the docker CLI: "
+                + HostTools.missing("docker", "docker.io") + " (only its CLI is used), or use any Docker API client"
+                + " with DOCKER_HOST=unix://" + DaemonPaths.socket())).toString();
     }
 
     /** A table of the VMs and their containers. */

@@ -1,10 +1,12 @@
 package dev.skiff.cli.daemon;
 
+import dev.skiff.vm.RunDirs;
 import java.nio.file.Path;
 
 /**
  * Where the daemon keeps things. As root: the socket at /run/skiff/docker.sock and data under
- * /var/lib/skiff; otherwise under $XDG_RUNTIME_DIR/skiff and $XDG_DATA_HOME/skiff. SKIFF_RUN and
+ * /var/lib/skiff; otherwise under $XDG_RUNTIME_DIR/skiff (/tmp/skiff-USER without it) and
+ * $XDG_DATA_HOME/skiff (~/.local/share/skiff). SKIFF_RUN and
  * SKIFF_DATA override (tests use them to run a daemon of their own). The configuration file is
  * /etc/skiff/daemon.json as root, else $XDG_CONFIG_HOME/skiff/daemon.json; SKIFF_CONFIG overrides.
  */
@@ -15,16 +17,9 @@ public final class DaemonPaths {
         return "root".equals(System.getProperty("user.name"));
     }
 
+    /** The VMs' run folder ({@link RunDirs#base()}): the socket and the daemon's log sit beside their sockets. */
     public static Path runDir() {
-        String env = System.getenv("SKIFF_RUN");
-        if (env != null && !env.isEmpty()) {
-            return Path.of(env);
-        }
-        if (root()) {
-            return Path.of("/run/skiff");
-        }
-        String xdg = System.getenv("XDG_RUNTIME_DIR");
-        return xdg != null && !xdg.isEmpty() ? Path.of(xdg, "skiff") : Path.of(System.getProperty("java.io.tmpdir"), "skiff-" + System.getProperty("user.name"));
+        return RunDirs.base();
     }
 
     public static Path socket() {

@@ -12,7 +12,7 @@ public final class Images {
     private Images() {}
 
     public static GuestImageBuilder.Result selftest(PrintStream progress) throws IOException {
-        return new GuestImageBuilder(ImageCache.root(), s -> progress.println("guest: " + s)).build(AgentProgram.get());
+        return new GuestImageBuilder(ImageCache.root(), ImageCache.shared(), s -> progress.println("guest: " + s)).build(AgentProgram.get());
     }
 
     public static GuestImage selftestImage(PrintStream progress) throws IOException {

@@ -54,7 +54,7 @@ abstract class NetworkFixture {
                 java.nio.file.StandardOpenOption.WRITE)) {
             f.truncate(0).position(256L << 20).write(java.nio.ByteBuffer.wrap(new byte[1]));
         }
-        Process mkfs = new ProcessBuilder("mkfs.ext4", "-q", "-F", scratch.toString()).inheritIO().start();
+        Process mkfs = new ProcessBuilder(dev.skiff.sys.HostTools.require("mkfs.ext4", "e2fsprogs").toString(), "-q", "-F", scratch.toString()).inheritIO().start();
         assertEquals(0, mkfs.waitFor(), "mkfs.ext4 of the scratch disk");
         var config = AgentSession.config("it-net", image, List.of(AgentSession.CONTROL_PORT),
                 List.of(new DiskSpec(layer, "busybox", true), new DiskSpec(scratch, "scratch", false)))

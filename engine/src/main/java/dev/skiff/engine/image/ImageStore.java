@@ -478,13 +478,18 @@ public final class ImageStore {
      * {@code cacheRoot}) as busybox:latest with CMD ["sh"], unless busybox:latest exists.
      */
     public Image ensureBusybox(Path cacheRoot, Consumer<String> progress) throws IOException {
+        return ensureBusybox(cacheRoot, List.of(), progress);
+    }
+
+    /** As {@link #ensureBusybox(Path, Consumer)}, reusing busybox-static from {@code sharedCaches}, read-only. */
+    public Image ensureBusybox(Path cacheRoot, List<Path> sharedCaches, Consumer<String> progress) throws IOException {
         busybox.lock();
         try {
             String id = state.repos().refs().get(BUSYBOX);
             if (id != null) {
                 return image(state, id);
             }
-            Path binary = BusyboxRootfs.busyboxBinary(cacheRoot, progress);
+            Path binary = BusyboxRootfs.busyboxBinary(cacheRoot, sharedCaches, progress);
             Path tar = blobs.tempFile(".tar");
             try {
                 try (OutputStream out = Files.newOutputStream(tar)) {

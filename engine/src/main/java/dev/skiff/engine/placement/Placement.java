@@ -1,6 +1,7 @@
 package dev.skiff.engine.placement;
 
 import dev.skiff.image.GuestImage;
+import dev.skiff.sys.HostTools;
 import dev.skiff.vm.DiskSpec;
 import dev.skiff.vm.Uplink;
 import dev.skiff.vm.VmConfig;
@@ -197,7 +198,9 @@ public final class Placement implements AutoCloseable {
                 java.nio.file.StandardOpenOption.WRITE)) {
             f.position(SCRATCH_BYTES - 1).write(java.nio.ByteBuffer.wrap(new byte[1]));
         }
-        Process mkfs = new ProcessBuilder("mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1",
+        // in /sbin on Debian, outside a plain user's PATH; it needs no privilege on a file the user owns
+        Path tool = HostTools.require("mkfs.ext4", "e2fsprogs");
+        Process mkfs = new ProcessBuilder(tool.toString(), "-q", "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1",
                 disk.toString()).redirectErrorStream(true).start();
         String out = new String(mkfs.getInputStream().readAllBytes());
         try {

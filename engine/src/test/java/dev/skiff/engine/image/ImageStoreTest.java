@@ -28,7 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,12 +107,8 @@ class ImageStoreTest {
 
     /** Runs erofs-utils' fsck.erofs on the disk; requires exit status 0. */
     static void fsck(Path disk) throws IOException, InterruptedException {
-        Path fsck = Stream.of("/usr/bin/fsck.erofs", "/usr/sbin/fsck.erofs", "/sbin/fsck.erofs")
-                .map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
-        if (fsck == null) {
-            throw new AssertionError("fsck.erofs is not installed: install erofs-utils (apt-get install erofs-utils) "
-                    + "so the layer disks can be checked");
-        }
+        Path fsck = dev.skiff.sys.HostTools.find("fsck.erofs").orElseThrow(() -> new AssertionError(
+                dev.skiff.sys.HostTools.missing("fsck.erofs", "erofs-utils") + ", so the layer disks can be checked"));
         Process p = new ProcessBuilder(fsck.toString(), "--extract", disk.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));

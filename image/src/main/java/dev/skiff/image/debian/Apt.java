@@ -1,5 +1,6 @@
 package dev.skiff.image.debian;
 
+import dev.skiff.sys.HostTools;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,13 +15,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Resolves and downloads Debian packages with the host's apt ({@code apt-cache}, {@code apt-get
- * download}). Downloads are kept in a cache folder and reused by exact file name.
+ * download}). Downloads are kept in a cache folder and reused by exact file name; read-only
+ * folders (root's cache, for a plain user) are looked in before downloading.
  */
 public final class Apt {
     private final Path debDir;
+    private final List<Path> sharedDebDirs;
 
     public Apt(Path debDir) {
+        this(debDir, List.of());
+    }
+
+    /** @param sharedDebDirs folders of .debs to reuse, never to write: searched after {@code debDir} */
+    public Apt(Path debDir, List<Path> sharedDebDirs) {
         this.debDir = debDir;
+        this.sharedDebDirs = List.copyOf(sharedDebDirs);
     }
 
     /** The candidate version apt would install, e.g. {@code 6.1.192-3}. */
@@ -52,10 +61,13 @@ public final class Apt {
     /** Downloads name=version unless the cache has it, and returns it with its hash. */
     public DebianPackage fetch(String name, String version) throws IOException {
         Files.createDirectories(debDir);
-        Path deb = find(name, version);
+        Path deb = find(debDir, name, version);
+        for (int i = 0; deb == null && i < sharedDebDirs.size(); i++) {
+            deb = find(sharedDebDirs.get(i), name, version);
+        }
         if (deb == null) {
             run(debDir, "apt-get", "download", "-q", name + "=" + version);
-            deb = find(name, version);
+            deb = find(debDir, name, version);
             if (deb == null) {
                 throw new IOException("apt-get download " + name + "=" + version + " left no .deb in " + debDir);
             }
@@ -63,7 +75,10 @@ public final class Apt {
         return new DebianPackage(name, version, deb, sha256(deb));
     }
 
-    private Path find(String name, String version) throws IOException {
+    private static Path find(Path debDir, String name, String version) throws IOException {
+        if (!Files.isDirectory(debDir)) {
+            return null;
+        }
         String fileVersion = version.replace(":", "%3a");
         try (DirectoryStream<Path> debs = Files.newDirectoryStream(debDir, name + "_*.deb")) {
             for (Path deb : debs) {
@@ -88,7 +103,11 @@ public final class Apt {
                 md.update(buf, 0, n);
             }
             String hex = HexFormat.of().formatHex(md.digest());
-            Files.writeString(memo, hex + "\n");
+            try {
+                Files.writeString(memo, hex + "\n");
+            } catch (IOException e) {
+                // a shared cache this user may only read: the hash is right, it is just not remembered
+            }
             return hex;
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -100,7 +119,11 @@ public final class Apt {
     }
 
     private static List<String> run(Path dir, String... command) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        List<String> argv = new ArrayList<>(List.of(command));
+        argv.set(0, HostTools.find(command[0]).orElseThrow(() -> new IOException(command[0] + " is not installed (looked"
+                + " in PATH and " + String.join(", ", HostTools.SYSTEM_DIRS) + "): the guest image is built from Debian"
+                + " packages with apt, so build it on a Debian or Ubuntu host")).toString());
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         if (dir != null) {
             pb.directory(dir.toFile());
         }

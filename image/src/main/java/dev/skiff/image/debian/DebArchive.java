@@ -26,9 +26,17 @@ public final class DebArchive {
 
     private static final String DONE = ".unpacked";
 
-    /** Unpacks {@code pkg} under {@code root/<file name without .deb>} unless already done; returns that folder. */
+    /**
+     * Unpacks {@code pkg} under {@code root/<file name without .deb>} unless already done; returns that
+     * folder. A finished tree beside the .deb itself is returned as it is: a .deb found in a shared,
+     * read-only cache is unpacked there already.
+     */
     public static Path unpack(DebianPackage pkg, Path root) throws IOException {
         String base = pkg.file().getFileName().toString().replaceFirst("\\.deb$", "");
+        Path beside = pkg.file().resolveSibling(base);
+        if (Files.exists(beside.resolve(DONE))) {
+            return beside;
+        }
         Path dir = root.resolve(base);
         if (Files.exists(dir.resolve(DONE))) {
             return dir;

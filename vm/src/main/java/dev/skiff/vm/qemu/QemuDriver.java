@@ -1,6 +1,7 @@
 package dev.skiff.vm.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.skiff.sys.HostTools;
 import dev.skiff.vm.Accel;
 import dev.skiff.vm.DiskSpec;
 import dev.skiff.vm.RunDirs;
@@ -33,7 +34,7 @@ public final class QemuDriver implements VmDriver {
     private final Path binary;
     private final Consumer<String> notices;
 
-    /** The driver for this host's architecture, with {@code qemu-system-x86_64} from PATH or $SKIFF_QEMU. */
+    /** The driver for this host's architecture, with {@code qemu-system-x86_64} from $SKIFF_QEMU or {@link #findBinary}. */
     public static QemuDriver create(Consumer<String> notices) throws VmException {
         return new QemuDriver(findBinary(), notices);
     }
@@ -48,20 +49,15 @@ public final class QemuDriver implements VmDriver {
         return "qemu";
     }
 
-    /** {@code qemu-system-x86_64} from $SKIFF_QEMU or PATH, or an error that says how to install it. */
+    /** {@code qemu-system-x86_64} from $SKIFF_QEMU, PATH or the system folders ({@link HostTools}), or an error that says how to install it. */
     public static Path findBinary() throws VmException {
         String env = System.getenv("SKIFF_QEMU");
         if (env != null && !env.isBlank()) {
             return Path.of(env);
         }
         String name = "qemu-system-x86_64";
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        throw new VmException(name + " is not on PATH: install QEMU (Debian: apt-get install qemu-system-x86) or set SKIFF_QEMU");
+        return HostTools.find(name).orElseThrow(() -> new VmException(
+                HostTools.missing(name, "qemu-system-x86") + ", or set SKIFF_QEMU to a QEMU binary"));
     }
 
     @Override
@@ -252,13 +248,7 @@ public final class QemuDriver implements VmDriver {
     }
 
     private static Path findSetsid() {
-        for (String dir : ("/usr/bin:/bin:" + System.getenv().getOrDefault("PATH", "")).split(File.pathSeparator)) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, "setsid");
-            if (!dir.isEmpty() && Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
+        return HostTools.find("setsid").orElse(null);
     }
 
     /**
