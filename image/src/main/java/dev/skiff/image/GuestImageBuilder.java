@@ -72,7 +72,8 @@ public final class GuestImageBuilder {
     public static final List<String> NET_MODULES = List.of(
             "virtio_net",
             "bridge", "veth",
-            "nf_tables", "nf_conntrack", "nf_nat", "nft_chain_nat", "nft_nat", "nft_masq");
+            "nf_tables", "nf_conntrack", "nf_nat", "nft_chain_nat", "nft_nat", "nft_masq",
+            "nf_flow_table_inet", "nft_flow_offload");
 
     /**
      * Debian's nft and the libraries its ELF walk needs ({@code apt-cache depends nftables} and

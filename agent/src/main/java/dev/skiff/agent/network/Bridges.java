@@ -95,7 +95,7 @@ final class Bridges {
                     runner.run(argv, null);
                 }
             }
-            runner.run(NftRules.argv(), NftRules.addBridge(e.gateway()));
+            runner.run(NftRules.argv(), NftRules.addBridge(name, e.gateway()));
         } catch (IOException failure) {
             if (system.linkExists(name)) {
                 try {

@@ -30,15 +30,25 @@ import java.util.stream.Collectors;
  * Traffic to the VM's own addresses (a gateway) is input, not forwarded. IPv6 is not forwarded
  * (net.ipv6.conf.all.forwarding stays 0).
  *
+ * <p>flowtable {@value #FLOWS}: once a connection the forward chain accepts is established, its
+ * packets take the kernel's software fast path from the ingress of the uplink or a bridge straight
+ * to the other side, NAT applied, skipping the routing lookup and the prerouting, forward and
+ * postrouting hooks. Under emulation every hook a packet crosses is paid in translated code, and
+ * a published port's download pays it for every ACK coming back too. Only flows the chain
+ * accepts are added (the same uplink tests), so the fast path never carries what the isolation
+ * rules drop. A bridge joins the flowtable when it is made; the kernel drops a device from it
+ * when the device goes.
+ *
  * <p>Module needs (see GuestImageBuilder.NET_MODULES): nft_chain_nat for the nat chains, nft_nat
- * for dnat, nft_masq, and conntrack under both; the filter chain, map, set, meta and payload are
- * nf_tables' own.
+ * for dnat, nft_masq, and conntrack under both; nf_flow_table_inet and nft_flow_offload for the
+ * flowtable; the filter chain, map, set, meta and payload are nf_tables' own.
  */
 final class NftRules {
     private NftRules() {}
 
     static final String NFT = "/usr/sbin/nft";
-    static final String TABLE = "skiff", FORWARDS = "forwards", BRIDGES = "bridges", FORWARD = "forward";
+    static final String TABLE = "skiff", FORWARDS = "forwards", BRIDGES = "bridges", FORWARD = "forward",
+            FLOWS = "flows";
 
     static List<String> argv() {
         return List.of(NFT, "-f", "-");
@@ -65,16 +75,24 @@ final class NftRules {
                 + "    type nat hook postrouting priority srcnat; policy accept;\n"
                 + "    oifname " + up + " ip saddr @" + BRIDGES + " masquerade\n"
                 + "  }\n"
+                + "  flowtable " + FLOWS + " {\n"
+                + "    hook ingress priority 0; devices = { " + up + " };\n"
+                + "  }\n"
                 + "  chain " + FORWARD + " {\n"
                 + "    type filter hook forward priority filter; policy drop;\n"
+                + "    iifname " + up + " meta l4proto { tcp, udp } flow add @" + FLOWS + "\n"
+                + "    oifname " + up + " meta l4proto { tcp, udp } flow add @" + FLOWS + "\n"
                 + "    iifname " + up + " accept\n"
                 + "    oifname " + up + " accept\n"
                 + "  }\n"
                 + "}\n";
     }
 
-    static String addBridge(Ipv4.Cidr gateway) {
-        return "add element ip " + TABLE + " " + BRIDGES + " { " + gateway.subnet() + " }\n";
+    /** A new bridge: its subnet is masqueraded on the way out, and the bridge joins the flowtable. */
+    static String addBridge(String bridge, Ipv4.Cidr gateway) {
+        return "add element ip " + TABLE + " " + BRIDGES + " { " + gateway.subnet() + " }\n"
+                + "add flowtable ip " + TABLE + " " + FLOWS + " { hook ingress priority 0; devices = { \"" + bridge
+                + "\" }; }\n";
     }
 
     static String deleteBridge(Ipv4.Cidr gateway) {

@@ -88,17 +88,21 @@ class CommandsTest {
         assertEquals("add element ip skiff forwards { tcp . 8080 : 172.17.0.2 . 80, udp . 53 : 172.17.0.2 . 5353 }\n",
                 NftRules.addForwards(s.ports()));
         assertEquals("delete element ip skiff forwards { tcp . 8080, udp . 53 }\n", NftRules.deleteForwards(s.ports()));
-        assertEquals("add element ip skiff bridges { 172.17.0.0/16 }\n",
-                NftRules.addBridge(s.endpoints().getFirst().gateway()));
+        assertEquals("add element ip skiff bridges { 172.17.0.0/16 }\n"
+                + "add flowtable ip skiff flows { hook ingress priority 0; devices = { \"skiff0\" }; }\n",
+                NftRules.addBridge("skiff0", s.endpoints().getFirst().gateway()));
         String table = NftRules.table();
         assertTrue(table.startsWith("add table ip skiff\ndelete table ip skiff\ntable ip skiff {\n"), table);
         assertTrue(table.contains("iifname \"uplink\" dnat ip to meta l4proto . th dport map @forwards\n"), table);
         assertTrue(table.contains("oifname \"uplink\" ip saddr @bridges masquerade\n"), table);
         assertTrue(table.contains("  chain forward {\n"
                 + "    type filter hook forward priority filter; policy drop;\n"
+                + "    iifname \"uplink\" meta l4proto { tcp, udp } flow add @flows\n"
+                + "    oifname \"uplink\" meta l4proto { tcp, udp } flow add @flows\n"
                 + "    iifname \"uplink\" accept\n"
                 + "    oifname \"uplink\" accept\n"
-                + "  }\n"), "routed traffic passes only to or from the uplink: " + table);
+                + "  }\n"), "routed traffic passes only to or from the uplink, and only that takes the fast path: " + table);
+        assertTrue(table.contains("  flowtable flows {\n    hook ingress priority 0; devices = { \"uplink\" };\n  }\n"), table);
         assertEquals(List.of("/usr/sbin/nft", "-f", "-"), NftRules.argv());
     }
 

@@ -157,7 +157,8 @@ class NetworksTest {
                 "ip link set skiff0 mtu 1500",
                 "ip addr add 172.17.0.1/16 dev skiff0",
                 "ip link set skiff0 up",
-                "nft: add element ip skiff bridges { 172.17.0.0/16 }",
+                "nft: add element ip skiff bridges { 172.17.0.0/16 }\n"
+                        + "add flowtable ip skiff flows { hook ingress priority 0; devices = { \"skiff0\" }; }",
                 "unshare --net=/run/skiff/netns/c1 true",
                 ns + "link set lo up",
                 ns + "link add " + veth + " type veth",
