@@ -57,7 +57,7 @@ class QemuCommandLineTest {
 
     @Test
     void accelerationMapsToQemuFlags() {
-        assertEquals("tcg,thread=multi", after(build(config(), Accel.TCG), "-accel"));
+        assertEquals("tcg,thread=" + QemuCommandLine.tcgThreads(), after(build(config(), Accel.TCG), "-accel"));
         assertEquals("kvm", after(build(config(), Accel.KVM), "-accel"));
         assertEquals("hvf", after(build(config(), Accel.HVF), "-accel"));
         assertEquals("whpx", after(build(config(), Accel.WHPX), "-accel"));
