@@ -47,7 +47,8 @@ class BridgesTest {
                 "ip link set skiff0 up",
                 "ip link set eth1 name " + nic + " mtu 1500",
                 "ip link set " + nic + " master skiff0 up",
-                "nft: add element ip skiff bridges { 172.17.0.0/16 }"), runner.log.subList(add, add + 7));
+                "nft: add element ip skiff bridges { 172.17.0.0/16 }\n"
+                        + "add flowtable ip skiff flows { hook ingress priority 0; devices = { \"skiff0\" }; }"), runner.log.subList(add, add + 7));
         assertTrue(system.log.indexOf("await " + CARD) < system.log.indexOf("netns file /run/skiff/netns/c1"));
         assertEquals(nic, system.nics.get(CARD));
 

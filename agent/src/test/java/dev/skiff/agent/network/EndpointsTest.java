@@ -65,7 +65,8 @@ class EndpointsTest {
                 "ip link set skiff1 address 02:42:ac:12:00:01 mtu 1500",
                 "ip addr add 172.18.0.1/16 dev skiff1",
                 "ip link set skiff1 up",
-                "nft: add element ip skiff bridges { 172.18.0.0/16 }",
+                "nft: add element ip skiff bridges { 172.18.0.0/16 }\n"
+                        + "add flowtable ip skiff flows { hook ingress priority 0; devices = { \"skiff1\" }; }",
                 NS + "link add " + veth + " type veth",
                 NS + "link set veth0 name eth1 address 02:42:ac:12:00:02 up",
                 NS + "addr add 172.18.0.2/16 dev eth1",
