@@ -10,6 +10,7 @@ import dev.skiff.engine.api.Progress;
 import dev.skiff.engine.container.Archives;
 import dev.skiff.engine.container.Container;
 import dev.skiff.engine.container.ContainerStore;
+import dev.skiff.engine.container.ContainerTable;
 import dev.skiff.engine.container.Frame;
 import dev.skiff.engine.container.HealthMonitor;
 import dev.skiff.engine.container.ProcessOutput;
@@ -32,22 +33,18 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * The engine: containers on utility VMs, images from the store, bind mounts over 9P. Implements
@@ -56,7 +53,6 @@ import java.util.regex.Pattern;
  */
 public final class Engine implements Backend, AutoCloseable {
     public static final String VERSION = dev.skiff.agent.api.SkiffVersion.VERSION;
-    static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
     private final ImageStore images;
     private final RegistryClient registries;
@@ -64,9 +60,7 @@ public final class Engine implements Backend, AutoCloseable {
     private final Placement placement;
     private final Path dataRoot;
     private final Consumer<String> log;
-    private final Map<String, Container> containers = new ConcurrentHashMap<>();
-    private final Map<String, UtilityVm> vmOf = new ConcurrentHashMap<>(); // container id -> VM
-    private final SecureRandom random = new SecureRandom();
+    private final ContainerTable table;
     private final Networking networking;
     private final SwitchFabric fabric;
     private final NetworkApi networkApi;
@@ -91,33 +85,21 @@ public final class Engine implements Backend, AutoCloseable {
         this.images = images;
         this.registries = registries;
         this.store = new ContainerStore(dataRoot.resolve("containers"));
+        this.table = new ContainerTable(store.loadAll());
         this.placement = placement;
         this.log = log;
         this.fabric = new SwitchFabric(this::addressesOn, log);
         this.networking = new Networking(new NetworkRegistry(dataRoot), fabric, log);
-        this.execApi = new ExecApi(containers, vmOf, this::newId);
-        this.processApi = new ProcessApi(vmOf, events, this::save, log);
-        this.volumeApi = new VolumeApi(new VolumeStore(dataRoot.resolve("volumes")), images, containers, log);
-        this.networkApi = new NetworkApi(networking, containers, vmOf, new NetworkApi.Containers() {
-            @Override
-            public Container find(String ref) throws EngineException {
-                return container(ref);
-            }
-
-            @Override
-            public void save(Container c) {
-                Engine.this.save(c);
-            }
-        }, log);
-        this.archives = new Archives(this::container, placement, images, vmOf);
+        this.execApi = new ExecApi(table);
+        this.processApi = new ProcessApi(table, events, this::save, log);
+        this.volumeApi = new VolumeApi(new VolumeStore(dataRoot.resolve("volumes")), images, table, log);
+        this.networkApi = new NetworkApi(networking, table, this::save, log);
+        this.archives = new Archives(table, placement, images);
         this.health = new HealthMonitor(execApi::probe, HealthMonitor.virtualThreads(), java.time.Clock.systemUTC(),
                 (c, h) -> {
                     save(c);
                     events.publish("container", "health_status: " + h.status(), c.id, attributes(c));
                 });
-        for (Container c : store.loadAll()) {
-            containers.put(c.id, c);
-        }
     }
 
     /**
@@ -148,7 +130,7 @@ public final class Engine implements Backend, AutoCloseable {
         } catch (IOException e) {
             log.accept("cannot list the VMs of an earlier daemon: " + e.getMessage());
         }
-        for (Container c : containers.values()) {
+        for (Container c : table.all()) {
             boolean wasRunning;
             synchronized (c) {
                 wasRunning = c.status.equals("running") || c.status.equals("starting");
@@ -169,7 +151,7 @@ public final class Engine implements Backend, AutoCloseable {
                 c.networkUp = true;
             }
             u.containers().add(c.id);
-            vmOf.put(c.id, u);
+            table.place(c.id, u);
             if (!c.paused) {
                 health.started(c); // as moby's restore: its checks begin again, "starting"
             }
@@ -180,7 +162,7 @@ public final class Engine implements Backend, AutoCloseable {
         for (UtilityVm u : byName.values()) {
             placement.adopt(u);
         }
-        for (Container c : containers.values()) {
+        for (Container c : table.all()) {
             boolean back;
             synchronized (c) {
                 back = c.status.equals("exited") && RestartPolicies.atDaemonStart(c.spec.restartOrNo(), c.exitCode,
@@ -207,7 +189,7 @@ public final class Engine implements Backend, AutoCloseable {
         int running = 0;
         int paused = 0;
         int stopped = 0;
-        for (Container c : containers.values()) {
+        for (Container c : table.all()) {
             if (c.state().status().equals("paused")) {
                 paused++;
             } else if (c.running()) {
@@ -221,7 +203,7 @@ public final class Engine implements Backend, AutoCloseable {
             vms.add(new VmInfo(vm.name(), vm.mode() == UtilityVm.Mode.SHARED ? "shared" : "dedicated", vm.bootId(),
                     vm.vm().pid(), List.copyOf(vm.containers())));
         }
-        return new SystemInfo(containers.size(), running, paused, stopped, images.list().size(), "skiff",
+        return new SystemInfo(table.size(), running, paused, stopped, images.list().size(), "skiff",
                 Runtime.getRuntime().maxMemory(), Runtime.getRuntime().availableProcessors(), dataRoot.toString(), vms);
     }
 
@@ -298,7 +280,7 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public List<Map<String, String>> removeImage(String ref, boolean force) throws EngineException {
         List<Map<String, String>> lines = images.remove(ref, force,
-                id -> containers.values().stream().anyMatch(c -> c.imageId.equals(id)));
+                id -> table.all().stream().anyMatch(c -> c.imageId.equals(id)));
         for (Map<String, String> line : lines) {
             line.forEach((what, name) -> events.publish("image", what.equals("Untagged") ? "untag" : "delete", name,
                     Map.of("name", name)));
@@ -316,17 +298,10 @@ public final class Engine implements Backend, AutoCloseable {
         String mode = spec.networkOrDefault().mode();
         if (mode.startsWith("container:")) {
             // Kept by full id, as dockerd does, so a rename or a name reuse cannot change it.
-            Container other = container(mode.substring("container:".length()), "network container");
+            Container other = table.find(mode.substring("container:".length()), "network container");
             spec = spec.withNetwork(spec.network().withMode("container:" + other.id));
         }
-        if (name != null && !name.isEmpty()) {
-            if (name.startsWith("/")) {
-                name = name.substring(1);
-            }
-            if (!NAME.matcher(name).matches()) {
-                throw EngineException.invalid("Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
-            }
-        }
+        name = ContainerTable.checkedName(name);
         String isolation = spec.isolation() == null ? "" : spec.isolation();
         if (!isolation.isEmpty() && !isolation.equals("default") && !isolation.equalsIgnoreCase("hyperv")
                 && !isolation.equals("process")) {
@@ -360,39 +335,24 @@ public final class Engine implements Backend, AutoCloseable {
         int[] user = parseUser(nonEmpty(spec.user(), nonEmpty(ic.user(), "0")));
         spec = spec.withBinds(volumeApi.bind(spec.binds(), ic.volumes(), image.id()));
         try {
-            String id = register(name, spec, image, args, env, cwd, user);
-            events.publish("container", "create", id, attributes(containers.get(id)));
-            return id;
+            CreateSpec stored = spec;
+            Container c = table.register(name, (id, finalName) -> {
+                String hostname = nonEmpty(stored.hostname(), id.substring(0, 12));
+                Container made = new Container(id, finalName, Instant.now(), stored.image(), image.id(), image.diffIds(),
+                        stored, args, List.copyOf(env.values()), cwd, user[0], user[1], hostname, store.dir(id));
+                try {
+                    store.save(made);
+                } catch (IOException e) {
+                    throw new EngineException(EngineException.Kind.INTERNAL, "cannot save container state: " + e.getMessage(), e);
+                }
+                return made;
+            });
+            events.publish("container", "create", c.id, attributes(c));
+            return c.id;
         } catch (EngineException | RuntimeException e) {
             volumeApi.removeAnonymous(spec.binds());
             throw e;
         }
-    }
-
-    /** Adds a checked container to the table under a free name, and saves it. */
-    private String register(String name, CreateSpec spec, ImageStore.Image image, List<String> args,
-                            Map<String, String> env, String cwd, int[] user) throws EngineException {
-        String id = newId();
-        String finalName;
-        synchronized (containers) {
-            finalName = name == null || name.isEmpty() ? "skiff_" + id.substring(0, 8) : name;
-            for (Container c : containers.values()) {
-                if (c.name.equals(finalName)) {
-                    throw EngineException.conflict("Conflict. The container name \"/" + finalName
-                            + "\" is already in use by container \"" + c.id + "\". You have to remove (or rename) that container to be able to reuse that name.");
-                }
-            }
-            String hostname = nonEmpty(spec.hostname(), id.substring(0, 12));
-            Container c = new Container(id, finalName, Instant.now(), spec.image(), image.id(), image.diffIds(), spec,
-                    args, List.copyOf(env.values()), cwd, user[0], user[1], hostname, store.dir(id));
-            try {
-                store.save(c);
-            } catch (IOException e) {
-                throw new EngineException(EngineException.Kind.INTERNAL, "cannot save container state: " + e.getMessage(), e);
-            }
-            containers.put(id, c);
-        }
-        return id;
     }
 
     static int[] parseUser(String user) throws EngineException {
@@ -410,51 +370,9 @@ public final class Engine implements Backend, AutoCloseable {
         return s == null || s.isEmpty() ? otherwise : s;
     }
 
-    private String newId() {
-        byte[] b = new byte[32];
-        random.nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
-
-    /** A container named in a request about another: not found is the request's fault, a 400. */
-    private Container container(String ref, String what) throws EngineException {
-        try {
-            return container(ref);
-        } catch (EngineException e) {
-            if (e.kind() == EngineException.Kind.NOT_FOUND) {
-                throw EngineException.invalid(what + ": " + e.getMessage());
-            }
-            throw e;
-        }
-    }
-
-    private Container container(String ref) throws EngineException {
-        Container c = containers.get(ref);
-        if (c != null) {
-            return c;
-        }
-        String r = ref.startsWith("/") ? ref.substring(1) : ref;
-        Container match = null;
-        for (Container x : containers.values()) {
-            if (x.name.equals(r)) {
-                return x;
-            }
-            if (r.length() >= 1 && x.id.startsWith(r)) {
-                if (match != null) {
-                    throw EngineException.invalid("multiple IDs found with provided prefix: " + ref);
-                }
-                match = x;
-            }
-        }
-        if (match == null) {
-            throw EngineException.notFound("No such container: " + ref);
-        }
-        return match;
-    }
-
     @Override
     public void startContainer(String ref) throws EngineException {
-        Container c = container(ref);
+        Container c = table.find(ref);
         c.startLock.lock();
         try {
             synchronized (c) {
@@ -471,7 +389,7 @@ public final class Engine implements Backend, AutoCloseable {
         c.startLock.lock();
         try {
             synchronized (c) {
-                if (c.manuallyStopped || !c.status.equals("exited") || !containers.containsKey(c.id)) {
+                if (c.manuallyStopped || !c.status.equals("exited") || !table.contains(c.id)) {
                     return;
                 }
                 c.restartCount++;
@@ -496,10 +414,10 @@ public final class Engine implements Backend, AutoCloseable {
         UtilityVm vm = null;
         try {
             Container joined = joinTarget(c);
-            vm = vmOf.get(c.id);
+            vm = table.vm(c.id);
             if (vm == null || !vm.alive()) {
                 vm = placement.acquire(c.id, c.dedicated());
-                vmOf.put(c.id, vm);
+                table.place(c.id, vm);
             }
             AgentClient agent = vm.agent();
             try {
@@ -562,7 +480,7 @@ public final class Engine implements Backend, AutoCloseable {
             }
             save(c);
             if (vm != null && c.dedicated()) {
-                vmOf.remove(c.id);
+                table.unplace(c.id);
                 placement.release(c.id);
             }
             log.accept("container " + c.id.substring(0, 12) + " did not start: " + e.getMessage());
@@ -594,11 +512,11 @@ public final class Engine implements Backend, AutoCloseable {
         if (!mode.startsWith("container:")) {
             return null;
         }
-        Container other = container(mode.substring("container:".length()), "network container");
+        Container other = table.find(mode.substring("container:".length()), "network container");
         if (!other.running()) {
             throw EngineException.conflict("cannot join the network of a non running container: " + other.id);
         }
-        UtilityVm theirs = vmOf.get(other.id);
+        UtilityVm theirs = table.vm(other.id);
         if (c.dedicated() || theirs == null || theirs.mode() != UtilityVm.Mode.SHARED) {
             throw EngineException.invalid("--network container:" + other.name + ": under Skiff both containers must run "
                     + "in the shared VM (a network namespace lives in one VM's kernel); drop --isolation=hyperv from both");
@@ -684,7 +602,7 @@ public final class Engine implements Backend, AutoCloseable {
     }
 
     private void releaseVm(Container c) {
-        UtilityVm vm = vmOf.remove(c.id);
+        UtilityVm vm = table.unplace(c.id);
         if (vm == null) {
             return;
         }
@@ -739,7 +657,7 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public ContainerDetail inspectContainer(String ref) throws EngineException {
-        Container c = container(ref);
+        Container c = table.find(ref);
         int restarts;
         synchronized (c) {
             restarts = c.restartCount;
@@ -750,13 +668,13 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public List<ContainerSummary> listContainers(boolean all) {
-        return containers.values().stream().filter(c -> all || c.running())
+        return table.all().stream().filter(c -> all || c.running())
                 .sorted(Comparator.comparing((Container c) -> c.created).reversed()).map(Container::summary).toList();
     }
 
     @Override
     public CompletableFuture<Integer> waitContainer(String ref, WaitCondition condition) throws EngineException {
-        Container c = container(ref);
+        Container c = table.find(ref);
         synchronized (c) {
             return switch (condition) {
                 case NEXT_EXIT -> c.nextExit();
@@ -769,7 +687,7 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public void stopContainer(String ref, Integer timeoutSeconds, String signal) throws EngineException {
-        Container c = container(ref);
+        Container c = table.find(ref);
         stoppedByUser(c); // also cancels a restart its policy has scheduled
         c.startLock.lock(); // a start in flight (a policy restart) ends first; then it is stopped like any other
         c.startLock.unlock();
@@ -790,7 +708,7 @@ public final class Engine implements Backend, AutoCloseable {
         } catch (Exception e) {
             awaitQuietly(exit);
         }
-        endNetwork(c, vmOf.get(c.id));
+        endNetwork(c, table.vm(c.id));
         events.publish("container", "stop", c.id, attributes(c));
     }
 
@@ -803,7 +721,7 @@ public final class Engine implements Backend, AutoCloseable {
     }
 
     private void signal(Container c, int sig) throws EngineException {
-        UtilityVm vm = vmOf.get(c.id);
+        UtilityVm vm = table.vm(c.id);
         if (vm == null) {
             throw EngineException.conflict("Container " + c.id + " is not running");
         }
@@ -819,7 +737,7 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public void killContainer(String ref, String signal) throws EngineException {
-        Container c = container(ref);
+        Container c = table.find(ref);
         if (!c.running()) {
             throw EngineException.conflict("Cannot kill container: " + ref + ": Container " + c.id + " is not running");
         }
@@ -832,35 +750,18 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public void renameContainer(String ref, String newName) throws EngineException {
-        Container c = container(ref);
-        String name = newName == null ? "" : newName.startsWith("/") ? newName.substring(1) : newName;
-        if (!NAME.matcher(name).matches() || name.length() < 2) {
-            throw EngineException.invalid("Invalid container name (" + newName
-                    + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
-        }
-        synchronized (containers) {
-            if (c.name.equals(name)) {
-                throw EngineException.invalid("Renaming a container with the same name as its current name");
-            }
-            for (Container other : containers.values()) {
-                if (other.name.equals(name)) {
-                    throw EngineException.conflict("Conflict. The container name \"/" + name
-                            + "\" is already in use by container \"" + other.id
-                            + "\". You have to remove (or rename) that container to be able to reuse that name.");
-                }
-            }
+        Container c = table.find(ref);
+        table.rename(c, newName, oldName -> {
             Map<String, String> attrs = new LinkedHashMap<>(attributes(c));
-            attrs.put("oldName", "/" + c.name);
-            c.name = name;
-            attrs.put("name", name);
+            attrs.put("oldName", "/" + oldName);
             events.publish("container", "rename", c.id, attrs);
-        }
+        });
         save(c);
     }
 
     @Override
     public void removeContainer(String ref, boolean force, boolean volumes) throws EngineException {
-        Container c = container(ref);
+        Container c = table.find(ref);
         // A start in flight ends first, and none begins during the removal: a forced remove must not
         // release the VM under a start (issue 19). Safe from deadlock: start never waits for a remove,
         // and the exit that a forced remove awaits is completed before --rm's own remove is called.
@@ -894,7 +795,7 @@ public final class Engine implements Backend, AutoCloseable {
             }
             awaitQuietly(exit);
         }
-        endNetwork(c, vmOf.get(c.id));
+        endNetwork(c, table.vm(c.id));
         synchronized (c) {
             if (c.status.equals("removing")) {
                 return;
@@ -903,7 +804,7 @@ public final class Engine implements Backend, AutoCloseable {
         }
         releaseVm(c);
         placement.discard(c.id);
-        containers.remove(c.id);
+        table.remove(c.id);
         execApi.forget(c.id);
         c.output.end(); // attached clients see the end
         c.output.close();
@@ -921,7 +822,7 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public void updateContainer(String ref, ContainerUpdate update) throws EngineException {
-        Container c = container(ref);
+        Container c = table.find(ref);
         c.update(update);
         save(c);
         events.publish("container", "update", c.id, attributes(c));
@@ -929,8 +830,8 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public void resizeContainer(String ref, int height, int width) throws EngineException {
-        Container c = container(ref);
-        UtilityVm vm = vmOf.get(c.id);
+        Container c = table.find(ref);
+        UtilityVm vm = table.vm(c.id);
         if (vm == null || !c.spec.tty() || height <= 0 || width <= 0) {
             return; // docker resizes before start too; nothing to do then
         }
@@ -945,24 +846,24 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public ProcessList top(String ref) throws EngineException {
-        return processApi.top(container(ref));
+        return processApi.top(table.find(ref));
     }
 
     @Override
     public dev.skiff.engine.api.StatsSample stats(String ref) throws EngineException {
-        return processApi.stats(container(ref));
+        return processApi.stats(table.find(ref));
     }
 
     @Override
     public void pauseContainer(String ref) throws EngineException {
-        Container c = container(ref);
+        Container c = table.find(ref);
         processApi.pause(c);
         health.stopped(c); // no probes into frozen processes, as dockerd's updateHealthMonitor
     }
 
     @Override
     public void unpauseContainer(String ref) throws EngineException {
-        Container c = container(ref);
+        Container c = table.find(ref);
         processApi.unpause(c);
         health.started(c);
     }
@@ -1072,7 +973,7 @@ public final class Engine implements Backend, AutoCloseable {
     private void networkEvent(String action, String network, String ref) throws EngineException {
         NetworkInfo n = networkApi.inspectNetwork(network);
         events.publish("network", action, n.id(), Map.of("name", n.name(), "type", "bridge",
-                "container", container(ref).id));
+                "container", table.find(ref).id));
     }
 
     @Override
@@ -1085,7 +986,7 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public String createExec(String ref, ExecSpec spec) throws EngineException {
-        return execApi.create(container(ref), spec);
+        return execApi.create(table.find(ref), spec);
     }
 
     @Override
@@ -1108,7 +1009,7 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public Attachment attach(String ref, boolean stdin, boolean stdout, boolean stderr, boolean logs, boolean stream)
             throws EngineException {
-        Container c = container(ref);
+        Container c = table.find(ref);
         BlockingQueue<Frame> q;
         try {
             synchronized (c) {
@@ -1124,7 +1025,7 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public void logs(String ref, LogOptions options, FrameSink sink) throws EngineException, IOException {
-        Container c = container(ref);
+        Container c = table.find(ref);
         int tail = options.tail() == null || options.tail().equals("all") || options.tail().isEmpty() ? -1
                 : parseTail(options.tail());
         BlockingQueue<Frame> q = c.output.subscribe(tail, options.follow());
@@ -1142,7 +1043,7 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public boolean hasTty(String ref) throws EngineException {
-        return container(ref).spec.tty();
+        return table.find(ref).spec.tty();
     }
 
     /**
@@ -1151,7 +1052,7 @@ public final class Engine implements Backend, AutoCloseable {
      */
     private List<String> addressesOn(String networkId, String name) {
         List<String> out = new ArrayList<>();
-        for (Container c : containers.values()) {
+        for (Container c : table.all()) {
             for (Backend.EndpointInfo e : c.endpointsOn(networkId)) {
                 if (e.dnsNames().stream().anyMatch(n -> n.equalsIgnoreCase(name))) {
                     out.add(e.ipAddress());
