@@ -9,6 +9,7 @@ import dev.skiff.engine.api.Events;
 import dev.skiff.engine.api.Progress;
 import dev.skiff.engine.container.Archives;
 import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.ContainerConfig;
 import dev.skiff.engine.container.ContainerStore;
 import dev.skiff.engine.container.ContainerTable;
 import dev.skiff.engine.container.Frame;
@@ -313,33 +314,14 @@ public final class Engine implements Backend, AutoCloseable {
             }
         }
         ImageConfig ic = image.config();
-        spec = spec.withHealthcheck(dev.skiff.engine.api.Healthcheck.merge(spec.healthcheck(), ic.healthcheck()));
-        List<String> entrypoint = spec.entrypoint() != null ? spec.entrypoint() : ic.entrypoint();
-        List<String> cmd = !spec.cmd().isEmpty() ? spec.cmd() : spec.entrypoint() != null ? List.of() : ic.cmd();
-        List<String> args = new ArrayList<>(entrypoint == null ? List.of() : entrypoint);
-        args.addAll(cmd == null ? List.of() : cmd);
-        if (args.isEmpty()) {
-            throw EngineException.invalid("no command specified");
-        }
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String e : ic.env() == null ? List.<String>of() : ic.env()) {
-            env.put(e.split("=", 2)[0], e);
-        }
-        for (String e : spec.env()) {
-            env.put(e.split("=", 2)[0], e);
-        }
-        if (!env.containsKey("PATH")) {
-            env.put("PATH", OciSpec.DEFAULT_PATH);
-        }
-        String cwd = nonEmpty(spec.workingDir(), nonEmpty(ic.workingDir(), "/"));
-        int[] user = parseUser(nonEmpty(spec.user(), nonEmpty(ic.user(), "0")));
-        spec = spec.withBinds(volumeApi.bind(spec.binds(), ic.volumes(), image.id()));
+        ContainerConfig config = ContainerConfig.resolve(spec, ic);
+        CreateSpec stored = config.spec().withBinds(volumeApi.bind(config.spec().binds(), ic.volumes(), image.id()));
         try {
-            CreateSpec stored = spec;
             Container c = table.register(name, (id, finalName) -> {
-                String hostname = nonEmpty(stored.hostname(), id.substring(0, 12));
+                String hostname = ContainerConfig.nonEmpty(stored.hostname(), id.substring(0, 12));
                 Container made = new Container(id, finalName, Instant.now(), stored.image(), image.id(), image.diffIds(),
-                        stored, args, List.copyOf(env.values()), cwd, user[0], user[1], hostname, store.dir(id));
+                        stored, config.args(), config.env(), config.cwd(), config.uid(), config.gid(), hostname,
+                        store.dir(id));
                 try {
                     store.save(made);
                 } catch (IOException e) {
@@ -350,24 +332,9 @@ public final class Engine implements Backend, AutoCloseable {
             events.publish("container", "create", c.id, attributes(c));
             return c.id;
         } catch (EngineException | RuntimeException e) {
-            volumeApi.removeAnonymous(spec.binds());
+            volumeApi.removeAnonymous(stored.binds());
             throw e;
         }
-    }
-
-    static int[] parseUser(String user) throws EngineException {
-        String[] parts = user.split(":", 2);
-        try {
-            int uid = parts[0].equals("root") ? 0 : Integer.parseInt(parts[0]);
-            int gid = parts.length > 1 ? (parts[1].equals("root") ? 0 : Integer.parseInt(parts[1])) : uid == 0 ? 0 : uid;
-            return new int[] {uid, gid};
-        } catch (NumberFormatException e) {
-            throw EngineException.invalid("user \"" + user + "\": Skiff takes numeric uid[:gid] only so far");
-        }
-    }
-
-    static String nonEmpty(String s, String otherwise) {
-        return s == null || s.isEmpty() ? otherwise : s;
     }
 
     @Override

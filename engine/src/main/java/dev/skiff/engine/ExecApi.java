@@ -8,6 +8,7 @@ import dev.skiff.engine.api.Backend.ExecDetail;
 import dev.skiff.engine.api.Backend.ExecSpec;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.ContainerConfig;
 import dev.skiff.engine.container.ContainerTable;
 import dev.skiff.engine.container.Exec;
 import dev.skiff.engine.container.Frame;
@@ -90,9 +91,9 @@ final class ExecApi {
         for (String kv : e.spec.env()) {
             env.put(kv.split("=", 2)[0], kv);
         }
-        int[] user = Engine.parseUser(Engine.nonEmpty(e.spec.user(), c.uid + ":" + c.gid));
+        int[] user = ContainerConfig.parseUser(ContainerConfig.nonEmpty(e.spec.user(), c.uid + ":" + c.gid));
         OciSpec.Process process = new OciSpec.Process(e.spec.cmd(), List.copyOf(env.values()),
-                Engine.nonEmpty(e.spec.workingDir(), c.cwd), e.spec.tty(), user[0], user[1]);
+                ContainerConfig.nonEmpty(e.spec.workingDir(), c.cwd), e.spec.tty(), user[0], user[1]);
         AgentClient agent = vm.agent();
         try {
             e.pid = agent.exec(c.id, e.id, process.toJson(), AgentClient.stdio(e.spec.tty(), e.spec.attachStdin()));
