@@ -13,7 +13,6 @@ import dev.skiff.engine.placement.UtilityVm;
 import dev.skiff.ttrpc.Code;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**

@@ -3,7 +3,6 @@ package dev.skiff.engine;
 import dev.skiff.engine.api.Backend.BindMount;
 import dev.skiff.engine.api.Backend.VolumeInfo;
 import dev.skiff.engine.api.EngineException;
-import dev.skiff.engine.container.Container;
 import dev.skiff.engine.container.ContainerTable;
 import dev.skiff.engine.image.ImageStore;
 import dev.skiff.engine.network.LabelFilter;
