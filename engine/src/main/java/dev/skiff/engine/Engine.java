@@ -1,6 +1,5 @@
 package dev.skiff.engine;
 
-import dev.skiff.agent.client.AgentClient;
 import dev.skiff.agent.client.AgentException;
 import dev.skiff.engine.api.Backend;
 import dev.skiff.engine.api.EngineException;
@@ -13,8 +12,6 @@ import dev.skiff.engine.container.ContainerStore;
 import dev.skiff.engine.container.ContainerTable;
 import dev.skiff.engine.container.Frame;
 import dev.skiff.engine.container.HealthMonitor;
-import dev.skiff.engine.container.ProcessOutput;
-import dev.skiff.engine.container.RestartPolicies;
 import dev.skiff.engine.image.ImageStore;
 import dev.skiff.engine.mount.BindMounts;
 import dev.skiff.engine.mount.SocketRelay;
@@ -31,7 +28,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -108,72 +104,7 @@ public final class Engine implements Backend, AutoCloseable {
      * but their 9P sessions died with the old daemon (see the closing notes of the engine issue).
      */
     public void restore(dev.skiff.vm.VmDriver driver) {
-        Map<String, UtilityVm> byName = new java.util.HashMap<>();
-        try {
-            for (String vmId : driver.running()) {
-                dev.skiff.vm.Vm vm = null;
-                try {
-                    vm = driver.attach(vmId);
-                    AgentClient agent = AgentClient.over(vm.channel(dev.skiff.agent.api.GuestPaths.AGENT_PORT).connect());
-                    agent.ping(Duration.ofSeconds(60));
-                    UtilityVm u = UtilityVm.attached(vm, agent, agent.guestInfo().getBootId());
-                    byName.put(u.name(), u);
-                    log.accept("re-attached to VM " + u.name() + " (pid " + vm.pid() + ")");
-                } catch (IOException | RuntimeException e) {
-                    log.accept("cannot re-attach to VM " + vmId + ": " + e.getMessage());
-                    if (vm != null) {
-                        vm.detach();
-                    }
-                }
-            }
-        } catch (IOException e) {
-            log.accept("cannot list the VMs of an earlier daemon: " + e.getMessage());
-        }
-        for (Container c : table.all()) {
-            boolean wasRunning;
-            synchronized (c) {
-                wasRunning = c.status.equals("running") || c.status.equals("starting");
-            }
-            if (!wasRunning) {
-                continue;
-            }
-            UtilityVm u = byName.get(c.vm);
-            if (u == null || !u.alive()) {
-                c.exited(255, "its VM " + c.vm + " is gone");
-                Lifecycle.clearNetwork(c);
-                save(c);
-                continue;
-            }
-            // Its published ports live in QEMU and its namespace in the VM: both are still there.
-            networking.restore(c.network, c.forwards, u);
-            synchronized (c) {
-                c.networkUp = true;
-            }
-            u.containers().add(c.id);
-            table.place(c.id, u);
-            if (!c.paused) {
-                health.started(c); // as moby's restore: its checks begin again, "starting"
-            }
-            List<Thread> readers = ProcessOutput.read(u.agent(), c.id, "", c.output, c.spec.tty());
-            Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> lifecycle.awaitExit(c, u, readers));
-            log.accept("container " + c.id.substring(0, 12) + " is still running in " + u.name());
-        }
-        for (UtilityVm u : byName.values()) {
-            placement.adopt(u);
-        }
-        for (Container c : table.all()) {
-            boolean back;
-            synchronized (c) {
-                back = c.status.equals("exited") && RestartPolicies.atDaemonStart(c.spec.restartOrNo(), c.exitCode,
-                        c.restartCount, c.manuallyStopped, c.startedAt != null);
-                if (back) {
-                    c.manuallyStopped = false; // "always" after a user's stop: the daemon start undoes it
-                }
-            }
-            if (back) {
-                lifecycle.scheduleRestart(c, Duration.ZERO, false);
-            }
-        }
+        new LiveRestore(table, lifecycle, networking, placement, health, this::save, log).restore(driver);
     }
 
     // ---------------------------------------------------------------- system
