@@ -10,7 +10,6 @@ import dev.skiff.engine.container.Container;
 import dev.skiff.engine.container.ContainerConfig;
 import dev.skiff.engine.container.ContainerStore;
 import dev.skiff.engine.container.ContainerTable;
-import dev.skiff.engine.container.Frame;
 import dev.skiff.engine.container.HealthMonitor;
 import dev.skiff.engine.image.ImageStore;
 import dev.skiff.engine.mount.BindMounts;
@@ -34,7 +33,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -526,36 +524,12 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public Attachment attach(String ref, boolean stdin, boolean stdout, boolean stderr, boolean logs, boolean stream)
             throws EngineException {
-        Container c = table.find(ref);
-        BlockingQueue<Frame> q;
-        try {
-            synchronized (c) {
-                boolean before = c.status.equals("created") || c.status.equals("exited");
-                q = stream && before && !logs ? c.output.subscribeNextRun() : c.output.subscribe(logs ? -1 : -2, stream);
-            }
-        } catch (IOException e) {
-            throw new EngineException(EngineException.Kind.INTERNAL, "cannot read the log: " + e.getMessage(), e);
-        }
-        OutputStream in = stdin && c.spec.openStdin() ? c.stdin.clientSide() : null;
-        return new HubAttachment(c.output, q, c.spec.tty(), in, stdout, stderr);
+        return OutputApi.attach(table.find(ref), stdin, stdout, stderr, logs, stream);
     }
 
     @Override
     public void logs(String ref, LogOptions options, FrameSink sink) throws EngineException, IOException {
-        Container c = table.find(ref);
-        int tail = options.tail() == null || options.tail().equals("all") || options.tail().isEmpty() ? -1
-                : parseTail(options.tail());
-        BlockingQueue<Frame> q = c.output.subscribe(tail, options.follow());
-        new HubAttachment(c.output, q, c.spec.tty(), null, options.stdout(), options.stderr())
-                .pump(sink, options.since(), options.until(), options.timestamps());
-    }
-
-    private static int parseTail(String tail) throws EngineException {
-        try {
-            return Math.max(0, Integer.parseInt(tail));
-        } catch (NumberFormatException e) {
-            throw EngineException.invalid("invalid value for \"tail\": " + tail);
-        }
+        OutputApi.logs(table.find(ref), options, sink);
     }
 
     @Override
