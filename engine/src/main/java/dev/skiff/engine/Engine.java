@@ -22,7 +22,6 @@ import dev.skiff.engine.placement.UtilityVm;
 import dev.skiff.engine.volume.VolumeStore;
 import dev.skiff.registry.Credentials;
 import dev.skiff.registry.RegistryClient;
-import dev.skiff.registry.RegistryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,7 +44,7 @@ public final class Engine implements Backend, AutoCloseable {
     public static final String VERSION = dev.skiff.agent.api.SkiffVersion.VERSION;
 
     private final ImageStore images;
-    private final RegistryClient registries;
+    private final ImageApi imageApi;
     private final ContainerStore store;
     private final Placement placement;
     private final Path dataRoot;
@@ -74,12 +73,12 @@ public final class Engine implements Backend, AutoCloseable {
         this.relay = new SocketRelay(log);
         this.bindMounts = new BindMounts(relay, apiSocket);
         this.images = images;
-        this.registries = registries;
         this.store = new ContainerStore(dataRoot.resolve("containers"));
         this.table = new ContainerTable(store.loadAll());
+        this.imageApi = new ImageApi(images, registries, table, events);
         this.placement = placement;
         this.log = log;
-        this.fabric = new SwitchFabric(this::addressesOn, log);
+        this.fabric = new SwitchFabric(table::addressesOn, log);
         this.networking = new Networking(new NetworkRegistry(dataRoot), fabric, log);
         this.execApi = new ExecApi(table);
         this.processApi = new ProcessApi(table, events, this::save, log);
@@ -135,48 +134,39 @@ public final class Engine implements Backend, AutoCloseable {
                 Runtime.getRuntime().maxMemory(), Runtime.getRuntime().availableProcessors(), dataRoot.toString(), vms);
     }
 
-    // ---------------------------------------------------------------- images
+    // ---------------------------------------------------------------- images (see ImageApi)
 
     @Override
     public List<ImageSummary> images() {
-        return images.list().stream().map(ImageStore.Image::summary).toList();
+        return imageApi.images();
     }
 
     @Override
     public ImageDetail inspectImage(String ref) throws EngineException {
-        return images.resolve(ref).detail();
+        return imageApi.inspect(ref);
     }
 
     @Override
     public List<String> loadImages(InputStream archive, Consumer<String> progress) throws EngineException, IOException {
-        List<String> loaded = images.load(archive, progress);
-        loaded.forEach(name -> events.publish("image", "load", name, Map.of("name", name)));
-        return loaded;
+        return imageApi.load(archive, progress);
     }
 
     @Override
     public String importImage(InputStream rootfsTar, String repo, String tag, Map<String, String> changes,
             Consumer<String> progress) throws EngineException, IOException {
-        String ref = repo == null || repo.isEmpty() ? null : repo + (tag == null || tag.isEmpty() ? "" : ":" + tag);
-        String id = images.importRootfs(rootfsTar, ref, changes, progress).id();
-        events.publish("image", "import", id, Map.of("name", ref == null ? id : ref));
-        return id;
+        return imageApi.importRootfs(rootfsTar, repo, tag, changes, progress);
     }
 
     @Override
     public String pullImage(String ref, String platform, String registryAuth, Progress progress)
             throws EngineException, IOException {
-        String id = images.pull(registries, ref, platform, Credentials.fromHeader(registryAuth), progress);
-        events.publish("image", "pull", ref, Map.of("name", ref));
-        return id;
+        return imageApi.pull(ref, platform, registryAuth, progress);
     }
 
     @Override
     public void pushImage(String name, String tag, String registryAuth, Progress progress)
             throws EngineException, IOException {
-        images.push(registries, name, tag, Credentials.fromHeader(registryAuth), progress);
-        String ref = name + ":" + (tag == null || tag.isEmpty() ? "latest" : tag);
-        events.publish("image", "push", ref, Map.of("name", ref));
+        imageApi.push(name, tag, registryAuth, progress);
     }
 
     @Override
@@ -186,34 +176,17 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public String login(Credentials credentials) throws EngineException {
-        try {
-            return registries.login(credentials);
-        } catch (RegistryException e) {
-            throw new EngineException(e.kind() == RegistryException.Kind.UNAUTHORIZED
-                    ? EngineException.Kind.UNAUTHORIZED : EngineException.Kind.INTERNAL, e.getMessage(), e);
-        }
+        return imageApi.login(credentials);
     }
 
     @Override
     public void tagImage(String ref, String repo, String tag) throws EngineException {
-        try {
-            String target = repo + ":" + (tag == null || tag.isEmpty() ? "latest" : tag);
-            images.tag(ref, target);
-            events.publish("image", "tag", images.resolve(target).id(), Map.of("name", target));
-        } catch (IOException e) {
-            throw new EngineException(EngineException.Kind.INTERNAL, "cannot tag " + ref + ": " + e.getMessage(), e);
-        }
+        imageApi.tag(ref, repo, tag);
     }
 
     @Override
     public List<Map<String, String>> removeImage(String ref, boolean force) throws EngineException {
-        List<Map<String, String>> lines = images.remove(ref, force,
-                id -> table.all().stream().anyMatch(c -> c.imageId.equals(id)));
-        for (Map<String, String> line : lines) {
-            line.forEach((what, name) -> events.publish("image", what.equals("Untagged") ? "untag" : "delete", name,
-                    Map.of("name", name)));
-        }
-        return lines;
+        return imageApi.remove(ref, force);
     }
 
     // ---------------------------------------------------------------- containers
@@ -535,22 +508,6 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public boolean hasTty(String ref) throws EngineException {
         return table.find(ref).spec.tty();
-    }
-
-    /**
-     * The DNS answer of a user network: the addresses of its running containers known there by
-     * {@code name} (their name, an alias or their short id), case-insensitively.
-     */
-    private List<String> addressesOn(String networkId, String name) {
-        List<String> out = new ArrayList<>();
-        for (Container c : table.all()) {
-            for (Backend.EndpointInfo e : c.endpointsOn(networkId)) {
-                if (e.dnsNames().stream().anyMatch(n -> n.equalsIgnoreCase(name))) {
-                    out.add(e.ipAddress());
-                }
-            }
-        }
-        return out;
     }
 
     /** Stops the engine's own threads; VMs and containers keep running (live restore). */

@@ -1,10 +1,13 @@
 package dev.skiff.engine.container;
 
+import dev.skiff.engine.api.Backend;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.placement.UtilityVm;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -174,6 +177,22 @@ public final class ContainerTable {
     private static EngineException nameInUse(String name, Container by) {
         return EngineException.conflict("Conflict. The container name \"/" + name + "\" is already in use by container \""
                 + by.id + "\". You have to remove (or rename) that container to be able to reuse that name.");
+    }
+
+    /**
+     * The DNS answer of a user network: the addresses of its running containers known there by
+     * {@code name} (their name, an alias or their short id), case-insensitively.
+     */
+    public List<String> addressesOn(String networkId, String name) {
+        List<String> out = new ArrayList<>();
+        for (Container c : containers.values()) {
+            for (Backend.EndpointInfo e : c.endpointsOn(networkId)) {
+                if (e.dnsNames().stream().anyMatch(n -> n.equalsIgnoreCase(name))) {
+                    out.add(e.ipAddress());
+                }
+            }
+        }
+        return out;
     }
 
     /** Takes a removed container out of the table; its VM, if it still has one, stays to be released. */
