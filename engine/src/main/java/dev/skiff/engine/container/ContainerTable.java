@@ -79,12 +79,15 @@ public final class ContainerTable {
             return c;
         }
         String r = ref.startsWith("/") ? ref.substring(1) : ref;
-        Container match = null;
+        // every name before any prefix: whichever the map holds first, an exact name wins (moby's order)
         for (Container x : containers.values()) {
             if (x.name.equals(r)) {
                 return x;
             }
-            if (r.length() >= 1 && x.id.startsWith(r)) {
+        }
+        Container match = null;
+        for (Container x : containers.values()) {
+            if (!r.isEmpty() && x.id.startsWith(r)) {
                 if (match != null) {
                     throw EngineException.invalid("multiple IDs found with provided prefix: " + ref);
                 }

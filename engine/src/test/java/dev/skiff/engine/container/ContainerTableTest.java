@@ -54,6 +54,16 @@ class ContainerTableTest {
     }
 
     @Test
+    void anExactNameWinsEvenOverAPrefixSeveralIdsShare() throws EngineException {
+        // "abc" is a prefix of WEB's and DB's ids and the name of a third: in whatever order the
+        // table holds them, the name is found, never "multiple IDs" (the map's order once decided it)
+        Container named = container("beef" + "0".repeat(60), "abc");
+        for (List<Container> order : List.of(List.of(WEB, DB, named), List.of(named, WEB, DB), List.of(DB, named, WEB))) {
+            assertSame(named, new ContainerTable(order).find("abc"));
+        }
+    }
+
+    @Test
     void anAmbiguousPrefixIsTheRequestsFault() {
         EngineException e = assertThrows(EngineException.class, () -> table().find("abc"));
         assertEquals(EngineException.Kind.INVALID, e.kind());
