@@ -8,6 +8,8 @@ import dev.skiff.engine.api.Backend.ExecDetail;
 import dev.skiff.engine.api.Backend.ExecSpec;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.ContainerConfig;
+import dev.skiff.engine.container.ContainerTable;
 import dev.skiff.engine.container.Exec;
 import dev.skiff.engine.container.Frame;
 import dev.skiff.engine.container.HealthMonitor;
@@ -22,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 
 /**
  * docker exec over the engine's containers: an exec is made for a running container, started once in
@@ -31,9 +32,7 @@ import java.util.function.Supplier;
  */
 final class ExecApi {
     private final Map<String, Exec> execs = new ConcurrentHashMap<>();
-    private final Map<String, UtilityVm> vmOf;
-    private final Map<String, Container> containers;
-    private final Supplier<String> ids;
+    private final ContainerTable table;
     /**
      * Ended execs kept for inspect (docker exec reads the exit code after the output ends), oldest
      * dropped first; all of a container's go with it. Moby keeps them until the container goes, so a
@@ -44,10 +43,8 @@ final class ExecApi {
     /** How long a killed probe may take to end. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
-    ExecApi(Map<String, Container> containers, Map<String, UtilityVm> vmOf, Supplier<String> ids) {
-        this.containers = containers;
-        this.vmOf = vmOf;
-        this.ids = ids;
+    ExecApi(ContainerTable table) {
+        this.table = table;
     }
 
     String create(Container c, ExecSpec spec) throws EngineException {
@@ -58,7 +55,7 @@ final class ExecApi {
         if (spec.cmd().isEmpty()) {
             throw EngineException.invalid("No exec command specified");
         }
-        Exec e = new Exec(ids.get(), c.id, spec);
+        Exec e = new Exec(table.newId(), c.id, spec);
         c.execs.put(e.id, e);
         execs.put(e.id, e);
         return e.id;
@@ -74,8 +71,8 @@ final class ExecApi {
 
     Attachment start(String execId, boolean detach) throws EngineException {
         Exec e = exec(execId);
-        Container c = containers.get(e.containerId);
-        UtilityVm vm = vmOf.get(e.containerId);
+        Container c = table.get(e.containerId);
+        UtilityVm vm = table.vm(e.containerId);
         if (c == null || vm == null || !c.running()) {
             throw EngineException.conflict("Container " + e.containerId + " is not running");
         }
@@ -94,9 +91,9 @@ final class ExecApi {
         for (String kv : e.spec.env()) {
             env.put(kv.split("=", 2)[0], kv);
         }
-        int[] user = Engine.parseUser(Engine.nonEmpty(e.spec.user(), c.uid + ":" + c.gid));
+        int[] user = ContainerConfig.parseUser(ContainerConfig.nonEmpty(e.spec.user(), c.uid + ":" + c.gid));
         OciSpec.Process process = new OciSpec.Process(e.spec.cmd(), List.copyOf(env.values()),
-                Engine.nonEmpty(e.spec.workingDir(), c.cwd), e.spec.tty(), user[0], user[1]);
+                ContainerConfig.nonEmpty(e.spec.workingDir(), c.cwd), e.spec.tty(), user[0], user[1]);
         AgentClient agent = vm.agent();
         try {
             e.pid = agent.exec(c.id, e.id, process.toJson(), AgentClient.stdio(e.spec.tty(), e.spec.attachStdin()));
@@ -184,7 +181,7 @@ final class ExecApi {
 
     /** SIGKILL to a timed-out probe, then a bounded wait for its end (dying probes must not pile up). */
     private void kill(Container c, Exec e) throws InterruptedException {
-        UtilityVm vm = vmOf.get(c.id);
+        UtilityVm vm = table.vm(c.id);
         try {
             if (vm != null) {
                 vm.agent().signal(c.id, e.id, 9, false);
@@ -203,7 +200,7 @@ final class ExecApi {
 
     void resize(String execId, int height, int width) throws EngineException {
         Exec e = exec(execId);
-        UtilityVm vm = vmOf.get(e.containerId);
+        UtilityVm vm = table.vm(e.containerId);
         if (vm == null || !e.spec.tty() || !e.started || height <= 0 || width <= 0) {
             return;
         }

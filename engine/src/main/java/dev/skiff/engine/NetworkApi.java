@@ -8,6 +8,7 @@ import dev.skiff.engine.api.Backend.NetworkInfo;
 import dev.skiff.engine.api.Backend.NetworkMember;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.ContainerTable;
 import dev.skiff.engine.network.LabelFilter;
 import dev.skiff.engine.network.NetworkRegistry;
 import dev.skiff.engine.network.Networking;
@@ -25,25 +26,16 @@ import java.util.function.Consumer;
  * (stopped ones in their spec; running ones in their VM at once, and in their spec for later runs).
  */
 final class NetworkApi {
-    /** What the engine lends: its container lookup and its state saving. */
-    interface Containers {
-        Container find(String ref) throws EngineException;
-
-        void save(Container c);
-    }
-
     private final Networking networking;
-    private final Map<String, Container> containers;
-    private final Map<String, UtilityVm> vmOf;
-    private final Containers table;
+    private final ContainerTable containers;
+    private final Consumer<Container> save;
     private final Consumer<String> log;
 
-    NetworkApi(Networking networking, Map<String, Container> containers, Map<String, UtilityVm> vmOf, Containers table,
+    NetworkApi(Networking networking, ContainerTable containers, Consumer<Container> save,
             Consumer<String> log) {
         this.networking = networking;
         this.containers = containers;
-        this.vmOf = vmOf;
-        this.table = table;
+        this.save = save;
         this.log = log;
     }
 
@@ -58,7 +50,7 @@ final class NetworkApi {
 
     private NetworkInfo networkInfo(NetworkRegistry.Net n) {
         Map<String, NetworkMember> members = new LinkedHashMap<>();
-        for (Container c : containers.values()) {
+        for (Container c : containers.all()) {
             for (Backend.EndpointInfo e : c.endpointsOn(n.id())) {
                 members.put(c.id, new NetworkMember(c.name, e.endpointId(), e.macAddress(),
                         e.ipAddress() + "/" + e.prefixLength()));
@@ -76,7 +68,7 @@ final class NetworkApi {
     }
 
     void removeNetwork(String ref) throws EngineException {
-        networking.remove(ref, n -> containers.values().stream().anyMatch(c -> !c.endpointsOn(n.id()).isEmpty()));
+        networking.remove(ref, n -> containers.all().stream().anyMatch(c -> !c.endpointsOn(n.id()).isEmpty()));
     }
 
     List<String> pruneNetworks(Map<String, List<String>> filters) throws EngineException {
@@ -90,7 +82,7 @@ final class NetworkApi {
             if (n.builtin() || !LabelFilter.matches(n.meta().labels(), filters.getOrDefault("label", List.of()))) {
                 continue;
             }
-            boolean referenced = containers.values().stream().anyMatch(c -> referencesNetwork(c, n));
+            boolean referenced = containers.all().stream().anyMatch(c -> referencesNetwork(c, n));
             if (!referenced) {
                 try {
                     networking.remove(n.id(), x -> false);
@@ -114,7 +106,7 @@ final class NetworkApi {
 
     void connectNetwork(String network, String ref, EndpointRequest endpoint) throws EngineException {
         NetworkRegistry.Net net = networking.registry().find(network);
-        Container c = table.find(ref);
+        Container c = containers.find(ref);
         if (c.running()) {
             connectRunning(net, c, endpoint == null ? EndpointRequest.NONE : endpoint);
             return;
@@ -136,12 +128,12 @@ final class NetworkApi {
             }
             c.spec = c.spec.withNetwork(networking.check(next, List.of()));
         }
-        table.save(c);
+        save.accept(c);
     }
 
     void disconnectNetwork(String network, String ref, boolean force) throws EngineException {
         NetworkRegistry.Net net = networking.registry().find(network);
-        Container c = table.find(ref);
+        Container c = containers.find(ref);
         if (c.running()) {
             disconnectRunning(net, c);
             return;
@@ -163,12 +155,12 @@ final class NetworkApi {
             c.spec = c.spec.withNetwork(new Backend.NetworkSpec(mode, spec.portBindings(), spec.exposedPorts(),
                     spec.publishAll(), spec.extraHosts(), endpoints));
         }
-        table.save(c);
+        save.accept(c);
     }
 
     /** docker network connect of a running container: one more interface now, and in its spec for later runs. */
     private void connectRunning(NetworkRegistry.Net net, Container c, EndpointRequest endpoint) throws EngineException {
-        UtilityVm vm = vmOf.get(c.id);
+        UtilityVm vm = containers.vm(c.id);
         Backend.NetworkState state;
         synchronized (c) {
             state = c.network;
@@ -202,12 +194,12 @@ final class NetworkApi {
             eps.put(net.name(), endpoint);
             c.spec = c.spec.withNetwork(c.spec.networkOrDefault().withEndpoints(eps));
         }
-        table.save(c);
+        save.accept(c);
         log.accept("container " + c.id.substring(0, 12) + " connected to " + net.name() + " as " + added.ipAddress());
     }
 
     private void disconnectRunning(NetworkRegistry.Net net, Container c) throws EngineException {
-        UtilityVm vm = vmOf.get(c.id);
+        UtilityVm vm = containers.vm(c.id);
         Backend.EndpointInfo gone = c.endpointsOn(net.id()).stream().findFirst().orElse(null);
         if (gone == null || vm == null) {
             throw EngineException.notFound("container " + c.name + " is not connected to network " + net.name());
@@ -231,6 +223,6 @@ final class NetworkApi {
             eps.remove(net.id());
             c.spec = c.spec.withNetwork(c.spec.networkOrDefault().withEndpoints(eps));
         }
-        table.save(c);
+        save.accept(c);
     }
 }

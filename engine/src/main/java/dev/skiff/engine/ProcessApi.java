@@ -6,13 +6,13 @@ import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.api.Events;
 import dev.skiff.engine.api.StatsSample;
 import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.ContainerTable;
 import dev.skiff.engine.container.GuestStats;
 import dev.skiff.engine.container.PsTable;
 import dev.skiff.engine.placement.UtilityVm;
 import dev.skiff.ttrpc.Code;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -28,13 +28,13 @@ import java.util.function.Consumer;
 final class ProcessApi {
     private static final int SIGKILL = 9;
 
-    private final Map<String, UtilityVm> vmOf;
+    private final ContainerTable table;
     private final Events events;
     private final Consumer<Container> save;
     private final Consumer<String> log;
 
-    ProcessApi(Map<String, UtilityVm> vmOf, Events events, Consumer<Container> save, Consumer<String> log) {
-        this.vmOf = vmOf;
+    ProcessApi(ContainerTable table, Events events, Consumer<Container> save, Consumer<String> log) {
+        this.table = table;
         this.events = events;
         this.save = save;
         this.log = log;
@@ -52,7 +52,7 @@ final class ProcessApi {
     }
 
     StatsSample stats(Container c) throws EngineException {
-        UtilityVm vm = vmOf.get(c.id);
+        UtilityVm vm = table.vm(c.id);
         if (vm == null || !c.running()) {
             return StatsSample.stopped(c.id, "/" + c.name);
         }
@@ -144,7 +144,7 @@ final class ProcessApi {
     }
 
     private UtilityVm running(Container c) throws EngineException {
-        UtilityVm vm = vmOf.get(c.id);
+        UtilityVm vm = table.vm(c.id);
         if (vm == null || !c.running()) {
             throw EngineException.conflict("Container " + c.id + " is not running");
         }

@@ -3,7 +3,7 @@ package dev.skiff.engine;
 import dev.skiff.engine.api.Backend.BindMount;
 import dev.skiff.engine.api.Backend.VolumeInfo;
 import dev.skiff.engine.api.EngineException;
-import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.ContainerTable;
 import dev.skiff.engine.image.ImageStore;
 import dev.skiff.engine.network.LabelFilter;
 import dev.skiff.engine.volume.VolumeStore;
@@ -24,13 +24,13 @@ import java.util.function.Consumer;
 final class VolumeApi {
     private final VolumeStore store;
     private final ImageStore images;
-    private final Map<String, Container> containers;
+    private final ContainerTable table;
     private final Consumer<String> log;
 
-    VolumeApi(VolumeStore store, ImageStore images, Map<String, Container> containers, Consumer<String> log) {
+    VolumeApi(VolumeStore store, ImageStore images, ContainerTable table, Consumer<String> log) {
         this.store = store;
         this.images = images;
-        this.containers = containers;
+        this.table = table;
         this.log = log;
     }
 
@@ -141,7 +141,7 @@ final class VolumeApi {
     }
 
     private List<String> users(String name) {
-        return containers.values().stream().filter(c -> c.spec.binds().stream()
+        return table.all().stream().filter(c -> c.spec.binds().stream()
                 .anyMatch(b -> name.equals(b.volume()))).map(c -> c.id).sorted().toList();
     }
 

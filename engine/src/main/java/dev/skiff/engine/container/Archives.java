@@ -16,7 +16,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
  * docker cp for the engine (moby daemon/archive.go): finds the container's VM and has its agent
@@ -27,22 +26,14 @@ import java.util.Map;
  * agent; neither side holds more than a window of them.
  */
 public final class Archives {
-    /** Finds a container by id, name or id prefix (404 "No such container" otherwise). */
-    @FunctionalInterface
-    public interface Finder {
-        Container find(String ref) throws EngineException;
-    }
-
-    private final Finder finder;
+    private final ContainerTable table;
     private final Placement placement;
     private final ImageStore images;
-    private final Map<String, UtilityVm> vmOf;
 
-    public Archives(Finder finder, Placement placement, ImageStore images, Map<String, UtilityVm> vmOf) {
-        this.finder = finder;
+    public Archives(ContainerTable table, Placement placement, ImageStore images) {
+        this.table = table;
         this.placement = placement;
         this.images = images;
-        this.vmOf = vmOf;
     }
 
     /** One call to the container's agent. */
@@ -72,13 +63,13 @@ public final class Archives {
     }
 
     public PathStat stat(String ref, String path) throws EngineException {
-        Container c = finder.find(ref);
+        Container c = table.find(ref);
         String p = checked(path);
         return pathStat(withAgent(c, ref, path, agent -> agent.statPath(c.id, p)));
     }
 
     public ArchiveRead read(String ref, String path) throws EngineException {
-        Container c = finder.find(ref);
+        Container c = table.find(ref);
         String p = checked(path);
         ArchiveStreams.Read read = withAgent(c, ref, path, agent -> agent.readArchive(c.id, p));
         PathStat stat = pathStat(read.stat());
@@ -102,7 +93,7 @@ public final class Archives {
 
     public void extract(String ref, String path, boolean noOverwriteDirNonDir, boolean copyUidGid, InputStream tar)
             throws EngineException, IOException {
-        Container c = finder.find(ref);
+        Container c = table.find(ref);
         String p = checked(path);
         try {
             agent(c).writeArchive(c.id, p, noOverwriteDirNonDir, copyUidGid, tar);
@@ -130,16 +121,16 @@ public final class Archives {
             }
         }
         if (c.running()) {
-            UtilityVm vm = vmOf.get(c.id);
+            UtilityVm vm = table.vm(c.id);
             if (vm != null && vm.alive()) {
                 return vm.agent();
             }
         }
         synchronized (this) {
-            UtilityVm vm = vmOf.get(c.id);
+            UtilityVm vm = table.vm(c.id);
             if (vm == null || !vm.alive()) {
                 vm = placement.acquire(c.id, c.dedicated());
-                vmOf.put(c.id, vm);
+                table.place(c.id, vm);
             }
             List<String> layerIds = vm.layers(c.diffIds, images::layerDisk);
             vm.agent().mountRootfs(c.id, layerIds, "scratch");

@@ -1,0 +1,471 @@
+package dev.skiff.engine;
+
+import dev.skiff.agent.client.AgentClient;
+import dev.skiff.agent.client.AgentException;
+import dev.skiff.agent.client.OciSpec;
+import dev.skiff.engine.api.Backend;
+import dev.skiff.engine.api.EngineException;
+import dev.skiff.engine.api.Events;
+import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.ContainerStore;
+import dev.skiff.engine.container.ContainerTable;
+import dev.skiff.engine.container.HealthMonitor;
+import dev.skiff.engine.container.ProcessOutput;
+import dev.skiff.engine.container.RestartPolicies;
+import dev.skiff.engine.container.Signals;
+import dev.skiff.engine.image.ImageStore;
+import dev.skiff.engine.mount.BindMounts;
+import dev.skiff.engine.network.Networking;
+import dev.skiff.engine.placement.Placement;
+import dev.skiff.engine.placement.UtilityVm;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * A container's runs: start (a VM placed or reused, its layers, bind mounts and network, then the
+ * process through the agent), the wait for its exit, stop, kill and rm, and the restarts its policy
+ * asks for. A container's {@code startLock} is held for a whole start and a whole removal, so a stop
+ * or rm never races a start in flight; its monitor guards its state, and its {@code networkLock}
+ * lets one caller give its network back while the others wait for that.
+ */
+final class Lifecycle {
+    private final ContainerTable table;
+    private final ContainerStore store;
+    private final Consumer<Container> save;
+    private final Placement placement;
+    private final ImageStore images;
+    private final BindMounts bindMounts;
+    private final Networking networking;
+    private final HealthMonitor health;
+    private final Events events;
+    private final ProcessApi processApi;
+    private final ExecApi execApi;
+    private final VolumeApi volumeApi;
+    private final Consumer<String> log;
+
+    Lifecycle(ContainerTable table, ContainerStore store, Consumer<Container> save, Placement placement,
+              ImageStore images, BindMounts bindMounts, Networking networking, HealthMonitor health, Events events,
+              ProcessApi processApi, ExecApi execApi, VolumeApi volumeApi, Consumer<String> log) {
+        this.table = table;
+        this.store = store;
+        this.save = save;
+        this.placement = placement;
+        this.images = images;
+        this.bindMounts = bindMounts;
+        this.networking = networking;
+        this.health = health;
+        this.events = events;
+        this.processApi = processApi;
+        this.execApi = execApi;
+        this.volumeApi = volumeApi;
+        this.log = log;
+    }
+
+    /** docker start: a user's start, after which the restart policy applies again. */
+    void startByUser(Container c) throws EngineException {
+        c.startLock.lock();
+        try {
+            synchronized (c) {
+                c.manuallyStopped = false; // a user's start: the policy applies again
+            }
+            start(c);
+        } finally {
+            c.startLock.unlock();
+        }
+    }
+
+    /** A start by the restart policy: not if a user stopped it meanwhile (checked under the start lock). */
+    private void startByPolicy(Container c) throws EngineException {
+        c.startLock.lock();
+        try {
+            synchronized (c) {
+                if (c.manuallyStopped || !c.status.equals("exited") || !table.contains(c.id)) {
+                    return;
+                }
+                c.restartCount++;
+            }
+            start(c);
+        } finally {
+            c.startLock.unlock();
+        }
+    }
+
+    private void start(Container c) throws EngineException {
+        synchronized (c) {
+            ProcessApi.checkNotPaused(c, "start");
+            if (c.status.equals("running")) {
+                throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already started");
+            }
+            if (c.status.equals("removing")) {
+                throw EngineException.conflict("container " + c.id + " is being removed");
+            }
+            c.status = "starting";
+        }
+        UtilityVm vm = null;
+        try {
+            Container joined = joinTarget(c);
+            vm = table.vm(c.id);
+            if (vm == null || !vm.alive()) {
+                vm = placement.acquire(c.id, c.dedicated());
+                table.place(c.id, vm);
+            }
+            AgentClient agent = vm.agent();
+            try {
+                // An earlier run of it (docker start again), or its rootfs mounted for docker cp: its
+                // upper layer stays, as dockerd keeps a container's changes across restarts.
+                agent.removeContainer(c.id, true, true);
+            } catch (AgentException e) {
+                if (e.vmGone()) {
+                    throw e;
+                }
+            }
+            List<String> layerIds = vm.layers(c.diffIds, images::layerDisk);
+            for (String old : c.shares) {
+                vm.unshare(old);
+            }
+            c.shares.clear();
+            List<OciSpec.Bind> binds = bindMounts.attach(vm, c.spec.binds(), c.shares);
+            OciSpec.Process process = new OciSpec.Process(c.args, c.env, c.cwd, c.spec.tty(), c.uid, c.gid);
+            Networking.Attached net;
+            if (joined != null) {
+                String theirs;
+                synchronized (joined) {
+                    theirs = joined.network.sandboxKey();
+                }
+                net = Networking.Attached.joining(c.spec.networkOrDefault().mode(), joined.id, theirs);
+            } else {
+                net = networking.attach(c.id, c.name, c.hostname, c.spec.networkOrDefault(), vm);
+            }
+            synchronized (c) {
+                c.network = net.state();
+                c.networkUp = true;
+                c.forwards = net.forwards();
+            }
+            byte[] spec = OciSpec.build(c.id, c.hostname, process, binds, net.oci());
+            agent.createContainer(c.id, spec, layerIds, "scratch", AgentClient.stdio(c.spec.tty(), c.spec.openStdin()));
+            List<Thread> readers = ProcessOutput.read(agent, c.id, "", c.output, c.spec.tty());
+            if (c.spec.openStdin()) {
+                c.stdin.connect(agent.openInput(c.id, ""), c.id.substring(0, 12));
+            }
+            int pid = agent.startContainer(c.id);
+            synchronized (c) {
+                c.status = "running";
+                c.pid = pid;
+                c.startedAt = Instant.now();
+                c.exitCode = 0;
+                c.error = "";
+                c.vm = vm.name();
+                c.vmMode = vm.mode() == UtilityVm.Mode.SHARED ? "shared" : "dedicated";
+            }
+            health.started(c);
+            events.publish("container", "start", c.id, Engine.attributes(c));
+            save.accept(c);
+            UtilityVm on = vm;
+            Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> awaitExit(c, on, readers));
+        } catch (IOException | RuntimeException | EngineException e) {
+            endNetwork(c, vm);
+            synchronized (c) {
+                c.status = c.startedAt == null ? "created" : "exited";
+                c.error = e.getMessage();
+            }
+            save.accept(c);
+            if (vm != null && c.dedicated()) {
+                table.unplace(c.id);
+                placement.release(c.id);
+            }
+            log.accept("container " + c.id.substring(0, 12) + " did not start: " + e.getMessage());
+            if (c.spec.autoRemove()) {
+                // As dockerd does: docker run --rm waits for the removal after a failed start.
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        remove(table.find(c.id), true, true); // --rm: its anonymous volumes go too
+                    } catch (EngineException ignored) {
+                        // already gone
+                    }
+                });
+            }
+            if (e instanceof EngineException ee) {
+                throw ee;
+            }
+            throw new EngineException(EngineException.Kind.INTERNAL, "cannot start container " + c.id.substring(0, 12)
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * For {@code --network container:ID}: the running container whose namespace this one joins.
+     * Both must be in the shared VM: a namespace lives in one kernel, and a dedicated VM is its
+     * own container's alone.
+     */
+    private Container joinTarget(Container c) throws EngineException {
+        String mode = c.spec.networkOrDefault().mode();
+        if (!mode.startsWith("container:")) {
+            return null;
+        }
+        Container other = table.find(mode.substring("container:".length()), "network container");
+        if (!other.running()) {
+            throw EngineException.conflict("cannot join the network of a non running container: " + other.id);
+        }
+        UtilityVm theirs = table.vm(other.id);
+        if (c.dedicated() || theirs == null || theirs.mode() != UtilityVm.Mode.SHARED) {
+            throw EngineException.invalid("--network container:" + other.name + ": under Skiff both containers must run "
+                    + "in the shared VM (a network namespace lives in one VM's kernel); drop --isolation=hyperv from both");
+        }
+        return other;
+    }
+
+    void awaitExit(Container c, UtilityVm vm, List<Thread> readers) {
+        int code;
+        String why = null;
+        try {
+            code = vm.agent().waitProcess(c.id, "", null).getExitCode();
+        } catch (AgentException e) {
+            code = 255;
+            why = e.vmGone() ? "the container's VM stopped or died" : e.getMessage();
+        }
+        ProcessOutput.drain(readers, c.output);
+        health.stopped(c); // before the exit is known, so a start that follows it begins a new monitor
+        c.exited(code, why);
+        // "die" as soon as the exit is known, as dockerd: a client that saw the container exited
+        // (inspect, wait) finds the event, whatever the network's teardown in the VM takes after
+        Map<String, String> died = new LinkedHashMap<>(Engine.attributes(c));
+        died.put("exitCode", Integer.toString(code));
+        events.publish("container", "die", c.id, died);
+        endNetwork(c, vm);
+        save.accept(c);
+        log.accept("container " + c.id.substring(0, 12) + " exited with " + code);
+        if (c.spec.autoRemove()) {
+            try {
+                remove(table.find(c.id), true, true); // --rm: its anonymous volumes go too
+            } catch (EngineException e) {
+                log.accept("auto-remove of " + c.id.substring(0, 12) + ": " + e.getMessage());
+            }
+        } else if (c.dedicated()) {
+            // A dedicated VM lives as long as its container runs; a restart boots a new one.
+            releaseVm(c);
+        }
+        boolean restart;
+        synchronized (c) {
+            restart = !c.spec.autoRemove() && RestartPolicies.afterExit(c.spec.restartOrNo(), code, c.restartCount,
+                    c.manuallyStopped);
+            if (restart) {
+                Duration ran = c.startedAt == null ? Duration.ZERO : Duration.between(c.startedAt, c.finishedAt);
+                c.restartDelay = RestartPolicies.nextDelay(c.restartDelay, ran);
+            }
+        }
+        if (restart) {
+            scheduleRestart(c, c.restartDelay, true);
+        }
+    }
+
+    /** A user's stop or kill: its restart policy leaves it stopped (until the daemon restarts, for "always"). */
+    private void stoppedByUser(Container c) {
+        synchronized (c) {
+            c.manuallyStopped = true;
+        }
+        save.accept(c);
+    }
+
+    /**
+     * Starts {@code c} again after {@code delay}, unless a user stopped or removed it meanwhile; {@code count} says
+     * whether it is a policy restart (Docker's RestartCount) or a daemon start bringing it back.
+     */
+    void scheduleRestart(Container c, Duration delay, boolean count) {
+        log.accept("container " + c.id.substring(0, 12) + " restarts by its policy "
+                + c.spec.restartOrNo().name() + " in " + delay.toMillis() + " ms");
+        Thread.ofVirtual().name("restart-" + c.id.substring(0, 12)).start(() -> {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                if (count) {
+                    startByPolicy(c);
+                } else {
+                    startByUser(table.find(c.id));
+                }
+            } catch (EngineException e) {
+                log.accept("restart of " + c.id.substring(0, 12) + " failed: " + e.getMessage());
+            }
+        });
+    }
+
+    private void releaseVm(Container c) {
+        UtilityVm vm = table.unplace(c.id);
+        if (vm == null) {
+            return;
+        }
+        if (vm.alive() && vm.mode() == UtilityVm.Mode.SHARED) {
+            try {
+                vm.agent().removeContainer(c.id, true);
+            } catch (AgentException e) {
+                log.accept("removing " + c.id.substring(0, 12) + " in its VM: " + e.getMessage());
+            }
+            for (String share : c.shares) {
+                vm.unshare(share);
+            }
+        }
+        c.shares.clear();
+        placement.release(c.id);
+    }
+
+    /** The run's network goes back: host ports, the namespace in the VM, the address. */
+    private void endNetwork(Container c, UtilityVm vm) {
+        // One caller does the work (the exit waiter, or stop/rm when they get here first); the
+        // other waits for it, so that stop and rm return with the ports given back.
+        synchronized (c.networkLock) {
+            Backend.NetworkState state;
+            List<dev.skiff.engine.network.PortPublisher.Forward> forwards;
+            synchronized (c) {
+                if (!c.networkUp) {
+                    return;
+                }
+                state = c.network;
+                forwards = c.forwards;
+            }
+            networking.detach(c.id, state, forwards, vm, log);
+            clearNetwork(c);
+        }
+    }
+
+    static void clearNetwork(Container c) {
+        synchronized (c) {
+            c.network = Backend.NetworkState.idle(c.spec.networkOrDefault().mode());
+            c.forwards = List.of();
+            c.networkUp = false;
+        }
+    }
+
+    /**
+     * docker stop: its stop signal (the request's, the container's, else SIGTERM), then SIGKILL after
+     * the timeout (the request's, the container's, else 10 s); returns with its network given back.
+     */
+    void stop(Container c, Integer timeoutSeconds, String signal) throws EngineException {
+        stoppedByUser(c); // also cancels a restart its policy has scheduled
+        c.startLock.lock(); // a start in flight (a policy restart) ends first; then it is stopped like any other
+        c.startLock.unlock();
+        if (!c.running()) {
+            throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already stopped");
+        }
+        CompletableFuture<Integer> exit = c.nextExit();
+        int sig = Signals.parse(signal != null && !signal.isEmpty() ? signal
+                : c.spec.stopSignal() != null && !c.spec.stopSignal().isEmpty() ? c.spec.stopSignal() : "SIGTERM");
+        int timeout = timeoutSeconds != null ? timeoutSeconds : c.spec.stopTimeout() != null ? c.spec.stopTimeout() : 10;
+        signal(c, sig);
+        try {
+            exit.get(Math.max(0, timeout), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            log.accept("container " + c.id.substring(0, 12) + " did not stop within " + timeout + " s: killing it");
+            signal(c, 9);
+            awaitQuietly(exit);
+        } catch (Exception e) {
+            awaitQuietly(exit);
+        }
+        endNetwork(c, table.vm(c.id));
+        events.publish("container", "stop", c.id, Engine.attributes(c));
+    }
+
+    private static void awaitQuietly(CompletableFuture<Integer> exit) {
+        try {
+            exit.get(60, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // reported through the container's state
+        }
+    }
+
+    private void signal(Container c, int sig) throws EngineException {
+        UtilityVm vm = table.vm(c.id);
+        if (vm == null) {
+            throw EngineException.conflict("Container " + c.id + " is not running");
+        }
+        try {
+            vm.agent().signal(c.id, "", sig, false);
+        } catch (AgentException e) {
+            if (e.code() != dev.skiff.ttrpc.Code.NOT_FOUND) {
+                throw AgentErrors.map("signal " + c.id.substring(0, 12), e);
+            }
+        }
+        processApi.signalled(c, sig);
+    }
+
+    /** docker kill, of the container that {@code ref} named: SIGKILL unless the request names another signal. */
+    void kill(Container c, String ref, String signal) throws EngineException {
+        if (!c.running()) {
+            throw EngineException.conflict("Cannot kill container: " + ref + ": Container " + c.id + " is not running");
+        }
+        stoppedByUser(c);
+        Map<String, String> killed = new LinkedHashMap<>(Engine.attributes(c));
+        killed.put("signal", Integer.toString(Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal)));
+        events.publish("container", "kill", c.id, killed);
+        signal(c, Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal));
+    }
+
+    /** docker rm: {@code force} kills it if it runs, {@code volumes} takes its anonymous volumes with it. */
+    void remove(Container c, boolean force, boolean volumes) throws EngineException {
+        // A start in flight ends first, and none begins during the removal: a forced remove must not
+        // release the VM under a start (issue 19). Safe from deadlock: start never waits for a remove,
+        // and the exit that a forced remove awaits is completed before --rm's own remove is called.
+        c.startLock.lock();
+        try {
+            removeLocked(c, force, volumes);
+        } finally {
+            c.startLock.unlock();
+        }
+    }
+
+    private void removeLocked(Container c, boolean force, boolean volumes) throws EngineException {
+        synchronized (c) {
+            if (c.status.equals("removing")) {
+                return;
+            }
+            if (!force) {
+                ProcessApi.checkNotPaused(c, "remove");
+            }
+            if ((c.status.equals("running") || c.status.equals("starting")) && !force) {
+                throw EngineException.conflict("You cannot remove a running container " + c.id
+                        + ". Stop the container before attempting removal or force remove");
+            }
+        }
+        if (c.running()) {
+            CompletableFuture<Integer> exit = c.nextExit();
+            try {
+                signal(c, 9);
+            } catch (EngineException e) {
+                log.accept("kill before remove: " + e.getMessage());
+            }
+            awaitQuietly(exit);
+        }
+        endNetwork(c, table.vm(c.id));
+        synchronized (c) {
+            if (c.status.equals("removing")) {
+                return;
+            }
+            c.status = "removing";
+        }
+        releaseVm(c);
+        placement.discard(c.id);
+        table.remove(c.id);
+        execApi.forget(c.id);
+        c.output.end(); // attached clients see the end
+        c.output.close();
+        try {
+            store.delete(c.id);
+        } catch (IOException e) {
+            log.accept("cannot delete " + c.dir + ": " + e.getMessage());
+        }
+        if (volumes) {
+            volumeApi.removeAnonymous(c.spec.binds());
+        }
+        events.publish("container", "destroy", c.id, Engine.attributes(c));
+        c.removed.complete(c.exitCode);
+    }
+}

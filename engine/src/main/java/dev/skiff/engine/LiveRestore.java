@@ -1,0 +1,116 @@
+package dev.skiff.engine;
+
+import dev.skiff.agent.api.GuestPaths;
+import dev.skiff.agent.client.AgentClient;
+import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.ContainerTable;
+import dev.skiff.engine.container.HealthMonitor;
+import dev.skiff.engine.container.ProcessOutput;
+import dev.skiff.engine.container.RestartPolicies;
+import dev.skiff.engine.network.Networking;
+import dev.skiff.engine.placement.Placement;
+import dev.skiff.engine.placement.UtilityVm;
+import dev.skiff.vm.Vm;
+import dev.skiff.vm.VmDriver;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Live restore, once at the daemon's start: VMs and their containers outlive a daemon, so a new one
+ * re-attaches to the VMs the last one left running, takes up the containers still running in them
+ * (their output, their exits, their health checks), marks exited those whose VM is gone, and then
+ * starts again the containers whose restart policy asks for it at a daemon start.
+ */
+final class LiveRestore {
+    private final ContainerTable table;
+    private final Lifecycle lifecycle;
+    private final Networking networking;
+    private final Placement placement;
+    private final HealthMonitor health;
+    private final Consumer<Container> save;
+    private final Consumer<String> log;
+
+    LiveRestore(ContainerTable table, Lifecycle lifecycle, Networking networking, Placement placement,
+                HealthMonitor health, Consumer<Container> save, Consumer<String> log) {
+        this.table = table;
+        this.lifecycle = lifecycle;
+        this.networking = networking;
+        this.placement = placement;
+        this.health = health;
+        this.save = save;
+        this.log = log;
+    }
+
+    void restore(VmDriver driver) {
+        Map<String, UtilityVm> byName = new HashMap<>();
+        try {
+            for (String vmId : driver.running()) {
+                Vm vm = null;
+                try {
+                    vm = driver.attach(vmId);
+                    AgentClient agent = AgentClient.over(vm.channel(GuestPaths.AGENT_PORT).connect());
+                    agent.ping(Duration.ofSeconds(60));
+                    UtilityVm u = UtilityVm.attached(vm, agent, agent.guestInfo().getBootId());
+                    byName.put(u.name(), u);
+                    log.accept("re-attached to VM " + u.name() + " (pid " + vm.pid() + ")");
+                } catch (IOException | RuntimeException e) {
+                    log.accept("cannot re-attach to VM " + vmId + ": " + e.getMessage());
+                    if (vm != null) {
+                        vm.detach();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            log.accept("cannot list the VMs of an earlier daemon: " + e.getMessage());
+        }
+        for (Container c : table.all()) {
+            boolean wasRunning;
+            synchronized (c) {
+                wasRunning = c.status.equals("running") || c.status.equals("starting");
+            }
+            if (!wasRunning) {
+                continue;
+            }
+            UtilityVm u = byName.get(c.vm);
+            if (u == null || !u.alive()) {
+                c.exited(255, "its VM " + c.vm + " is gone");
+                Lifecycle.clearNetwork(c);
+                save.accept(c);
+                continue;
+            }
+            // Its published ports live in QEMU and its namespace in the VM: both are still there.
+            networking.restore(c.network, c.forwards, u);
+            synchronized (c) {
+                c.networkUp = true;
+            }
+            u.containers().add(c.id);
+            table.place(c.id, u);
+            if (!c.paused) {
+                health.started(c); // as moby's restore: its checks begin again, "starting"
+            }
+            List<Thread> readers = ProcessOutput.read(u.agent(), c.id, "", c.output, c.spec.tty());
+            Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> lifecycle.awaitExit(c, u, readers));
+            log.accept("container " + c.id.substring(0, 12) + " is still running in " + u.name());
+        }
+        for (UtilityVm u : byName.values()) {
+            placement.adopt(u);
+        }
+        for (Container c : table.all()) {
+            boolean back;
+            synchronized (c) {
+                back = c.status.equals("exited") && RestartPolicies.atDaemonStart(c.spec.restartOrNo(), c.exitCode,
+                        c.restartCount, c.manuallyStopped, c.startedAt != null);
+                if (back) {
+                    c.manuallyStopped = false; // "always" after a user's stop: the daemon start undoes it
+                }
+            }
+            if (back) {
+                lifecycle.scheduleRestart(c, Duration.ZERO, false);
+            }
+        }
+    }
+}

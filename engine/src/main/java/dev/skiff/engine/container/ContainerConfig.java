@@ -1,0 +1,84 @@
+package dev.skiff.engine.container;
+
+import dev.skiff.agent.client.OciSpec;
+import dev.skiff.engine.api.Backend.CreateSpec;
+import dev.skiff.engine.api.Backend.ImageConfig;
+import dev.skiff.engine.api.EngineException;
+import dev.skiff.engine.api.Healthcheck;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What docker create keeps of a request and its image's config: the request (with the image's
+ * health check merged in) and the process it resolves to. Pure: it reads no files and asks no VM,
+ * so that its rules, after moby's {@code daemon/commit.go merge}, can be tested on their own.
+ *
+ * <ul>
+ *   <li>the request's entrypoint, else the image's; the request's cmd, else none when the request
+ *       gave an entrypoint (docker run --entrypoint clears the image's CMD), else the image's;
+ *   <li>the image's env, each variable replaced by the request's of the same name, then the
+ *       request's others, and PATH as runc's default when neither set it;
+ *   <li>the request's working dir, else the image's, else "/";
+ *   <li>the request's user, else the image's, else root, as a numeric uid[:gid].
+ * </ul>
+ *
+ * <p>Where it differs from dockerd, so far: moby puts the request's env first and the image's after
+ * it (here the image's order is kept), and keeps a name given twice; dockerd adds HOSTNAME (and TERM
+ * with a TTY), which are not added here; a user is a number or "root" (no /etc/passwd lookup), and
+ * a uid without a gid gets the uid as its gid where dockerd takes the user's group from /etc/passwd,
+ * else 0; the image's labels are not merged into the container's.
+ *
+ * @param spec what is stored as the request: its health check merged with the image's
+ * @param args the process: entrypoint then cmd
+ * @param env NAME=value, as given
+ */
+public record ContainerConfig(CreateSpec spec, List<String> args, List<String> env, String cwd, int uid, int gid) {
+    public ContainerConfig {
+        args = List.copyOf(args);
+        env = List.copyOf(env);
+    }
+
+    /** Resolves {@code requested} against its image's config; refuses a request with no command or a user it cannot take. */
+    public static ContainerConfig resolve(CreateSpec requested, ImageConfig image) throws EngineException {
+        CreateSpec spec = requested.withHealthcheck(Healthcheck.merge(requested.healthcheck(), image.healthcheck()));
+        List<String> entrypoint = spec.entrypoint() != null ? spec.entrypoint() : image.entrypoint();
+        List<String> cmd = !spec.cmd().isEmpty() ? spec.cmd() : spec.entrypoint() != null ? List.of() : image.cmd();
+        List<String> args = new ArrayList<>(entrypoint == null ? List.of() : entrypoint);
+        args.addAll(cmd == null ? List.of() : cmd);
+        if (args.isEmpty()) {
+            throw EngineException.invalid("no command specified");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String e : image.env() == null ? List.<String>of() : image.env()) {
+            env.put(e.split("=", 2)[0], e);
+        }
+        for (String e : spec.env()) {
+            env.put(e.split("=", 2)[0], e);
+        }
+        if (!env.containsKey("PATH")) {
+            env.put("PATH", OciSpec.DEFAULT_PATH);
+        }
+        String cwd = nonEmpty(spec.workingDir(), nonEmpty(image.workingDir(), "/"));
+        int[] user = parseUser(nonEmpty(spec.user(), nonEmpty(image.user(), "0")));
+        return new ContainerConfig(spec, args, List.copyOf(env.values()), cwd, user[0], user[1]);
+    }
+
+    /** A user as docker's --user gives it, uid[:gid] where "root" stands for 0: {uid, gid}. */
+    public static int[] parseUser(String user) throws EngineException {
+        String[] parts = user.split(":", 2);
+        try {
+            int uid = parts[0].equals("root") ? 0 : Integer.parseInt(parts[0]);
+            int gid = parts.length > 1 ? (parts[1].equals("root") ? 0 : Integer.parseInt(parts[1])) : uid == 0 ? 0 : uid;
+            return new int[] {uid, gid};
+        } catch (NumberFormatException e) {
+            throw EngineException.invalid("user \"" + user + "\": Skiff takes numeric uid[:gid] only so far");
+        }
+    }
+
+    /** Docker's "unset": {@code s}, or {@code otherwise} when it is null or empty. */
+    public static String nonEmpty(String s, String otherwise) {
+        return s == null || s.isEmpty() ? otherwise : s;
+    }
+}
