@@ -90,8 +90,8 @@ public final class AgentService {
     private final Runnable powerOff;
     private final ArchiveService archives;
 
-    public AgentService(String runcBinary, Runnable powerOff) {
-        this.containers = new Containers(storages, runcBinary, exited -> publish(Event.newBuilder().setExited(exited).build()));
+    public AgentService(String runtimeBinary, Runnable powerOff) {
+        this.containers = new Containers(storages, runtimeBinary, exited -> publish(Event.newBuilder().setExited(exited).build()));
         this.powerOff = powerOff;
         this.archives = new ArchiveService(containers::openRoot);
     }

@@ -40,7 +40,7 @@ public final class Main {
             }
             Reaper.shared(); // before any process: as init, orphans are ours to reap
             Thread.ofPlatform().daemon().name("selftest").start(Main::serveSelftestIfPresent);
-            AgentService service = new AgentService("/usr/sbin/runc", dev.skiff.guest.Main::haltForever);
+            AgentService service = new AgentService(dev.skiff.agent.container.OciRuntime.choose(System.getenv()), dev.skiff.guest.Main::haltForever);
             Path port = VirtioPorts.awaitPort(Path.of("/sys"), Path.of("/dev"), GuestPaths.AGENT_PORT, PORT_TIMEOUT);
             int fd = Fds.openat2(Fds.AT_FDCWD, port.toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC, 0, 0);
             PortTransport transport = new PortTransport(fd);

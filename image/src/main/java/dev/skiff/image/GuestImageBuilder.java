@@ -32,8 +32,8 @@ import java.util.zip.GZIPOutputStream;
 /**
  * Builds (or finds in the cache) the guest image for a {@link GuestProgram}.
  *
- * <p>Inputs: Debian's kernel, busybox-static, runc, libseccomp2, libc6, and nftables with its
- * libraries ({@link #NFT_PACKAGES}), at the versions apt resolves now; the JDK running this builder; the program's jars and options. Their
+ * <p>Inputs: Debian's kernel, busybox-static, runc, libseccomp2, libc6, nftables with its
+ * libraries ({@link #NFT_PACKAGES}) and crun with its ({@link #CRUN_PACKAGES}), at the versions apt resolves now; the JDK running this builder; the program's jars and options. Their
  * hash names the cache folder, so the image is rebuilt only when one of them changes, and the
  * same inputs always give the same bytes (sorted cpio entries, fixed times and owners, gzip with
  * no timestamp).
@@ -83,6 +83,15 @@ public final class GuestImageBuilder {
     static final List<String> NFT_PACKAGES = List.of("nftables", "libnftables1", "libnftnl11", "libmnl0",
             "libjansson4", "libgmp10", "libxtables12", "libedit2", "libbsd0", "libmd0", "libtinfo6");
 
+    /**
+     * Debian's crun and the libraries its ELF walk needs ({@code apt-cache depends crun} and down):
+     * the OCI runtime the agent runs. crun is C; runc is Go, whose runtime start-up (and runc init's
+     * re-exec of the same binary) costs most of a container's start under TCG emulation. runc stays
+     * in the image as the benchmarks' peer and as the fallback ({@code skiff.runtime=runc}).
+     */
+    static final List<String> CRUN_PACKAGES = List.of("crun", "libyajl2", "libcap2", "libsystemd0", "libgcrypt20",
+            "libgpg-error0", "liblz4-1", "liblzma5", "libzstd1");
+
     static final String JAVA_HOME = "/opt/java";
     static final String PROGRAM_DIR = "/opt/skiff/lib";
     static final String JAVA_ARGS = "/etc/skiff/java.args";
@@ -90,7 +99,7 @@ public final class GuestImageBuilder {
     static final long MTIME = 1767225600L;
 
     private static final String C_KMOD = "kernel modules", C_JAVA = "java runtime", C_LIBC = "shared libraries",
-            C_RUNC = "runc", C_NFT = "nft", C_BUSYBOX = "busybox", C_PROGRAM = "guest program", C_BASE = "layout";
+            C_RUNC = "runc", C_CRUN = "crun", C_NFT = "nft", C_BUSYBOX = "busybox", C_PROGRAM = "guest program", C_BASE = "layout";
 
     private final Path cache;
     private final List<Path> shared;
@@ -131,6 +140,7 @@ public final class GuestImageBuilder {
         List<DebianPackage> packages = new ArrayList<>();
         List<String> names = new ArrayList<>(List.of(kernelPkg, "busybox-static", "runc", "libseccomp2", "libc6"));
         names.addAll(NFT_PACKAGES);
+        names.addAll(CRUN_PACKAGES);
         for (String name : names) {
             String version = apt.candidateVersion(name);
             progress.accept("  " + name + " " + version);
@@ -212,7 +222,7 @@ public final class GuestImageBuilder {
         tree.file("/etc/skiff/modules", write(work, "modules", laterOrder.toString()), 0644, C_KMOD);
         tree.file("/etc/skiff/modules.net", write(work, "modules.net", netOrder.toString()), 0644, C_KMOD);
 
-        progress.accept("adding busybox, runc and nft");
+        progress.accept("adding busybox, runc, crun and nft");
         tree.file("/bin/busybox", trees.get(1).resolve("bin/busybox"), 0755, C_BUSYBOX);
         tree.symlink("/bin/sh", "busybox", C_BUSYBOX);
         Path runc = trees.get(2).resolve("usr/sbin/runc");
@@ -220,6 +230,8 @@ public final class GuestImageBuilder {
         tree.symlink("/usr/bin/runc", "../sbin/runc", C_RUNC);
         Path nft = trees.get(5).resolve("usr/sbin/nft");
         tree.file("/usr/sbin/nft", nft, 0755, C_NFT);
+        Path crun = trees.get(5 + NFT_PACKAGES.size()).resolve("usr/bin/crun");
+        tree.file("/usr/bin/crun", crun, 0755, C_CRUN);
 
         progress.accept("linking the Java runtime (" + String.join(",", program.jdkModules()) + ")");
         Path jre = work.resolve("jre");
@@ -235,7 +247,7 @@ public final class GuestImageBuilder {
                 }
             }
         }
-        List<Path> elves = new ArrayList<>(List.of(runc, nft));
+        List<Path> elves = new ArrayList<>(List.of(runc, nft, crun));
         try (Stream<Path> s = Files.walk(jre)) {
             for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
                 if (ElfFile.isElf(p)) {

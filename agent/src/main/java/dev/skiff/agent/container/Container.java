@@ -30,8 +30,8 @@ final class Container {
         return bundle.resolve("rootfs");
     }
 
-    Path runcLog() {
-        return bundle.resolve("runc.log");
+    Path runtimeLog() {
+        return bundle.resolve("runtime.log");
     }
 
     /**

@@ -49,13 +49,13 @@ public final class Containers {
     static final long KILL_WAIT_SECONDS = 30;
 
     private final Storages storages;
-    private final Runc runc;
+    private final OciRuntime runtime;
     private final Consumer<ProcessExited> exits;
     private final Map<String, Container> containers = new ConcurrentHashMap<>();
 
-    public Containers(Storages storages, String runcBinary, Consumer<ProcessExited> exits) {
+    public Containers(Storages storages, String runtimeBinary, Consumer<ProcessExited> exits) {
         this.storages = storages;
-        this.runc = new Runc(runcBinary);
+        this.runtime = new OciRuntime(runtimeBinary);
         this.exits = exits;
     }
 
@@ -84,7 +84,7 @@ public final class Containers {
                     pidFile.toString(), "--no-pivot"));
             args.addAll(io.runcArgs());
             args.add(id);
-            runc.run(c.runcLog(), io.runcStdio(), args.toArray(String[]::new));
+            runtime.run(c.runtimeLog(), io.runcStdio(), args.toArray(String[]::new));
             int pid = readPid(pidFile);
             Proc init = io.finish(id, "", pid);
             c.procs.put("", init);
@@ -199,7 +199,7 @@ public final class Containers {
                 throw new TtrpcException(Code.FAILED_PRECONDITION, "container " + c.id + " is " + c.state
                         + ", not CREATED");
             }
-            runc.run(c.runcLog(), new int[] {-1, -1, -1}, "start", c.id);
+            runtime.run(c.runtimeLog(), new int[] {-1, -1, -1}, "start", c.id);
             c.state = Container.State.RUNNING;
         }
         return c.init().pid;
@@ -225,7 +225,7 @@ public final class Containers {
                     "--process", process.toString()));
             args.addAll(io.runcArgs());
             args.add(c.id);
-            runc.run(c.runcLog(), io.runcStdio(), args.toArray(String[]::new));
+            runtime.run(c.runtimeLog(), io.runcStdio(), args.toArray(String[]::new));
             int pid = readPid(pidFile);
             Files.deleteIfExists(process); // runc has read them: an exec leaves no files behind
             Files.deleteIfExists(pidFile);
@@ -269,7 +269,7 @@ public final class Containers {
             throw new TtrpcException(Code.INVALID_ARGUMENT, "signal " + request.getSignal() + " is not 1..64");
         }
         if (request.getAll()) {
-            runc.run(c.runcLog(), new int[] {-1, -1, -1}, "kill", "--all", c.id, Integer.toString(request.getSignal()));
+            runtime.run(c.runtimeLog(), new int[] {-1, -1, -1}, "kill", "--all", c.id, Integer.toString(request.getSignal()));
             return;
         }
         Proc p = proc(c, request.getExecId());
@@ -326,7 +326,7 @@ public final class Containers {
                 }
             }
             try {
-                runc.run(c.runcLog(), new int[] {-1, -1, -1}, "delete", "--force", c.id);
+                runtime.run(c.runtimeLog(), new int[] {-1, -1, -1}, "delete", "--force", c.id);
             } catch (TtrpcException e) {
                 Main.log("container " + c.id + ": " + e.getMessage()); // cleaning up goes on
             }
@@ -365,7 +365,7 @@ public final class Containers {
                 throw new TtrpcException(Code.FAILED_PRECONDITION, "cannot " + verb + " container " + c.id
                         + ": it is " + c.state + ", not " + from);
             }
-            runc.run(c.runcLog(), new int[] {-1, -1, -1}, verb, c.id);
+            runtime.run(c.runtimeLog(), new int[] {-1, -1, -1}, verb, c.id);
             if (c.state == from) { // its init may have been killed meanwhile: STOPPED stays
                 c.state = to;
             }

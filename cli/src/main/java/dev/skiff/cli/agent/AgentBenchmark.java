@@ -47,18 +47,23 @@ public final class AgentBenchmark {
             runThroughAgent(agent, "warm-0");
             agent.createContainer("peer-bundle", spec("peer-bundle"), List.of("busybox"), "", AgentClient.stdio(false, false));
             String bundle = GuestPaths.bundle("peer-bundle");
-            runDirectly(guest, bundle, "warm-1");
+            runDirectly(guest, RUNC, bundle, "warm-1");
+            runDirectly(guest, CRUN, bundle, "warm-2");
             List<Double> viaAgent = new ArrayList<>();
             List<Double> direct = new ArrayList<>();
+            List<Double> crun = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
                 viaAgent.add(runThroughAgent(agent, "bench-a" + i));
-                direct.add(runDirectly(guest, bundle, "bench-r" + i));
+                direct.add(runDirectly(guest, RUNC, bundle, "bench-r" + i));
+                crun.add(runDirectly(guest, CRUN, bundle, "bench-c" + i));
             }
             GuestInfoResponse busy = agent.guestInfo();
             double a = dev.skiff.cli.selftest.BootBenchmark.median(viaAgent);
             double r = dev.skiff.cli.selftest.BootBenchmark.median(direct);
             out.printf("agent bench (%d runs each, medians, TCG or KVM as the notice above says):%n", runs);
             out.printf("  runc run in the VM (peer)          %.3f s   %s%n", r, viaList(direct));
+            out.printf("  crun run in the VM                 %.3f s   %s%n",
+                    dev.skiff.cli.selftest.BootBenchmark.median(crun), viaList(crun));
             out.printf("  through the agent (create+start+wait) %.3f s   %s%n", a, viaList(viaAgent));
             out.printf("  ratio agent / runc run             %.2f%n", a / r);
             out.printf("  agent memory: RSS %.1f MiB idle, %.1f MiB after the runs; Java heap in use %.1f MiB;"
@@ -85,13 +90,15 @@ public final class AgentBenchmark {
         return seconds;
     }
 
-    private static double runDirectly(SelftestClient guest, String bundle, String id) throws IOException {
+    private static final String RUNC = "/usr/sbin/runc", CRUN = "/usr/bin/crun";
+
+    private static double runDirectly(SelftestClient guest, String runtime, String bundle, String id) throws IOException {
         long start = System.nanoTime();
-        String reply = guest.call(SelftestProtocol.RUN, SelftestProtocol.encodeArgv("/usr/sbin/runc", "run", "--no-pivot",
+        String reply = guest.call(SelftestProtocol.RUN, SelftestProtocol.encodeArgv(runtime, "run", "--no-pivot",
                 "--bundle", bundle, id));
         double seconds = (System.nanoTime() - start) / 1e9;
         if (!(reply.equals("0") || reply.startsWith("0 "))) {
-            throw new IOException("runc run in the guest failed: " + reply);
+            throw new IOException(runtime + " run in the guest failed: " + reply);
         }
         return seconds;
     }

@@ -276,7 +276,7 @@ class AgentIT {
         assertEquals(Code.NOT_FOUND, noLayer.code());
         AgentException badSpec = assertThrows(AgentException.class, () -> agent.createContainer("bad2",
                 "{not json".getBytes(StandardCharsets.UTF_8), List.of("busybox"), "", AgentClient.stdio(false, false)));
-        assertTrue(badSpec.getMessage().contains("runc"), badSpec.getMessage());
+        assertTrue(badSpec.getMessage().contains("crun create"), badSpec.getMessage());
         AgentException unknown = assertThrows(AgentException.class, () -> agent.startContainer("nothing-here"));
         assertEquals(Code.NOT_FOUND, unknown.code());
         agent.ping(WAIT);

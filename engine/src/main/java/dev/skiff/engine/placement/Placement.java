@@ -182,11 +182,25 @@ public final class Placement implements AutoCloseable {
         // A dedicated VM's disk holds only its container's upper layer: a later VM of the same
         // container takes it over. The shared VM starts empty.
         Path scratch = mode == UtilityVm.Mode.DEDICATED && Files.exists(kept) ? kept : scratchDisk(name);
-        VmConfig config = VmConfig.of(name, img.kernel(), img.initrd(), img.kernelArgs(), img.initArgs(),
+        VmConfig config = VmConfig.of(name, img.kernel(), img.initrd(), kernelArgs(img, System.getenv()), img.initArgs(),
                 List.of(GuestPaths.AGENT_PORT)).withMemory(memoryMib, 2)
                 .withDisks(List.of(new DiskSpec(scratch, UtilityVm.SCRATCH_SERIAL, false)))
                 .withUplink(UPLINK);
         return UtilityVm.boot(driver, config, mode);
+    }
+
+    /**
+     * The image's kernel arguments, plus {@code SKIFF_OCI_RUNTIME=runc} when the daemon's environment
+     * asks for runc instead of crun: the kernel hands an unknown {@code KEY=value} to init's
+     * environment, where the agent reads it.
+     */
+    static List<String> kernelArgs(GuestImage img, Map<String, String> env) {
+        if (!"runc".equals(env.get("SKIFF_OCI_RUNTIME"))) {
+            return img.kernelArgs();
+        }
+        List<String> args = new ArrayList<>(img.kernelArgs());
+        args.add("SKIFF_OCI_RUNTIME=runc");
+        return args;
     }
 
     /** A fresh sparse ext4 image for the VM's containers' upper layers (mkfs.ext4 from e2fsprogs). */
