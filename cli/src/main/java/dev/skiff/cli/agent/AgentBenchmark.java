@@ -21,9 +21,9 @@ import java.util.List;
 
 /**
  * Start-to-exit of busybox {@code true} in a warm VM: through the agent (CreateContainer,
- * StartContainer, WaitProcess over ttrpc; runc create + runc start inside), against
- * {@code runc run} of the same bundle run directly inside the same VM (through the self-test
- * port). Both are timed on the host; runs alternate so that drift hits both alike. Also reports
+ * StartContainer, WaitProcess over ttrpc; crun create + crun start inside), against
+ * {@code runc run} and {@code crun run} of the same bundle run directly inside the same VM (through
+ * the self-test port). Both are timed on the host; runs alternate so that drift hits both alike. Also reports
  * the agent's own memory.
  */
 public final class AgentBenchmark {
@@ -66,6 +66,8 @@ public final class AgentBenchmark {
                     dev.skiff.cli.selftest.BootBenchmark.median(crun), viaList(crun));
             out.printf("  through the agent (create+start+wait) %.3f s   %s%n", a, viaList(viaAgent));
             out.printf("  ratio agent / runc run             %.2f%n", a / r);
+            out.printf("  ratio agent / crun run             %.2f   (the agent runs crun: its own overhead)%n",
+                    a / dev.skiff.cli.selftest.BootBenchmark.median(crun));
             out.printf("  agent memory: RSS %.1f MiB idle, %.1f MiB after the runs; Java heap in use %.1f MiB;"
                             + " guest memory %.0f MiB%n", mib(idle.getAgentRssBytes()), mib(busy.getAgentRssBytes()),
                     mib(busy.getAgentHeapUsedBytes()), mib(busy.getMemoryTotalBytes()));
