@@ -1,5 +1,6 @@
 package dev.skiff.engine.api;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -83,8 +84,22 @@ final class Json {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw EngineException.invalid("failed to parse request body as JSON: " + e.getOriginalMessage());
+            throw EngineException.invalid("failed to parse request body as JSON: " + problem(e));
         }
+    }
+
+    /**
+     * Jackson's words for a parse error, with the line and column, but without the parts that name
+     * Jackson's own settings and getters ({@code [Source: REDACTED (`StreamReadFeature...`)]},
+     * {@code from `StreamReadConstraints.getMaxNestingDepth()`}): those mean nothing to a client.
+     */
+    static String problem(JsonProcessingException e) {
+        String message = String.valueOf(e.getOriginalMessage())
+                .replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
+                .replaceAll(", from `[^`]*`", "");
+        JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? message
+                : message + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
     static String text(JsonNode node, String field) throws EngineException {

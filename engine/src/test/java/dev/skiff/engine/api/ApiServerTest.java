@@ -454,6 +454,21 @@ class ApiServerTest {
         }
     }
 
+    /** Found by ApiFuzzTest: Jackson's messages named its settings and getters; now line and column instead. */
+    @Test
+    void malformedJsonIsA400NamingNoJacksonInternals() throws IOException {
+        RawClient.Reply truncated = call("POST", "/v1.47/volumes/create", "{\"Name\":[\"a\"");
+        assertEquals(400, truncated.status());
+        assertEquals("failed to parse request body as JSON: Unexpected end-of-input: expected close marker for"
+                + " Array (line 1, column 13)", json(truncated).get("message").asText());
+        RawClient.Reply deep = call("POST", "/v1.47/containers/create", "[".repeat(2000));
+        assertEquals("failed to parse request body as JSON: Document nesting depth (1001) exceeds the maximum"
+                + " allowed (1000)", json(deep).get("message").asText());
+        RawClient.Reply filters = call("GET", "/v1.47/volumes?filters=%7B%22label%22", null);
+        assertEquals("invalid filter: the filters parameter is not JSON: Unexpected end-of-input"
+                + " within/between Object entries (line 1, column 9)", json(filters).get("message").asText());
+    }
+
     @Test
     void logsAreMultiplexedUnlessTty() throws Exception {
         String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"fail\"]}");
