@@ -454,6 +454,33 @@ class ApiServerTest {
         }
     }
 
+    /** Found by ApiFuzzTest: a wait for a container that never stops held its thread and slot after the client went. */
+    @Test
+    void aWaitWhoseClientWentEnds() throws IOException {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"]}");
+        try (RawClient c = client()) {
+            c.send("POST /v1.47/containers/" + id + "/wait?condition=next-exit HTTP/1.1\r\nHost: d\r\n\r\n");
+            RawClient.Reply head = c.readHead();
+            assertEquals(200, head.status());
+            assertEquals("close", head.header("Connection"), "not reused: the server reads what follows");
+            c.channel.shutdownOutput();
+            assertEquals(-1, c.in.read(), "the server closed without a result");
+        }
+    }
+
+    /** Found by ApiFuzzTest: an event stream that a filter kept silent outlived its client until a matching event. */
+    @Test
+    void anEventStreamWhoseClientWentEndsWithoutAnEvent() throws IOException {
+        try (RawClient c = client()) {
+            c.send("GET /v1.47/events?filters=%7B%22type%22%3A%5B%22volume%22%5D%7D HTTP/1.1\r\nHost: d\r\n\r\n");
+            RawClient.Reply head = c.readHead();
+            assertEquals(200, head.status());
+            assertEquals("close", head.header("Connection"));
+            c.channel.shutdownOutput();
+            assertEquals(-1, c.in.read(), "the server closed the stream without an event");
+        }
+    }
+
     /** Found by ApiFuzzTest: Jackson's messages named its settings and getters; now line and column instead. */
     @Test
     void malformedJsonIsA400NamingNoJacksonInternals() throws IOException {
