@@ -91,12 +91,14 @@ final class Json {
     /**
      * Jackson's words for a parse error, with the line and column, but without the parts that name
      * Jackson's own settings and getters ({@code [Source: REDACTED (`StreamReadFeature...`)]},
-     * {@code from `StreamReadConstraints.getMaxNestingDepth()`}): those mean nothing to a client.
+     * {@code from `StreamReadConstraints.getMaxNestingDepth()`}, {@code (consider enabling
+     * `JsonReadFeature...`)}): those mean nothing to a client.
      */
     static String problem(JsonProcessingException e) {
         String message = String.valueOf(e.getOriginalMessage())
                 .replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
-                .replaceAll(", from `[^`]*`", "");
+                .replaceAll(", from `[^`]*`", "")
+                .replaceAll("\\s*\\((?:[^()`]|\\([^()]*\\))*`[^`]*`(?:[^()]|\\([^()]*\\))*\\)", "");
         JsonLocation at = e.getLocation();
         return at == null || at.getLineNr() < 1 ? message
                 : message + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";

@@ -481,6 +481,16 @@ class ApiServerTest {
         }
     }
 
+    /** Found by ApiFuzzTest: a reference filter that is no glob was a PatternSyntaxException, a 500. */
+    @Test
+    void aBadReferenceGlobIsA400() throws IOException {
+        RawClient.Reply reply = call("GET", "/v1.47/images/json?filters=%7B%22reference%22%3A%5B%22%5B%22%5D%7D", null);
+        assertEquals(400, reply.status(), reply.text());
+        assertEquals("invalid filter 'reference=[': Missing ']", json(reply).get("message").asText());
+        reply = call("GET", "/v1.47/images/json?filters=%7B%22reference%22%3A%5B%22busy*%22%5D%7D", null);
+        assertEquals(1, json(reply).size(), "a good glob still matches");
+    }
+
     /** Found by ApiFuzzTest: Jackson's messages named its settings and getters; now line and column instead. */
     @Test
     void malformedJsonIsA400NamingNoJacksonInternals() throws IOException {
@@ -491,6 +501,10 @@ class ApiServerTest {
         RawClient.Reply deep = call("POST", "/v1.47/containers/create", "[".repeat(2000));
         assertEquals("failed to parse request body as JSON: Document nesting depth (1001) exceeds the maximum"
                 + " allowed (1000)", json(deep).get("message").asText());
+        RawClient.Reply control = call("POST", "/v1.47/volumes/create", "\u001e{}");
+        assertEquals("failed to parse request body as JSON: Illegal character ((CTRL-CHAR, code 30)): only regular"
+                + " white space (\\r, \\n, \\t) is allowed between tokens (line 1, column 2)",
+                json(control).get("message").asText());
         RawClient.Reply filters = call("GET", "/v1.47/volumes?filters=%7B%22label%22", null);
         assertEquals("invalid filter: the filters parameter is not JSON: Unexpected end-of-input"
                 + " within/between Object entries (line 1, column 9)", json(filters).get("message").asText());
