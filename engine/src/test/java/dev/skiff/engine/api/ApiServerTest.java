@@ -505,6 +505,10 @@ class ApiServerTest {
         assertEquals("failed to parse request body as JSON: Illegal character ((CTRL-CHAR, code 30)): only regular"
                 + " white space (\\r, \\n, \\t) is allowed between tokens (line 1, column 2)",
                 json(control).get("message").asText());
+        RawClient.Reply plus = call("POST", "/v1.47/volumes/create", "+7");
+        assertEquals("failed to parse request body as JSON: Unexpected character ('+' (code 43)) in numeric value:"
+                + " JSON spec does not allow numbers to have plus signs (line 1, column 2)",
+                json(plus).get("message").asText());
         RawClient.Reply filters = call("GET", "/v1.47/volumes?filters=%7B%22label%22", null);
         assertEquals("invalid filter: the filters parameter is not JSON: Unexpected end-of-input"
                 + " within/between Object entries (line 1, column 9)", json(filters).get("message").asText());
