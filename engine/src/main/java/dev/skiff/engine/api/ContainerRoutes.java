@@ -189,14 +189,20 @@ final class ContainerRoutes {
     /**
      * The CLI posts wait before start and does not go on until the headers arrive, so they are
      * sent and flushed at once; the body {@code {"StatusCode":N,"Error":null}} follows when the
-     * condition holds.
+     * condition holds. A client that goes before then ends the wait (no thread or slot is left
+     * waiting for a container that may never stop).
      */
     private void await(Exchange ex) throws EngineException, IOException {
         WaitCondition condition = condition(ex.query("condition"));
         CompletableFuture<Integer> exit = backend.waitContainer(ex.path("id"), condition);
+        CompletableFuture<Void> gone = ex.clientGone();
         OutputStream body = ex.response().startChunked(200, "application/json");
         ObjectNode result = Json.object();
         try {
+            CompletableFuture.anyOf(exit, gone).get();
+            if (!exit.isDone()) {
+                return; // the client went before the condition held: nobody to tell
+            }
             result.put("StatusCode", exit.get()).putNull("Error");
         } catch (ExecutionException | CompletionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,6 +40,7 @@ final class EventRoutes {
         Instant since = "0".equals(ex.query("since")) ? Instant.EPOCH : ex.queryTime("since");
         Instant until = ex.queryTime("until");
         List<Event> replay = new ArrayList<>();
+        CompletableFuture<Void> gone = ex.clientGone();
         try (Events.Subscription live = events.subscribe(since, replay)) {
             OutputStream out = ex.response().startChunked(200, "application/json");
             for (Event e : replay) {
@@ -56,6 +58,9 @@ final class EventRoutes {
                     break;
                 }
                 if (e == null) {
+                    if (gone.isDone()) {
+                        return; // nobody reads this stream any more (a filter may have let nothing through)
+                    }
                     if (live.dropped) {
                         break; // fell too far behind: the client sees the end and may ask again with since
                     }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One request being served: the parsed request, its path parameters, the reply, and the raw
@@ -37,6 +38,30 @@ final class Exchange {
     /** The bytes the client sends after the request, once the connection is hijacked. */
     InputStream connectionInput() {
         return connectionInput;
+    }
+
+    /**
+     * Completes when the client closes its side of the connection (or it breaks), found by reading
+     * it in the background as Go's server does, so that a reply which idles until something happens
+     * (events, wait) ends when nobody waits for it any more, instead of holding a connection slot
+     * until its next write. The reply then closes the connection (and says so in its head, so call
+     * this before sending it): a client sends nothing after these requests, and what it sends is
+     * read here, so no next request could follow.
+     */
+    CompletableFuture<Void> clientGone() {
+        response.closeAfter();
+        CompletableFuture<Void> gone = new CompletableFuture<>();
+        Thread.ofVirtual().name("skiff-api-gone").start(() -> {
+            try {
+                while (connectionInput.read() >= 0) {
+                    // nothing is expected here; whatever comes is dropped
+                }
+            } catch (IOException e) {
+                // a broken or closed connection: the client is gone all the same
+            }
+            gone.complete(null);
+        });
+        return gone;
     }
 
     String path(String name) {

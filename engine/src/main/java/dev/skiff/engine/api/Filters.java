@@ -1,7 +1,7 @@
 package dev.skiff.engine.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,8 +52,8 @@ final class Filters {
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(raw);
-        } catch (IOException e) {
-            throw EngineException.invalid("invalid filter: the filters parameter is not JSON: " + e.getMessage());
+        } catch (JsonProcessingException e) {
+            throw EngineException.invalid("invalid filter: the filters parameter is not JSON: " + Json.problem(e));
         }
         if (!root.isObject()) {
             throw EngineException.invalid("invalid filter: filters must be a JSON object");

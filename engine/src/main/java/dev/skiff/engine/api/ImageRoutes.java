@@ -39,6 +39,10 @@ final class ImageRoutes {
         java.time.Instant since = f.containsKey("since") ? backend.inspectImage(f.get("since").getFirst())
                 .summary().created() : null;
         java.time.Instant until = f.containsKey("until") ? Filters.until(f.get("until").getFirst()) : null;
+        List<java.nio.file.PathMatcher> references = new java.util.ArrayList<>();
+        for (String r : f.getOrDefault("reference", List.of())) {
+            references.add(glob(r));
+        }
         for (String d : f.getOrDefault("dangling", List.of())) {
             if (!java.util.Set.of("true", "false", "1", "0").contains(d)) {
                 throw EngineException.invalid("invalid filter 'dangling=" + d + "'");
@@ -49,7 +53,7 @@ final class ImageRoutes {
             boolean dangling = image.repoTags().isEmpty();
             if (f.getOrDefault("dangling", List.of()).stream().anyMatch(d -> (d.equals("true") || d.equals("1")) != dangling)
                     || !dev.skiff.engine.network.LabelFilter.matches(image.labels(), f.getOrDefault("label", List.of()))
-                    || f.containsKey("reference") && f.get("reference").stream().noneMatch(r -> references(image, r))
+                    || !references.isEmpty() && references.stream().noneMatch(r -> references(image, r))
                     || before != null && !image.created().isBefore(before)
                     || since != null && !image.created().isAfter(since)
                     || until != null && !image.created().isBefore(until)) {
@@ -61,8 +65,15 @@ final class ImageRoutes {
     }
 
     /** reference=PATTERN: a glob over "name:tag" (and "name" alone), as Docker's path.Match of the familiar name. */
-    private static boolean references(Backend.ImageSummary image, String pattern) {
-        java.nio.file.PathMatcher m = java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+    private static java.nio.file.PathMatcher glob(String pattern) throws EngineException {
+        try {
+            return java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw EngineException.invalid("invalid filter 'reference=" + pattern + "': " + e.getDescription());
+        }
+    }
+
+    private static boolean references(Backend.ImageSummary image, java.nio.file.PathMatcher m) {
         for (String tag : image.repoTags()) {
             String name = tag.substring(0, tag.lastIndexOf(':'));
             if (m.matches(java.nio.file.Path.of(tag)) || m.matches(java.nio.file.Path.of(name))) {

@@ -1,5 +1,6 @@
 package dev.skiff.engine.api;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,8 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Jackson, configured once, and the small readers Docker's request JSON needs. Requests are read
@@ -83,8 +86,32 @@ final class Json {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw EngineException.invalid("failed to parse request body as JSON: " + e.getOriginalMessage());
+            throw EngineException.invalid("failed to parse request body as JSON: " + problem(e));
         }
+    }
+
+    /** A Jackson setting or getter in backticks, as its messages name them ({@code `JsonReadFeature.X`}). */
+    private static final Pattern JACKSON_NAME = Pattern.compile("`[A-Za-z]+\\.[\\w.()]+`");
+
+    /**
+     * Jackson's words for a parse error, with the line and column, but without the parts that name
+     * Jackson's own settings and getters ({@code [Source: REDACTED (`StreamReadFeature...`)]},
+     * {@code from `StreamReadConstraints.getMaxNestingDepth()`}, {@code enable `JsonReadFeature...`
+     * to allow}): those mean nothing to a client. A hint naming one is cut off at the clause it starts.
+     */
+    static String problem(JsonProcessingException e) {
+        String message = String.valueOf(e.getOriginalMessage())
+                .replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
+                .replaceAll(", from `[^`]*`", "");
+        Matcher name = JACKSON_NAME.matcher(message);
+        if (name.find()) {
+            int cut = Math.max(message.lastIndexOf(": ", name.start()),
+                    Math.max(message.lastIndexOf(" (", name.start()), message.lastIndexOf(". ", name.start())));
+            message = cut > 0 ? message.substring(0, cut) : "not valid JSON";
+        }
+        JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? message
+                : message + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
     static String text(JsonNode node, String field) throws EngineException {

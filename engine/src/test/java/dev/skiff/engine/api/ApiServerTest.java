@@ -454,6 +454,66 @@ class ApiServerTest {
         }
     }
 
+    /** Found by ApiFuzzTest: a wait for a container that never stops held its thread and slot after the client went. */
+    @Test
+    void aWaitWhoseClientWentEnds() throws IOException {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"]}");
+        try (RawClient c = client()) {
+            c.send("POST /v1.47/containers/" + id + "/wait?condition=next-exit HTTP/1.1\r\nHost: d\r\n\r\n");
+            RawClient.Reply head = c.readHead();
+            assertEquals(200, head.status());
+            assertEquals("close", head.header("Connection"), "not reused: the server reads what follows");
+            c.channel.shutdownOutput();
+            assertEquals(-1, c.in.read(), "the server closed without a result");
+        }
+    }
+
+    /** Found by ApiFuzzTest: an event stream that a filter kept silent outlived its client until a matching event. */
+    @Test
+    void anEventStreamWhoseClientWentEndsWithoutAnEvent() throws IOException {
+        try (RawClient c = client()) {
+            c.send("GET /v1.47/events?filters=%7B%22type%22%3A%5B%22volume%22%5D%7D HTTP/1.1\r\nHost: d\r\n\r\n");
+            RawClient.Reply head = c.readHead();
+            assertEquals(200, head.status());
+            assertEquals("close", head.header("Connection"));
+            c.channel.shutdownOutput();
+            assertEquals(-1, c.in.read(), "the server closed the stream without an event");
+        }
+    }
+
+    /** Found by ApiFuzzTest: a reference filter that is no glob was a PatternSyntaxException, a 500. */
+    @Test
+    void aBadReferenceGlobIsA400() throws IOException {
+        RawClient.Reply reply = call("GET", "/v1.47/images/json?filters=%7B%22reference%22%3A%5B%22%5B%22%5D%7D", null);
+        assertEquals(400, reply.status(), reply.text());
+        assertEquals("invalid filter 'reference=[': Missing ']", json(reply).get("message").asText());
+        reply = call("GET", "/v1.47/images/json?filters=%7B%22reference%22%3A%5B%22busy*%22%5D%7D", null);
+        assertEquals(1, json(reply).size(), "a good glob still matches");
+    }
+
+    /** Found by ApiFuzzTest: Jackson's messages named its settings and getters; now line and column instead. */
+    @Test
+    void malformedJsonIsA400NamingNoJacksonInternals() throws IOException {
+        RawClient.Reply truncated = call("POST", "/v1.47/volumes/create", "{\"Name\":[\"a\"");
+        assertEquals(400, truncated.status());
+        assertEquals("failed to parse request body as JSON: Unexpected end-of-input: expected close marker for"
+                + " Array (line 1, column 13)", json(truncated).get("message").asText());
+        RawClient.Reply deep = call("POST", "/v1.47/containers/create", "[".repeat(2000));
+        assertEquals("failed to parse request body as JSON: Document nesting depth (1001) exceeds the maximum"
+                + " allowed (1000)", json(deep).get("message").asText());
+        RawClient.Reply control = call("POST", "/v1.47/volumes/create", "\u001e{}");
+        assertEquals("failed to parse request body as JSON: Illegal character ((CTRL-CHAR, code 30)): only regular"
+                + " white space (\\r, \\n, \\t) is allowed between tokens (line 1, column 2)",
+                json(control).get("message").asText());
+        RawClient.Reply plus = call("POST", "/v1.47/volumes/create", "+7");
+        assertEquals("failed to parse request body as JSON: Unexpected character ('+' (code 43)) in numeric value:"
+                + " JSON spec does not allow numbers to have plus signs (line 1, column 2)",
+                json(plus).get("message").asText());
+        RawClient.Reply filters = call("GET", "/v1.47/volumes?filters=%7B%22label%22", null);
+        assertEquals("invalid filter: the filters parameter is not JSON: Unexpected end-of-input"
+                + " within/between Object entries (line 1, column 9)", json(filters).get("message").asText());
+    }
+
     @Test
     void logsAreMultiplexedUnlessTty() throws Exception {
         String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"fail\"]}");

@@ -309,7 +309,7 @@ final class StubBackend implements Backend {
         inspectImage(name + ":" + (tag == null || tag.isEmpty() ? "latest" : tag));
         progress.message(null, "The push refers to repository [docker.io/library/" + name + "]");
         progress.layer("0123456789ab", "Pushed");
-        progress.aux(java.util.Map.of("Tag", tag));
+        progress.aux(java.util.Map.of("Tag", tag == null ? "latest" : tag)); // no tag: latest, as the engine
     }
 
     final Map<String, VolumeInfo> volumes = new java.util.LinkedHashMap<>();
