@@ -8,6 +8,7 @@ import dev.skiff.engine.api.Events;
 import dev.skiff.engine.api.Progress;
 import dev.skiff.engine.container.Archives;
 import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.Status;
 import dev.skiff.engine.container.ContainerConfig;
 import dev.skiff.engine.container.ContainerStore;
 import dev.skiff.engine.container.ContainerTable;
@@ -292,7 +293,7 @@ public final class Engine implements Backend, AutoCloseable {
             return switch (condition) {
                 case NEXT_EXIT -> c.nextExit();
                 case REMOVED -> c.removed;
-                case NOT_RUNNING -> c.status.equals("running") || c.status.equals("starting")
+                case NOT_RUNNING -> c.status == Status.RUNNING || c.starting
                         ? c.nextExit() : CompletableFuture.completedFuture(c.exitCode);
             };
         }

@@ -7,6 +7,7 @@ import dev.skiff.engine.api.Backend;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.api.Events;
 import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.Status;
 import dev.skiff.engine.container.ContainerStore;
 import dev.skiff.engine.container.ContainerTable;
 import dev.skiff.engine.container.HealthMonitor;
@@ -87,7 +88,7 @@ final class Lifecycle {
         c.startLock.lock();
         try {
             synchronized (c) {
-                if (c.manuallyStopped || !c.status.equals("exited") || !table.contains(c.id)) {
+                if (c.manuallyStopped || c.status != Status.EXITED || !table.contains(c.id)) {
                     return;
                 }
                 c.restartCount++;
@@ -101,13 +102,13 @@ final class Lifecycle {
     private void start(Container c) throws EngineException {
         synchronized (c) {
             ProcessApi.checkNotPaused(c, "start");
-            if (c.status.equals("running")) {
+            if (c.status == Status.RUNNING) {
                 throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already started");
             }
-            if (c.status.equals("removing")) {
+            if (c.status == Status.REMOVING) {
                 throw EngineException.conflict("container " + c.id + " is being removed");
             }
-            c.status = "starting";
+            c.starting = true;
         }
         UtilityVm vm = null;
         try {
@@ -157,7 +158,8 @@ final class Lifecycle {
             }
             int pid = agent.startContainer(c.id);
             synchronized (c) {
-                c.status = "running";
+                c.status = c.status.next(Status.RUNNING);
+                c.starting = false;
                 c.pid = pid;
                 c.startedAt = Instant.now();
                 c.exitCode = 0;
@@ -173,7 +175,7 @@ final class Lifecycle {
         } catch (IOException | RuntimeException | EngineException e) {
             endNetwork(c, vm);
             synchronized (c) {
-                c.status = c.startedAt == null ? "created" : "exited";
+                c.starting = false; // the status it had before the start stays
                 c.error = e.getMessage();
             }
             save.accept(c);
@@ -424,13 +426,13 @@ final class Lifecycle {
 
     private void removeLocked(Container c, boolean force, boolean volumes) throws EngineException {
         synchronized (c) {
-            if (c.status.equals("removing")) {
+            if (c.status == Status.REMOVING) {
                 return;
             }
             if (!force) {
                 ProcessApi.checkNotPaused(c, "remove");
             }
-            if ((c.status.equals("running") || c.status.equals("starting")) && !force) {
+            if ((c.status == Status.RUNNING || c.starting) && !force) {
                 throw EngineException.conflict("You cannot remove a running container " + c.id
                         + ". Stop the container before attempting removal or force remove");
             }
@@ -446,10 +448,10 @@ final class Lifecycle {
         }
         endNetwork(c, table.vm(c.id));
         synchronized (c) {
-            if (c.status.equals("removing")) {
+            if (c.status == Status.REMOVING) {
                 return;
             }
-            c.status = "removing";
+            c.status = c.status.next(Status.REMOVING);
         }
         releaseVm(c);
         placement.discard(c.id);

@@ -3,6 +3,7 @@ package dev.skiff.engine;
 import dev.skiff.agent.api.GuestPaths;
 import dev.skiff.agent.client.AgentClient;
 import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.Status;
 import dev.skiff.engine.container.ContainerTable;
 import dev.skiff.engine.container.HealthMonitor;
 import dev.skiff.engine.container.ProcessOutput;
@@ -70,7 +71,7 @@ final class LiveRestore {
         for (Container c : table.all()) {
             boolean wasRunning;
             synchronized (c) {
-                wasRunning = c.status.equals("running") || c.status.equals("starting");
+                wasRunning = c.status == Status.RUNNING; // "starting" records are read as running
             }
             if (!wasRunning) {
                 continue;
@@ -102,7 +103,7 @@ final class LiveRestore {
         for (Container c : table.all()) {
             boolean back;
             synchronized (c) {
-                back = c.status.equals("exited") && RestartPolicies.atDaemonStart(c.spec.restartOrNo(), c.exitCode,
+                back = c.status == Status.EXITED && RestartPolicies.atDaemonStart(c.spec.restartOrNo(), c.exitCode,
                         c.restartCount, c.manuallyStopped, c.startedAt != null);
                 if (back) {
                     c.manuallyStopped = false; // "always" after a user's stop: the daemon start undoes it

@@ -5,6 +5,7 @@ import dev.skiff.engine.api.Backend.FrameSink;
 import dev.skiff.engine.api.Backend.LogOptions;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.Status;
 import dev.skiff.engine.container.Frame;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,7 +29,7 @@ final class OutputApi {
         BlockingQueue<Frame> q;
         try {
             synchronized (c) {
-                boolean before = c.status.equals("created") || c.status.equals("exited");
+                boolean before = !c.starting && (c.status == Status.CREATED || c.status == Status.EXITED);
                 q = stream && before && !logs ? c.output.subscribeNextRun() : c.output.subscribe(logs ? -1 : -2, stream);
             }
         } catch (IOException e) {

@@ -116,7 +116,7 @@ public final class Archives {
      */
     private AgentClient agent(Container c) throws EngineException, IOException {
         synchronized (c) {
-            if (c.status.equals("removing")) {
+            if (c.status == Status.REMOVING) {
                 throw EngineException.conflict("container " + c.id + " is being removed");
             }
         }

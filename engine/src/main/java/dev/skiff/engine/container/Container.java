@@ -50,7 +50,12 @@ public final class Container {
     public final List<String> shares = new ArrayList<>();
 
     // Mutable state, guarded by this.
-    public String status = "created";
+    public Status status = Status.CREATED;
+    /**
+     * A start is in flight (placement, mounts, network, the runtime's create and start): the status
+     * stays what it was, as dockerd shows it, and the start lock keeps other starts and removes out.
+     */
+    public boolean starting;
     public int pid;
     public int exitCode;
     public String error = "";
@@ -111,7 +116,7 @@ public final class Container {
     }
 
     public synchronized boolean running() {
-        return status.equals("running");
+        return status == Status.RUNNING;
     }
 
     public synchronized CompletableFuture<Integer> nextExit() {
@@ -122,7 +127,11 @@ public final class Container {
     public void exited(int code, String why) {
         CompletableFuture<Integer> done;
         synchronized (this) {
-            status = "exited";
+            // Only a run ends in "exited": a removal that went on without this exit keeps its
+            // status, the container is going.
+            if (status == Status.RUNNING) {
+                status = Status.EXITED;
+            }
             paused = false;
             exitCode = code;
             error = why == null ? "" : why;
@@ -135,13 +144,13 @@ public final class Container {
     }
 
     public synchronized ContainerState state() {
-        return new ContainerState(paused ? "paused" : status, status.equals("running"), pid, exitCode, error, startedAt,
+        return new ContainerState(paused ? "paused" : status.word(), status == Status.RUNNING, pid, exitCode, error, startedAt,
                 finishedAt, health);
     }
 
     public synchronized Record record() {
         return new Record(id, name, created.toString(), imageRef, imageId, diffIds, spec, args, env, cwd, uid, gid,
-                hostname, status, pid, exitCode, error, startedAt == null ? null : startedAt.toString(),
+                hostname, status.word(), pid, exitCode, error, startedAt == null ? null : startedAt.toString(),
                 finishedAt == null ? null : finishedAt.toString(), vm, vmMode, network, forwards, restartCount,
                 manuallyStopped, health, paused);
     }
@@ -149,7 +158,7 @@ public final class Container {
     public static Container fromRecord(Record r, Path dir) {
         Container c = new Container(r.id(), r.name(), Instant.parse(r.created()), r.imageRef(), r.imageId(), r.diffIds(),
                 r.spec(), r.args(), r.env(), r.cwd(), r.uid(), r.gid(), r.hostname(), dir);
-        c.status = r.status();
+        c.status = Status.ofWord(r.status());
         c.pid = r.pid();
         c.exitCode = r.exitCode();
         c.error = r.error() == null ? "" : r.error();
@@ -175,7 +184,7 @@ public final class Container {
             throw EngineException.invalid("Cannot update container " + id + ": Skiff does not apply resource limits"
                     + " yet (" + String.join(", ", u.resources()) + "); docker update can change only --restart");
         }
-        if (status.equals("removing") || status.equals("dead")) {
+        if (status == Status.REMOVING) {
             throw EngineException.conflict("Cannot update container " + id
                     + ": container is marked for removal and cannot be \"update\"");
         }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** docker update on a container: what it changes and what it refuses, in dockerd's words where it has them. */
 class ContainerTest {
-    private static Container container(boolean autoRemove) {
+    static Container container(boolean autoRemove) {
         CreateSpec spec = new CreateSpec("busybox", List.of("true"), null, List.of(), "", "", "", false, false, false,
                 Map.of(), List.of(), autoRemove, "", null, null, null, null, null);
         return new Container("a".repeat(64), "c", Instant.EPOCH, "busybox", "sha256:x", List.of(), spec,
@@ -84,7 +84,7 @@ class ContainerTest {
     @Test
     void aContainerBeingRemovedCannotBeUpdated() {
         Container c = container(false);
-        c.status = "removing";
+        c.status = Status.REMOVING;
         assertEquals(EngineException.Kind.CONFLICT, assertThrows(EngineException.class,
                 () -> c.update(new ContainerUpdate(RestartPolicy.NO, List.of()))).kind());
     }

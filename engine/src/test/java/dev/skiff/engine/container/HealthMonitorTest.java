@@ -98,7 +98,7 @@ class HealthMonitorTest {
         Container c = new Container("c".repeat(64), "web", T0, "busybox", "sha256:x", List.of(), spec,
                 List.of("sleep", "1d"), List.of(), "/", 0, 0, "web", Path.of("/nonexistent"));
         c.startedAt = T0;
-        c.status = "running";
+        c.status = Status.RUNNING;
         return c;
     }
 
