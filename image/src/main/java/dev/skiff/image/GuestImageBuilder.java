@@ -52,7 +52,8 @@ public final class GuestImageBuilder {
             "9pnet_fd", "9p",                                   // bind mounts over a file descriptor
             "overlay", "erofs", "ext4",                              // container root: layers, scratch disk
             "vmw_vsock_virtio_transport",                       // vsock, where the host offers it
-            "button", "evdev");                                 // ACPI power button: clean stop from the host
+            "button", "evdev",                                  // ACPI power button: clean stop from the host
+            "virtio_balloon");                                  // free page reporting: freed RAM back to the host
 
     /**
      * The modules PID 1 loads before it serves the host: the control port and the power button.

@@ -65,7 +65,7 @@ public final class BootBenchmark {
         List<String> cmd = new ArrayList<>(List.of(qemu.toString(), "-nodefaults", "-no-user-config", "-display", "none",
                 "-no-reboot", "-machine", "pc", "-m", "512", "-smp", "2", "-kernel", kernel.toString(),
                 "-initrd", initrd.toString(), "-append", "console=ttyS0 quiet panic=-1", "-serial", "stdio"));
-        cmd.addAll(accel == Accel.KVM ? List.of("-accel", "kvm", "-cpu", "host") : List.of("-accel", "tcg,thread=" + dev.skiff.vm.qemu.QemuCommandLine.tcgThreads(), "-cpu", "max"));  // as Skiff's own VMs
+        cmd.addAll(accel == Accel.KVM ? List.of("-accel", "kvm", "-cpu", "host") : List.of("-accel", "tcg,thread=" + dev.skiff.vm.qemu.QemuCommandLine.tcgThreads() + ",tb-size=" + dev.skiff.vm.qemu.QemuCommandLine.tcgTranslationMiB(), "-cpu", "max"));  // as Skiff's own VMs
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

@@ -57,11 +57,20 @@ class QemuCommandLineTest {
 
     @Test
     void accelerationMapsToQemuFlags() {
-        assertEquals("tcg,thread=" + QemuCommandLine.tcgThreads(), after(build(config(), Accel.TCG), "-accel"));
+        assertEquals("tcg,thread=" + QemuCommandLine.tcgThreads() + ",tb-size=" + QemuCommandLine.tcgTranslationMiB(),
+                after(build(config(), Accel.TCG), "-accel"));
         assertEquals("kvm", after(build(config(), Accel.KVM), "-accel"));
         assertEquals("hvf", after(build(config(), Accel.HVF), "-accel"));
         assertEquals("whpx", after(build(config(), Accel.WHPX), "-accel"));
         assertThrows(IllegalArgumentException.class, () -> build(config(), Accel.AUTO));
+    }
+
+    @Test
+    void freedGuestPagesGoBackToTheHostAndTheTranslationCacheIsBounded() {
+        List<String> argv = build(config(), Accel.TCG);
+        assertTrue(argv.contains("virtio-balloon-pci,id=balloon0,free-page-reporting=on"), argv.toString());
+        assertEquals(64, QemuCommandLine.TCG_TRANSLATION_MIB, "QEMU 7.2's default of 1 GiB grows a VM's memory for ever");
+        assertTrue(after(argv, "-accel").contains(",tb-size="), argv.toString());
     }
 
     @Test
