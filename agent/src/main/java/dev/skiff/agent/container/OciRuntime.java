@@ -82,7 +82,8 @@ public final class OciRuntime {
             throw new TtrpcException(Code.CANCELLED, "interrupted waiting for " + name + " " + args[0]);
         }
         if (!status.exited() || status.exitCode() != 0) {
-            throw new TtrpcException(Code.INTERNAL, name + " " + String.join(" ", args) + " failed (status "
+            // The verb and the container, not the whole command line: its bundle paths mean nothing to a user.
+            throw new TtrpcException(Code.INTERNAL, name + " " + args[0] + " " + args[args.length - 1] + " failed (status "
                     + status.shellCode() + "): " + lastError(logFile));
         }
     }
