@@ -38,7 +38,7 @@ qemu_rss=$(awk '/VmRSS/ {print $2}' "/proc/$qemu_pid/status")
 daemon_rss=$(awk '/VmRSS/ {print $2}' "/proc/$daemon_pid/status")
 d rm -f idle >/dev/null
 
-bare=$("$root/skiff" vm bench --runs 3 | awk '/bare QEMU/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/) {print $i; exit}}')
+bare=$("$root/skiff" vm bench --runs "$(( runs < 3 ? runs : 3 ))" | awk '/bare QEMU/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/) {print $i; exit}}')
 
 ref=""
 if command -v dockerd >/dev/null; then
