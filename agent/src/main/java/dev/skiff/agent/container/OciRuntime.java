@@ -49,7 +49,7 @@ public final class OciRuntime {
      * host puts it on the kernel command line when its own environment has it), else crun.
      */
     public static String choose(java.util.Map<String, String> env) {
-        return "runc".equals(env.get("SKIFF_OCI_RUNTIME")) ? RUNC : CRUN;
+        return "runc".equals(env.get(dev.skiff.agent.api.AgentProtocol.RUNTIME_ENV)) ? RUNC : CRUN;
     }
 
     /** Runs {@code RUNTIME --log FILE --log-format json ARGS...} with the given stdio and waits for it. */

@@ -7,6 +7,7 @@ import dev.skiff.vm.Uplink;
 import dev.skiff.vm.VmConfig;
 import dev.skiff.agent.api.GuestNetwork;
 import dev.skiff.vm.VmDriver;
+import dev.skiff.agent.api.AgentProtocol;
 import dev.skiff.agent.api.GuestPaths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -195,11 +196,11 @@ public final class Placement implements AutoCloseable {
      * environment, where the agent reads it.
      */
     static List<String> kernelArgs(GuestImage img, Map<String, String> env) {
-        if (!"runc".equals(env.get("SKIFF_OCI_RUNTIME"))) {
+        if (!"runc".equals(env.get(AgentProtocol.RUNTIME_ENV))) {
             return img.kernelArgs();
         }
         List<String> args = new ArrayList<>(img.kernelArgs());
-        args.add("SKIFF_OCI_RUNTIME=runc");
+        args.add(AgentProtocol.RUNTIME_ENV + "=runc");
         return args;
     }
 

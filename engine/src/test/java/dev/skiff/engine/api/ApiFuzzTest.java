@@ -75,10 +75,10 @@ class ApiFuzzTest {
 
     @BeforeEach
     void start() throws IOException {
-        socket = dir.resolve("api.sock");
-        backend = new StubBackend();
-        server = new ApiServer(backend);
-        server.start(socket);
+        StubServer stub = new StubServer(dir);
+        backend = stub.backend;
+        server = stub.server;
+        socket = stub.socket;
     }
 
     @AfterEach

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 final class StubServer implements AutoCloseable {
     final StubBackend backend = new StubBackend();
     final Path socket;
-    private final ApiServer server;
+    final ApiServer server;
 
     StubServer(Path dir) throws IOException {
         socket = dir.resolve("api.sock");
