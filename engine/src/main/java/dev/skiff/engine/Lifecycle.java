@@ -301,7 +301,20 @@ final class Lifecycle {
         });
     }
 
+    /** Takes the container out of its VM (a dedicated one stops), once the docker cp calls using it have ended. */
     private void releaseVm(Container c) {
+        if (!c.vmUsers.beginRelease()) {
+            log.accept("container " + c.id.substring(0, 12) + ": a docker cp still uses its VM after "
+                    + c.vmUsers.patience().toSeconds() + " s; releasing the VM all the same, which ends that copy");
+        }
+        try {
+            releaseVmOfUsers(c);
+        } finally {
+            c.vmUsers.endRelease();
+        }
+    }
+
+    private void releaseVmOfUsers(Container c) {
         UtilityVm vm = table.unplace(c.id);
         if (vm == null) {
             return;

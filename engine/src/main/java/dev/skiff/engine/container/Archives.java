@@ -23,7 +23,8 @@ import java.util.List;
  * created or stopped one through its root file system, which the agent assembles on demand in the
  * VM the container runs in (booted for it if it has none: the shared VM, or its dedicated one,
  * which then stays for its start). The tar's bytes stream between the HTTP connection and the
- * agent; neither side holds more than a window of them.
+ * agent; neither side holds more than a window of them. Each call holds the container's
+ * {@link VmUsers}, so its VM is not stopped under it when the container exits or is removed.
  */
 public final class Archives {
     private final ContainerTable table;
@@ -65,15 +66,31 @@ public final class Archives {
     public PathStat stat(String ref, String path) throws EngineException {
         Container c = table.find(ref);
         String p = checked(path);
-        return pathStat(withAgent(c, ref, path, agent -> agent.statPath(c.id, p)));
+        c.vmUsers.enter();
+        try {
+            return pathStat(withAgent(c, ref, path, agent -> agent.statPath(c.id, p)));
+        } finally {
+            c.vmUsers.leave();
+        }
     }
 
+    /** The tar of {@code path}; the container's VM stays with it until the returned read is closed. */
     public ArchiveRead read(String ref, String path) throws EngineException {
         Container c = table.find(ref);
         String p = checked(path);
-        ArchiveStreams.Read read = withAgent(c, ref, path, agent -> agent.readArchive(c.id, p));
-        PathStat stat = pathStat(read.stat());
+        c.vmUsers.enter();
+        ArchiveStreams.Read read;
+        PathStat stat;
+        try {
+            read = withAgent(c, ref, path, agent -> agent.readArchive(c.id, p));
+            stat = pathStat(read.stat());
+        } catch (EngineException | RuntimeException e) {
+            c.vmUsers.leave();
+            throw e;
+        }
         return new ArchiveRead() {
+            private boolean closed;
+
             @Override
             public PathStat stat() {
                 return stat;
@@ -86,7 +103,16 @@ public final class Archives {
 
             @Override
             public void close() {
-                read.close();
+                try {
+                    read.close();
+                } finally {
+                    synchronized (this) {
+                        if (!closed) {
+                            closed = true;
+                            c.vmUsers.leave();
+                        }
+                    }
+                }
             }
         };
     }
@@ -95,10 +121,13 @@ public final class Archives {
             throws EngineException, IOException {
         Container c = table.find(ref);
         String p = checked(path);
+        c.vmUsers.enter();
         try {
             agent(c).writeArchive(c.id, p, noOverwriteDirNonDir, copyUidGid, tar);
         } catch (AgentException e) {
             throw map(e, ref, path);
+        } finally {
+            c.vmUsers.leave();
         }
     }
 

@@ -85,6 +85,8 @@ public final class Container {
     public boolean paused;
     /** Held for a whole start, so a stop waits for a start in flight instead of racing it. */
     public final java.util.concurrent.locks.ReentrantLock startLock = new java.util.concurrent.locks.ReentrantLock();
+    /** The docker cp calls using its VM, which a release of the VM waits for. */
+    public final VmUsers vmUsers = new VmUsers(java.time.Duration.ofMinutes(2));
     /** What its health check found (null: it never ran); set by {@link HealthMonitor}. Guarded by this. */
     public Health health;
     /** The wait before its next policy restart; not kept across daemon restarts. */
