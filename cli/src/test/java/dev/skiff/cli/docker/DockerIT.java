@@ -190,8 +190,29 @@ class DockerIT {
         assertTrue(ok("rmi", "skiff-test/renamed:2").out().contains("Deleted: sha256:"));
     }
 
+    /**
+     * Layers are disks hot-plugged into the VM, one per layer: an image of more layers than a PCI
+     * bus has slots (32, with a few taken) must run, in the shared VM and in a dedicated one.
+     */
     @Test
     @Order(10)
+    void anImageOfFortyLayersRunsInBothModes() throws Exception {
+        Path archive = base.resolve("layers.tar");
+        writeDockerSave(archive, "skiff-test/layers:40", "forty\n", 39);
+        ok("load", "-i", archive.toString());
+        assertEquals("40\n", ok("image", "inspect", "--format", "{{len .RootFS.Layers}}", "skiff-test/layers:40").out());
+        String expected = "forty\n39 00 38\n";
+        String script = "cat /hello.txt; echo $(ls /layers | wc -l) $(cat /layers/00) $(cat /layers/38)";
+        assertEquals(expected, ok("run", "--rm", "skiff-test/layers:40", "sh", "-c", script).out(), "shared VM");
+        assertEquals(expected, ok("run", "--rm", "--isolation=hyperv", "skiff-test/layers:40", "sh", "-c", script).out(),
+                "dedicated VM");
+        assertEquals("after\n", ok("run", "--rm", "busybox", "echo", "after").out(),
+                "the shared VM still runs other images");
+        ok("rmi", "skiff-test/layers:40");
+    }
+
+    @Test
+    @Order(11)
     void clearErrorsForAMissingImageAndAMissingMountSource() throws Exception {
         // a registry name under .invalid: the pull the CLI asks for must fail without any traffic leaving the host
         DaemonProcess.Result noImage = docker("run", "--rm", "no-such-registry.invalid/no-such-image", "true");
@@ -206,7 +227,7 @@ class DockerIT {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void containersOutliveAKilledDaemon() throws Exception {
         ok("run", "-d", "--name", "survivor", "busybox", "sleep", "1000");
         daemon.kill();
@@ -220,34 +241,53 @@ class DockerIT {
 
     /** A docker-save archive: busybox's rootfs plus one file, and a Cmd that prints it. */
     static void writeDockerSave(Path archive, String tag, String content) throws Exception {
+        writeDockerSave(archive, tag, content, 0);
+    }
+
+    /**
+     * As {@link #writeDockerSave(Path, String, String)}, with {@code extraLayers} more layers on top:
+     * layer N holds the file /layers/NN (N in two digits, from 00), whose content is NN.
+     */
+    static void writeDockerSave(Path archive, String tag, String content, int extraLayers) throws Exception {
         ByteArrayOutputStream layer = new ByteArrayOutputStream();
         Path busybox = BusyboxRootfs.busyboxBinary(ImageCache.root(), s -> { });
         ByteArrayOutputStream base = new ByteArrayOutputStream();
         BusyboxRootfs.writeTar(busybox, base);
         layer.write(base.toByteArray(), 0, base.size() - 1024); // drop the end-of-archive blocks
         try (TarArchiveOutputStream extra = new TarArchiveOutputStream(layer)) {
-            byte[] data = content.getBytes(StandardCharsets.UTF_8);
-            TarArchiveEntry e = new TarArchiveEntry("hello.txt");
-            e.setSize(data.length);
-            e.setMode(0644);
-            extra.putArchiveEntry(e);
-            extra.write(data);
-            extra.closeArchiveEntry();
+            putFile(extra, "hello.txt", content);
         }
-        byte[] layerBytes = layer.toByteArray();
-        String diffId = "sha256:" + sha256(layerBytes);
+        List<byte[]> layers = new java.util.ArrayList<>(List.of(layer.toByteArray()));
+        for (int n = 0; n < extraLayers; n++) {
+            ByteArrayOutputStream more = new ByteArrayOutputStream();
+            try (TarArchiveOutputStream out = new TarArchiveOutputStream(more)) {
+                TarArchiveEntry dir = new TarArchiveEntry("layers/");
+                dir.setMode(040755);
+                out.putArchiveEntry(dir);
+                out.closeArchiveEntry();
+                putFile(out, "layers/%02d".formatted(n), "%02d".formatted(n));
+            }
+            layers.add(more.toByteArray());
+        }
+        java.util.Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        List<String> diffIds = new java.util.ArrayList<>();
+        List<String> layerNames = new java.util.ArrayList<>();
+        for (byte[] l : layers) {
+            diffIds.add("\"sha256:" + sha256(l) + "\"");
+            layerNames.add("\"" + sha256(l) + "/layer.tar\"");
+            entries.put(sha256(l) + "/layer.tar", l);
+        }
         String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2026-01-01T00:00:00Z\","
                 + "\"config\":{\"Env\":[\"PATH=/usr/sbin:/usr/bin:/sbin:/bin\"],\"Cmd\":[\"cat\",\"/hello.txt\"]},"
-                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + diffId + "\"]}}";
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + String.join(",", diffIds) + "]}}";
         byte[] configBytes = config.getBytes(StandardCharsets.UTF_8);
         String configName = sha256(configBytes) + ".json";
-        String layerName = sha256(layerBytes) + "/layer.tar";
-        byte[] manifest = ("[{\"Config\":\"" + configName + "\",\"RepoTags\":[\"" + tag + "\"],\"Layers\":[\""
-                + layerName + "\"]}]").getBytes(StandardCharsets.UTF_8);
+        entries.put(configName, configBytes);
+        entries.put("manifest.json", ("[{\"Config\":\"" + configName + "\",\"RepoTags\":[\"" + tag + "\"],\"Layers\":["
+                + String.join(",", layerNames) + "]}]").getBytes(StandardCharsets.UTF_8));
         try (TarArchiveOutputStream out = new TarArchiveOutputStream(Files.newOutputStream(archive))) {
             out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            for (var entry : List.of(java.util.Map.entry(configName, configBytes), java.util.Map.entry(layerName, layerBytes),
-                    java.util.Map.entry("manifest.json", manifest))) {
+            for (var entry : entries.entrySet()) {
                 TarArchiveEntry e = new TarArchiveEntry(entry.getKey());
                 e.setSize(entry.getValue().length);
                 out.putArchiveEntry(e);
@@ -255,6 +295,16 @@ class DockerIT {
                 out.closeArchiveEntry();
             }
         }
+    }
+
+    private static void putFile(TarArchiveOutputStream out, String name, String content) throws Exception {
+        byte[] data = content.getBytes(StandardCharsets.UTF_8);
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setSize(data.length);
+        e.setMode(0644);
+        out.putArchiveEntry(e);
+        out.write(data);
+        out.closeArchiveEntry();
     }
 
     private static String sha256(byte[] data) throws Exception {
