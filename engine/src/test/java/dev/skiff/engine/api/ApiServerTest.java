@@ -110,6 +110,36 @@ class ApiServerTest {
         assertEquals("{\"message\":\"failed to serve GET /images/get: No space left on device\"}", io.text());
     }
 
+    /** A Content-Length other than 1*DIGIT (RFC 9110 section 8.6) is a 400 before any handler runs. */
+    @Test
+    void aContentLengthThatIsNotDigitsIsA400BeforeTheHandler() throws IOException {
+        List<String> bad = List.of("Content-Length: +2", "Content-Length: -1", "Content-Length: 0x10",
+                "Content-Length: 1,1", "Content-Length: 1 1", "Content-Length: ", "Content-Length: 99999999999999999999",
+                "Content-Length: 2\r\nContent-Length: 3", "Content-Length : 2");
+        for (String field : bad) {
+            try (RawClient c = client()) {
+                c.send("POST /v1.47/volumes/create HTTP/1.1\r\nHost: d\r\n" + field + "\r\n\r\n{}");
+                RawClient.Reply reply = c.readReply(false);
+                assertEquals(400, reply.status(), field);
+                assertTrue(json(reply).get("message").asText().startsWith("malformed HTTP request: "), reply.text());
+                assertEquals("close", reply.header("Connection"), field);
+            }
+        }
+        assertFalse(backend.calls.stream().anyMatch(call -> call.startsWith("volume create")), backend.calls.toString());
+        RawClient.Reply message = null;
+        try (RawClient c = client()) {
+            c.send("POST /v1.47/volumes/create HTTP/1.1\r\nHost: d\r\nContent-Length: +2\r\n\r\n{}");
+            message = c.readReply(false);
+        }
+        assertEquals("{\"message\":\"malformed HTTP request: bad Content-Length '+2': it must be a decimal number"
+                + " of bytes\"}", message.text());
+        try (RawClient c = client()) { // repeated with one value: taken as that value (RFC 9112 section 6.3)
+            c.send("POST /v1.47/volumes/create HTTP/1.1\r\nHost: d\r\nContent-Length: 2\r\nContent-Length:  2\r\n"
+                    + "\r\n{}");
+            assertEquals(201, c.readReply(false).status());
+        }
+    }
+
     @Test
     void versionsOutsideTheServedRangeAreRefusedAsDockerdDoes() throws IOException {
         RawClient.Reply old = call("GET", "/v1.12/version", null);
