@@ -588,6 +588,34 @@ class ApiServerTest {
         }
     }
 
+    /**
+     * A follow of a container that prints nothing more ends when its client goes: before, the handler's
+     * thread (and its place in the container's output) waited for a next write that never came.
+     */
+    @Test
+    void aLogsFollowOfASilentContainerEndsWhenItsClientGoes() throws Exception {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"]}");
+        call("POST", "/containers/" + id + "/start", null);
+        try (RawClient c = client()) {
+            c.send("GET /v1.47/containers/" + id + "/logs?follow=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: d\r\n\r\n");
+            assertTrue(eventually(() -> backend.logReaders.get() == 1), "the follow started");
+        }
+        assertTrue(eventually(() -> backend.logReaders.get() == 0), "the follow ended with its client");
+        assertEquals(1, backend.calls.stream().filter(call -> call.equals("logs follow=true tail=all")).count());
+    }
+
+    /** Polls until the condition holds, for at most 10 s; the test's outcome is the condition, not the wait. */
+    private static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
     @Test
     void attachHijacksAndHalfCloseEndsStdin() throws Exception {
         String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"cat\"],\"OpenStdin\":true,\"StdinOnce\":true}");
