@@ -503,13 +503,8 @@ public final class Engine implements Backend, AutoCloseable {
     }
 
     @Override
-    public void logs(String ref, LogOptions options, FrameSink sink) throws EngineException, IOException {
-        OutputApi.logs(table.find(ref), options, sink);
-    }
-
-    @Override
-    public boolean hasTty(String ref) throws EngineException {
-        return table.find(ref).spec.tty();
+    public Attachment logs(String ref, LogOptions options) throws EngineException, IOException {
+        return OutputApi.logs(table.find(ref), options);
     }
 
     /** Stops the engine's own threads; VMs and containers keep running (live restore). */

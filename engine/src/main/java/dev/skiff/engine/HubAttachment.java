@@ -17,15 +17,26 @@ final class HubAttachment implements Backend.Attachment {
     private final OutputStream stdin;
     private final boolean stdout;
     private final boolean stderr;
+    private final Instant since; // these three: docker logs' filters, null and false for attach
+    private final Instant until;
+    private final boolean timestamps;
 
     HubAttachment(OutputHub hub, BlockingQueue<Frame> queue, boolean tty, OutputStream stdin, boolean stdout,
             boolean stderr) {
+        this(hub, queue, tty, stdin, stdout, stderr, null, null, false);
+    }
+
+    HubAttachment(OutputHub hub, BlockingQueue<Frame> queue, boolean tty, OutputStream stdin, boolean stdout,
+            boolean stderr, Instant since, Instant until, boolean timestamps) {
         this.hub = hub;
         this.queue = queue;
         this.tty = tty;
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
+        this.since = since;
+        this.until = until;
+        this.timestamps = timestamps;
     }
 
     @Override
@@ -40,10 +51,6 @@ final class HubAttachment implements Backend.Attachment {
 
     @Override
     public void pump(Backend.FrameSink sink) throws IOException {
-        pump(sink, null, null, false);
-    }
-
-    void pump(Backend.FrameSink sink, Instant since, Instant until, boolean timestamps) throws IOException {
         try {
             while (true) {
                 Frame f = queue.take();
@@ -72,6 +79,7 @@ final class HubAttachment implements Backend.Attachment {
         }
     }
 
+    /** Ends the subscription; a pump waiting for the next frame returns (after the ones queued). */
     @Override
     public void close() {
         hub.unsubscribe(queue);

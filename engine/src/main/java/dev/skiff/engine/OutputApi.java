@@ -1,7 +1,6 @@
 package dev.skiff.engine;
 
 import dev.skiff.engine.api.Backend.Attachment;
-import dev.skiff.engine.api.Backend.FrameSink;
 import dev.skiff.engine.api.Backend.LogOptions;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.container.Container;
@@ -39,13 +38,16 @@ final class OutputApi {
         return new HubAttachment(c.output, q, c.spec.tty(), in, stdout, stderr);
     }
 
-    /** docker logs: the last {@code tail} lines (all by default), then more while {@code follow}, filtered by time. */
-    static void logs(Container c, LogOptions options, FrameSink sink) throws EngineException, IOException {
+    /**
+     * docker logs: the last {@code tail} lines (all by default), then more while {@code follow}, filtered by time.
+     * Closing the attachment ends a follow whose client went, and frees its place in the hub.
+     */
+    static Attachment logs(Container c, LogOptions options) throws EngineException, IOException {
         int tail = options.tail() == null || options.tail().equals("all") || options.tail().isEmpty() ? -1
                 : parseTail(options.tail());
         BlockingQueue<Frame> q = c.output.subscribe(tail, options.follow());
-        new HubAttachment(c.output, q, c.spec.tty(), null, options.stdout(), options.stderr())
-                .pump(sink, options.since(), options.until(), options.timestamps());
+        return new HubAttachment(c.output, q, c.spec.tty(), null, options.stdout(), options.stderr(),
+                options.since(), options.until(), options.timestamps());
     }
 
     static int parseTail(String tail) throws EngineException {

@@ -2,7 +2,9 @@ package dev.skiff.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.engine.api.Backend.Attachment;
 import dev.skiff.engine.api.Backend.CreateSpec;
 import dev.skiff.engine.api.Backend.LogOptions;
 import dev.skiff.engine.api.Backend.StreamType;
@@ -42,10 +44,44 @@ class OutputApiTest {
     private static List<String> logs(Container c, boolean stdout, boolean stderr, String tail)
             throws EngineException, IOException {
         List<String> got = new ArrayList<>();
-        OutputApi.logs(c, new LogOptions(stdout, stderr, false, false, tail, null, null),
-                (type, data, off, len) -> got.add((type == StreamType.STDERR ? "err:" : "out:")
+        OutputApi.logs(c, new LogOptions(stdout, stderr, false, false, tail, null, null))
+                .pump((type, data, off, len) -> got.add((type == StreamType.STDERR ? "err:" : "out:")
                         + new String(data, off, len, StandardCharsets.UTF_8).strip()));
         return got;
+    }
+
+    /** Polls until the condition holds, for at most 10 s; the test's outcome is the condition, not the wait. */
+    private static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    /** The API server closes a follow whose client went: the pump returns and the hub forgets it. */
+    @Test
+    void closingAFollowOfASilentContainerEndsItsPumpAndSubscription() throws Exception {
+        Container c = ran("a");
+        c.output.begin(); // running again, and printing nothing more
+        Attachment follow = OutputApi.logs(c, new LogOptions(true, true, true, false, "all", null, null));
+        assertEquals(1, c.output.subscriberCount());
+        List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread pump = Thread.ofVirtual().start(() -> {
+            try {
+                follow.pump((type, data, off, len) -> got.add(new String(data, off, len, StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                got.add("failed: " + e);
+            }
+        });
+        assertTrue(eventually(() -> got.size() == 1), "the replay came: " + got);
+        follow.close();
+        assertTrue(pump.join(java.time.Duration.ofSeconds(10)), "the pump returned");
+        assertEquals(0, c.output.subscriberCount());
+        assertEquals(List.of("a\n"), got);
     }
 
     @Test

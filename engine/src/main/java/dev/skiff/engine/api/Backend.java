@@ -411,8 +411,9 @@ public interface Backend {
     }
 
     /**
-     * An attached client. {@link #pump} copies output to the sink until the process's output ends
-     * or {@link #close} is called; {@link #stdin} (null unless asked for and open) feeds the
+     * An attached client (or a docker logs reader). {@link #pump} copies output to the sink until
+     * the process's output ends or {@link #close} is called, which any thread may do (the API
+     * server does when the client goes); {@link #stdin} (null unless asked for and open) feeds the
      * process, and closing it closes the process's stdin.
      */
     interface Attachment extends AutoCloseable {
@@ -436,11 +437,12 @@ public interface Backend {
     record LogOptions(boolean stdout, boolean stderr, boolean follow, boolean timestamps, String tail /* "all" or N */,
                       Instant since, Instant until) {}
 
-    /** docker logs: writes frames to the sink; with follow, blocks until the container stops. */
-    void logs(String id, LogOptions options, FrameSink sink) throws EngineException, IOException;
-
-    /** Whether the container has a TTY (logs and attach are raw, not multiplexed, then). */
-    boolean hasTty(String id) throws EngineException;
+    /**
+     * docker logs, as an attachment without stdin: its pump writes the frames; with follow it
+     * returns when the container stops or the attachment is closed. A container that is not there
+     * is an error here, before any frame.
+     */
+    Attachment logs(String id, LogOptions options) throws EngineException, IOException;
 
     // ---- exec
 

@@ -53,14 +53,15 @@ final class ChunkedInputStream extends InputStream {
     private void readSize() throws IOException {
         String line = HttpRequest.readLine(in, "chunk size line");
         int semicolon = line.indexOf(';');
-        String hex = (semicolon < 0 ? line : line.substring(0, semicolon)).trim();
+        String hex = HttpRequest.withoutOws(semicolon < 0 ? line : line.substring(0, semicolon));
+        // 1*HEXDIG only (RFC 9112 section 7.1), as for Content-Length: Long.parseLong would take "+a"
+        if (hex.isEmpty() || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0 && c < 0x80)) {
+            throw HttpException.malformed("bad chunk size '" + hex + "'");
+        }
         try {
             chunkRemaining = Long.parseLong(hex, 16);
         } catch (NumberFormatException e) {
-            throw HttpException.malformed("bad chunk size '" + hex + "'");
-        }
-        if (chunkRemaining < 0) {
-            throw HttpException.malformed("negative chunk size");
+            throw HttpException.malformed("bad chunk size '" + hex + "': too large");
         }
         if (chunkRemaining > 0) {
             state = State.DATA;

@@ -68,10 +68,39 @@ record HttpRequest(String method, String target, String path, Map<String, List<S
             if (colon <= 0) {
                 throw HttpException.malformed("bad header line '" + line + "'");
             }
-            String name = line.substring(0, colon).trim();
-            String value = line.substring(colon + 1).trim();
+            String name = line.substring(0, colon);
+            if (name.indexOf(' ') >= 0 || name.indexOf('\t') >= 0) {
+                // RFC 9112 section 5.1 says to refuse these: "Content-Length : 5" read as another field
+                // (or a folded line read as a field of its own) would frame the body differently than a
+                // proxy in front of us did
+                throw HttpException.malformed("white space in the header field name '" + name + "'");
+            }
+            String value = withoutOws(line.substring(colon + 1));
+            String earlier = headers.get(name);
+            if (earlier != null && name.equalsIgnoreCase("Content-Length")) {
+                // RFC 9112 section 6.3 lets repeated Content-Length fields with one same value stand for
+                // it (Go's server takes them so); differing ones frame the body two ways and are refused
+                if (!earlier.equals(value)) {
+                    throw HttpException.malformed("Content-Length given twice, as '" + earlier + "' and '"
+                            + value + "'");
+                }
+                continue;
+            }
             headers.merge(name, value, (a, b) -> a + ", " + b);
         }
+    }
+
+    /** A field value without the optional white space around it (RFC 9110 section 5.5): spaces and tabs only. */
+    static String withoutOws(String s) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && (s.charAt(start) == ' ' || s.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (s.charAt(end - 1) == ' ' || s.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        return s.substring(start, end);
     }
 
     private static InputStream body(InputStream in, Map<String, String> headers) throws HttpException {
@@ -92,14 +121,22 @@ record HttpRequest(String method, String target, String path, Map<String, List<S
         if (length == null) {
             return InputStream.nullInputStream();
         }
+        return new FixedLengthInputStream(in, contentLength(length));
+    }
+
+    /**
+     * A Content-Length value: RFC 9110 section 8.6 allows only 1*DIGIT. Long.parseLong alone would
+     * also take "+2", "-0" and digits of other scripts, values a proxy in front of us may read
+     * otherwise or not at all, so the body would end elsewhere for it than for us.
+     */
+    static long contentLength(String value) throws HttpException {
+        if (value.isEmpty() || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw HttpException.malformed("bad Content-Length '" + value + "': it must be a decimal number of bytes");
+        }
         try {
-            long n = Long.parseLong(length);
-            if (n < 0) {
-                throw HttpException.malformed("negative Content-Length");
-            }
-            return new FixedLengthInputStream(in, n);
+            return Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw HttpException.malformed("bad Content-Length '" + length + "'");
+            throw HttpException.malformed("bad Content-Length '" + value + "': too large");
         }
     }
 

@@ -123,13 +123,16 @@ final class Router {
             fail(response, 500, "Skiff failed to serve " + request.method() + " " + path
                     + " because of an error of its own; the daemon's log has the details");
         } catch (IOException e) {
-            // a file or VM the handler used failed; if the reply has not started, say so instead of
-            // closing the connection on the client (a failure writing to the client fails here too)
+            // Once the reply has started there is no status left to send, and the failure may be the
+            // client's own departure: the connection just closes (HttpConnection logs it at debug).
             if (response.committed()) {
                 throw e;
             }
-            LOG.log(Level.WARNING, "failed to serve " + request.method() + " " + path + ": " + e);
-            fail(response, 500, "failed to serve " + request.method() + " " + path + ": " + e.getMessage());
+            // A file or VM the handler used failed. The client gets a 500 rather than a closed
+            // connection, but not the exception's text: it names host paths and Java internals.
+            LOG.log(Level.ERROR, "I/O error while serving " + request.method() + " " + path, e);
+            fail(response, 500, "internal I/O error while handling " + request.method() + " " + path
+                    + "; see the daemon log");
         }
     }
 

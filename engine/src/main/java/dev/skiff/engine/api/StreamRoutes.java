@@ -1,5 +1,6 @@
 package dev.skiff.engine.api;
 
+import dev.skiff.engine.api.Backend.Attachment;
 import dev.skiff.engine.api.Backend.FrameSink;
 import dev.skiff.engine.api.Backend.LogOptions;
 import dev.skiff.engine.api.Backend.StreamType;
@@ -28,6 +29,11 @@ final class StreamRoutes {
     /**
      * The reply starts with the first frame (or when the logs end), so that errors the backend
      * finds first are still a status; each frame is flushed at once, which {@code logs -f} needs.
+     * A follow ends when its client goes: a container that prints nothing more would otherwise
+     * hold this thread and its place in the container's output until it stops (found only at the
+     * next write). That is seen by reading the connection ({@link Exchange#clientGone}), which is
+     * sound here as for wait: an HTTP client sends nothing after a GET it waits on (no half-close,
+     * unlike attach's), and the request's own body is read to its end first.
      */
     private void logs(Exchange ex) throws EngineException, IOException {
         String id = ex.path("id");
@@ -38,10 +44,15 @@ final class StreamRoutes {
         }
         LogOptions options = new LogOptions(stdout, stderr, ex.queryBool("follow"), ex.queryBool("timestamps"),
                 tail(ex.query("tail")), ex.queryTime("since"), ex.queryTime("until"));
-        boolean tty = backend.hasTty(id);
-        LazyStream stream = new LazyStream(ex.response(), tty);
-        backend.logs(id, options, stream);
-        stream.finish();
+        try (Attachment logs = backend.logs(id, options)) {
+            if (options.follow()) {
+                ex.request().body().transferTo(OutputStream.nullOutputStream());
+                ex.clientGone().thenRun(logs::close);
+            }
+            LazyStream stream = new LazyStream(ex.response(), logs.tty());
+            logs.pump(stream);
+            stream.finish();
+        }
     }
 
     static String tail(String tail) throws EngineException {

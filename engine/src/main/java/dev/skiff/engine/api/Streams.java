@@ -66,6 +66,9 @@ final class Streams {
             boolean upgrade = "tcp".equalsIgnoreCase(ex.request().header("Upgrade"));
             OutputStream out = ex.response().hijack(upgrade, contentType(attachment.tty()));
             OutputStream stdin = attachment.stdin();
+            // No clientGone here, unlike logs -f: the CLI half-closes its side as soon as its stdin ends
+            // (at once when none is attached) and still reads the output, so an end of input does not
+            // mean the client went, and ending the stream then would lose output after it.
             if (stdin != null) {
                 InputStream in = ex.connectionInput();
                 Thread.ofVirtual().name("skiff-api-stdin").start(() -> copyStdin(in, stdin));

@@ -133,6 +133,11 @@ public final class OutputHub {
         subscribers.remove(q);
     }
 
+    /** How many clients follow the live output now (a client that went must not stay counted). */
+    public int subscriberCount() {
+        return subscribers.size();
+    }
+
     public void close() {
         if (log != null) {
             log.close();

@@ -107,7 +107,38 @@ class ApiServerTest {
                 + " daemon's log has the details\"}", bug.text());
         RawClient.Reply io = call("GET", "/v1.47/images/get?names=a-full-disk", null);
         assertEquals(500, io.status(), "not a closed connection");
-        assertEquals("{\"message\":\"failed to serve GET /images/get: No space left on device\"}", io.text());
+        assertEquals("{\"message\":\"internal I/O error while handling GET /images/get; see the daemon log\"}",
+                io.text(), "the exception's own text (a host path, a Java class) stays in the daemon's log");
+    }
+
+    /** A Content-Length other than 1*DIGIT (RFC 9110 section 8.6) is a 400 before any handler runs. */
+    @Test
+    void aContentLengthThatIsNotDigitsIsA400BeforeTheHandler() throws IOException {
+        List<String> bad = List.of("Content-Length: +2", "Content-Length: -1", "Content-Length: 0x10",
+                "Content-Length: 1,1", "Content-Length: 1 1", "Content-Length: ", "Content-Length: 99999999999999999999",
+                "Content-Length: 2\r\nContent-Length: 3", "Content-Length : 2");
+        for (String field : bad) {
+            try (RawClient c = client()) {
+                c.send("POST /v1.47/volumes/create HTTP/1.1\r\nHost: d\r\n" + field + "\r\n\r\n{}");
+                RawClient.Reply reply = c.readReply(false);
+                assertEquals(400, reply.status(), field);
+                assertTrue(json(reply).get("message").asText().startsWith("malformed HTTP request: "), reply.text());
+                assertEquals("close", reply.header("Connection"), field);
+            }
+        }
+        assertFalse(backend.calls.stream().anyMatch(call -> call.startsWith("volume create")), backend.calls.toString());
+        RawClient.Reply message = null;
+        try (RawClient c = client()) {
+            c.send("POST /v1.47/volumes/create HTTP/1.1\r\nHost: d\r\nContent-Length: +2\r\n\r\n{}");
+            message = c.readReply(false);
+        }
+        assertEquals("{\"message\":\"malformed HTTP request: bad Content-Length '+2': it must be a decimal number"
+                + " of bytes\"}", message.text());
+        try (RawClient c = client()) { // repeated with one value: taken as that value (RFC 9112 section 6.3)
+            c.send("POST /v1.47/volumes/create HTTP/1.1\r\nHost: d\r\nContent-Length: 2\r\nContent-Length:  2\r\n"
+                    + "\r\n{}");
+            assertEquals(201, c.readReply(false).status());
+        }
     }
 
     @Test
@@ -555,6 +586,34 @@ class ApiServerTest {
             assertNull(c.readChunk());
             assertTrue(backend.calls.contains("logs follow=true tail=all"));
         }
+    }
+
+    /**
+     * A follow of a container that prints nothing more ends when its client goes: before, the handler's
+     * thread (and its place in the container's output) waited for a next write that never came.
+     */
+    @Test
+    void aLogsFollowOfASilentContainerEndsWhenItsClientGoes() throws Exception {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"]}");
+        call("POST", "/containers/" + id + "/start", null);
+        try (RawClient c = client()) {
+            c.send("GET /v1.47/containers/" + id + "/logs?follow=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: d\r\n\r\n");
+            assertTrue(eventually(() -> backend.logReaders.get() == 1), "the follow started");
+        }
+        assertTrue(eventually(() -> backend.logReaders.get() == 0), "the follow ended with its client");
+        assertEquals(1, backend.calls.stream().filter(call -> call.equals("logs follow=true tail=all")).count());
+    }
+
+    /** Polls until the condition holds, for at most 10 s; the test's outcome is the condition, not the wait. */
+    private static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
     }
 
     @Test

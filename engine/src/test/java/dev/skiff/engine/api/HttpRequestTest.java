@@ -85,6 +85,29 @@ class HttpRequestTest {
                 .body().readAllBytes());
     }
 
+    /** RFC 9110 section 8.6: 1*DIGIT, nothing Long.parseLong takes besides; the same for a chunk's size in hex. */
+    @Test
+    void contentLengthAndChunkSizeAreDigitsOnly() throws IOException {
+        for (String value : List.of("+2", "-1", "-0", "0x10", "1,1", "1 1", "", "2x", "99999999999999999999")) {
+            HttpException e = assertThrows(HttpException.class,
+                    () -> HttpRequest.read(bytes("POST / HTTP/1.1\r\nContent-Length: " + value + "\r\n\r\nab")), value);
+            assertEquals(400, e.status(), value);
+        }
+        assertEquals(400, assertThrows(HttpException.class, () -> HttpRequest.read(bytes(
+                "POST / HTTP/1.1\r\nContent-Length: 2\r\ncontent-length: 1\r\n\r\nab"))).status(), "two lengths");
+        assertEquals(400, assertThrows(HttpException.class, () -> HttpRequest.read(bytes(
+                "POST / HTTP/1.1\r\nContent-Length : 2\r\n\r\nab"))).status(), "space before the colon");
+        HttpRequest same = HttpRequest.read(bytes("POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab"));
+        assertEquals("ab", new String(same.body().readAllBytes(), StandardCharsets.UTF_8), "one value repeated: taken");
+        assertEquals("ab", new String(HttpRequest.read(bytes("POST / HTTP/1.1\r\nContent-Length: \t002 \r\n\r\nab"))
+                .body().readAllBytes(), StandardCharsets.UTF_8), "white space around the value is not part of it");
+        for (String size : List.of("+2", "-2", "0x2", "")) {
+            assertThrows(HttpException.class, () -> HttpRequest.read(bytes(
+                    "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + size + "\r\nab\r\n0\r\n\r\n"))
+                    .body().readAllBytes(), size);
+        }
+    }
+
     @Test
     void repliesCarryDockersHeadersAndChunks() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -106,11 +106,20 @@ final class StubBackend implements Backend {
 
         /** Copies frames from {@code from} on to the sink; with follow, until the process ends. */
         void copy(int from, boolean follow, FrameSink sink) throws IOException {
+            copy(from, follow, () -> false, sink);
+        }
+
+        /** {@link #copy(int, boolean, FrameSink)} that also ends when {@code stopped} (checked when woken). */
+        void copy(int from, boolean follow, java.util.function.BooleanSupplier stopped, FrameSink sink)
+                throws IOException {
             int next = from;
             while (true) {
                 Object[] frame;
                 synchronized (this) {
-                    while (next == frames.size() && follow && !ended) {
+                    if (stopped.getAsBoolean()) {
+                        return;
+                    }
+                    while (next == frames.size() && follow && !ended && !stopped.getAsBoolean()) {
                         try {
                             wait();
                         } catch (InterruptedException e) {
@@ -612,20 +621,50 @@ final class StubBackend implements Backend {
         return c.proc.attachment(stdin && c.spec.openStdin(), logs, stream);
     }
 
-    @Override
-    public void logs(String id, LogOptions options, FrameSink sink) throws EngineException, IOException {
-        Container c = container(id);
-        calls.add("logs follow=" + options.follow() + " tail=" + options.tail());
-        c.proc.copy(0, options.follow(), (type, data, off, len) -> {
-            if ((type == StreamType.STDOUT && options.stdout()) || (type == StreamType.STDERR && options.stderr())) {
-                sink.frame(type, data, off, len);
-            }
-        });
-    }
+    /** The logs readers pumping now, as a container's output hub counts its subscribers. */
+    final java.util.concurrent.atomic.AtomicInteger logReaders = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
-    public boolean hasTty(String id) throws EngineException {
-        return container(id).spec.tty();
+    public Attachment logs(String id, LogOptions options) throws EngineException {
+        Container c = container(id);
+        calls.add("logs follow=" + options.follow() + " tail=" + options.tail());
+        Proc proc = c.proc;
+        return new Attachment() {
+            private volatile boolean closed;
+
+            @Override
+            public boolean tty() {
+                return c.spec.tty();
+            }
+
+            @Override
+            public OutputStream stdin() {
+                return null;
+            }
+
+            @Override
+            public void pump(FrameSink sink) throws IOException {
+                logReaders.incrementAndGet();
+                try {
+                    proc.copy(0, options.follow(), () -> closed, (type, data, off, len) -> {
+                        if ((type == StreamType.STDOUT && options.stdout())
+                                || (type == StreamType.STDERR && options.stderr())) {
+                            sink.frame(type, data, off, len);
+                        }
+                    });
+                } finally {
+                    logReaders.decrementAndGet();
+                }
+            }
+
+            @Override
+            public void close() {
+                closed = true;
+                synchronized (proc) {
+                    proc.notifyAll();
+                }
+            }
+        };
     }
 
     @Override
