@@ -44,8 +44,12 @@ public interface Vm extends AutoCloseable {
      */
     void unplugChannel(String name) throws IOException;
 
-    /** Attaches a disk to the running guest. */
-    void hotplugDisk(DiskSpec disk) throws IOException;
+    /**
+     * Attaches a disk to the running guest and says on which bus: the first few on PCI slots of
+     * their own (a fresh guest finds them without loading anything), the rest on the SCSI
+     * controller, of which the PCI bus would have run out.
+     */
+    DiskBus hotplugDisk(DiskSpec disk) throws IOException;
 
     /**
      * Forwards a host port into the guest through the VM's {@link Uplink} (QEMU: {@code

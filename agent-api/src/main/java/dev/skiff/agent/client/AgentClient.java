@@ -101,8 +101,13 @@ public final class AgentClient implements AutoCloseable {
 
     /** Mounts the read-only layer disk with this serial; returns its guest path. */
     public String addLayer(String id, String serial, String fstype) throws AgentException {
+        return addLayer(id, serial, fstype, false);
+    }
+
+    /** As {@link #addLayer(String, String, String)}, for a disk on the SCSI controller when {@code scsi}. */
+    public String addLayer(String id, String serial, String fstype, boolean scsi) throws AgentException {
         return addStorage(AddStorageRequest.newBuilder().setId(id)
-                .setLayer(LayerDisk.newBuilder().setSerial(serial).setFstype(fstype)).build());
+                .setLayer(LayerDisk.newBuilder().setSerial(serial).setFstype(fstype).setScsi(scsi)).build());
     }
 
     /** Mounts the writable scratch disk with this serial (ext4, formatted by the host). */

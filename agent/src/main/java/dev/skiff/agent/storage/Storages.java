@@ -37,6 +37,7 @@ public final class Storages {
     private final Map<String, Storage> storages = new ConcurrentHashMap<>();
     private final Map<String, SocketForward> sockets = new ConcurrentHashMap<>();
     private final Map<String, FolderPins> pins = new ConcurrentHashMap<>(); // read-write shares' held folders
+    private final java.util.concurrent.CompletableFuture<Void> scsiDrivers = new java.util.concurrent.CompletableFuture<>();
 
     public Storage add(AddStorageRequest request) throws TtrpcException, IOException {
         String id = checkId(request.getId());
@@ -52,6 +53,9 @@ public final class Storages {
                     if (!LAYER_TYPES.contains(fstype)) {
                         throw new TtrpcException(Code.INVALID_ARGUMENT, "layer file system " + fstype
                                 + " is not supported: use one of " + LAYER_TYPES);
+                    }
+                    if (request.getLayer().getScsi()) {
+                        loadScsiDrivers();
                     }
                     mountDisk(request.getLayer().getSerial(), path, fstype, Mounts.MS_RDONLY, null);
                     yield new Storage(id, Storage.Kind.LAYER, path, true);
@@ -94,6 +98,23 @@ public final class Storages {
         } finally {
             if (!done) {
                 storages.remove(id);
+            }
+        }
+    }
+
+    /**
+     * The SCSI controller's drivers, on the first disk the host put there (after the first
+     * sixteen): a guest that never gets one never spends the time loading them under emulation.
+     * Once per VM; concurrent mounts wait for the one load.
+     */
+    private void loadScsiDrivers() throws IOException {
+        synchronized (scsiDrivers) {
+            if (!scsiDrivers.isDone()) {
+                long t0 = System.nanoTime();
+                int n = Boot.loadModuleList(Path.of("/"), Boot.SCSI_MODULES, DEVICE_TIMEOUT);
+                Main.log("storage: loaded the SCSI disk drivers (" + n + " modules) in "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                scsiDrivers.complete(null);
             }
         }
     }

@@ -11,6 +11,7 @@ import dev.skiff.p9.fs.replay.HostChange;
 import dev.skiff.p9.fs.replay.ReplayingFileSystem;
 import dev.skiff.p9.server.Export;
 import dev.skiff.p9.server.Server;
+import dev.skiff.vm.DiskBus;
 import dev.skiff.vm.DiskSpec;
 import dev.skiff.vm.NicSpec;
 import dev.skiff.vm.Vm;
@@ -159,14 +160,14 @@ public final class UtilityVm {
      */
     public synchronized List<String> layers(List<String> diffIds, LayerDisks disks) throws IOException {
         List<String> ids = new ArrayList<>();
-        Map<String, String> toMount = new LinkedHashMap<>(); // diffId -> serial, plugged by this call
+        Map<String, Plugged> toMount = new LinkedHashMap<>(); // diffId -> its disk, plugged by this call
         for (String diffId : diffIds) {
             String hex = diffId.substring(diffId.indexOf(':') + 1);
             String serial = "l" + hex.substring(0, 19);
             String storageId = layers.computeIfAbsent(diffId, d -> pluggedSerials.contains(serial) ? layerStorageId(d) : null);
             if (storageId == null && !toMount.containsKey(diffId)) {
-                vm.hotplugDisk(new DiskSpec(disks.disk(diffId), serial, true));
-                toMount.put(diffId, serial);
+                DiskBus bus = vm.hotplugDisk(new DiskSpec(disks.disk(diffId), serial, true));
+                toMount.put(diffId, new Plugged(serial, bus));
             }
             ids.add(layerStorageId(diffId));
         }
@@ -178,12 +179,15 @@ public final class UtilityVm {
         return "layer-" + diffId.substring(diffId.indexOf(':') + 1, diffId.indexOf(':') + 33);
     }
 
+    /** A layer disk just plugged: its serial, and the bus the guest finds it on. */
+    private record Plugged(String serial, DiskBus bus) {}
+
     /** Mounts plugged layer disks in the guest at once; the first failure is thrown after all ended. */
-    private void mountLayers(Map<String, String> toMount) throws IOException {
+    private void mountLayers(Map<String, Plugged> toMount) throws IOException {
         Map<String, Future<String>> mounts = new LinkedHashMap<>();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            toMount.forEach((diffId, serial) ->
-                    mounts.put(diffId, threads.submit(() -> agent.addLayer(layerStorageId(diffId), serial, "erofs"))));
+            toMount.forEach((diffId, disk) -> mounts.put(diffId, threads.submit(() -> agent.addLayer(
+                    layerStorageId(diffId), disk.serial(), "erofs", disk.bus() == DiskBus.SCSI))));
         }
         IOException first = null;
         for (var m : mounts.entrySet()) {

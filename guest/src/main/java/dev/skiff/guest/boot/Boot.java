@@ -25,6 +25,8 @@ public final class Boot {
     public static final String BOOT_MODULES = "etc/skiff/modules.boot", LATER_MODULES = "etc/skiff/modules";
     /** Loaded by nothing here: the agent loads it on its first network request ({@link #loadModuleList}). */
     public static final String NET_MODULES = "etc/skiff/modules.net";
+    /** The SCSI disk drivers, loaded by the agent with the first disk on the SCSI controller. */
+    public static final String SCSI_MODULES = "etc/skiff/modules.scsi";
 
     /** Taken as early as this class loads, which is the first thing main() does. */
     private static final long JVM_START = System.nanoTime();

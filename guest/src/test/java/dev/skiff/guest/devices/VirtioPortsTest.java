@@ -73,4 +73,24 @@ class VirtioPortsTest {
         Files.writeString(dev().resolve("vdb"), "");
         assertEquals(Optional.of(dev().resolve("vdb")), BlockDevices.find(sys(), dev(), "layer-1"));
     }
+
+    @Test
+    void findsAScsiDiskByItsUnitSerialNumberPage() throws IOException {
+        Path sdc = Files.createDirectories(sys().resolve("block/sdc/device"));
+        byte[] serial = "l0123456789abcdef012".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] page = new byte[4 + serial.length + 2];
+        page[1] = (byte) 0x80;
+        page[3] = (byte) (serial.length + 2);
+        System.arraycopy(serial, 0, page, 4, serial.length);
+        page[page.length - 2] = ' '; // padding, as devices may send
+        Files.write(sdc.resolve("vpd_pg80"), page);
+        Path sdb = Files.createDirectories(sys().resolve("block/sdb/device"));
+        page[1] = (byte) 0x83; // another VPD page with the same bytes is not a serial
+        Files.write(sdb.resolve("vpd_pg80"), page);
+        Files.createDirectories(dev());
+        Files.writeString(dev().resolve("sdb"), "");
+        Files.writeString(dev().resolve("sdc"), "");
+        assertEquals(Optional.of(dev().resolve("sdc")), BlockDevices.find(sys(), dev(), "l0123456789abcdef012"));
+        assertEquals(Optional.empty(), BlockDevices.find(sys(), dev(), "l0123456789abcdef01"));
+    }
 }

@@ -24,6 +24,13 @@ public final class QemuCommandLine {
 
     /** The virtio-serial controller every VM has; hot-plugged ports join its bus. */
     static final String SERIAL_BUS = "vser0";
+    /**
+     * The SCSI controller that hot-plugged disks (image layers) go on. A virtio-blk disk takes a
+     * slot of the PCI bus, which has 32 with several taken, so a VM could hold about 25 layers in
+     * all; the controller's bus has 256 targets on one slot, and a SCSI hot-plug is a message on its
+     * event queue rather than an ACPI PCI hot-plug.
+     */
+    static final String SCSI_BUS = "scsi0";
 
     /** The uplink's netdev id, which host forwards name. */
     static final String UPLINK_NETDEV = "uplink";
@@ -67,6 +74,7 @@ public final class QemuCommandLine {
         // VM's host memory follows what the guest uses now, not the most it ever used. No balloon
         // target is ever set: the guest keeps all its RAM to allocate from.
         a.addAll(List.of("-device", "virtio-balloon-pci,id=balloon0,free-page-reporting=on"));
+        a.addAll(List.of("-device", "virtio-scsi-pci,id=" + SCSI_BUS));
         for (String ch : c.channels()) {
             a.addAll(List.of("-chardev", "socket,id=ch-" + ch + ",path=" + opt(channelSocket(plan.runDir(), ch))
                     + ",server=on,wait=off",
