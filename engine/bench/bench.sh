@@ -12,14 +12,13 @@ runs=${1:-5}
 . "$root/engine/bench/lib.sh"
 now() { date +%s.%N; }
 cleanup() {
+  local status=$?
   skiff_cleanup
   if [ -n "${ref_pid:-}" ]; then
     kill "$ref_pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$ref_pid" 2>/dev/null || break; sleep 0.1; done
   fi
-  # dockerd leaves mounts below its data and exec roots; unmount them before deleting.
-  awk -v w="$work" '$2 ~ "^" w {print $2}' /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-  rm -rf "$work" 2>/dev/null || echo "note: could not delete all of $work"
+  skiff_finish "$status" # also unmounts what dockerd left below its data and exec roots
 }
 trap cleanup EXIT
 

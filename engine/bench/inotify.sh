@@ -11,7 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-100}
 . "$root/engine/bench/lib.sh"
-trap skiff_cleanup EXIT
+trap 'status=$?; skiff_cleanup; skiff_finish "$status"' EXIT
 
 # The watcher's image, from Debian's packages, as DockerInotifyIT makes it.
 img=$work/img

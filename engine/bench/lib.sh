@@ -4,6 +4,7 @@
 #   d ARGS...          the docker CLI against that daemon
 #   median             the median of the numbers on stdin
 #   skiff_cleanup      remove containers, stop the daemon and its VMs (call it from the EXIT trap)
+#   skiff_finish ST    then: delete $work, first keeping its logs when the run failed (ST != 0)
 work=$(mktemp -d /tmp/sb.XXXX)
 export SKIFF_RUN=$work/run SKIFF_DATA=$work/data SKIFF_IDLE_SECONDS=600
 sock=$SKIFF_RUN/docker.sock
@@ -15,6 +16,22 @@ skiff_start() {
   daemon_pid=$!
   for _ in $(seq 1 2400); do d version >/dev/null 2>&1 && break; sleep 0.25; done
   d version >/dev/null || { echo "daemon did not come up:"; tail -20 "$work/daemon.log"; exit 1; }
+}
+
+# A failed run's daemon log and VM consoles are what says why: they go to a folder of their own
+# (printed), and the rest of $work (disks, images, dockerd's data) is deleted as after a good run.
+skiff_finish() {
+  local status=$1
+  if [ "$status" -ne 0 ] && [ -d "$work" ]; then
+    local keep
+    keep=$(mktemp -d /tmp/skiff-bench-failed.XXXX)
+    cp "$work"/*.log "$keep"/ 2>/dev/null || true
+    cp -r "$SKIFF_RUN/logs" "$keep/vm-logs" 2>/dev/null || true
+    echo "benchmark failed (status $status): the daemon log and VM consoles are kept in $keep" >&2
+    [ -f "$work/daemon.log" ] && tail -20 "$work/daemon.log" >&2
+  fi
+  awk -v w="$work" '$2 ~ "^" w {print $2}' /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  rm -rf "$work" 2>/dev/null || echo "note: could not delete all of $work"
 }
 
 skiff_cleanup() {

@@ -10,7 +10,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/engine/bench/lib.sh"
-trap skiff_cleanup EXIT
+trap 'status=$?; skiff_cleanup; skiff_finish "$status"' EXIT
 
 kib() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/smaps_rollup"; }
 # Waits until QEMU's RSS stops falling; prints "RSS PSS" in MiB.

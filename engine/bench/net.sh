@@ -16,8 +16,9 @@ mb=${NET_BENCH_MB:-100}
 requests=${NET_BENCH_REQUESTS:-200}
 . "$root/engine/bench/lib.sh"
 cleanup() {
+  local status=$?
   skiff_cleanup
-  rm -rf "$work" 2>/dev/null || true
+  skiff_finish "$status"
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

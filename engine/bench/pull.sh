@@ -15,14 +15,14 @@ command -v dockerd >/dev/null || { echo "pull.sh needs the reference dockerd (ap
 command -v docker-registry >/dev/null || { echo "pull.sh needs docker-registry (apt-get install docker-registry)"; exit 1; }
 
 cleanup() {
+  local status=$?
   skiff_cleanup
   [ -n "${reg_pid:-}" ] && kill "$reg_pid" 2>/dev/null || true
   if [ -n "${ref_pid:-}" ]; then
     kill "$ref_pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$ref_pid" 2>/dev/null || break; sleep 0.1; done
   fi
-  awk -v w="$work" '$2 ~ "^" w {print $2}' /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-  rm -rf "$work" 2>/dev/null || echo "note: could not delete all of $work"
+  skiff_finish "$status"
 }
 trap cleanup EXIT
 mkdir -p "$work"
