@@ -29,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -345,8 +344,6 @@ class LifecycleTest {
      * container whose on-failure retries ran out gets them again after docker start.
      */
     @Test
-    @Disabled("engine bug, reported not fixed: Lifecycle.startByUser never resets Container.restartCount (nor restartDelay),"
-            + " so after docker start no on-failure restart comes; this test times out")
     void aUsersStartGivesOnFailureItsRetriesAgain() throws Exception {
         String id = engine.createContainer(null, TestEngine.restarting(new RestartPolicy("on-failure", 1), "fail"));
         engine.startContainer(id);
