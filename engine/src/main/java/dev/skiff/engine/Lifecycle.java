@@ -75,7 +75,11 @@ final class Lifecycle {
         c.startLock.lock();
         try {
             synchronized (c) {
-                c.manuallyStopped = false; // a user's start: the policy applies again
+                // a user's start: the policy applies again, with its retries and waits from the
+                // start (moby's ResetRestartManager(true) sets RestartCount back to 0)
+                c.manuallyStopped = false;
+                c.restartCount = 0;
+                c.restartDelay = java.time.Duration.ZERO;
             }
             start(c);
         } finally {

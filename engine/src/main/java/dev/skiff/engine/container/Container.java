@@ -90,7 +90,7 @@ public final class Container {
     /** What its health check found (null: it never ran); set by {@link HealthMonitor}. Guarded by this. */
     public Health health;
     /** The wait before its next policy restart; not kept across daemon restarts. */
-    public java.time.Duration restartDelay = RestartPolicies.FIRST_DELAY;
+    public java.time.Duration restartDelay = java.time.Duration.ZERO;
 
     public Container(String id, String name, Instant created, String imageRef, String imageId, List<String> diffIds,
             CreateSpec spec, List<String> args, List<String> env, String cwd, int uid, int gid, String hostname, Path dir) {

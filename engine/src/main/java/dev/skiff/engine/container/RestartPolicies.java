@@ -45,9 +45,12 @@ public final class RestartPolicies {
         };
     }
 
-    /** The wait before the next restart, given the last wait and how long the container ran. */
+    /**
+     * The wait before the next restart, given the last wait (zero before the first) and how long
+     * the container ran: moby's restart manager waits 100 ms first, then doubles.
+     */
     public static Duration nextDelay(Duration last, Duration ran) {
-        if (ran.compareTo(HEALTHY_RUN) >= 0) {
+        if (last.isZero() || ran.compareTo(HEALTHY_RUN) >= 0) {
             return FIRST_DELAY;
         }
         Duration doubled = last.multipliedBy(2);

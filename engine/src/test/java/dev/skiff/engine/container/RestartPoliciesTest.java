@@ -37,7 +37,8 @@ class RestartPoliciesTest {
 
     @Test
     void theWaitDoublesUpToAMinuteAndResetsAfterAHealthyRun() {
-        Duration d = RestartPolicies.FIRST_DELAY;
+        Duration d = RestartPolicies.nextDelay(Duration.ZERO, Duration.ofSeconds(1));
+        assertEquals(RestartPolicies.FIRST_DELAY, d, "the first restart waits 100 ms, as moby's");
         d = RestartPolicies.nextDelay(d, Duration.ofSeconds(1));
         assertEquals(Duration.ofMillis(200), d);
         for (int i = 0; i < 20; i++) {

@@ -1,0 +1,285 @@
+package dev.skiff.engine.testing;
+
+import dev.skiff.agent.api.GuestPaths;
+import dev.skiff.vm.DiskBus;
+import dev.skiff.vm.DiskSpec;
+import dev.skiff.vm.HostForward;
+import dev.skiff.vm.NicSpec;
+import dev.skiff.vm.Vm;
+import dev.skiff.vm.VmConfig;
+import dev.skiff.vm.VmException;
+import dev.skiff.vm.VmExit;
+import dev.skiff.vm.VmState;
+import dev.skiff.vm.channel.Channel;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A {@link Vm} with no hypervisor: its agent channel reaches a new {@link InMemoryAgent} over a
+ * connected pair of unix sockets; hot-plugs (disks, channels, NICs, host forwards) are recorded;
+ * stop and kill end the agent (its connections drop, as a VM's would) and complete {@link #exit()}.
+ * The first 16 disks go on "PCI", the rest on "SCSI", as the QEMU driver places them.
+ */
+public final class FakeVm implements Vm {
+    private static final int PCI_DISKS = 16;
+
+    private final VmConfig config;
+    private final String id;
+    private final long pid;
+    private final Path dir;
+    private final InMemoryAgent agent;
+    private final CompletableFuture<VmExit> exit = new CompletableFuture<>();
+    private final List<DiskSpec> disks = new CopyOnWriteArrayList<>();
+    private final List<String> channels = new CopyOnWriteArrayList<>();
+    private final List<String> unplugged = new CopyOnWriteArrayList<>();
+    private final List<NicSpec> nics = new CopyOnWriteArrayList<>();
+    private final List<HostForward> forwards = new CopyOnWriteArrayList<>();
+    private final List<Closeable> guestEnds = new CopyOnWriteArrayList<>(); // the guest's ends of channels
+    private volatile boolean detached;
+
+    FakeVm(VmConfig config, String id, long pid, Path dir, java.util.function.Function<List<String>, Program> programs)
+            throws IOException {
+        this.config = config;
+        this.id = id;
+        this.pid = pid;
+        this.dir = Files.createDirectories(dir);
+        this.agent = new InMemoryAgent(programs, () -> end(VmExit.Reason.GUEST_POWEROFF, 0));
+    }
+
+    /** The agent inside. */
+    public InMemoryAgent agent() {
+        return agent;
+    }
+
+    public VmConfig config() {
+        return config;
+    }
+
+    /** The channels unplugged so far, in order. */
+    public List<String> unpluggedChannels() {
+        return List.copyOf(unplugged);
+    }
+
+    public List<HostForward> hostForwards() {
+        return List.copyOf(forwards);
+    }
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public VmState state() {
+        return exit.isDone() ? VmState.EXITED : VmState.RUNNING;
+    }
+
+    @Override
+    public long pid() {
+        return pid;
+    }
+
+    @Override
+    public CompletableFuture<VmExit> exit() {
+        return exit;
+    }
+
+    @Override
+    public Channel channel(String name) throws VmException {
+        running();
+        if (!config.channels().contains(name) && !channels.contains(name)) {
+            throw new VmException("VM " + name() + " has no channel " + name);
+        }
+        return new Channel() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public ByteChannel connect() throws IOException {
+                running();
+                SocketChannel[] pair = socketPair();
+                guestEnds.add(pair[1]);
+                if (name.equals(GuestPaths.AGENT_PORT)) {
+                    agent.serve(pair[1]);
+                }
+                return pair[0];
+            }
+        };
+    }
+
+    @Override
+    public Channel hotplugChannel(String name) throws IOException {
+        running();
+        VmConfig.checkChannelName(name);
+        if (channels.contains(name) || config.channels().contains(name)) {
+            throw new VmException("VM " + name() + " already has a channel " + name);
+        }
+        channels.add(name);
+        return channel(name);
+    }
+
+    @Override
+    public void unplugChannel(String name) throws IOException {
+        running();
+        if (!channels.remove(name)) {
+            throw new VmException("VM " + name() + " has no hot-plugged channel " + name);
+        }
+        unplugged.add(name);
+    }
+
+    @Override
+    public DiskBus hotplugDisk(DiskSpec disk) throws IOException {
+        running();
+        if (!Files.exists(disk.image())) {
+            throw new VmException("no disk image " + disk.image());
+        }
+        for (DiskSpec d : disks) {
+            if (d.serial().equals(disk.serial())) {
+                throw new VmException("VM " + name() + " already has a disk with serial " + disk.serial());
+            }
+        }
+        disks.add(disk);
+        return disks.size() <= PCI_DISKS ? DiskBus.PCI : DiskBus.SCSI;
+    }
+
+    @Override
+    public void addHostForward(HostForward forward) throws IOException {
+        running();
+        forwards.add(forward);
+    }
+
+    @Override
+    public void removeHostForward(HostForward forward) throws IOException {
+        running();
+        forwards.remove(forward);
+    }
+
+    /** Records the card; its socket path is where QEMU would listen, but nothing listens there. */
+    @Override
+    public Path hotplugNic(NicSpec nic) throws IOException {
+        running();
+        nics.add(nic);
+        return nicSocket(nic.name());
+    }
+
+    @Override
+    public Path nicSocket(String name) throws VmException {
+        return dir.resolve("nic-" + name + ".sock");
+    }
+
+    @Override
+    public List<NicSpec> hotpluggedNics() {
+        return List.copyOf(nics);
+    }
+
+    @Override
+    public Path consoleLog() {
+        return dir.resolve("console.log");
+    }
+
+    @Override
+    public VmExit stop(Duration grace) throws IOException {
+        end(VmExit.Reason.STOPPED, 0);
+        return exit.join();
+    }
+
+    @Override
+    public VmExit kill() {
+        end(VmExit.Reason.KILLED, 137);
+        return exit.isCompletedExceptionally() ? null : exit.join();
+    }
+
+    @Override
+    public List<DiskSpec> hotpluggedDisks() {
+        return List.copyOf(disks);
+    }
+
+    @Override
+    public List<String> hotpluggedChannels() {
+        return List.copyOf(channels);
+    }
+
+    @Override
+    public void detach() {
+        if (exit.isDone()) {
+            return;
+        }
+        detached = true;
+        exit.completeExceptionally(new VmException("VM " + name() + " was detached"));
+    }
+
+    @Override
+    public void close() {
+        if (!detached) {
+            kill();
+        }
+    }
+
+    /** Whether the VM was stopped or killed (not detached), once it has exited. */
+    public boolean exited() {
+        return exit.isDone() && !exit.isCompletedExceptionally();
+    }
+
+    private void end(VmExit.Reason reason, int code) {
+        synchronized (this) {
+            if (exit.isDone()) {
+                return;
+            }
+            agent.close(); // the guest's connections drop first, then its processes die with it
+            for (Closeable c : guestEnds) {
+                try {
+                    c.close();
+                } catch (IOException ignored) {
+                    // closed already
+                }
+            }
+        }
+        exit.complete(new VmExit(reason, code, ""));
+    }
+
+    private void running() throws VmException {
+        if (detached) {
+            throw new VmException("VM " + name() + " was detached");
+        }
+        if (exit.isDone()) {
+            throw new VmException("VM " + name() + " has exited: " + exit.join());
+        }
+    }
+
+    /** A connected pair of unix stream sockets: [host end, guest end]. */
+    private SocketChannel[] socketPair() throws IOException {
+        // short: a unix socket path has 108 bytes
+        Path path = Files.createTempFile(dir, "c", ".s");
+        Files.delete(path);
+        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listener.bind(UnixDomainSocketAddress.of(path));
+            SocketChannel host = SocketChannel.open(UnixDomainSocketAddress.of(path));
+            return new SocketChannel[] {host, listener.accept()};
+        } finally {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FakeVm[" + name() + " " + id + (exit.isDone() ? " exited" : "") + "]";
+    }
+}

@@ -1,0 +1,114 @@
+package dev.skiff.engine.testing;
+
+import dev.skiff.engine.Engine;
+import dev.skiff.engine.api.Backend.CreateSpec;
+import dev.skiff.engine.api.Backend.RestartPolicy;
+import dev.skiff.engine.api.EngineException;
+import dev.skiff.engine.image.ImageStore;
+import dev.skiff.engine.placement.Placement;
+import dev.skiff.image.GuestImage;
+import dev.skiff.registry.RegistryClient;
+import dev.skiff.registry.RegistryConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * A real {@link Engine} over a {@link FakeVmDriver}, for unit tests of the engine's own logic: its
+ * Placement, UtilityVm, Lifecycle, table and store are the production ones; only the VMs are fake.
+ * The image store holds one tiny imported image, {@link #IMAGE}, whose CMD is {@code ["true"]}.
+ */
+public final class TestEngine implements AutoCloseable {
+    public static final String IMAGE = "skiff-test/tiny:1";
+
+    public final FakeVmDriver driver;
+    public final Engine engine;
+    public final ImageStore images;
+    private final RegistryClient registries;
+    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+
+    private TestEngine(Path dir, Duration sharedIdle) throws IOException, EngineException {
+        driver = new FakeVmDriver(Files.createDirectories(dir.resolve("v")));
+        images = new ImageStore(dir.resolve("images"));
+        images.importRootfs(new ByteArrayInputStream(rootfs()), IMAGE, Map.of("CMD", "[\"true\"]"), p -> { });
+        Path fakeBoot = dir.resolve("guest");
+        GuestImage guest = new GuestImage(fakeBoot.resolve("vmlinuz"), fakeBoot.resolve("initrd"), "0.0-fake",
+                List.of(), List.of());
+        Placement placement = new Placement(driver, () -> guest, dir.resolve("data/vms"), sharedIdle, 512, log::add);
+        registries = new RegistryClient(RegistryConfig.defaults());
+        engine = new Engine(dir.resolve("data"), images, registries, placement, dir.resolve("docker.sock"), log::add);
+    }
+
+    /** An engine whose shared VM stops only after a minute without containers. */
+    public static TestEngine create(Path dir) throws IOException, EngineException {
+        return new TestEngine(dir, Duration.ofMinutes(1));
+    }
+
+    /** What the engine logged so far. */
+    public List<String> log() {
+        synchronized (log) {
+            return List.copyOf(log);
+        }
+    }
+
+    /** A docker create's spec for {@link #IMAGE} running {@code cmd} on the shared VM. */
+    public static CreateSpec spec(String... cmd) {
+        return spec("", null, cmd);
+    }
+
+    /** As {@link #spec(String...)}, with --isolation=hyperv: a VM of its own. */
+    public static CreateSpec dedicated(String... cmd) {
+        return spec("hyperv", null, cmd);
+    }
+
+    /** As {@link #spec(String...)}, with a restart policy. */
+    public static CreateSpec restarting(RestartPolicy restart, String... cmd) {
+        return spec("", restart, cmd);
+    }
+
+    private static CreateSpec spec(String isolation, RestartPolicy restart, String[] cmd) {
+        return new CreateSpec(IMAGE, List.of(cmd), null, List.of(), "", "", "", false, false, false, Map.of(),
+                List.of(), false, isolation, null, null, null, restart, null);
+    }
+
+    @Override
+    public void close() {
+        engine.stopAllVms();
+        engine.close();
+        registries.close();
+        driver.vms().forEach(FakeVm::close);
+    }
+
+    /** A one-file root file system. */
+    private static byte[] rootfs() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            byte[] data = "tiny\n".getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry dirEntry = new TarArchiveEntry("etc/");
+            dirEntry.setMode(040755);
+            tar.putArchiveEntry(dirEntry);
+            tar.closeArchiveEntry();
+            TarArchiveEntry e = new TarArchiveEntry("etc/hostname");
+            e.setMode(0100644);
+            e.setSize(data.length);
+            e.setModTime(1_700_000_000_000L);
+            tar.putArchiveEntry(e);
+            tar.write(data);
+            tar.closeArchiveEntry();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}
