@@ -189,12 +189,14 @@ final class QemuVm implements Vm {
     /**
      * QEMU sends SHUTDOWN on QMP before it exits, but the process's end can be seen before the
      * reader thread has read that event (VmIT once saw a guest's power-off reported as DIED, under
-     * load). Unless we asked for the end ourselves, read QMP to its end first: with QEMU gone the
-     * end of the socket comes at once, so the bound only matters if the socket is somehow still open.
+     * load). Unless we killed it, read QMP to its end first: with QEMU gone the end of the socket
+     * comes at once, so the bound only matters if the socket is somehow still open. A stop needs it
+     * too: it tells a guest that powered off on the button from one QEMU was told to quit (VmIT
+     * once saw the first reported as the second).
      */
     private void awaitQmpDrained() {
         QmpClient q = qmp;
-        if (q == null || guestShutdown || stopRequested || killRequested) {
+        if (q == null || guestShutdown || killRequested) {
             return;
         }
         try {
