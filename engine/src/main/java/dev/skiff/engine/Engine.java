@@ -282,7 +282,7 @@ public final class Engine implements Backend, AutoCloseable {
 
     @Override
     public List<ContainerSummary> listContainers(boolean all) {
-        return table.all().stream().filter(c -> all || c.running())
+        return table.all().stream().filter(c -> all || c.running() || c.restarting())
                 .sorted(Comparator.comparing((Container c) -> c.created).reversed()).map(Container::summary).toList();
     }
 
@@ -293,7 +293,8 @@ public final class Engine implements Backend, AutoCloseable {
             return switch (condition) {
                 case NEXT_EXIT -> c.nextExit();
                 case REMOVED -> c.removed;
-                case NOT_RUNNING -> c.status == Status.RUNNING || c.starting
+                // restarting: the next run's exit, or the last one's code if the restart is given up
+                case NOT_RUNNING -> c.status == Status.RUNNING || c.status == Status.RESTARTING || c.starting
                         ? c.nextExit() : CompletableFuture.completedFuture(c.exitCode);
             };
         }

@@ -75,6 +75,10 @@ final class Lifecycle {
         c.startLock.lock();
         try {
             synchronized (c) {
+                if (c.status == Status.RESTARTING) {
+                    // dockerd counts a restarting container as running
+                    throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already started");
+                }
                 // a user's start: the policy applies again, with its retries and waits from the
                 // start (moby's ResetRestartManager(true) sets RestartCount back to 0)
                 c.manuallyStopped = false;
@@ -92,7 +96,11 @@ final class Lifecycle {
         c.startLock.lock();
         try {
             synchronized (c) {
-                if (c.manuallyStopped || c.status != Status.EXITED || !table.contains(c.id)) {
+                if (c.status != Status.RESTARTING || !table.contains(c.id)) {
+                    return; // removed, or started by a user meanwhile
+                }
+                if (c.manuallyStopped) {
+                    c.restartAbandoned();
                     return;
                 }
                 c.restartCount++;
@@ -179,9 +187,10 @@ final class Lifecycle {
         } catch (IOException | RuntimeException | EngineException e) {
             endNetwork(c, vm);
             synchronized (c) {
-                c.starting = false; // the status it had before the start stays
+                c.starting = false; // the status it had before the start stays, but for a restart's
                 c.error = e.getMessage();
             }
+            c.restartAbandoned(); // a policy restart that failed: the container is exited
             save.accept(c);
             if (vm != null && c.dedicated()) {
                 table.unplace(c.id);
@@ -239,7 +248,12 @@ final class Lifecycle {
         }
         ProcessOutput.drain(readers, c.output);
         health.stopped(c); // before the exit is known, so a start that follows it begins a new monitor
-        c.exited(code, why);
+        boolean restart;
+        synchronized (c) {
+            restart = !c.spec.autoRemove() && RestartPolicies.afterExit(c.spec.restartOrNo(), code, c.restartCount,
+                    c.manuallyStopped);
+        }
+        c.exited(code, why, restart); // "restarting" from here until the policy's start ends
         // "die" as soon as the exit is known, as dockerd: a client that saw the container exited
         // (inspect, wait) finds the event, whatever the network's teardown in the VM takes after
         Map<String, String> died = new LinkedHashMap<>(Engine.attributes(c));
@@ -258,16 +272,11 @@ final class Lifecycle {
             // A dedicated VM lives as long as its container runs; a restart boots a new one.
             releaseVm(c);
         }
-        boolean restart;
-        synchronized (c) {
-            restart = !c.spec.autoRemove() && RestartPolicies.afterExit(c.spec.restartOrNo(), code, c.restartCount,
-                    c.manuallyStopped);
-            if (restart) {
+        if (restart) {
+            synchronized (c) {
                 Duration ran = c.startedAt == null ? Duration.ZERO : Duration.between(c.startedAt, c.finishedAt);
                 c.restartDelay = RestartPolicies.nextDelay(c.restartDelay, ran);
             }
-        }
-        if (restart) {
             scheduleRestart(c, c.restartDelay, true);
         }
     }
@@ -372,6 +381,12 @@ final class Lifecycle {
         stoppedByUser(c); // also cancels a restart its policy has scheduled
         c.startLock.lock(); // a start in flight (a policy restart) ends first; then it is stopped like any other
         c.startLock.unlock();
+        if (c.restarting()) {
+            c.restartAbandoned(); // between two runs: the restart is given up, which is the stop
+            endNetwork(c, table.vm(c.id));
+            events.publish("container", "stop", c.id, Engine.attributes(c));
+            return;
+        }
         if (!c.running()) {
             throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already stopped");
         }
@@ -418,6 +433,10 @@ final class Lifecycle {
 
     /** docker kill, of the container that {@code ref} named: SIGKILL unless the request names another signal. */
     void kill(Container c, String ref, String signal) throws EngineException {
+        if (c.restarting()) {
+            throw EngineException.conflict("Cannot kill container: " + ref + ": Container " + c.id
+                    + " is restarting, wait until the container is running");
+        }
         if (!c.running()) {
             throw EngineException.conflict("Cannot kill container: " + ref + ": Container " + c.id + " is not running");
         }
@@ -448,6 +467,10 @@ final class Lifecycle {
             }
             if (!force) {
                 ProcessApi.checkNotPaused(c, "remove");
+            }
+            if (c.status == Status.RESTARTING && !force) {
+                throw EngineException.conflict("You cannot remove a restarting container " + c.id
+                        + ". Stop the container before attempting removal or force remove");
             }
             if ((c.status == Status.RUNNING || c.starting) && !force) {
                 throw EngineException.conflict("You cannot remove a running container " + c.id
@@ -486,5 +509,6 @@ final class Lifecycle {
         }
         events.publish("container", "destroy", c.id, Engine.attributes(c));
         c.removed.complete(c.exitCode);
+        c.nextExit().complete(c.exitCode); // a wait for a restart's run that will not come ends too
     }
 }

@@ -78,7 +78,7 @@ final class LiveRestore {
             }
             UtilityVm u = byName.get(c.vm);
             if (u == null || !u.alive()) {
-                c.exited(255, "its VM " + c.vm + " is gone");
+                c.exited(255, "its VM " + c.vm + " is gone", false);
                 Lifecycle.clearNetwork(c);
                 save.accept(c);
                 continue;

@@ -28,7 +28,8 @@ final class OutputApi {
         BlockingQueue<Frame> q;
         try {
             synchronized (c) {
-                boolean before = !c.starting && (c.status == Status.CREATED || c.status == Status.EXITED);
+                boolean before = !c.starting && (c.status == Status.CREATED || c.status == Status.EXITED
+                        || c.status == Status.RESTARTING);
                 q = stream && before && !logs ? c.output.subscribeNextRun() : c.output.subscribe(logs ? -1 : -2, stream);
             }
         } catch (IOException e) {

@@ -369,7 +369,7 @@ final class ContainerJson {
                 .put("Status", st.status())
                 .put("Running", st.running())
                 .put("Paused", "paused".equals(st.status()))
-                .put("Restarting", false)
+                .put("Restarting", "restarting".equals(st.status()))
                 .put("OOMKilled", false)
                 .put("Dead", "dead".equals(st.status()))
                 .put("Pid", st.pid())

@@ -21,6 +21,8 @@ final class ContainerStatus {
             case "removing" -> "Removal In Progress";
             case "dead" -> "Dead";
             case "created" -> "Created";
+            case "restarting" -> "Restarting (" + state.exitCode() + ") "
+                    + humanDuration(since(state.finishedAt(), now)) + " ago";
             case "exited" -> state.finishedAt() == null ? "Exited (" + state.exitCode() + ")"
                     : "Exited (" + state.exitCode() + ") " + humanDuration(since(state.finishedAt(), now)) + " ago";
             default -> state.status();

@@ -126,13 +126,14 @@ public final class Container {
     }
 
     /** Records the exit and wakes whoever waits for it. */
-    public void exited(int code, String why) {
+    /** Its run ended with {@code code}; {@code restarting}: its restart policy starts it again. */
+    public void exited(int code, String why, boolean restarting) {
         CompletableFuture<Integer> done;
         synchronized (this) {
             // Only a run ends in "exited": a removal that went on without this exit keeps its
             // status, the container is going.
             if (status == Status.RUNNING) {
-                status = Status.EXITED;
+                status = restarting ? Status.RESTARTING : Status.EXITED;
             }
             paused = false;
             exitCode = code;
@@ -145,8 +146,34 @@ public final class Container {
         done.complete(code);
     }
 
+    /** A policy restart is pending or under way (Docker's State.Restarting). */
+    public synchronized boolean restarting() {
+        return status == Status.RESTARTING;
+    }
+
+    /**
+     * The pending policy restart will not happen (a user stopped it, or its start failed): it is
+     * "exited", and a wait that expected the restarted run's exit gets the last one's code.
+     */
+    public void restartAbandoned() {
+        CompletableFuture<Integer> waiting;
+        int code;
+        synchronized (this) {
+            if (status != Status.RESTARTING) {
+                return;
+            }
+            status = Status.EXITED;
+            code = exitCode;
+            waiting = nextExit;
+            nextExit = new CompletableFuture<>();
+        }
+        waiting.complete(code);
+    }
+
     public synchronized ContainerState state() {
-        return new ContainerState(paused ? "paused" : status.word(), status == Status.RUNNING, pid, exitCode, error, startedAt,
+        // Running while restarting, as dockerd says it (moby's SetRestarting sets Running too)
+        return new ContainerState(paused ? "paused" : status.word(),
+                status == Status.RUNNING || status == Status.RESTARTING, pid, exitCode, error, startedAt,
                 finishedAt, health);
     }
 

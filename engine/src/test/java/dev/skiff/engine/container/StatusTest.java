@@ -12,9 +12,13 @@ class StatusTest {
     @Test
     void theWordsAreDockers() {
         for (Status s : Status.values()) {
-            assertTrue(List.of("created", "running", "exited", "removing").contains(s.word()), s.word());
-            assertEquals(s, Status.ofWord(s.word()));
+            assertTrue(List.of("created", "running", "restarting", "exited", "removing").contains(s.word()), s.word());
+            if (s != Status.RESTARTING) {
+                assertEquals(s, Status.ofWord(s.word()));
+            }
         }
+        // a restart pending when a daemon stopped: the next daemon's own policy start brings it back
+        assertEquals(Status.EXITED, Status.ofWord("restarting"));
     }
 
     @Test
@@ -31,7 +35,10 @@ class StatusTest {
         assertEquals(Status.RUNNING, Status.CREATED.next(Status.RUNNING));
         assertEquals(Status.RUNNING, Status.EXITED.next(Status.RUNNING));
         assertEquals(Status.EXITED, Status.RUNNING.next(Status.EXITED));
-        for (Status from : List.of(Status.CREATED, Status.RUNNING, Status.EXITED)) {
+        assertEquals(Status.RESTARTING, Status.RUNNING.next(Status.RESTARTING));
+        assertEquals(Status.RUNNING, Status.RESTARTING.next(Status.RUNNING));
+        assertEquals(Status.EXITED, Status.RESTARTING.next(Status.EXITED));
+        for (Status from : List.of(Status.CREATED, Status.RUNNING, Status.RESTARTING, Status.EXITED)) {
             assertEquals(Status.REMOVING, from.next(Status.REMOVING));
         }
     }
@@ -45,6 +52,23 @@ class StatusTest {
             assertThrows(IllegalStateException.class, () -> to.next(to));
         }
         assertThrows(IllegalStateException.class, () -> Status.CREATED.next(Status.EXITED));
+        assertThrows(IllegalStateException.class, () -> Status.CREATED.next(Status.RESTARTING));
+        assertThrows(IllegalStateException.class, () -> Status.EXITED.next(Status.RESTARTING));
+    }
+
+    @Test
+    void aRestartPendingIsRunningForTheApiAndGivingItUpEndsTheWaits() throws Exception {
+        Container c = ContainerTest.container(false);
+        c.status = Status.RUNNING;
+        var wait = c.nextExit();
+        c.exited(3, null, true);
+        assertEquals(3, wait.get(), "the run's exit ends the waits on it");
+        assertEquals("restarting", c.state().status());
+        assertTrue(c.state().running(), "dockerd's Running while restarting");
+        var next = c.nextExit();
+        c.restartAbandoned();
+        assertEquals(Status.EXITED, c.status);
+        assertEquals(3, next.get(), "a wait for the restarted run gets the last code when the restart is given up");
     }
 
     @Test
@@ -52,7 +76,7 @@ class StatusTest {
         Container c = ContainerTest.container(false);
         c.status = Status.RUNNING;
         c.status = c.status.next(Status.REMOVING);
-        c.exited(137, null);
+        c.exited(137, null, false);
         assertEquals(Status.REMOVING, c.status);
         assertEquals("removing", c.state().status());
         assertEquals(137, c.exitCode);
