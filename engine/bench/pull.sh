@@ -2,8 +2,8 @@
 # docker pull through Skiff, side by side with the reference dockerd, in one run: from one local
 # docker-registry (Debian's, on 127.0.0.1), an image of five layers built from a debootstrap
 # minbase tree (ROOTFS) and two packages' files (over 200 MB in all), timed from `docker pull` to
-# the first `docker run IMAGE true` having exited, each daemon starting with neither the image nor
-# its layers. Also Skiff's peak daemon memory (RSS, sampled every 0.2 s) during its pulls.
+# the first `docker run --network none IMAGE true` having exited (the reference runs without a
+# bridge, so both run without a network), each daemon starting with neither the image nor its layers. Also Skiff's peak daemon memory (RSS, sampled every 0.2 s) during its pulls.
 # Usage: engine/bench/pull.sh ROOTFS [RUNS]   (prints medians and the ratio; asserts nothing)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -87,7 +87,7 @@ skiff_runs=(); ref_runs=(); skiff_pulls=(); ref_pulls=()
 for i in $(seq "$runs"); do
   d rmi -f "$image" >/dev/null 2>&1 || true
   sample_rss > "$work/rss.$i" & sampler=$!
-  t0=$(now); d pull -q "$image" >/dev/null; tp=$(now); d run --rm "$image" true; t1=$(now)
+  t0=$(now); d pull -q "$image" >/dev/null; tp=$(now); d run --rm --network none "$image" true; t1=$(now)
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   p=$(sort -n "$work/rss.$i" | tail -1); [ "${p:-0}" -gt "$peak" ] && peak=$p
   skiff_runs+=("$(echo "$t1 - $t0" | bc)"); skiff_pulls+=("$(echo "$tp - $t0" | bc)")

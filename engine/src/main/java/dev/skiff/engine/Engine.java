@@ -93,6 +93,9 @@ public final class Engine implements Backend, AutoCloseable {
                 });
         this.lifecycle = new Lifecycle(table, store, this::save, placement, images, bindMounts, networking, health,
                 events, processApi, execApi, volumeApi, log);
+        // docker pull then docker run: each pulled layer goes into the running shared VM as soon as
+        // it is ready, while the rest download, instead of all of them at the run's start
+        images.onLayerReady(placement::preloadLayer);
     }
 
     /**

@@ -79,6 +79,8 @@ public final class ImageStore {
     /** Layer downloads at once, over all pulls (dockerd's max-concurrent-downloads). */
     private final Semaphore downloads;
     private volatile State state;
+    /** Told of each layer a pull has downloaded, converted and verified: diffId and disk. */
+    private volatile java.util.function.BiConsumer<String, Path> layerReady = (diffId, disk) -> { };
 
     public ImageStore(Path root) throws IOException {
         this(root, 3);
@@ -441,6 +443,26 @@ public final class ImageStore {
     }
 
     // ---- layers
+
+    /**
+     * Whom to tell of each layer a pull has ready (downloaded, converted, verified), before the
+     * pull's other layers and its image are: the engine plugs it into the running shared VM then,
+     * so that a {@code docker run} after the pull finds its layers there. Must not block.
+     */
+    public void onLayerReady(java.util.function.BiConsumer<String, Path> listener) {
+        this.layerReady = listener;
+    }
+
+    /** A pull has {@code diffId}'s disk complete and verified. */
+    void layerReady(String diffId) {
+        try {
+            layerReady.accept(diffId, disks.path(diffId));
+        } catch (RuntimeException e) {
+            // only a hint for the placement: the image does not depend on it
+            System.getLogger(ImageStore.class.getName()).log(System.Logger.Level.WARNING,
+                    "after layer " + diffId + " arrived", e);
+        }
+    }
 
     /** The EROFS disk of a layer ("sha256:<hex>" or bare hex), built on first use; thread-safe. */
     public Path layerDisk(String diffId) throws IOException {

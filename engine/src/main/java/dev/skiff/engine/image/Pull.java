@@ -152,11 +152,14 @@ final class Pull {
                         progress.layer(f.id(), "Waiting");
                         downloads.acquire();
                     }
+                    ImageDb.Layer layer;
                     try {
-                        return f.run();
+                        layer = f.run();
                     } finally {
                         downloads.release();
                     }
+                    store.layerReady(layer.diffId());
+                    return layer;
                 }));
             }
             for (int k = 0; k < running.size() && failure == null; k++) {

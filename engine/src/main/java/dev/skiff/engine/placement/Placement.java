@@ -95,6 +95,30 @@ public final class Placement implements AutoCloseable {
         }
     }
 
+    /**
+     * Plugs a layer a pull has just made ready into the shared VM, if one runs (none is booted for
+     * it), in the background: a run of the image that follows finds it there. Dedicated VMs are
+     * booted per container and get their layers then. A failure only costs that run the plug.
+     */
+    public void preloadLayer(String diffId, Path disk) {
+        UtilityVm vm;
+        synchronized (sharedLock) {
+            vm = shared;
+        }
+        if (vm == null || !vm.alive()) {
+            return;
+        }
+        Thread.ofVirtual().name("preload-" + diffId.substring(diffId.indexOf(':') + 1, diffId.indexOf(':') + 13))
+                .start(() -> {
+                    try {
+                        vm.layers(List.of(diffId), d -> disk);
+                    } catch (IOException | RuntimeException e) {
+                        log.accept("layer " + diffId.substring(0, Math.min(diffId.length(), 19))
+                                + " not plugged into " + vm.name() + " ahead of its run: " + e.getMessage());
+                    }
+                });
+    }
+
     /** The container no longer needs its VM: a dedicated VM stops; the shared one may idle out. */
     public void release(String containerId) {
         UtilityVm own = dedicated.remove(containerId);

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -52,7 +53,10 @@ public final class UtilityVm {
     private final Vm vm;
     private final AgentClient agent;
     private final String bootId;
-    private final Map<String, String> layers = new HashMap<>(); // diffId -> storage id; guarded by this
+    /** Each layer's mount in the guest, done or under way, by diffId; guarded by layerLock. */
+    private final Map<String, CompletableFuture<Void>> layerMounts = new HashMap<>();
+    /** Held while layer disks are plugged, never while the guest mounts them. */
+    private final Object layerLock = new Object();
     private final Set<String> containers = ConcurrentHashMap.newKeySet();
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private final Map<String, Share> shares = new ConcurrentHashMap<>(); // storage id -> its port and server end
@@ -157,32 +161,70 @@ public final class UtilityVm {
      * not have yet (once per VM; its containers share them). All new disks are plugged first and
      * then mounted together: in the guest each waits for its device to be probed, and under
      * emulation those waits are most of a first run's start when they come one after another.
+     * A layer another call is mounting (a pull's preload, another container of the image) is
+     * waited for, not plugged twice; the VM's other requests (NICs, ports) never wait for a mount.
      */
-    public synchronized List<String> layers(List<String> diffIds, LayerDisks disks) throws IOException {
+    public List<String> layers(List<String> diffIds, LayerDisks disks) throws IOException {
         List<String> ids = new ArrayList<>();
         Map<String, Plugged> toMount = new LinkedHashMap<>(); // diffId -> its disk, plugged by this call
-        for (String diffId : diffIds) {
-            String hex = diffId.substring(diffId.indexOf(':') + 1);
-            String serial = "l" + hex.substring(0, 19);
-            String storageId = layers.computeIfAbsent(diffId, d -> pluggedSerials.contains(serial) ? layerStorageId(d) : null);
-            if (storageId == null && !toMount.containsKey(diffId)) {
-                DiskBus bus = vm.hotplugDisk(new DiskSpec(disks.disk(diffId), serial, true));
-                toMount.put(diffId, new Plugged(serial, bus));
+        Map<String, CompletableFuture<Void>> others = new LinkedHashMap<>(); // mounts under way elsewhere
+        IOException plugFailure = null;
+        synchronized (layerLock) {
+            for (String diffId : diffIds) {
+                ids.add(layerStorageId(diffId));
+                String serial = serial(diffId);
+                CompletableFuture<Void> mount = layerMounts.get(diffId);
+                if (mount == null && pluggedSerials.contains(serial)) {
+                    mount = CompletableFuture.completedFuture(null); // an earlier daemon mounted it
+                    layerMounts.put(diffId, mount);
+                }
+                if (mount != null) {
+                    if (!toMount.containsKey(diffId)) {
+                        others.put(diffId, mount);
+                    }
+                    continue;
+                }
+                if (plugFailure != null) {
+                    continue;
+                }
+                try {
+                    DiskBus bus = vm.hotplugDisk(new DiskSpec(disks.disk(diffId), serial, true));
+                    CompletableFuture<Void> mine = new CompletableFuture<>();
+                    layerMounts.put(diffId, mine);
+                    toMount.put(diffId, new Plugged(serial, bus, mine));
+                } catch (IOException | RuntimeException e) {
+                    // the disks plugged so far are still mounted, for the next call
+                    plugFailure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+                }
             }
-            ids.add(layerStorageId(diffId));
         }
         mountLayers(toMount);
+        if (plugFailure != null) {
+            throw plugFailure;
+        }
+        for (var other : others.entrySet()) {
+            awaitMount(other.getKey(), other.getValue());
+        }
         return ids;
+    }
+
+    private static String serial(String diffId) {
+        String hex = diffId.substring(diffId.indexOf(':') + 1);
+        return "l" + hex.substring(0, 19);
     }
 
     private static String layerStorageId(String diffId) {
         return "layer-" + diffId.substring(diffId.indexOf(':') + 1, diffId.indexOf(':') + 33);
     }
 
-    /** A layer disk just plugged: its serial, and the bus the guest finds it on. */
-    private record Plugged(String serial, DiskBus bus) {}
+    /** A layer disk just plugged: its serial, the bus the guest finds it on, and its mount to complete. */
+    private record Plugged(String serial, DiskBus bus, CompletableFuture<Void> mount) {}
 
-    /** Mounts plugged layer disks in the guest at once; the first failure is thrown after all ended. */
+    /**
+     * Mounts plugged layer disks in the guest at once and completes their futures; a mount that
+     * fails is forgotten (the next call plugs its disk again). The first failure is thrown after
+     * all ended.
+     */
     private void mountLayers(Map<String, Plugged> toMount) throws IOException {
         Map<String, Future<String>> mounts = new LinkedHashMap<>();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -190,22 +232,59 @@ public final class UtilityVm {
                     layerStorageId(diffId), disk.serial(), "erofs", disk.bus() == DiskBus.SCSI))));
         }
         IOException first = null;
-        for (var m : mounts.entrySet()) {
-            try {
-                m.getValue().get();
-                layers.put(m.getKey(), layerStorageId(m.getKey()));
-            } catch (ExecutionException e) {
-                IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause());
-                if (first == null) {
-                    first = io;
+        try {
+            for (var m : mounts.entrySet()) {
+                try {
+                    m.getValue().get();
+                    finish(m.getKey(), toMount.get(m.getKey()).mount(), null);
+                } catch (ExecutionException e) {
+                    IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause());
+                    finish(m.getKey(), toMount.get(m.getKey()).mount(), io);
+                    if (first == null) {
+                        first = io;
+                    }
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while mounting layers");
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            first = new java.io.InterruptedIOException("interrupted while mounting layers");
+        } finally {
+            toMount.forEach((diffId, disk) -> finish(diffId, disk.mount(),
+                    new IOException("the mount of layer " + diffId + " was abandoned")));
         }
         if (first != null) {
             throw first;
+        }
+    }
+
+    /**
+     * Ends a mount this call began, once: done (failure null), or failed and forgotten, so that
+     * the next call plugs the layer's disk again.
+     */
+    private void finish(String diffId, CompletableFuture<Void> mount, IOException failure) {
+        if (mount.isDone()) {
+            return;
+        }
+        if (failure == null) {
+            mount.complete(null);
+            return;
+        }
+        synchronized (layerLock) {
+            layerMounts.remove(diffId, mount);
+        }
+        mount.completeExceptionally(failure);
+    }
+
+    /** Waits for a mount another call began; its failure is this call's. */
+    private static void awaitMount(String diffId, CompletableFuture<Void> mount) throws IOException {
+        try {
+            mount.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io
+                    : new IOException("mounting layer " + diffId + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for layer " + diffId);
         }
     }
 
@@ -446,7 +525,10 @@ public final class UtilityVm {
         return !vm.exit().isDone();
     }
 
-    /** Powers the VM off through the agent, then stops it, then kills it. */
+    /**
+     * Presses the VM's power button (the agent, as PID 1, powers the guest off on it), waits 20 s
+     * for the guest to end, then has the hypervisor end it; kills it if that fails.
+     */
     public void stop() {
         try {
             vm.stop(Duration.ofSeconds(20));

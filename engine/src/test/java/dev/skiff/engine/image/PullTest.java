@@ -113,8 +113,20 @@ class PullTest {
         ImageStore store = new ImageStore(dir);
         Recorder first = new Recorder();
         String ref = registry.host() + "/test/two";
+        List<String> ready = new CopyOnWriteArrayList<>();
+        store.onLayerReady((diffId, disk) -> {
+            try {
+                assertArrayEquals(EROFS_MAGIC, magic(disk), "a layer is told ready with its disk complete");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            ready.add(diffId);
+        });
         try (RegistryClient client = client(5)) {
             String id = store.pull(client, ref, null, Credentials.ANONYMOUS, first);
+            assertEquals(java.util.Set.of(sha(BASE), sha(BIG)), java.util.Set.copyOf(ready),
+                    "each downloaded layer is told ready once, for the engine to plug it into the shared VM");
+            assertEquals(2, ready.size());
             ImageStore.Image image = store.resolve(ref + ":latest");
             assertEquals(id, image.id());
             assertEquals(List.of(sha(BASE), sha(BIG)), image.diffIds());
@@ -130,6 +142,7 @@ class PullTest {
             }
             Recorder second = new Recorder();
             assertEquals(id, store.pull(client, ref, null, Credentials.ANONYMOUS, second));
+            assertEquals(2, ready.size(), "layers that already exist are not downloaded, nor told again");
             assertTrue(second.has("Already exists"), second.lines.toString());
             assertTrue(second.has("Status: Image is up to date for " + ref + ":latest"), second.lines.toString());
         }

@@ -35,6 +35,7 @@ public final class TestEngine implements AutoCloseable {
     public final FakeVmDriver driver;
     public final Engine engine;
     public final ImageStore images;
+    public final Placement placement;
     private final RegistryClient registries;
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
@@ -45,7 +46,7 @@ public final class TestEngine implements AutoCloseable {
         Path fakeBoot = dir.resolve("guest");
         GuestImage guest = new GuestImage(fakeBoot.resolve("vmlinuz"), fakeBoot.resolve("initrd"), "0.0-fake",
                 List.of(), List.of());
-        Placement placement = new Placement(driver, () -> guest, dir.resolve("data/vms"), sharedIdle, 512, log::add);
+        placement = new Placement(driver, () -> guest, dir.resolve("data/vms"), sharedIdle, 512, log::add);
         registries = new RegistryClient(RegistryConfig.defaults());
         engine = new Engine(dir.resolve("data"), images, registries, placement, dir.resolve("docker.sock"), log::add);
     }
@@ -75,6 +76,12 @@ public final class TestEngine implements AutoCloseable {
     /** As {@link #spec(String...)}, with a restart policy. */
     public static CreateSpec restarting(RestartPolicy restart, String... cmd) {
         return spec("", restart, cmd);
+    }
+
+    /** A docker create's spec for another image, on the shared VM. */
+    public static CreateSpec specOf(String image, String... cmd) {
+        return new CreateSpec(image, List.of(cmd), null, List.of(), "", "", "", false, false, false, Map.of(),
+                List.of(), false, "", null, null, null, null, null);
     }
 
     private static CreateSpec spec(String isolation, RestartPolicy restart, String[] cmd) {
