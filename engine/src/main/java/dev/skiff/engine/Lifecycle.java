@@ -103,7 +103,6 @@ final class Lifecycle {
                     c.restartAbandoned();
                     return;
                 }
-                c.restartCount++;
             }
             start(c);
         } finally {
@@ -252,6 +251,9 @@ final class Lifecycle {
         synchronized (c) {
             restart = !c.spec.autoRemove() && RestartPolicies.afterExit(c.spec.restartOrNo(), code, c.restartCount,
                     c.manuallyStopped);
+            if (restart) {
+                c.restartCount++; // counted when decided, as moby's restart manager: "1 restarting", then "1 running"
+            }
         }
         c.exited(code, why, restart); // "restarting" from here until the policy's start ends
         // "die" as soon as the exit is known, as dockerd: a client that saw the container exited
