@@ -1,5 +1,6 @@
 package dev.skiff.engine;
 
+import static dev.skiff.engine.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,18 +49,6 @@ class OutputApiTest {
                 .pump((type, data, off, len) -> got.add((type == StreamType.STDERR ? "err:" : "out:")
                         + new String(data, off, len, StandardCharsets.UTF_8).strip()));
         return got;
-    }
-
-    /** Polls until the condition holds, for at most 10 s; the test's outcome is the condition, not the wait. */
-    private static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return true;
     }
 
     /** The API server closes a follow whose client went: the pump returns and the hub forgets it. */

@@ -1,6 +1,7 @@
 package dev.skiff.engine.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.skiff.engine.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -602,18 +603,6 @@ class ApiServerTest {
         }
         assertTrue(eventually(() -> backend.logReaders.get() == 0), "the follow ended with its client");
         assertEquals(1, backend.calls.stream().filter(call -> call.equals("logs follow=true tail=all")).count());
-    }
-
-    /** Polls until the condition holds, for at most 10 s; the test's outcome is the condition, not the wait. */
-    private static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return true;
     }
 
     @Test

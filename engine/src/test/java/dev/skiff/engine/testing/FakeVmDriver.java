@@ -87,17 +87,6 @@ public final class FakeVmDriver implements VmDriver {
 
     /** Waits for a condition: the engine works on its own threads (exits, restarts, VM releases). */
     public static void await(String what, java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after 10 s waiting for: " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for: " + what, e);
-            }
-        }
+        Eventually.await(what, condition);
     }
 }
