@@ -106,7 +106,6 @@ public interface Backend {
 
     // ---- containers
 
-    /** A bind mount from the host: -v HOST:CTR[:ro] or --mount type=bind. */
     /**
      * A mount from the host: a bind (-v HOST:CTR[:ro], --mount type=bind), or a volume (-v NAME:CTR,
      * --mount type=volume, an image's VOLUME), which the engine turns into a bind of the volume's folder.

@@ -125,8 +125,10 @@ public final class Container {
         return nextExit;
     }
 
-    /** Records the exit and wakes whoever waits for it. */
-    /** Its run ended with {@code code}; {@code restarting}: its restart policy starts it again. */
+    /**
+     * Records the exit and wakes whoever waits for it: its run ended with {@code code};
+     * {@code restarting}, its restart policy starts it again.
+     */
     public void exited(int code, String why, boolean restarting) {
         CompletableFuture<Integer> done;
         synchronized (this) {
