@@ -1,13 +1,14 @@
 package dev.skiff.engine.container;
 
+import static dev.skiff.engine.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** docker cp and the release of the container's VM: neither cuts the other. */
@@ -16,11 +17,14 @@ class VmUsersTest {
     void aReleaseWaitsForTheCopyThatBeganBeforeIt() throws Exception {
         VmUsers users = new VmUsers(Duration.ofMinutes(1));
         users.enter();
-        CompletableFuture<Boolean> release = CompletableFuture.supplyAsync(users::beginRelease);
-        awaitWaiting(release);
-        assertFalse(release.isDone(), "the VM is not released while a copy uses it");
+        AtomicBoolean inTime = new AtomicBoolean();
+        Thread release = Thread.ofPlatform().start(() -> inTime.set(users.beginRelease()));
+        awaitBlocked(release);
+        assertTrue(release.isAlive(), "the VM is not released while a copy uses it");
         users.leave();
-        assertTrue(release.get(10, TimeUnit.SECONDS), "the copy ended in time");
+        release.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(release.isAlive());
+        assertTrue(inTime.get(), "the copy ended in time");
         users.endRelease();
         assertEquals(0, users.users());
     }
@@ -30,11 +34,12 @@ class VmUsersTest {
         VmUsers users = new VmUsers(Duration.ofMinutes(1));
         assertTrue(users.beginRelease());
         CountDownLatch entered = new CountDownLatch(1);
-        Thread copy = Thread.ofVirtual().start(() -> {
+        Thread copy = Thread.ofPlatform().start(() -> {
             users.enter();
             entered.countDown();
         });
-        assertFalse(entered.await(200, TimeUnit.MILLISECONDS), "the copy waits while the VM is released");
+        awaitBlocked(copy);
+        assertEquals(1, entered.getCount(), "the copy waits while the VM is released");
         users.endRelease();
         assertTrue(entered.await(10, TimeUnit.SECONDS), "the copy goes on once the release ended");
         copy.join();
@@ -51,11 +56,9 @@ class VmUsersTest {
         assertEquals(0, users.users());
     }
 
-    /** Until the releasing thread waits in the monitor (or 1 s), without a fixed sleep deciding the outcome. */
-    private static void awaitWaiting(CompletableFuture<?> f) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-        while (!f.isDone() && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
+    /** Until the thread waits in VmUsers' monitor: the event that it is held, not a guess of time. */
+    private static void awaitBlocked(Thread t) {
+        await(t.getName() + " waiting", () -> t.getState() == Thread.State.WAITING
+                || t.getState() == Thread.State.TIMED_WAITING);
     }
 }
