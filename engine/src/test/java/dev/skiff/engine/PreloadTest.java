@@ -5,20 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.skiff.engine.api.Backend.WaitCondition;
 import dev.skiff.engine.image.ImageStore;
+import dev.skiff.engine.image.TestArchives;
 import dev.skiff.engine.placement.Placement;
 import dev.skiff.engine.testing.FakeVm;
 import dev.skiff.engine.testing.Program;
 import dev.skiff.engine.testing.TestEngine;
 import dev.skiff.vm.DiskSpec;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,17 +85,8 @@ class PreloadTest {
     }
 
     private ImageStore.Image importOther(String ref, String content) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-            byte[] data = content.getBytes(StandardCharsets.UTF_8);
-            TarArchiveEntry e = new TarArchiveEntry("other.txt");
-            e.setMode(0100644);
-            e.setSize(data.length);
-            tar.putArchiveEntry(e);
-            tar.write(data);
-            tar.closeArchiveEntry();
-        }
-        t.images.importRootfs(new ByteArrayInputStream(out.toByteArray()), ref, Map.of("CMD", "[\"true\"]"), p -> { });
+        byte[] rootfs = TestArchives.tar(TestArchives.files("other.txt", content));
+        t.images.importRootfs(new ByteArrayInputStream(rootfs), ref, Map.of("CMD", "[\"true\"]"), p -> { });
         return t.images.resolve(ref);
     }
 }

@@ -17,7 +17,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /** Builds layer tars and docker-save / OCI archives in memory, the way Docker and containerd lay them out. */
-final class TestArchives {
+public final class TestArchives {
     private TestArchives() {}
 
     static String sha(byte[] b) {
@@ -37,7 +37,7 @@ final class TestArchives {
     }
 
     /** A tar of the given members; a name ending in "/" is a directory, a value starting with "->" a symlink. */
-    static byte[] tar(Map<String, byte[]> members) {
+    public static byte[] tar(Map<String, byte[]> members) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -69,7 +69,8 @@ final class TestArchives {
         return out.toByteArray();
     }
 
-    static Map<String, byte[]> files(Object... nameThenContent) {
+    /** Members for {@link #tar}: name, content (a String, bytes, or null for a directory), name, content... */
+    public static Map<String, byte[]> files(Object... nameThenContent) {
         Map<String, byte[]> m = new LinkedHashMap<>();
         for (int i = 0; i < nameThenContent.length; i += 2) {
             Object v = nameThenContent[i + 1];

@@ -5,15 +5,13 @@ import dev.skiff.engine.api.Backend.CreateSpec;
 import dev.skiff.engine.api.Backend.RestartPolicy;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.image.ImageStore;
+import dev.skiff.engine.image.TestArchives;
 import dev.skiff.engine.placement.Placement;
 import dev.skiff.image.GuestImage;
 import dev.skiff.registry.RegistryClient;
 import dev.skiff.registry.RegistryConfig;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +19,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * A real {@link Engine} over a {@link FakeVmDriver}, for unit tests of the engine's own logic: its
@@ -99,23 +95,6 @@ public final class TestEngine implements AutoCloseable {
 
     /** A one-file root file system. */
     private static byte[] rootfs() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-            byte[] data = "tiny\n".getBytes(StandardCharsets.UTF_8);
-            TarArchiveEntry dirEntry = new TarArchiveEntry("etc/");
-            dirEntry.setMode(040755);
-            tar.putArchiveEntry(dirEntry);
-            tar.closeArchiveEntry();
-            TarArchiveEntry e = new TarArchiveEntry("etc/hostname");
-            e.setMode(0100644);
-            e.setSize(data.length);
-            e.setModTime(1_700_000_000_000L);
-            tar.putArchiveEntry(e);
-            tar.write(data);
-            tar.closeArchiveEntry();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return TestArchives.tar(TestArchives.files("etc/", null, "etc/hostname", "tiny\n"));
     }
 }
