@@ -3,11 +3,11 @@ package dev.skiff.agent;
 import static dev.skiff.agent.api.AgentProtocol.SERVICE;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.skiff.agent.api.AddEndpointRequest;
 import dev.skiff.agent.api.AddEndpointResponse;
 import dev.skiff.agent.api.AddStorageRequest;
 import dev.skiff.agent.api.AddStorageResponse;
+import dev.skiff.agent.api.AgentProtocol;
 import dev.skiff.agent.api.CloseStdinRequest;
 import dev.skiff.agent.api.CloseStdinResponse;
 import dev.skiff.agent.api.CreateContainerRequest;
@@ -154,11 +154,11 @@ public final class AgentService {
         r.unary(SERVICE, "StatPath", StatPathRequest.parser(),
                 (call, q) -> StatPathResponse.newBuilder().setStat(archives.stat(q)).build());
         r.stream(SERVICE, "ReadArchive", StreamDesc.BIDI_STREAMING, (call, stream) -> {
-            archives.read(parse(stream.recv(), ReadArchiveRequest.parser()), stream);
+            archives.read(AgentProtocol.received(stream.recv(), ReadArchiveRequest.parser()), stream);
             return null; // the end of the tar ends the stream
         });
         r.stream(SERVICE, "WriteArchive", StreamDesc.BIDI_STREAMING, (call, stream) -> {
-            archives.write(parse(stream.recv(), WriteArchiveRequest.parser()), stream);
+            archives.write(AgentProtocol.received(stream.recv(), WriteArchiveRequest.parser()), stream);
             return null;
         });
         r.unary(SERVICE, "Stats", StatsRequest.parser(), (call, q) -> containers.stats(q.getContainerId()));
@@ -191,7 +191,7 @@ public final class AgentService {
             return ShutdownResponse.getDefaultInstance();
         });
         r.stream(SERVICE, "ReadOutput", StreamDesc.SERVER_STREAMING, (call, stream) -> {
-            ReadOutputRequest q = parse(stream.recv(), ReadOutputRequest.parser());
+            ReadOutputRequest q = AgentProtocol.received(stream.recv(), ReadOutputRequest.parser());
             if (q.getStream() != StreamKind.STDOUT && q.getStream() != StreamKind.STDERR) {
                 throw new TtrpcException(Code.INVALID_ARGUMENT, "stream must be STDOUT or STDERR");
             }
@@ -211,7 +211,7 @@ public final class AgentService {
             }
         });
         r.stream(SERVICE, "WriteInput", StreamDesc.CLIENT_STREAMING, (call, stream) -> {
-            InputChunk first = parse(stream.recv(), InputChunk.parser());
+            InputChunk first = AgentProtocol.received(stream.recv(), InputChunk.parser());
             var proc = containers.proc(first.getContainerId(), first.getExecId());
             long written = write(proc, first.getData());
             while (true) {
@@ -220,11 +220,11 @@ public final class AgentService {
                     proc.closeStdin(); // the host closed its side: the process sees EOF
                     return WriteInputResponse.newBuilder().setBytesWritten(written).build().toByteArray();
                 }
-                written += write(proc, parse(next, InputChunk.parser()).getData());
+                written += write(proc, AgentProtocol.received(next, InputChunk.parser()).getData());
             }
         });
         r.stream(SERVICE, "Events", StreamDesc.SERVER_STREAMING, (call, stream) -> {
-            parse(stream.recv(), EventsRequest.parser());
+            AgentProtocol.received(stream.recv(), EventsRequest.parser());
             BlockingQueue<Event> queue = new LinkedBlockingQueue<>(EVENT_BUFFER);
             subscribers.add(queue);
             try {
@@ -243,16 +243,5 @@ public final class AgentService {
             proc.writeStdin(data.toByteArray());
         }
         return data.size();
-    }
-
-    private static <T> T parse(Optional<byte[]> bytes, com.google.protobuf.Parser<T> parser) throws TtrpcException {
-        if (bytes.isEmpty()) {
-            throw new TtrpcException(Code.INVALID_ARGUMENT, "the stream ended before its first message");
-        }
-        try {
-            return parser.parseFrom(bytes.get());
-        } catch (InvalidProtocolBufferException e) {
-            throw new TtrpcException(Code.INVALID_ARGUMENT, "malformed message: " + e.getMessage());
-        }
     }
 }
