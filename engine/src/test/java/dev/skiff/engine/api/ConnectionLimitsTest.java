@@ -20,25 +20,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The API server against clients that hold connections: half-sent request heads, idle kept-alive
- * connections, more connections than slots. Over a real unix socket; each wait is on the server
- * closing a socket (a read's end of stream) or on a reply.
+ * connections, more connections than slots. Over a real unix socket, with the real engine behind
+ * it ({@link EngineServer}); each wait is on the server closing a socket (a read's end of stream)
+ * or on a reply.
  */
 @Timeout(120)
 class ConnectionLimitsTest {
     @TempDir
     Path dir;
-    private ApiServer server;
+    private EngineServer server;
     private final List<SocketChannel> held = new ArrayList<>();
 
-    private Path start(int max, Duration head, Duration idle) throws IOException {
-        Path socket = dir.resolve("api.sock");
-        server = new ApiServer(new StubBackend(), max, head, idle);
-        server.start(socket);
-        return socket;
+    private Path start(int max, Duration head, Duration idle) throws Exception {
+        server = new EngineServer(dir, "api.sock", max, head, idle);
+        return server.socket;
     }
 
     @AfterEach
-    void stop() throws IOException {
+    void stop() throws Exception {
         for (SocketChannel ch : held) {
             ch.close();
         }
@@ -79,7 +78,7 @@ class ConnectionLimitsTest {
      */
     private void awaitHeads(long n) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (server.connections(ConnectionTable.Phase.HEAD) < n) {
+        while (server.server.connections(ConnectionTable.Phase.HEAD) < n) {
             assertTrue(System.nanoTime() < deadline, "the server did not read " + n + " heads");
             Thread.sleep(10);
         }
@@ -93,7 +92,7 @@ class ConnectionLimitsTest {
     }
 
     @Test
-    void aHalfSentHeadIsClosedAtTheHeadDeadline() throws IOException {
+    void aHalfSentHeadIsClosedAtTheHeadDeadline() throws Exception {
         Path socket = start(16, Duration.ofMillis(300), Duration.ofMinutes(10));
         SocketChannel slow = open(socket, "GET /_ping HTTP/1.1\r\nHost: skiff\r\n");
         assertEquals("", untilClosed(slow), "closed without a reply");
@@ -101,7 +100,7 @@ class ConnectionLimitsTest {
     }
 
     @Test
-    void anIdleKeptAliveConnectionIsClosedAtTheIdleDeadline() throws IOException {
+    void anIdleKeptAliveConnectionIsClosedAtTheIdleDeadline() throws Exception {
         Path socket = start(16, Duration.ofMinutes(10), Duration.ofMillis(300));
         SocketChannel kept = open(socket, "GET /_ping HTTP/1.1\r\nHost: skiff\r\n\r\n");
         String replies = untilClosed(kept);
@@ -124,7 +123,7 @@ class ConnectionLimitsTest {
     }
 
     @Test
-    void aFullServerEvictsTheLongestIdleConnectionToServeANewOne() throws IOException {
+    void aFullServerEvictsTheLongestIdleConnectionToServeANewOne() throws Exception {
         Path socket = start(3, Duration.ofMinutes(10), Duration.ofMinutes(10));
         SocketChannel oldest = open(socket, "");
         open(socket, "");

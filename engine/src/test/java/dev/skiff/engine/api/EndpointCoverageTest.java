@@ -54,14 +54,13 @@ class EndpointCoverageTest {
 
     @TempDir
     Path dir;
-    private ApiServer server;
+    private EngineServer server;
     private Path socket;
 
     @BeforeEach
-    void start() throws IOException {
-        socket = dir.resolve("api.sock");
-        server = new ApiServer(new StubBackend());
-        server.start(socket);
+    void start() throws Exception {
+        server = new EngineServer(dir);
+        socket = server.socket;
     }
 
     @AfterEach

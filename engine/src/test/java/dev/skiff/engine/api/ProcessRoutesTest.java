@@ -19,20 +19,21 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * top, stats, pause and unpause over a real unix socket against {@link StubBackend}: Docker's JSON
- * shapes, the stats stream's pace and end, Docker's errors, and a paused container as docker ps,
- * inspect, the status filter and info show it.
+ * top, stats, pause and unpause over a real unix socket against the real engine
+ * ({@link EngineServer}): Docker's JSON shapes, the stats stream's pace and end, Docker's errors,
+ * and a paused container as docker ps, inspect, the status filter and info show it. The numbers
+ * are what the in-memory agent's Stats answer: a small idle container whose CPU time grows.
  */
 @Timeout(60)
 class ProcessRoutesTest {
     @TempDir
     Path dir;
-    StubServer server;
+    EngineServer server;
     String id;
 
     @BeforeEach
-    void start() throws IOException {
-        server = new StubServer(dir);
+    void start() throws Exception {
+        server = new EngineServer(dir);
         id = server.create("box", "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"]}");
     }
 
@@ -46,7 +47,7 @@ class ProcessRoutesTest {
     }
 
     private static JsonNode json(RawClient.Reply reply) throws IOException {
-        return StubServer.json(reply);
+        return EngineServer.json(reply);
     }
 
     /** Docker's 409 for the box container: "Container ID" and why. */

@@ -54,7 +54,7 @@ public final class FakeVm implements Vm {
         this.id = id;
         this.pid = pid;
         this.dir = Files.createDirectories(dir);
-        this.agent = new InMemoryAgent(programs, () -> end(VmExit.Reason.GUEST_POWEROFF, 0));
+        this.agent = new InMemoryAgent(programs, () -> end(VmExit.Reason.GUEST_POWEROFF, 0), this.dir.resolve("roots"));
     }
 
     /** The agent inside. */

@@ -5,11 +5,11 @@ import static dev.skiff.agent.api.AgentProtocol.SERVICE;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.skiff.agent.api.AddEndpointRequest;
 import dev.skiff.agent.api.AddEndpointResponse;
 import dev.skiff.agent.api.AddStorageRequest;
 import dev.skiff.agent.api.AddStorageResponse;
+import dev.skiff.agent.api.AgentProtocol;
 import dev.skiff.agent.api.CloseStdinRequest;
 import dev.skiff.agent.api.CloseStdinResponse;
 import dev.skiff.agent.api.CreateContainerRequest;
@@ -22,19 +22,21 @@ import dev.skiff.agent.api.ExitStatus;
 import dev.skiff.agent.api.GuestInfoRequest;
 import dev.skiff.agent.api.GuestInfoResponse;
 import dev.skiff.agent.api.InputChunk;
+import dev.skiff.agent.api.IoUsage;
 import dev.skiff.agent.api.ListProcessesRequest;
 import dev.skiff.agent.api.ListProcessesResponse;
 import dev.skiff.agent.api.MountRootfsRequest;
 import dev.skiff.agent.api.MountRootfsResponse;
+import dev.skiff.agent.api.NetworkCounters;
 import dev.skiff.agent.api.NetworkMode;
 import dev.skiff.agent.api.OutputChunk;
-import dev.skiff.agent.api.PathStat;
 import dev.skiff.agent.api.PauseContainerRequest;
 import dev.skiff.agent.api.PauseContainerResponse;
 import dev.skiff.agent.api.PingRequest;
 import dev.skiff.agent.api.PingResponse;
 import dev.skiff.agent.api.ProcessExited;
 import dev.skiff.agent.api.ProcessInfo;
+import dev.skiff.agent.api.ReadArchiveRequest;
 import dev.skiff.agent.api.ReadOutputRequest;
 import dev.skiff.agent.api.RemoveContainerRequest;
 import dev.skiff.agent.api.RemoveContainerResponse;
@@ -60,21 +62,28 @@ import dev.skiff.agent.api.StatPathRequest;
 import dev.skiff.agent.api.StatPathResponse;
 import dev.skiff.agent.api.StatsRequest;
 import dev.skiff.agent.api.StatsResponse;
+import dev.skiff.agent.api.Stdio;
 import dev.skiff.agent.api.StreamKind;
 import dev.skiff.agent.api.TeardownNetworkRequest;
 import dev.skiff.agent.api.TeardownNetworkResponse;
 import dev.skiff.agent.api.WaitProcessRequest;
 import dev.skiff.agent.api.WaitProcessResponse;
+import dev.skiff.agent.api.WriteArchiveRequest;
 import dev.skiff.agent.api.WriteInputResponse;
+import dev.skiff.agent.archive.ArchiveService;
+import dev.skiff.sys.ErrnoException;
+import dev.skiff.sys.Fds;
+import dev.skiff.sys.OpenFlags;
 import dev.skiff.ttrpc.Code;
 import dev.skiff.ttrpc.Server;
 import dev.skiff.ttrpc.ServiceRegistry;
 import dev.skiff.ttrpc.StreamDesc;
 import dev.skiff.ttrpc.Transport;
 import dev.skiff.ttrpc.TtrpcException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.ByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -90,6 +99,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -99,9 +109,13 @@ import java.util.function.Function;
  *
  * <p>What it keeps: storages (layers, scratch, shares, socket forwards) by id, containers with
  * their init and exec processes, each a {@link Program} a test chose by the process's first
- * argument. Output is what the real agent serves too: ReadOutput streams a process's stdout or
- * stderr until the process exits. Networking calls succeed and are remembered. The archive
- * streams (ReadArchive, WriteArchive) are not served (UNIMPLEMENTED); StatPath is, with a hook a
+ * argument. Output and input are what the real agent serves too: ReadOutput streams a process's
+ * stdout or stderr until the process exits; WriteInput feeds an open stdin, and its end (or
+ * CloseStdin) is the program's end of input. Networking calls succeed and are remembered. Stats
+ * answer a small idle container whose CPU counters grow by one step a call. docker cp (StatPath,
+ * ReadArchive, WriteArchive) is the real agent's {@link ArchiveService} over a directory a
+ * container has on the host from its create (or MountRootfs) to its removal: the tiny image's
+ * {@code /etc/hostname}, and what a test puts there through {@link #root}; StatPath has a hook a
  * test can hold it on. Errors follow the real agent's codes where the engine tells them apart:
  * NOT_FOUND for an unknown container or a signal to a process that has exited, ALREADY_EXISTS
  * for a second create, FAILED_PRECONDITION for removing a running container without force.
@@ -112,6 +126,9 @@ public final class InMemoryAgent implements AutoCloseable {
 
     private final Function<List<String>, Program> programs;
     private final Runnable powerOff;
+    private final Path roots;
+    private final ArchiveService archives = new ArchiveService(this::openRoot);
+    private final AtomicLong statsCalls = new AtomicLong();
     private final Server server;
     private final String bootId = UUID.randomUUID().toString();
     private final AtomicInteger pids = new AtomicInteger(100);
@@ -132,10 +149,12 @@ public final class InMemoryAgent implements AutoCloseable {
     /**
      * @param programs the program a process runs, from its arguments
      * @param powerOff what the Shutdown call does once it has answered (the VM's power-off)
+     * @param roots where the containers' root directories go, one folder each
      */
-    public InMemoryAgent(Function<List<String>, Program> programs, Runnable powerOff) {
+    public InMemoryAgent(Function<List<String>, Program> programs, Runnable powerOff, Path roots) {
         this.programs = programs;
         this.powerOff = powerOff;
+        this.roots = roots;
         this.server = new Server(registry());
     }
 
@@ -190,6 +209,11 @@ public final class InMemoryAgent implements AutoCloseable {
 
     public void onStat(StatHook hook) {
         this.statHook = hook;
+    }
+
+    /** The container's root directory as docker cp sees it (it exists from the create on). */
+    public Path root(String containerId) {
+        return roots.resolve(containerId);
     }
 
     // ---------------------------------------------------------------- the service
@@ -257,8 +281,7 @@ public final class InMemoryAgent implements AutoCloseable {
         r.unary(SERVICE, "Stats", StatsRequest.parser(), (call, q) -> {
             called("Stats");
             container(q.getContainerId());
-            return StatsResponse.newBuilder().setMemoryBytes(1 << 20).setPids(1).setOnlineCpus(2)
-                    .setMemoryLimitBytes(512L << 20).build();
+            return stats(statsCalls.incrementAndGet());
         });
         r.unary(SERVICE, "ListProcesses", ListProcessesRequest.parser(), (call, q) -> {
             called("ListProcesses");
@@ -295,7 +318,7 @@ public final class InMemoryAgent implements AutoCloseable {
         });
         r.stream(SERVICE, "ReadOutput", StreamDesc.SERVER_STREAMING, (call, stream) -> {
             called("ReadOutput");
-            ReadOutputRequest q = parse(stream.recv(), ReadOutputRequest.parser());
+            ReadOutputRequest q = AgentProtocol.received(stream.recv(), ReadOutputRequest.parser());
             if (q.getStream() != StreamKind.STDOUT && q.getStream() != StreamKind.STDERR) {
                 throw new TtrpcException(Code.INVALID_ARGUMENT, "stream must be STDOUT or STDERR");
             }
@@ -320,21 +343,21 @@ public final class InMemoryAgent implements AutoCloseable {
         });
         r.stream(SERVICE, "WriteInput", StreamDesc.CLIENT_STREAMING, (call, stream) -> {
             called("WriteInput");
-            InputChunk first = parse(stream.recv(), InputChunk.parser());
+            InputChunk first = AgentProtocol.received(stream.recv(), InputChunk.parser());
             Proc p = proc(first.getContainerId(), first.getExecId());
             long written = p.input(first.getData());
             while (true) {
                 Optional<byte[]> next = stream.recv();
                 if (next.isEmpty()) {
-                    p.stdinClosed = true;
+                    p.closeStdin(); // the host closed its side: the process sees EOF
                     return WriteInputResponse.newBuilder().setBytesWritten(written).build().toByteArray();
                 }
-                written += p.input(parse(next, InputChunk.parser()).getData());
+                written += p.input(AgentProtocol.received(next, InputChunk.parser()).getData());
             }
         });
         r.unary(SERVICE, "CloseStdin", CloseStdinRequest.parser(), (call, q) -> {
             called("CloseStdin");
-            proc(q.getContainerId(), q.getExecId()).stdinClosed = true;
+            proc(q.getContainerId(), q.getExecId()).closeStdin();
             return CloseStdinResponse.getDefaultInstance();
         });
         r.unary(SERVICE, "ResizeTty", ResizeTtyRequest.parser(), (call, q) -> {
@@ -367,26 +390,29 @@ public final class InMemoryAgent implements AutoCloseable {
         r.unary(SERVICE, "MountRootfs", MountRootfsRequest.parser(), (call, q) -> {
             called("MountRootfs");
             checkLayers(q.getLayerStorageIdsList());
+            makeRoot(q.getContainerId());
             rootfsMounted.add(q.getContainerId());
             return MountRootfsResponse.getDefaultInstance();
         });
         r.unary(SERVICE, "StatPath", StatPathRequest.parser(), (call, q) -> {
             called("StatPath");
-            if (!containers.containsKey(q.getContainerId()) && !rootfsMounted.contains(q.getContainerId())) {
-                throw new TtrpcException(Code.FAILED_PRECONDITION, "container " + q.getContainerId()
-                        + " has no root file system mounted");
-            }
+            checkRoot(q.getContainerId());
             statHook.before(q.getContainerId(), q.getPath());
-            if (!q.getPath().equals("/") && !q.getPath().startsWith("/etc")) {
-                throw new TtrpcException(Code.NOT_FOUND, "no such file: " + q.getPath());
-            }
-            String name = q.getPath().equals("/") ? "/" : q.getPath().substring(q.getPath().lastIndexOf('/') + 1);
-            return StatPathResponse.newBuilder().setStat(PathStat.newBuilder().setName(name)
-                    .setMode(0x80000000 | 0755).setSize(4096).setMtimeUnixNanos(1_700_000_000_000_000_000L)).build();
+            return StatPathResponse.newBuilder().setStat(archives.stat(q)).build();
+        });
+        r.stream(SERVICE, "ReadArchive", StreamDesc.BIDI_STREAMING, (call, stream) -> {
+            called("ReadArchive");
+            archives.read(AgentProtocol.received(stream.recv(), ReadArchiveRequest.parser()), stream);
+            return null;
+        });
+        r.stream(SERVICE, "WriteArchive", StreamDesc.BIDI_STREAMING, (call, stream) -> {
+            called("WriteArchive");
+            archives.write(AgentProtocol.received(stream.recv(), WriteArchiveRequest.parser()), stream);
+            return null;
         });
         r.stream(SERVICE, "Events", StreamDesc.SERVER_STREAMING, (call, stream) -> {
             called("Events");
-            parse(stream.recv(), EventsRequest.parser());
+            AgentProtocol.received(stream.recv(), EventsRequest.parser());
             BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
             subscribers.add(queue);
             try {
@@ -441,11 +467,12 @@ public final class InMemoryAgent implements AutoCloseable {
             throw new TtrpcException(Code.NOT_FOUND, "no scratch storage " + q.getScratchStorageId());
         }
         JsonNode process = json(q.getOciSpecJson()).path("process");
-        Proc init = new Proc(q.getContainerId(), "", args(process), q.getStdio().getTerminal());
+        Proc init = new Proc(q.getContainerId(), "", args(process), q.getStdio());
         Ctr c = new Ctr(q.getContainerId(), init);
         if (containers.putIfAbsent(c.id, c) != null) {
             throw new TtrpcException(Code.ALREADY_EXISTS, "container " + c.id + " already exists");
         }
+        makeRoot(c.id);
         rootfsMounted.remove(c.id); // the container takes over its rootfs
         return init.pid;
     }
@@ -464,7 +491,7 @@ public final class InMemoryAgent implements AutoCloseable {
 
     private int exec(ExecProcessRequest q) throws TtrpcException {
         Ctr c = container(q.getContainerId());
-        Proc p = new Proc(c.id, q.getExecId(), args(json(q.getOciProcessJson())), q.getStdio().getTerminal());
+        Proc p = new Proc(c.id, q.getExecId(), args(json(q.getOciProcessJson())), q.getStdio());
         synchronized (c) {
             if (!c.state().equals("running")) {
                 throw new TtrpcException(Code.FAILED_PRECONDITION, "container " + c.id + " is " + c.state()
@@ -508,6 +535,17 @@ public final class InMemoryAgent implements AutoCloseable {
             containers.remove(c.id);
         }
         networks.remove(containerId);
+        deleteRoot(containerId);
+    }
+
+    private void deleteRoot(String containerId) {
+        try (var paths = Files.walk(root(containerId))) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // gone already, or a test's leftover: the temporary folder goes anyway
+        }
     }
 
     private Ctr container(String id) throws TtrpcException {
@@ -542,15 +580,44 @@ public final class InMemoryAgent implements AutoCloseable {
         return args;
     }
 
-    private static <T> T parse(Optional<byte[]> bytes, com.google.protobuf.Parser<T> parser) throws TtrpcException {
-        if (bytes.isEmpty()) {
-            throw new TtrpcException(Code.INVALID_ARGUMENT, "the stream ended before its first message");
-        }
+    private void makeRoot(String containerId) throws TtrpcException {
         try {
-            return parser.parseFrom(bytes.get());
-        } catch (InvalidProtocolBufferException e) {
-            throw new TtrpcException(Code.INVALID_ARGUMENT, "malformed message: " + e.getMessage());
+            Path etc = Files.createDirectories(root(containerId).resolve("etc"));
+            if (!Files.exists(etc.resolve("hostname"))) {
+                Files.writeString(etc.resolve("hostname"), "tiny\n"); // TestEngine's image
+            }
+        } catch (IOException e) {
+            throw new TtrpcException(Code.INTERNAL, "rootfs of " + containerId + ": " + e.getMessage());
         }
+    }
+
+    private void checkRoot(String containerId) throws TtrpcException {
+        if (!containers.containsKey(containerId) && !rootfsMounted.contains(containerId)) {
+            throw new TtrpcException(Code.FAILED_PRECONDITION, "container " + containerId
+                    + " has no root file system mounted");
+        }
+    }
+
+    /** The real agent's {@link ArchiveService.Roots}: an O_PATH descriptor of the container's root. */
+    private int openRoot(String containerId) throws TtrpcException {
+        checkRoot(containerId);
+        try {
+            return Fds.openat2(Fds.AT_FDCWD, root(containerId).toString(), OpenFlags.O_PATH | OpenFlags.O_DIRECTORY,
+                    0, 0);
+        } catch (ErrnoException e) {
+            throw new TtrpcException(Code.INTERNAL, "open the root of " + containerId + ": " + e.getMessage());
+        }
+    }
+
+    /** The {@code n}th sample of a small idle container: memory and I/O stand still, CPU time grows. */
+    private static StatsResponse stats(long n) {
+        return StatsResponse.newBuilder().setMemoryBytes(4096).putMemoryStat("inactive_file", 1024)
+                .putMemoryStat("anon", 3072).setMemoryLimitBytes(1L << 30).setPids(1).setOnlineCpus(2)
+                .setCpuUsageUsec(n).setCpuSystemUsec(n / 3).setCpuUserUsec(n - n / 3).setSystemCpuNanos(1_000_000 * n)
+                .addIo(IoUsage.newBuilder().setMajor(254).setMinor(0).setReadBytes(512).setWriteBytes(1024))
+                .addNetworks(NetworkCounters.newBuilder().setName("eth0").setRxBytes(10).setRxPackets(1)
+                        .setTxBytes(20).setTxPackets(2))
+                .build();
     }
 
     private void publish(Event e) {
@@ -592,17 +659,21 @@ public final class InMemoryAgent implements AutoCloseable {
         final BlockingQueue<Integer> signals = new LinkedBlockingQueue<>();
         final List<Integer> sent = Collections.synchronizedList(new ArrayList<>());
         final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
-        final ByteArrayOutputStream stdin = new ByteArrayOutputStream();
-        volatile boolean stdinClosed;
+        final boolean stdinOpen;
+        final LinkedBlockingQueue<byte[]> stdin = new LinkedBlockingQueue<>();
         volatile boolean started;
         private Thread thread; // guarded by this
         private boolean killed; // guarded by this
 
-        Proc(String containerId, String execId, List<String> args, boolean tty) {
+        Proc(String containerId, String execId, List<String> args, Stdio stdio) {
             this.containerId = containerId;
             this.execId = execId;
             this.args = List.copyOf(args);
-            this.tty = tty;
+            this.tty = stdio.getTerminal();
+            this.stdinOpen = stdio.getStdin();
+            if (!stdinOpen) {
+                stdin.add(EOF); // /dev/null
+            }
         }
 
         synchronized void start() {
@@ -661,11 +732,28 @@ public final class InMemoryAgent implements AutoCloseable {
                     .setExecId(execId).setPid(pid).setStatus(status)).build());
         }
 
-        long input(ByteString data) {
-            synchronized (stdin) {
-                stdin.writeBytes(data.toByteArray());
+        long input(ByteString data) throws TtrpcException {
+            if (!stdinOpen) {
+                throw new TtrpcException(Code.FAILED_PRECONDITION, this + " has no stdin open");
+            }
+            if (!data.isEmpty()) {
+                stdin.add(data.toByteArray());
             }
             return data.size();
+        }
+
+        void closeStdin() {
+            stdin.add(EOF); // a second close adds a second end, which nobody reads
+        }
+
+        @Override
+        public byte[] stdin() throws InterruptedException {
+            byte[] next = stdin.take();
+            if (next == EOF) {
+                stdin.add(EOF); // every later read sees the end too
+                return null;
+            }
+            return next;
         }
 
         @Override

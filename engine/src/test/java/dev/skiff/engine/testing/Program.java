@@ -21,6 +21,12 @@ public interface Program {
 
         void stderr(String text);
 
+        /**
+         * Blocks for the next bytes on stdin; null at its end: when the host closes it, or at once
+         * for a process whose stdin is not open (the real agent gives it /dev/null).
+         */
+        byte[] stdin() throws InterruptedException;
+
         /** Blocks until a signal other than SIGKILL arrives, and returns it. */
         int nextSignal() throws InterruptedException;
     }
@@ -34,6 +40,32 @@ public interface Program {
     static Program prints(String out, int code) {
         return p -> {
             p.stdout(out);
+            return code;
+        };
+    }
+
+    /** busybox echo: its arguments joined by spaces and a newline on stdout, then exit 0. */
+    static Program echo() {
+        return p -> {
+            p.stdout(String.join(" ", p.args().subList(1, p.args().size())) + "\n");
+            return 0;
+        };
+    }
+
+    /** busybox cat without arguments: copies stdin to stdout until stdin ends, then exit 0. */
+    static Program cat() {
+        return p -> {
+            for (byte[] in = p.stdin(); in != null; in = p.stdin()) {
+                p.stdout(new String(in, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return 0;
+        };
+    }
+
+    /** Writes {@code err} to stderr, then exits with {@code code}. */
+    static Program complains(String err, int code) {
+        return p -> {
+            p.stderr(err);
             return code;
         };
     }
