@@ -9,13 +9,29 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.skiff.engine.Engine;
 import dev.skiff.engine.api.Backend.BindMount;
+import dev.skiff.engine.placement.Placement;
+import dev.skiff.engine.testing.TestEngine;
+import dev.skiff.registry.testing.FaultyProxy;
+import dev.skiff.registry.testing.TestRegistry;
+import dev.skiff.engine.image.TestArchives;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,29 +39,117 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The HTTP layer over a real unix socket, against {@link StubBackend}, which stands in for the
- * engine (the engine is tested end to end elsewhere): routing, Docker's error replies, the HTTP
- * framing, and the streams (wait, logs, attach).
+ * The HTTP layer over a real unix socket, against the real engine over fake VMs
+ * ({@link EngineServer}): routing, Docker's error replies, the HTTP framing, and the streams
+ * (wait, logs, attach).
  */
 @Timeout(30)
 class ApiServerTest {
     @TempDir
     Path dir;
     Path socket;
-    StubBackend backend;
+    EngineServer engineServer;
+    Engine backend;
     ApiServer server;
 
+    /** The one layer of the registry's test/img: the tiny root file system, gzipped. */
+    private static final TestRegistry.Layer LAYER = gzip(rootfs());
+    private static final String LAYER_DIGEST = TestRegistry.sha256(LAYER.bytes());
+    /** test/broken's layer, which the proxy corrupts. */
+    private static final TestRegistry.Layer BROKEN = gzip(TestArchives.tar(TestArchives.files("etc/broken", "x\n")));
+    @TempDir
+    static Path registryDir;
+    /** Debian's docker-registry, started by the first test that pulls or pushes, and a proxy that corrupts a blob. */
+    private static TestRegistry registry;
+    private static FaultyProxy proxy;
+    private static String amd64Digest;
+    /** A registry with htpasswd auth, user u with password "right". */
+    private static TestRegistry locked;
+
+    private static TestRegistry.Layer gzip(byte[] tar) {
+        try {
+            return TestRegistry.Layer.gzip(tar);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Serves test/img (an index: linux/amd64 and linux/arm64 of {@link #LAYER}) and test/broken. */
+    private static synchronized TestRegistry registry() throws Exception {
+        if (registry == null) {
+            registry = TestRegistry.start(registryDir.resolve("open"), "");
+            proxy = new FaultyProxy(registry);
+            String amd = registry.pushImage("test/img", "amd64", config("amd64", rootfs()), List.of(LAYER));
+            String arm = registry.pushImage("test/img", "arm64", config("arm64", rootfs()), List.of(LAYER));
+            amd64Digest = amd.split(" ")[0];
+            String index = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+                    + platformManifest(amd, "amd64") + "," + platformManifest(arm, "arm64") + "]}";
+            registry.putManifest("test/img", "latest", "application/vnd.oci.image.index.v1+json",
+                    index.getBytes(StandardCharsets.UTF_8));
+            registry.pushImage("test/broken", "latest",
+                    config("amd64", TestArchives.tar(TestArchives.files("etc/broken", "x\n"))), List.of(BROKEN));
+            proxy.fault(TestRegistry.sha256(BROKEN.bytes()), FaultyProxy.Fault.CORRUPT);
+        }
+        return registry;
+    }
+
+    private static synchronized TestRegistry locked() throws Exception {
+        if (locked == null) {
+            Process p = new ProcessBuilder("htpasswd", "-Bbn", "u", "right").redirectErrorStream(true).start();
+            String line = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertEquals(0, p.waitFor(), line);
+            Path file = Files.writeString(Files.createDirectories(registryDir.resolve("locked")).resolve("htpasswd"),
+                    line + "\n");
+            locked = TestRegistry.start(registryDir.resolve("locked"), """
+                    auth:
+                      htpasswd:
+                        realm: skiff-test
+                        path: %s
+                    """.formatted(file));
+        }
+        return locked;
+    }
+
+    /** An image config for one layer whose uncompressed tar is {@code layer}. */
+    private static byte[] config(String architecture, byte[] layer) {
+        return ("{\"architecture\":\"" + architecture + "\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"sh\"]},"
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + TestRegistry.sha256(layer) + "\"]}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** An index entry for a manifest pushed as {@code "sha256:... SIZE"}. */
+    private static String platformManifest(String pushed, String architecture) {
+        String[] digestSize = pushed.split(" ");
+        return "{\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\"digest\":\"" + digestSize[0]
+                + "\",\"size\":" + digestSize[1] + ",\"platform\":{\"architecture\":\"" + architecture
+                + "\",\"os\":\"linux\"}}";
+    }
+
+    @AfterAll
+    static void stopRegistries() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (registry != null) {
+            registry.close();
+        }
+        if (locked != null) {
+            locked.close();
+        }
+    }
+
     @BeforeEach
-    void start() throws IOException {
-        socket = dir.resolve("api.sock");
-        backend = new StubBackend();
-        server = new ApiServer(backend);
-        server.start(socket);
+    void start() throws Exception {
+        engineServer = new EngineServer(dir);
+        backend = engineServer.engine;
+        server = engineServer.server;
+        socket = engineServer.socket;
     }
 
     @AfterEach
     void stop() throws IOException {
         server.close();
+        engineServer.close();
     }
 
     private RawClient client() throws IOException {
@@ -68,6 +172,11 @@ class ApiServerTest {
         try (RawClient c = client()) {
             return c.request(method, target, body);
         }
+    }
+
+    /** A root file system to import: TestEngine's tiny one. */
+    private static byte[] rootfs() {
+        return TestArchives.tar(TestArchives.files("etc/", null, "etc/hostname", "tiny\n"));
     }
 
     @Test
@@ -100,8 +209,29 @@ class ApiServerTest {
         }
     }
 
+    /** The engine, but for two calls that fail as the engine should not: a bug of its own, a full disk. */
+    private Backend faulty() {
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("inspectImage") && "a-bug".equals(args[0])) {
+                        throw new IllegalStateException("the engine's own bug");
+                    }
+                    if (method.getName().equals("saveImages") && ((List<?>) args[0]).contains("a-full-disk")) {
+                        throw new IOException("No space left on device: /var/lib/skiff/images/tmp");
+                    }
+                    try {
+                        return method.invoke(backend, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     @Test
     void aHandlersOwnFailureIsA500WithoutJavaDetailsAndItsIoFailureIsNamed() throws IOException {
+        server.close();
+        server = new ApiServer(faulty());
+        server.start(socket);
         RawClient.Reply bug = call("GET", "/v1.47/images/a-bug/json", null);
         assertEquals(500, bug.status());
         assertEquals("{\"message\":\"Skiff failed to serve GET /images/a-bug/json because of an error of its own; the"
@@ -127,7 +257,7 @@ class ApiServerTest {
                 assertEquals("close", reply.header("Connection"), field);
             }
         }
-        assertFalse(backend.calls.stream().anyMatch(call -> call.startsWith("volume create")), backend.calls.toString());
+        assertEquals(List.of(), backend.volumes(), "no handler ran");
         RawClient.Reply message = null;
         try (RawClient c = client()) {
             c.send("POST /v1.47/volumes/create HTTP/1.1\r\nHost: d\r\nContent-Length: +2\r\n\r\n{}");
@@ -199,14 +329,18 @@ class ApiServerTest {
     }
 
     @Test
-    void createMapsDockersConfigToCreateSpec() throws IOException {
-        create("""
+    void createMapsDockersConfigToCreateSpec() throws Exception {
+        // host folders of the test's own: -v creates a missing one (as docker does), --mount wants it there
+        String host = dir.toString();
+        Files.createDirectories(dir.resolve("m"));
+        String id = create("""
                 {"Image":"busybox","Cmd":"ls","Entrypoint":[""],"Env":["A=1"],"WorkingDir":"/w","User":"1:2",
                  "Hostname":"h","Tty":true,"OpenStdin":true,"StdinOnce":true,"Labels":{"k":"v"},
                  "StopSignal":"SIGINT","StopTimeout":7,"Unknown":{"ignored":true},
-                 "HostConfig":{"Binds":["/data:/data:ro","/src:/src"],"AutoRemove":true,"Isolation":"hyperv",
-                   "Mounts":[{"Type":"bind","Source":"/m","Target":"/mnt","ReadOnly":true}]}}""");
-        Backend.CreateSpec spec = backend.lastCreate;
+                 "HostConfig":{"Binds":["HOST/data:/data:ro","HOST/src:/src"],"AutoRemove":true,"Isolation":"hyperv",
+                   "Mounts":[{"Type":"bind","Source":"HOST/m","Target":"/mnt","ReadOnly":true}]}}"""
+                .replace("HOST", host));
+        Backend.CreateSpec spec = backend.inspectContainer(id).spec();
         assertEquals(List.of("ls"), spec.cmd());
         assertEquals(List.of(), spec.entrypoint());
         assertEquals(List.of("A=1"), spec.env());
@@ -216,25 +350,27 @@ class ApiServerTest {
         assertEquals("hyperv", spec.isolation());
         assertEquals("SIGINT", spec.stopSignal());
         assertEquals(7, spec.stopTimeout());
-        assertEquals(List.of(new BindMount("/data", "/data", true, true), new BindMount("/src", "/src", false, true),
-                new BindMount("/m", "/mnt", true, false)), spec.binds());
+        assertEquals(List.of(new BindMount(host + "/data", "/data", true, true),
+                new BindMount(host + "/src", "/src", false, true), new BindMount(host + "/m", "/mnt", true, false)),
+                spec.binds());
 
-        create("{\"Image\":\"busybox\"}");
-        assertNull(backend.lastCreate.entrypoint());
-        assertEquals(List.of(), backend.lastCreate.cmd());
+        Backend.CreateSpec plain = backend.inspectContainer(create("{\"Image\":\"busybox\"}")).spec();
+        assertNull(plain.entrypoint());
+        assertEquals(List.of(), plain.cmd());
     }
 
     @Test
     void inspectAndListUseDockersShapes() throws IOException {
-        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"echo\",\"hi\"],\"HostConfig\":{\"Binds\":[\"/a:/b\"]}}");
+        String bind = dir.resolve("a") + ":/b";
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"echo\",\"hi\"],\"HostConfig\":{\"Binds\":[\"" + bind + "\"]}}");
         JsonNode inspect = json(call("GET", "/containers/" + id + "/json", null));
         assertEquals(id, inspect.get("Id").asText());
         assertEquals("echo", inspect.get("Path").asText());
         assertEquals("hi", inspect.get("Args").get(0).asText());
         assertEquals("created", inspect.get("State").get("Status").asText());
         assertEquals("0001-01-01T00:00:00Z", inspect.get("State").get("StartedAt").asText());
-        assertTrue(inspect.get("Name").asText().startsWith("/stub_"));
-        assertEquals("/a:/b", inspect.get("HostConfig").get("Binds").get(0).asText());
+        assertEquals("/skiff_" + id.substring(0, 8), inspect.get("Name").asText(), "the engine's name for it");
+        assertEquals(bind, inspect.get("HostConfig").get("Binds").get(0).asText());
         assertEquals("/b", inspect.get("Mounts").get(0).get("Destination").asText());
         assertFalse(inspect.get("Config").get("Tty").asBoolean());
 
@@ -256,108 +392,149 @@ class ApiServerTest {
         assertEquals(304, again.status());
         assertEquals(0, again.body().length);
         assertEquals(204, call("POST", "/containers/" + id + "/kill", null).status());
-        assertTrue(backend.calls.contains("kill SIGKILL"));
+        assertEquals(List.of(9), engineServer.sharedAgent().signalsSent(id), "kill's default: SIGKILL");
         assertEquals(204, call("DELETE", "/containers/" + id + "?force=1&v=1", null).status());
         assertEquals(404, call("GET", "/containers/" + id + "/json", null).status());
     }
 
     @Test
-    void imagesByReferenceWithSlashAndColon() throws IOException {
-        backend.addImage("library/alpine:3.20", "sha256:" + "a".repeat(64));
+    void imagesByReferenceWithSlashAndColon() throws Exception {
+        Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        backend.importImage(new ByteArrayInputStream(rootfs()), "library/alpine", "3.20",
+                Map.of("CMD", "[\"sh\"]"), line -> { });
         RawClient.Reply reply = call("GET", "/v1.47/images/library/alpine:3.20/json", null);
         assertEquals(200, reply.status(), reply.text());
         JsonNode image = json(reply);
         assertEquals("layers", image.get("RootFS").get("Type").asText());
-        assertEquals("2024-01-02T03:04:05Z", image.get("Created").asText());
+        // an import is created when it is made, in Go's RFC 3339 form
+        String created = image.get("Created").asText();
+        assertTrue(created.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,9})?Z"), created);
+        assertFalse(Instant.parse(created).isBefore(before), created);
         assertEquals("sh", image.get("Config").get("Cmd").get(0).asText());
         assertEquals("sh", image.get("ContainerConfig").get("Cmd").get(0).asText(), "older clients still read it");
         JsonNode list = json(call("GET", "/images/json", null));
         assertEquals(2, list.size());
         assertEquals(list.get(0).get("Size").asLong(), list.get(0).get("VirtualSize").asLong());
         JsonNode deleted = json(call("DELETE", "/images/library/alpine:3.20?force=1", null));
-        assertEquals("library/alpine:3.20", deleted.get(0).get("Untagged").asText());
+        // dockerd names what it untagged in the familiar form (reference.FamiliarString): no "library/"
+        assertEquals("alpine:3.20", deleted.get(0).get("Untagged").asText());
     }
 
     @Test
-    void chunkedRequestBodyAndKeepAlive() throws IOException {
+    void chunkedRequestBodyAndKeepAlive() throws Exception {
+        byte[] archive = saved("alpine:3", "skiff/tool:1");
         try (RawClient c = client()) {
             c.send("POST /v1.47/images/load?quiet=0 HTTP/1.1\r\nHost: docker\r\nTransfer-Encoding: chunked\r\n"
                     + "Content-Type: application/x-tar\r\n\r\n");
-            c.send(RawClient.chunked("alpine:3\nskiff/tool:1\n".getBytes(StandardCharsets.UTF_8), 5));
+            c.send(RawClient.chunked(archive, 1000));
             RawClient.Reply reply = c.readReply(false);
             assertEquals(200, reply.status());
             assertEquals("application/json", reply.header("Content-Type"));
-            String[] lines = reply.text().split("\n");
-            assertEquals("{\"stream\":\"Loading layer for alpine:3\\n\"}", lines[0]);
-            assertEquals("{\"stream\":\"Loaded image: alpine:3\\n\"}", lines[2]);
-            assertEquals("{\"stream\":\"Loaded image: skiff/tool:1\\n\"}", lines[3]);
+            List<String> lines = reply.text().lines().toList();
+            assertTrue(lines.getFirst().startsWith("{\"stream\":\"Loading layer "), reply.text());
+            assertEquals(List.of("{\"stream\":\"Loaded image: alpine:3\\n\"}", "{\"stream\":\"Loaded image: skiff/tool:1\\n\"}"),
+                    lines.subList(lines.size() - 2, lines.size()), reply.text());
             assertEquals(200, c.request("GET", "/images/skiff/tool:1/json", null).status());
         }
+    }
+
+    /** A docker save archive of the test image under these names, which are then removed again. */
+    private byte[] saved(String... names) throws Exception {
+        for (String name : names) {
+            engineServer.test.images.tag(TestEngine.IMAGE, name);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        backend.saveImages(List.of(names), out);
+        for (String name : names) {
+            backend.removeImage(name, false);
+        }
+        return out.toByteArray();
+    }
+
+    /** The manifest.json of a docker save archive. */
+    private static JsonNode manifest(byte[] archive) throws IOException {
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new ByteArrayInputStream(archive))) {
+            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+                if (e.getName().equals("manifest.json")) {
+                    return Json.MAPPER.readTree(tar.readAllBytes());
+                }
+            }
+        }
+        throw new AssertionError("no manifest.json in the archive");
     }
 
     @Test
     void loadErrorBeforeOutputIsAStatus() throws IOException {
         RawClient.Reply reply = call("POST", "/images/load", "corrupt\n");
         assertEquals(400, reply.status());
-        assertEquals("failed to load images: archive is not a tar file", json(reply).get("message").asText());
+        assertEquals("invalid archive: it holds neither manifest.json (docker save) nor index.json (OCI image layout);"
+                + " it is empty", json(reply).get("message").asText());
     }
 
     @Test
-    void importTakesTheBodyAndSplitsRepoTag() throws IOException {
-        RawClient.Reply reply = call("POST",
-                "/images/create?fromSrc=-&repo=skiff/base:v2&tag=&changes=CMD+%5B%22sh%22%5D&changes=ENV+A%3D1&changes=ENV+B%3D2",
-                "rootfs-bytes");
-        assertEquals(200, reply.status(), reply.text());
-        assertEquals("{\"status\":\"sha256:" + "f".repeat(64) + "\"}", reply.text().trim());
-        assertTrue(backend.calls.contains("import skiff/base v2 12"), backend.calls.toString());
-        assertEquals(Map.of("CMD", "[\"sh\"]", "ENV", "A=1 B=2"), backend.lastChanges);
-    }
-
-    @Test
-    void pullStreamsDockersProgressMessages() throws IOException {
+    void importTakesTheBodyAndSplitsRepoTag() throws Exception {
         RawClient.Reply reply;
         try (RawClient c = client()) {
-            c.send("POST /images/create?fromImage=127.0.0.1:5000/test/img&tag=latest&platform=linux/arm64 HTTP/1.1\r\n"
+            reply = c.request("POST", "/images/create?fromSrc=-&repo=skiff/base:v2&tag=&changes=CMD+%5B%22sh%22%5D"
+                    + "&changes=ENV+A%3D1&changes=ENV+B%3D2", "application/x-tar", rootfs());
+        }
+        assertEquals(200, reply.status(), reply.text());
+        Backend.ImageDetail image = backend.inspectImage("skiff/base:v2");
+        // progress first, then the new image's id as the last status, as dockerd's ImportImage
+        assertEquals("{\"status\":\"" + image.summary().id() + "\"}", reply.text().lines().toList().getLast());
+        assertEquals(List.of("sh"), image.config().cmd());
+        assertTrue(image.config().env().containsAll(List.of("A=1", "B=2")), image.config().env().toString());
+    }
+
+    @Test
+    void pullStreamsDockersProgressMessages() throws Exception {
+        String ref = registry().host() + "/test/img";
+        RawClient.Reply reply;
+        try (RawClient c = client()) {
+            c.send("POST /images/create?fromImage=" + ref + "&tag=latest&platform=linux/arm64 HTTP/1.1\r\n"
                     + "Host: docker\r\nX-Registry-Auth: e30=\r\nContent-Length: 0\r\n\r\n");
             reply = c.readReply(false);
         }
         assertEquals(200, reply.status(), reply.text());
-        assertTrue(backend.calls.contains("pull 127.0.0.1:5000/test/img:latest platform=linux/arm64 auth=e30="),
-                backend.calls.toString());
+        assertEquals("arm64", backend.inspectImage(ref).architecture(), "the platform picked from the index");
         List<String> lines = reply.text().lines().toList();
         assertEquals("{\"status\":\"Pulling from test/img\",\"id\":\"latest\"}", lines.get(0));
+        String layer = LAYER_DIGEST.substring(7, 19);
         // an empty progressDetail is what makes the CLI redraw a layer's line in place
-        assertEquals("{\"status\":\"Pulling fs layer\",\"progressDetail\":{},\"id\":\"0123456789ab\"}", lines.get(1));
-        assertEquals("{\"status\":\"Downloading\",\"progressDetail\":{\"current\":100,\"total\":200},"
-                + "\"id\":\"0123456789ab\"}", lines.get(2));
-        assertEquals("{\"status\":\"Status: Downloaded newer image for 127.0.0.1:5000/test/img:latest\"}",
-                lines.getLast());
+        assertTrue(lines.contains("{\"status\":\"Pulling fs layer\",\"progressDetail\":{},\"id\":\"" + layer + "\"}"),
+                reply.text());
+        long size = LAYER.bytes().length;
+        assertTrue(lines.stream().anyMatch(l -> l.matches("\\{\"status\":\"Downloading\",\"progressDetail\":"
+                + "\\{\"current\":\\d+,\"total\":" + size + "},\"id\":\"" + layer + "\"}")), reply.text());
+        assertEquals("{\"status\":\"Status: Downloaded newer image for " + ref + ":latest\"}", lines.getLast());
     }
 
     @Test
-    void pullByDigestJoinsTheTagFieldWithAnAt() throws IOException {
-        String digest = "sha256:" + "a".repeat(64);
-        assertEquals(200, call("POST", "/images/create?fromImage=busybox&tag=" + digest, null).status());
-        assertTrue(backend.calls.contains("pull busybox@" + digest + " platform=null auth=null"),
-                backend.calls.toString());
+    void pullByDigestJoinsTheTagFieldWithAnAt() throws Exception {
+        String ref = registry().host() + "/test/img";
+        assertEquals(200, call("POST", "/images/create?fromImage=" + ref + "&tag=" + amd64Digest, null).status());
+        assertEquals("amd64", backend.inspectImage(ref + "@" + amd64Digest).architecture());
     }
 
     @Test
-    void pullFailingBeforeAnyMessageIsAnHttpError() throws IOException {
-        RawClient.Reply reply = call("POST", "/images/create?fromImage=nosuch&tag=latest", null);
+    void pullFailingBeforeAnyMessageIsAnHttpError() throws Exception {
+        String ref = registry().host() + "/nosuch";
+        RawClient.Reply reply = call("POST", "/images/create?fromImage=" + ref + "&tag=latest", null);
         assertEquals(404, reply.status());
-        assertEquals("manifest for nosuch:latest not found: manifest unknown", json(reply).get("message").asText());
+        // the registry's error code and its message, both "manifest unknown", as dockerd prints them
+        assertEquals("manifest for " + ref + ":latest not found: manifest unknown: manifest unknown",
+                json(reply).get("message").asText());
     }
 
     @Test
-    void pullFailingMidStreamEndsTheStreamWithAnErrorMessage() throws IOException {
-        backend.pullFailure = EngineException.invalid("filesystem layer verification failed for digest sha256:"
-                + "b".repeat(64));
-        RawClient.Reply reply = call("POST", "/images/create?fromImage=test/img&tag=latest", null);
+    void pullFailingMidStreamEndsTheStreamWithAnErrorMessage() throws Exception {
+        registry();
+        RawClient.Reply reply = call("POST", "/images/create?fromImage=" + proxy.host() + "/test/broken&tag=latest", null);
         assertEquals(200, reply.status());
         JsonNode last = Json.MAPPER.readTree(reply.text().lines().toList().getLast());
-        assertEquals(backend.pullFailure.getMessage(), last.get("error").asText());
-        assertEquals(backend.pullFailure.getMessage(), last.path("errorDetail").path("message").asText());
+        String digest = TestRegistry.sha256(BROKEN.bytes());
+        assertTrue(last.get("error").asText().contains(digest), "names the layer: " + reply.text());
+        assertEquals(last.get("error").asText(), last.path("errorDetail").path("message").asText());
     }
 
     @Test
@@ -365,22 +542,27 @@ class ApiServerTest {
         RawClient.Reply all = call("GET", "/images/get?names=busybox&names=busybox:latest", null);
         assertEquals(200, all.status(), all.text());
         assertEquals("application/x-tar", all.header("Content-Type"));
-        assertEquals("archive of [busybox, busybox:latest]", all.text());
+        assertEquals("[\"busybox:latest\"]", manifest(all.body()).get(0).get("RepoTags").toString(),
+                "one image, named once");
         RawClient.Reply one = call("GET", "/images/busybox:latest/get", null);
-        assertEquals("archive of [busybox:latest]", one.text());
+        assertEquals("[\"busybox:latest\"]", manifest(one.body()).get(0).get("RepoTags").toString());
         RawClient.Reply missing = call("GET", "/images/get?names=busybox&names=nosuch", null);
         assertEquals(404, missing.status());
         assertEquals(400, call("GET", "/images/get", null).status());
     }
 
     @Test
-    void pushStreamsProgressAndEndsWithAnAuxMessage() throws IOException {
-        RawClient.Reply reply = call("POST", "/images/busybox/push?tag=latest", null);
+    void pushStreamsProgressAndEndsWithAnAuxMessage() throws Exception {
+        String name = registry().host() + "/pushed/busybox";
+        backend.tagImage("busybox", name, "latest");
+        RawClient.Reply reply = call("POST", "/images/" + name + "/push?tag=latest", null);
         assertEquals(200, reply.status(), reply.text());
-        assertTrue(backend.calls.contains("push busybox latest auth=null"), backend.calls.toString());
         List<String> lines = reply.text().lines().toList();
-        assertEquals("{\"status\":\"The push refers to repository [docker.io/library/busybox]\"}", lines.get(0));
-        assertEquals("{\"aux\":{\"Tag\":\"latest\"}}", lines.getLast());
+        assertEquals("{\"status\":\"The push refers to repository [" + name + "]\"}", lines.get(0));
+        // dockerd's PushResult: the tag, and the digest and size of the manifest pushed
+        JsonNode aux = Json.MAPPER.readTree(lines.getLast()).get("aux");
+        assertEquals("latest", aux.get("Tag").asText(), lines.getLast());
+        assertTrue(aux.get("Digest").asText().matches("sha256:[0-9a-f]{64}") && aux.get("Size").asLong() > 0, lines.getLast());
         assertEquals(404, call("POST", "/images/nosuch/push?tag=1", null).status());
     }
 
@@ -402,16 +584,20 @@ class ApiServerTest {
         assertEquals(204, call("DELETE", "/volumes/pgdata", null).status());
         assertEquals(404, call("DELETE", "/volumes/pgdata", null).status());
         assertEquals(204, call("DELETE", "/volumes/pgdata?force=1", null).status());
+        assertEquals(201, call("POST", "/volumes/create", "{\"Name\":\"spare\"}").status());
+        RawClient.Reply kept = call("POST", "/volumes/prune", null);
+        assertEquals(200, kept.status(), kept.text());
+        assertEquals(1, json(call("GET", "/volumes", null)).get("Volumes").size(), "a named volume stays without all");
         RawClient.Reply pruned = call("POST", "/volumes/prune?filters=%7B%22all%22%3A%5B%22true%22%5D%7D", null);
         assertEquals(200, pruned.status());
-        assertTrue(backend.calls.contains("volume prune [] all=true"), backend.calls.toString());
+        assertEquals("[\"spare\"]", json(pruned).get("VolumesDeleted").toString(), "all=true reached the engine");
     }
 
     @Test
     void eventsSinceAndUntilWithFiltersInDockersShape() throws IOException {
-        backend.events.publish("container", "create", "c1", Map.of("name", "web", "image", "busybox", "app", "shop"));
-        backend.events.publish("container", "die", "c1", Map.of("name", "web", "image", "busybox", "exitCode", "3"));
-        backend.events.publish("volume", "create", "data", Map.of("driver", "local"));
+        backend.events().publish("container", "create", "c1", Map.of("name", "web", "image", "busybox", "app", "shop"));
+        backend.events().publish("container", "die", "c1", Map.of("name", "web", "image", "busybox", "exitCode", "3"));
+        backend.events().publish("volume", "create", "data", Map.of("driver", "local"));
         long until = java.time.Instant.now().getEpochSecond() + 1;
         RawClient.Reply all = call("GET", "/events?since=0&until=" + until, null);
         assertEquals(200, all.status());
@@ -435,8 +621,8 @@ class ApiServerTest {
 
     @Test
     void healthStatusEventsMatchTheirPrefixAsDockerdsFilterDoes() throws IOException {
-        backend.events.publish("container", "health_status: healthy", "c1", Map.of("name", "web", "image", "busybox"));
-        backend.events.publish("container", "start", "c1", Map.of("name", "web", "image", "busybox"));
+        backend.events().publish("container", "health_status: healthy", "c1", Map.of("name", "web", "image", "busybox"));
+        backend.events().publish("container", "start", "c1", Map.of("name", "web", "image", "busybox"));
         long until = java.time.Instant.now().getEpochSecond() + 1;
         String health = call("GET", "/events?since=0&until=" + until
                 + "&filters=%7B%22event%22%3A%5B%22health_status%22%5D%7D", null).text();
@@ -445,26 +631,27 @@ class ApiServerTest {
     }
 
     @Test
-    void updateAnswersWithNoWarningsAndUnknownContainersAre404() throws IOException {
+    void updateAnswersWithNoWarningsAndUnknownContainersAre404() throws Exception {
         String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"]}");
         RawClient.Reply ok = call("POST", "/containers/" + id + "/update", "{\"RestartPolicy\":{\"Name\":\"always\"}}");
         assertEquals(200, ok.status(), ok.text());
         assertEquals("{\"Warnings\":[]}", ok.text());
-        assertEquals(new Backend.RestartPolicy("always", 0), backend.lastUpdate.restartPolicy());
+        assertEquals(new Backend.RestartPolicy("always", 0), backend.inspectContainer(id).spec().restartPolicy());
         RawClient.Reply missing = call("POST", "/containers/nosuch/update", "{}");
         assertEquals(404, missing.status());
         assertEquals("No such container: nosuch", json(missing).get("message").asText());
     }
 
     @Test
-    void loginAnswersAsDockerdDoes() throws IOException {
+    void loginAnswersAsDockerdDoes() throws Exception {
+        String host = locked().host();
         RawClient.Reply ok = call("POST", "/auth",
-                "{\"username\":\"u\",\"password\":\"right\",\"serveraddress\":\"127.0.0.1:5000\"}");
+                "{\"username\":\"u\",\"password\":\"right\",\"serveraddress\":\"" + host + "\"}");
         assertEquals(200, ok.status(), ok.text());
         assertEquals("Login Succeeded", json(ok).get("Status").asText());
         assertEquals("", json(ok).get("IdentityToken").asText());
         RawClient.Reply wrong = call("POST", "/auth",
-                "{\"username\":\"u\",\"password\":\"wrong\",\"serveraddress\":\"127.0.0.1:5000\"}");
+                "{\"username\":\"u\",\"password\":\"wrong\",\"serveraddress\":\"" + host + "\"}");
         assertEquals(401, wrong.status());
         assertTrue(json(wrong).get("message").asText().contains("401 Unauthorized"), wrong.text());
         assertEquals(400, call("POST", "/auth", "{\"username\": 7}").status());
@@ -479,8 +666,11 @@ class ApiServerTest {
             assertEquals(200, head.status());
             assertEquals("chunked", head.header("Transfer-Encoding"));
             assertEquals(204, call("POST", "/containers/" + id + "/start", null).status());
+            long stopping = System.nanoTime();
             assertEquals(204, call("POST", "/containers/" + id + "/stop?t=3", null).status());
-            assertTrue(backend.calls.contains("stop 3 null"));
+            // sleep, as a container's init, ignores SIGTERM: SIGKILL ends it once t's 3 s have passed
+            assertTrue(System.nanoTime() - stopping >= 3_000_000_000L, "the stop waited t=3 seconds");
+            assertEquals(List.of(15, 9), engineServer.sharedAgent().signalsSent(id));
             assertEquals("{\"StatusCode\":137,\"Error\":null}\n", new String(c.readChunk(), StandardCharsets.UTF_8));
             assertNull(c.readChunk());
         }
@@ -585,7 +775,7 @@ class ApiServerTest {
             assertEquals("1:two\n", RawClient.frames(c.readChunk()));
             input.stdin().close(); // cat exits: the stream ends
             assertNull(c.readChunk());
-            assertTrue(backend.calls.contains("logs follow=true tail=all"));
+            // "one", written before the request, came first: the default tail is all of the log
         }
     }
 
@@ -599,10 +789,11 @@ class ApiServerTest {
         call("POST", "/containers/" + id + "/start", null);
         try (RawClient c = client()) {
             c.send("GET /v1.47/containers/" + id + "/logs?follow=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: d\r\n\r\n");
-            assertTrue(eventually(() -> backend.logReaders.get() == 1), "the follow started");
+            // (the reply's head waits for a first frame, which a silent container never gives)
+            assertTrue(eventually(() -> server.connections(ConnectionTable.Phase.BUSY) == 1), "the follow started");
         }
-        assertTrue(eventually(() -> backend.logReaders.get() == 0), "the follow ended with its client");
-        assertEquals(1, backend.calls.stream().filter(call -> call.equals("logs follow=true tail=all")).count());
+        // the handler's end closes its follow, which leaves the container's output
+        assertTrue(eventually(() -> server.connections(ConnectionTable.Phase.BUSY) == 0), "the follow ended with its client");
     }
 
     @Test
@@ -665,15 +856,18 @@ class ApiServerTest {
     }
 
     @Test
-    void infoAndVms() throws IOException {
+    void infoAndVms() throws Exception {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"]}");
+        assertEquals(204, call("POST", "/containers/" + id + "/start", null).status()); // the shared VM boots
+        Backend.SystemInfo engineInfo = backend.info();
         JsonNode info = json(call("GET", "/info", null));
-        assertEquals("stubhost", info.get("Name").asText());
-        assertEquals(4, info.get("NCPU").asInt());
+        assertEquals(engineInfo.name(), info.get("Name").asText());
+        assertEquals(engineInfo.cpus(), info.get("NCPU").asInt());
         assertEquals("Utility VMs", info.get("DriverStatus").get(0).get(0).asText());
         assertEquals(" skiff-shared", info.get("DriverStatus").get(1).get(0).asText());
         JsonNode vms = json(call("GET", "/skiff/vms", null));
         assertEquals("shared", vms.get(0).get("mode").asText());
-        assertEquals(4242, vms.get(0).get("pid").asLong());
+        assertEquals(engineServer.test.driver.vms(Placement.SHARED_NAME).getLast().pid(), vms.get(0).get("pid").asLong());
     }
 
     @Test

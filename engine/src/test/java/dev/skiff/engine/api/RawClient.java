@@ -51,10 +51,15 @@ final class RawClient implements AutoCloseable {
 
     /** A request with a JSON or empty body and Content-Length. */
     Reply request(String method, String target, String body) throws IOException {
-        byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-        send(method + " " + target + " HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + bytes.length + "\r\n\r\n");
-        send(bytes);
+        return request(method, target, "application/json",
+                body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A request with a body of that type (a tar for docker cp) and Content-Length. */
+    Reply request(String method, String target, String contentType, byte[] body) throws IOException {
+        send(method + " " + target + " HTTP/1.1\r\nHost: docker\r\nContent-Type: " + contentType + "\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n");
+        send(body);
         return readReply(method.equals("HEAD"));
     }
 
