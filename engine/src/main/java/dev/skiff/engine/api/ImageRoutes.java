@@ -49,11 +49,12 @@ final class ImageRoutes {
             }
         }
         ArrayNode list = Json.array();
-        for (Backend.ImageSummary image : all) {
-            boolean dangling = image.repoTags().isEmpty();
+        for (Backend.ImageSummary listed : all) {
+            boolean dangling = listed.repoTags().isEmpty();
+            Backend.ImageSummary image = references.isEmpty() ? listed : named(listed, references);
             if (f.getOrDefault("dangling", List.of()).stream().anyMatch(d -> (d.equals("true") || d.equals("1")) != dangling)
-                    || !dev.skiff.engine.network.LabelFilter.matches(image.labels(), f.getOrDefault("label", List.of()))
-                    || !references.isEmpty() && references.stream().noneMatch(r -> references(image, r))
+                    || !dev.skiff.engine.network.LabelFilter.matches(listed.labels(), f.getOrDefault("label", List.of()))
+                    || image == null
                     || before != null && !image.created().isBefore(before)
                     || since != null && !image.created().isAfter(since)
                     || until != null && !image.created().isBefore(until)) {
@@ -73,14 +74,22 @@ final class ImageRoutes {
         }
     }
 
-    private static boolean references(Backend.ImageSummary image, java.nio.file.PathMatcher m) {
-        for (String tag : image.repoTags()) {
-            String name = tag.substring(0, tag.lastIndexOf(':'));
-            if (m.matches(java.nio.file.Path.of(tag)) || m.matches(java.nio.file.Path.of(name))) {
-                return true;
-            }
-        }
-        return false;
+    /**
+     * The image under the names of it that a reference pattern matches, as dockerd lists it (moby's
+     * Images skips each reference that no pattern matches); null when none does.
+     */
+    private static Backend.ImageSummary named(Backend.ImageSummary image, List<java.nio.file.PathMatcher> patterns) {
+        List<String> tags = image.repoTags().stream().filter(t -> matches(t, t.lastIndexOf(':'), patterns)).toList();
+        List<String> digests = image.repoDigests().stream().filter(d -> matches(d, d.indexOf('@'), patterns)).toList();
+        return tags.isEmpty() && digests.isEmpty() ? null : new Backend.ImageSummary(image.id(), tags, digests,
+                image.created(), image.size(), image.labels());
+    }
+
+    /** Whether a pattern matches the reference or its name alone (what precedes {@code nameEnd}). */
+    private static boolean matches(String ref, int nameEnd, List<java.nio.file.PathMatcher> patterns) {
+        java.nio.file.Path whole = java.nio.file.Path.of(ref);
+        java.nio.file.Path name = java.nio.file.Path.of(nameEnd < 0 ? ref : ref.substring(0, nameEnd));
+        return patterns.stream().anyMatch(m -> m.matches(whole) || m.matches(name));
     }
 
     private void inspect(Exchange ex) throws EngineException, IOException {

@@ -35,7 +35,7 @@ public final class TestEngine implements AutoCloseable {
     private final RegistryClient registries;
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
-    private TestEngine(Path dir, Duration sharedIdle, RegistryConfig registryConfig) throws IOException, EngineException {
+    private TestEngine(Path dir, Duration sharedIdle) throws IOException, EngineException {
         driver = new FakeVmDriver(Files.createDirectories(dir.resolve("v")));
         images = new ImageStore(dir.resolve("images"));
         images.importRootfs(new ByteArrayInputStream(rootfs()), IMAGE, Map.of("CMD", "[\"true\"]"), p -> { });
@@ -43,18 +43,13 @@ public final class TestEngine implements AutoCloseable {
         GuestImage guest = new GuestImage(fakeBoot.resolve("vmlinuz"), fakeBoot.resolve("initrd"), "0.0-fake",
                 List.of(), List.of());
         placement = new Placement(driver, () -> guest, dir.resolve("data/vms"), sharedIdle, 512, log::add);
-        registries = new RegistryClient(registryConfig);
+        registries = new RegistryClient(RegistryConfig.defaults());
         engine = new Engine(dir.resolve("data"), images, registries, placement, dir.resolve("docker.sock"), log::add);
     }
 
     /** An engine whose shared VM stops only after a minute without containers. */
     public static TestEngine create(Path dir) throws IOException, EngineException {
-        return create(dir, RegistryConfig.defaults());
-    }
-
-    /** As {@link #create(Path)}, with the daemon's registry settings (a mirror for Docker Hub, say). */
-    public static TestEngine create(Path dir, RegistryConfig registries) throws IOException, EngineException {
-        return new TestEngine(dir, Duration.ofMinutes(1), registries);
+        return new TestEngine(dir, Duration.ofMinutes(1));
     }
 
     /** What the engine logged so far. */
