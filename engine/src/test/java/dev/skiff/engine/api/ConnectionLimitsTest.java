@@ -3,7 +3,6 @@ package dev.skiff.engine.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.skiff.registry.RegistryConfig;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -33,7 +32,7 @@ class ConnectionLimitsTest {
     private final List<SocketChannel> held = new ArrayList<>();
 
     private Path start(int max, Duration head, Duration idle) throws Exception {
-        server = new EngineServer(dir, "api.sock", RegistryConfig.defaults(), max, head, idle);
+        server = new EngineServer(dir, max, head, idle);
         return server.socket;
     }
 

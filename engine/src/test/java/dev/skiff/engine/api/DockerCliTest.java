@@ -4,7 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.engine.Engine;
+import dev.skiff.engine.image.TestArchives;
+import dev.skiff.engine.placement.Placement;
+import dev.skiff.engine.testing.TestEngine;
+import dev.skiff.registry.testing.TestRegistry;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,27 +25,26 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real docker CLI (installed here and in CI) against {@link ApiServer}, with
- * {@link StubBackend} standing in for the engine, which is tested end to end elsewhere. This is
- * the test that the API is Docker's as the CLI reads it: version negotiation, the hijacked
- * attach of {@code docker run}, wait before start, multiplexed output, exit codes, error text.
+ * The real docker CLI (installed here and in CI) against {@link ApiServer} over the real engine
+ * with fake VMs ({@link EngineServer}). This is the test that the API is Docker's as the CLI reads
+ * it: version negotiation, the hijacked attach of {@code docker run}, wait before start,
+ * multiplexed output, exit codes, error text.
  */
 @Timeout(120)
 class DockerCliTest {
     @TempDir
     Path dir;
     Path socket;
-    StubBackend backend;
-    ApiServer server;
+    EngineServer server;
+    Engine backend;
 
     record Result(int exit, String out, String err) {}
 
     @BeforeEach
-    void start() throws IOException {
-        socket = dir.resolve("docker.sock");
-        backend = new StubBackend();
-        server = new ApiServer(backend);
-        server.start(socket);
+    void start() throws Exception {
+        server = new EngineServer(dir);
+        backend = server.engine;
+        socket = server.socket;
     }
 
     @AfterEach
@@ -118,10 +123,12 @@ class DockerCliTest {
 
     @Test
     void infoShowsTheVms() throws Exception {
+        ok("run", "-d", "busybox", "sleep"); // the shared VM boots
         Result r = ok("info");
         assertTrue(r.out().contains("Storage Driver: skiff"), r.out());
-        assertTrue(r.out().contains("skiff-shared: shared, pid 4242"), r.out());
-        assertTrue(r.out().contains("Name: stubhost"), r.out());
+        long pid = server.test.driver.vms(Placement.SHARED_NAME).getLast().pid();
+        assertTrue(r.out().contains("skiff-shared: shared, pid " + pid), r.out());
+        assertTrue(r.out().contains("Name: " + backend.info().name()), r.out());
         assertFalse(r.err().toLowerCase().contains("error"), r.err());
     }
 
@@ -132,24 +139,29 @@ class DockerCliTest {
                 "--health-retries", "2", "busybox", "sleep");
         long s = 1_000_000_000L;
         assertEquals(new Healthcheck(List.of("CMD-SHELL", "test -f /tmp/ok"), s, 2 * s, 3 * s, s / 2, 2),
-                backend.lastCreate.healthcheck());
+                healthcheck("probed"));
         assertEquals("{\"Test\":[\"CMD-SHELL\",\"test -f /tmp/ok\"],\"Interval\":1000000000,\"Timeout\":2000000000,"
                 + "\"StartPeriod\":3000000000,\"StartInterval\":500000000,\"Retries\":2}\n",
                 ok("container", "inspect", "--format", "{{json .Config.Healthcheck}}", "probed").out());
-        ok("create", "--no-healthcheck", "busybox", "sleep");
-        assertEquals(new Healthcheck(List.of("NONE"), 0, 0, 0, 0, 0), backend.lastCreate.healthcheck());
-        ok("create", "busybox", "sleep");
-        assertEquals(null, backend.lastCreate.healthcheck());
+        String none = ok("create", "--no-healthcheck", "busybox", "sleep").out().strip();
+        assertEquals(new Healthcheck(List.of("NONE"), 0, 0, 0, 0, 0), healthcheck(none));
+        String plain = ok("create", "busybox", "sleep").out().strip();
+        assertEquals(null, healthcheck(plain));
+    }
+
+    private Healthcheck healthcheck(String container) throws EngineException {
+        return backend.inspectContainer(container).spec().healthcheck();
     }
 
     @Test
     void updateSendsThePolicyAndNamesTheLimitsItSets() throws Exception {
         ok("create", "--name", "upd", "busybox", "sleep");
         ok("update", "--restart", "on-failure:4", "upd");
-        assertEquals(new Backend.ContainerUpdate(new Backend.RestartPolicy("on-failure", 4), List.of()),
-                backend.lastUpdate);
-        ok("update", "--memory", "64m", "--cpus", "0.5", "upd");
-        assertEquals(new Backend.ContainerUpdate(null, List.of("Memory", "NanoCpus")), backend.lastUpdate);
+        assertEquals(new Backend.RestartPolicy("on-failure", 4), backend.inspectContainer("upd").spec().restartPolicy());
+        // the engine applies no resource limits: it refuses them, naming each the CLI sent
+        Result limits = docker(null, "update", "--memory", "64m", "--cpus", "0.5", "upd");
+        assertTrue(limits.exit() != 0 && limits.err().contains("(Memory, NanoCpus)"), limits.err());
+        assertEquals(new Backend.RestartPolicy("on-failure", 4), backend.inspectContainer("upd").spec().restartPolicy());
         Result missing = docker(null, "update", "--restart", "always", "nosuch");
         assertTrue(missing.exit() != 0 && missing.err().contains("No such container: nosuch"), missing.err());
     }
@@ -158,8 +170,8 @@ class DockerCliTest {
     void runRemovesAndPrintsOutput() throws Exception {
         Result r = ok("run", "--rm", "busybox", "echo", "hi");
         assertEquals("hi\n", r.out());
-        assertTrue(backend.containers.isEmpty());
-        assertTrue(backend.calls.contains("wait REMOVED"), backend.calls.toString());
+        // gone when the CLI returns: it waited for condition=removed, which comes after the exit
+        assertEquals(List.of(), backend.listContainers(true));
     }
 
     @Test
@@ -203,7 +215,11 @@ class DockerCliTest {
     @Test
     void loadImagesAndRemoveThem() throws Exception {
         Path archive = dir.resolve("images.tar");
-        Files.writeString(archive, "alpine:3.20\n");
+        server.test.images.tag(TestEngine.IMAGE, "alpine:3.20");
+        try (OutputStream out = Files.newOutputStream(archive)) {
+            backend.saveImages(List.of("alpine:3.20"), out);
+        }
+        backend.removeImage("alpine:3.20", false);
         Result r = ok("load", "-i", archive.toString());
         assertTrue(r.out().contains("Loaded image: alpine:3.20"), r.out());
         String images = ok("images").out();
@@ -215,10 +231,11 @@ class DockerCliTest {
     @Test
     void importReadsTheTarFromStdin() throws Exception {
         Path tar = dir.resolve("rootfs.tar");
-        Files.writeString(tar, "not really a tar");
+        Files.write(tar, TestArchives.tar(TestArchives.files("etc/", null, "etc/hostname", "imported\n")));
         Result r = ok("import", "--change", "CMD [\"sh\"]", tar.toString(), "skiff/imported:1");
-        assertTrue(r.out().contains("sha256:" + "f".repeat(64)), r.out());
-        assertTrue(backend.calls.contains("import skiff/imported 1 16"), backend.calls.toString());
+        Backend.ImageDetail image = backend.inspectImage("skiff/imported:1");
+        assertTrue(r.out().contains(image.summary().id()), r.out());
+        assertEquals(List.of("sh"), image.config().cmd());
     }
 
     @Test
@@ -238,13 +255,18 @@ class DockerCliTest {
     void restartRenameAndContainerPrune() throws Exception {
         String id = ok("create", "--name", "first", "--label", "keep=no", "busybox", "sleep").out().trim();
         ok("restart", "-t", "3", "first");
-        assertTrue(backend.calls.contains("stop 3 null"), backend.calls.toString());
+        assertEquals("running\n", ok("inspect", "-f", "{{.State.Status}}", "first").out());
+        // a running one is stopped first: sleep, as a container's init, ignores SIGTERM, so SIGKILL
+        // ends it once t's 3 s have passed
+        long restarting = System.nanoTime();
+        ok("restart", "-t", "3", "first");
+        assertTrue(System.nanoTime() - restarting >= 3_000_000_000L, "the restart's stop waited t=3 seconds");
         assertEquals("running\n", ok("inspect", "-f", "{{.State.Status}}", "first").out());
         ok("rename", "first", "second");
         assertEquals("/second\n", ok("inspect", "-f", "{{.Name}}", id).out());
         Result missing = docker(null, "rename", "nosuch", "x");
         assertTrue(missing.exit() != 0 && missing.err().contains("No such container"), missing.err());
-        ok("stop", "second");
+        ok("stop", "-t", "1", "second"); // (not the default 10 s: sleep waits for the SIGKILL)
         String kept = ok("create", "--label", "keep=yes", "busybox", "true").out().trim();
         Result pruned = ok("container", "prune", "-f", "--filter", "label=keep=no");
         assertTrue(pruned.out().contains(id), pruned.out());
@@ -299,11 +321,13 @@ class DockerCliTest {
 
     @Test
     void missingImageIsPulledFirstAsTheCliDoes() throws Exception {
-        Result r = docker(null, "run", "--rm", "nosuch:1", "echo");
-        assertEquals(125, r.exit());
-        assertTrue(r.err().contains("Unable to find image 'nosuch:1' locally"), r.err());
-        assertTrue(backend.calls.contains("pull docker.io/library/nosuch:1 platform=null auth=e30=" /* "{}": no credentials */),
-                backend.calls.toString());
-        assertTrue(r.err().contains("manifest for docker.io/library/nosuch:1 not found"), r.err());
+        // a local registry: Docker Hub is out of reach here (a mirror for it falls back to Hub, as dockerd's does)
+        try (TestRegistry registry = TestRegistry.start(dir.resolve("registry"), "")) {
+            String ref = registry.host() + "/nosuch:1";
+            Result r = docker(null, "run", "--rm", ref, "echo");
+            assertEquals(125, r.exit());
+            assertTrue(r.err().contains("Unable to find image '" + ref + "' locally"), r.err());
+            assertTrue(r.err().contains("manifest for " + ref + " not found"), r.err());
+        }
     }
 }

@@ -5,7 +5,6 @@ import dev.skiff.engine.Engine;
 import dev.skiff.engine.testing.InMemoryAgent;
 import dev.skiff.engine.testing.Program;
 import dev.skiff.engine.testing.TestEngine;
-import dev.skiff.registry.RegistryConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,24 +25,19 @@ final class EngineServer implements AutoCloseable {
     final ApiServer server;
 
     EngineServer(Path dir) throws IOException, EngineException {
-        this(dir, RegistryConfig.defaults());
+        this(dir, ApiServer.MAX_CONNECTIONS, ApiServer.HEAD_DEADLINE, ApiServer.IDLE_DEADLINE);
     }
 
-    /** With the daemon's registry settings. */
-    EngineServer(Path dir, RegistryConfig registries) throws IOException, EngineException {
-        this(dir, "api.sock", registries, ApiServer.MAX_CONNECTIONS, ApiServer.HEAD_DEADLINE, ApiServer.IDLE_DEADLINE);
-    }
-
-    /** With the server's connection limits, and the socket's name in {@code dir}. */
-    EngineServer(Path dir, String socketName, RegistryConfig registries, int maxConnections, Duration headDeadline,
-                 Duration idleDeadline) throws IOException, EngineException {
-        test = TestEngine.create(Files.createDirectories(dir.resolve("engine")), registries);
+    /** With the server's connection limits. */
+    EngineServer(Path dir, int maxConnections, Duration headDeadline, Duration idleDeadline)
+            throws IOException, EngineException {
+        test = TestEngine.create(Files.createDirectories(dir.resolve("engine")));
         engine = test.engine;
         test.images.tag(TestEngine.IMAGE, "busybox:latest"); // in the store, as a pull would: no event
         test.driver.program("echo", Program.echo()).program("cat", Program.cat())
                 .program("fail", Program.complains("oops\n", 3)).program("sleep", Program.ignoresSignals())
                 .program("true", Program.exits(0));
-        socket = dir.resolve(socketName);
+        socket = dir.resolve("api.sock");
         server = new ApiServer(engine, maxConnections, headDeadline, idleDeadline);
         server.start(socket);
     }
