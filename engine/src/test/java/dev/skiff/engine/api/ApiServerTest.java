@@ -126,15 +126,11 @@ class ApiServerTest {
     }
 
     @AfterAll
-    static void stopRegistries() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (registry != null) {
-            registry.close();
-        }
-        if (locked != null) {
-            locked.close();
+    static void stopRegistries() throws Exception {
+        for (AutoCloseable started : java.util.Arrays.asList(proxy, registry, locked)) {
+            if (started != null) {
+                started.close();
+            }
         }
     }
 

@@ -94,7 +94,7 @@ final class FuzzRequests {
 
     private final Random random;
     private final List<String> routes;
-    /** Ids and names that exist in the stub: containers, images, networks, volumes, execs. */
+    /** Ids and names that exist in the engine: containers, images, networks, volumes, execs. */
     final List<String> containers = new ArrayList<>();
     final List<String> names = new ArrayList<>();
     final List<String> execs = new ArrayList<>();

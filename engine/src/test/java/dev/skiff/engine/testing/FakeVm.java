@@ -172,12 +172,41 @@ public final class FakeVm implements Vm {
         forwards.remove(forward);
     }
 
-    /** Records the card; its socket path is where QEMU would listen, but nothing listens there. */
+    /**
+     * Records the card and listens on its socket, as QEMU's stream netdev does: the guest's side
+     * of each connection takes every frame and sends none (no guest network stack here).
+     */
     @Override
     public Path hotplugNic(NicSpec nic) throws IOException {
         running();
+        Path socket = nicSocket(nic.name());
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        guestEnds.add(server);
+        Thread.ofVirtual().name("nic-" + nic.name()).start(() -> {
+            try {
+                while (true) {
+                    SocketChannel port = server.accept();
+                    guestEnds.add(port);
+                    Thread.ofVirtual().start(() -> drain(port));
+                }
+            } catch (IOException closed) {
+                // the VM ended
+            }
+        });
         nics.add(nic);
-        return nicSocket(nic.name());
+        return socket;
+    }
+
+    private static void drain(SocketChannel port) {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(64 * 1024);
+        try (port) {
+            while (port.read(buffer.clear()) >= 0) {
+                // frames to the guest go nowhere
+            }
+        } catch (IOException closed) {
+            // the switch or the VM went
+        }
     }
 
     @Override
