@@ -151,6 +151,16 @@ class ArchiveRoutesTest {
         assertEquals(204, removal.get(10, TimeUnit.SECONDS).status(), "no copy held the VM");
     }
 
+    /** dockerd keeps what docker cp wrote in a container across its runs: it is in the container's layer. */
+    @Test
+    void whatACopyWroteOutlivesARun() throws Exception {
+        for (int run = 0; run < 2; run++) {
+            assertEquals(204, call("POST", "/containers/box/start", null).status());
+            assertEquals("{\"StatusCode\":0,\"Error\":null}", call("POST", "/containers/box/wait", null).text().strip());
+        }
+        assertEquals(200, call("HEAD", "/containers/box/archive?path=/etc/motd", null).status());
+    }
+
     @Test
     void errorsAreDockers() throws IOException {
         RawClient.Reply missing = call("GET", "/containers/box/archive?path=/nope", null);

@@ -114,7 +114,8 @@ import java.util.function.Function;
  * CloseStdin) is the program's end of input. Networking calls succeed and are remembered. Stats
  * answer a small idle container whose CPU counters grow by one step a call. docker cp (StatPath,
  * ReadArchive, WriteArchive) is the real agent's {@link ArchiveService} over a directory a
- * container has on the host from its create (or MountRootfs) to its removal: the tiny image's
+ * container has on the host from its create (or MountRootfs) to its removal (past it, with
+ * keep_upper, as the real agent keeps the upper layer for the next create): the tiny image's
  * {@code /etc/hostname}, and what a test puts there through {@link #root}; StatPath has a hook a
  * test can hold it on. Errors follow the real agent's codes where the engine tells them apart:
  * NOT_FOUND for an unknown container or a signal to a process that has exited, ALREADY_EXISTS
@@ -275,7 +276,7 @@ public final class InMemoryAgent implements AutoCloseable {
         });
         r.unary(SERVICE, "RemoveContainer", RemoveContainerRequest.parser(), (call, q) -> {
             called("RemoveContainer");
-            remove(q.getContainerId(), q.getForce());
+            remove(q.getContainerId(), q.getForce(), q.getKeepUpper());
             return RemoveContainerResponse.getDefaultInstance();
         });
         r.unary(SERVICE, "Stats", StatsRequest.parser(), (call, q) -> {
@@ -521,7 +522,7 @@ public final class InMemoryAgent implements AutoCloseable {
         p.signal(q.getSignal());
     }
 
-    private void remove(String containerId, boolean force) throws TtrpcException {
+    private void remove(String containerId, boolean force, boolean keepUpper) throws TtrpcException {
         Ctr c = container(containerId);
         synchronized (c) {
             if (c.init.started && !c.init.exit.isDone()) {
@@ -535,7 +536,9 @@ public final class InMemoryAgent implements AutoCloseable {
             containers.remove(c.id);
         }
         networks.remove(containerId);
-        deleteRoot(containerId);
+        if (!keepUpper) {
+            deleteRoot(containerId); // else kept for the next create, as the upper layer on the scratch disk
+        }
     }
 
     private void deleteRoot(String containerId) {
