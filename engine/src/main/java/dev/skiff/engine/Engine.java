@@ -105,7 +105,7 @@ public final class Engine implements Backend, AutoCloseable {
      * but their 9P sessions died with the old daemon (see the closing notes of the engine issue).
      */
     public void restore(dev.skiff.vm.VmDriver driver) {
-        new LiveRestore(table, lifecycle, networking, placement, health, this::save, log).restore(driver);
+        new LiveRestore(table, lifecycle, networking, placement, health, bindMounts, this::save, log).restore(driver);
     }
 
     // ---------------------------------------------------------------- system

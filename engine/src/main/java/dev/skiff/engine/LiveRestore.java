@@ -8,6 +8,7 @@ import dev.skiff.engine.container.ContainerTable;
 import dev.skiff.engine.container.HealthMonitor;
 import dev.skiff.engine.container.ProcessOutput;
 import dev.skiff.engine.container.RestartPolicies;
+import dev.skiff.engine.mount.BindMounts;
 import dev.skiff.engine.network.Networking;
 import dev.skiff.engine.placement.Placement;
 import dev.skiff.engine.placement.UtilityVm;
@@ -32,11 +33,13 @@ final class LiveRestore {
     private final Networking networking;
     private final Placement placement;
     private final HealthMonitor health;
+    private final BindMounts bindMounts;
     private final Consumer<Container> save;
     private final Consumer<String> log;
 
     LiveRestore(ContainerTable table, Lifecycle lifecycle, Networking networking, Placement placement,
-                HealthMonitor health, Consumer<Container> save, Consumer<String> log) {
+                HealthMonitor health, BindMounts bindMounts, Consumer<Container> save, Consumer<String> log) {
+        this.bindMounts = bindMounts;
         this.table = table;
         this.lifecycle = lifecycle;
         this.networking = networking;
@@ -90,10 +93,25 @@ final class LiveRestore {
             }
             u.containers().add(c.id);
             table.place(c.id, u);
+            List<String> storages;
+            synchronized (c) {
+                storages = List.copyOf(c.shares);
+            }
+            for (String problem : bindMounts.restore(u, c.spec.binds(), storages)) {
+                log.accept("container " + c.id.substring(0, 12) + ": bind mount not taken up: " + problem);
+            }
             if (!c.paused) {
                 health.started(c); // as moby's restore: its checks begin again, "starting"
             }
             List<Thread> readers = ProcessOutput.read(u.agent(), c.id, "", c.output, c.spec.tty());
+            if (c.spec.openStdin()) {
+                try {
+                    // the old daemon's input stream died with it; the process's stdin stays open in the guest
+                    c.stdin.connect(u.agent().openInput(c.id, ""), c.id.substring(0, 12));
+                } catch (IOException e) {
+                    log.accept("container " + c.id.substring(0, 12) + ": its stdin cannot be taken up: " + e.getMessage());
+                }
+            }
             Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> lifecycle.awaitExit(c, u, readers));
             log.accept("container " + c.id.substring(0, 12) + " is still running in " + u.name());
         }

@@ -16,7 +16,8 @@ public final class AgentProgram {
         return new GuestProgram("dev.skiff.agent.Main",
                 List.of(codeSource(dev.skiff.agent.Main.class), codeSource(dev.skiff.agent.api.GuestPaths.class),
                         codeSource(dev.skiff.guest.Main.class), codeSource(dev.skiff.ttrpc.Server.class),
-                        codeSource(dev.skiff.sys.Mounts.class), codeSource(com.google.protobuf.MessageLite.class)),
+                        codeSource(dev.skiff.sys.Mounts.class), codeSource(dev.skiff.p9.wire.Codec.class),
+                        codeSource(com.google.protobuf.MessageLite.class)),
                 // protobuf-java reaches for sun.misc.Unsafe (jdk.unsupported) and java.util.logging.
                 List.of("java.base", "jdk.unsupported", "java.logging"), GuestProgram.SMALL_JVM);
     }

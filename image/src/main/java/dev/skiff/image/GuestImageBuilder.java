@@ -11,10 +11,12 @@ import dev.skiff.image.kernel.KernelModules;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
@@ -141,8 +143,27 @@ public final class GuestImageBuilder {
         return build(program, false);
     }
 
-    /** As {@link #build(GuestProgram)}; {@code force} rebuilds even when the cache has the image. */
+    /**
+     * As {@link #build(GuestProgram)}; {@code force} rebuilds even when the cache has the image.
+     * One build at a time per cache, across processes too (a file lock in the cache): two test JVMs
+     * or daemons starting on an empty cache would otherwise unpack the same packages into the
+     * same folders. The second waits, says so, then finds the image built.
+     */
     public Result build(GuestProgram program, boolean force) throws IOException {
+        Files.createDirectories(cache);
+        Path lockPath = cache.resolve("build.lock");
+        synchronized (GuestImageBuilder.class) { // a JVM may hold a file's lock only once
+            try (FileChannel lockFile = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                if (lockFile.tryLock() == null) {
+                    progress.accept("waiting for another process that is building into " + cache + " (lock " + lockPath + ")");
+                    lockFile.lock(); // released when the channel closes, or when a process holding it dies
+                }
+                return buildLocked(program, force);
+            }
+        }
+    }
+
+    private Result buildLocked(GuestProgram program, boolean force) throws IOException {
         Apt apt = new Apt(cache.resolve("debs"), shared.stream().map(c -> c.resolve("debs")).toList());
         progress.accept("resolving Debian packages");
         String kernelPkg = apt.dependencyOf("linux-image-amd64", "linux-image-");

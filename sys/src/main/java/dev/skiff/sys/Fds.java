@@ -48,6 +48,10 @@ public final class Fds {
             FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
     private static final MethodHandle UMASK = Libc.downcall("umask", FunctionDescriptor.of(C_INT, C_INT));
     private static final MethodHandle GETEUID = Libc.downcall("geteuid", FunctionDescriptor.of(C_INT));
+    private static final MethodHandle POLL = Libc.downcall("poll", FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
+
+    /** poll(2) event bits, include/uapi/asm-generic/poll.h. */
+    public static final int POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10;
 
     /**
      * openat2(2): opens {@code path} relative to {@code dirfd} with {@code struct open_how}
@@ -105,6 +109,29 @@ public final class Fds {
     public static long write(int fd, MemorySegment buf, long count) throws ErrnoException {
         checkBuffer(buf, count);
         return Libc.call("write", fd, (f, cs) -> (long) WRITE.invokeExact(cs, fd, buf, count));
+    }
+
+    /**
+     * poll(2) on one descriptor: waits up to {@code timeoutMillis} (-1: no limit) for {@code events}
+     * and returns the events reported, 0 on timeout or EINTR. POLLHUP and POLLERR are reported
+     * whatever was asked.
+     */
+    public static int poll(int fd, int events, int timeoutMillis) throws ErrnoException {
+        try {
+            return (int) Libc.call("poll", fd, (f, cs) -> {
+                MemorySegment pfd = f.alloc(8, 4);
+                pfd.set(ValueLayout.JAVA_INT, 0, fd);
+                pfd.set(ValueLayout.JAVA_SHORT, 4, (short) events);
+                pfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+                int ready = (int) POLL.invokeExact(cs, pfd, 1L, timeoutMillis);
+                return ready <= 0 ? ready : pfd.get(ValueLayout.JAVA_SHORT, 6) & 0xffff; // -1: errno, as the call expects
+            });
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EINTR) {
+                return 0;
+            }
+            throw e;
+        }
     }
 
     /** fsync(2), or fdatasync(2) when {@code datasync}. */

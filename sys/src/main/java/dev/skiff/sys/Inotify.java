@@ -1,7 +1,6 @@
 package dev.skiff.sys;
 
 import static dev.skiff.sys.Libc.C_INT;
-import static dev.skiff.sys.Libc.C_LONG;
 import static dev.skiff.sys.Libc.C_POINTER;
 
 import java.lang.foreign.Arena;
@@ -28,7 +27,6 @@ public final class Inotify implements AutoCloseable {
             IN_IGNORED = 0x8000, IN_ONLYDIR = 0x01000000, IN_DONT_FOLLOW = 0x02000000,
             IN_EXCL_UNLINK = 0x04000000, IN_ISDIR = 0x40000000;
     private static final int IN_NONBLOCK = 04000, IN_CLOEXEC = 02000000;
-    private static final short POLLIN = 1;
     /** Room for many events: each is 16 bytes plus its name, padded. */
     private static final int BUFFER = 64 * 1024;
 
@@ -37,8 +35,6 @@ public final class Inotify implements AutoCloseable {
             FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
     private static final MethodHandle RM_WATCH = Libc.downcall("inotify_rm_watch",
             FunctionDescriptor.of(C_INT, C_INT, C_INT));
-    private static final MethodHandle POLL = Libc.downcall("poll",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
 
     /** One event: the watch it came from, its bits, the cookie pairing a rename, and the name (or ""). */
     public record Event(int wd, int mask, int cookie, String name) {
@@ -84,22 +80,8 @@ public final class Inotify implements AutoCloseable {
         if (closed) {
             throw new ErrnoException("read", "closed inotify instance", Errno.EBADF);
         }
-        try {
-            long ready = Libc.call("poll", "inotify fd " + fd, (f, cs) -> {
-                MemorySegment pfd = f.alloc(8, 4);
-                pfd.set(ValueLayout.JAVA_INT, 0, fd);
-                pfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
-                pfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-                return (int) POLL.invokeExact(cs, pfd, 1L, timeoutMillis);
-            });
-            if (ready == 0) {
-                return List.of();
-            }
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.EINTR) {
-                return List.of();
-            }
-            throw e;
+        if (Fds.poll(fd, Fds.POLLIN, timeoutMillis) == 0) {
+            return List.of();
         }
         long n;
         try {

@@ -228,15 +228,66 @@ class DockerIT {
 
     @Test
     @Order(12)
-    void containersOutliveAKilledDaemon() throws Exception {
-        ok("run", "-d", "--name", "survivor", "busybox", "sleep", "1000");
+    void containersAndTheirBindMountsOutliveAKilledDaemon() throws Exception {
+        Path shared = Files.createDirectories(base.resolve("survivor-shared"));
+        Path dedicated = Files.createDirectories(base.resolve("survivor-dedicated"));
+        // The file stays open in the container across the kill: what it writes after the restart
+        // goes through a 9P fid the old daemon's server opened and the new one must open again.
+        String holder = "exec 3>>/d/held; echo before >&3; while true; do if [ -e /d/go ]; then echo after >&3;"
+                + " echo said after; rm /d/go; fi; sleep 0.2; done";
+        ok("run", "-d", "--name", "survivor", "-v", shared + ":/d", "busybox", "sh", "-c", holder);
+        ok("run", "-d", "--name", "survivor2", "--isolation=hyperv", "-v", dedicated + ":/d", "busybox", "sh", "-c", holder);
+        for (Path dir : List.of(shared, dedicated)) {
+            awaitContent(dir.resolve("held"), "before\n");
+        }
+
         daemon.kill();
         daemon.start();
+
         String ps = ok("ps", "--format", "{{.Names}} {{.State}}").out();
-        assertTrue(ps.contains("survivor running"), ps);
-        assertEquals("still here\n", ok("exec", "survivor", "echo", "still here").out());
-        ok("stop", "-t", "1", "survivor");
-        assertTrue(ok("ps", "-a", "--format", "{{.Names}} {{.State}}").out().contains("survivor exited"));
+        assertTrue(ps.contains("survivor running") && ps.contains("survivor2 running"), ps);
+        for (String name : List.of("survivor", "survivor2")) {
+            Path dir = name.equals("survivor") ? shared : dedicated;
+            assertEquals("still here\n", ok("exec", name, "echo", "still here").out());
+            Files.writeString(dir.resolve("from-host"), "host " + name);
+            assertEquals("host " + name, ok("exec", name, "cat", "/d/from-host").out(), "read after the restart");
+            ok("exec", name, "sh", "-c", "echo container > /d/from-container");
+            assertEquals("container\n", Files.readString(dir.resolve("from-container")), "written after the restart");
+            Files.writeString(dir.resolve("go"), "");
+            awaitContent(dir.resolve("held"), "before\nafter\n");
+            awaitLogs(name, "said after");
+        }
+        for (String name : List.of("survivor", "survivor2")) {
+            ok("stop", "-t", "1", name);
+        }
+        String all = ok("ps", "-a", "--format", "{{.Names}} {{.State}}").out();
+        assertTrue(all.contains("survivor exited") && all.contains("survivor2 exited"), all);
+    }
+
+    /** Waits (at most 2 minutes: TCG) until {@code file} holds exactly {@code content}. */
+    private static void awaitContent(Path file, String content) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            last = Files.exists(file) ? Files.readString(file) : null;
+            if (content.equals(last)) {
+                return;
+            }
+            Thread.sleep(100); // the container's own write is the event; the host has only the file to look at
+        }
+        throw new AssertionError(file + " holds " + (last == null ? "nothing" : "'" + last + "'") + ", not '" + content
+                + "'\ndaemon log:\n" + daemon.logTail());
+    }
+
+    /** Waits (at most 2 minutes) until the container's log has {@code line}: its output is taken up again. */
+    private static void awaitLogs(String name, String line) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        while (!ok("logs", name).out().contains(line)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + "'s log lacks '" + line + "': " + ok("logs", name).out());
+            }
+            Thread.sleep(200);
+        }
     }
 
     /** A docker-save archive: busybox's rootfs plus one file, and a Cmd that prints it. */

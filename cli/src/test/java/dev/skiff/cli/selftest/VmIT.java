@@ -36,13 +36,17 @@ class VmIT {
         image = Images.selftestImage(System.out);
     }
 
-    private static long runFolders() throws IOException {
+    /**
+     * The run folders of VMs named {@code vmName} (each is NAME-RANDOM): only this test's own, since
+     * other test classes may boot VMs under the same base at the same time (the VM phase runs two).
+     */
+    private static long runFolders(String vmName) throws IOException {
         Path vms = RunDirs.base().resolve("vm");
         if (!Files.isDirectory(vms)) {
             return 0;
         }
         try (var s = Files.list(vms)) {
-            return s.count();
+            return s.filter(d -> d.getFileName().toString().startsWith(vmName + "-")).count();
         }
     }
 
@@ -104,10 +108,10 @@ class VmIT {
 
     @Test
     void killingQemuUnderTheDriverIsReportedAndCleanedUp() throws Exception {
-        long before = runFolders();
+        long before = runFolders("it-kill");
         try (GuestSession s = GuestSession.start(GuestSession.config("it-kill", image, List.of("it.data")), System.out)) {
             s.call("PING");
-            assertEquals(before + 1, runFolders());
+            assertEquals(before + 1, runFolders("it-kill"));
             ProcessHandle qemu = ProcessHandle.of(s.vm().pid()).orElseThrow();
             assertTrue(qemu.destroyForcibly(), "sent SIGKILL to QEMU");
 
@@ -119,7 +123,7 @@ class VmIT {
             VmException call = assertThrows(VmException.class, () -> s.call("PING"));
             assertTrue(call.getMessage().contains("ended"), call.getMessage());
             assertThrows(VmException.class, () -> s.vm().channel("it.data"));
-            assertEquals(before, runFolders(), "run folder and sockets removed");
+            assertEquals(before, runFolders("it-kill"), "run folder and sockets removed");
             assertFalse(qemu.isAlive());
         }
     }

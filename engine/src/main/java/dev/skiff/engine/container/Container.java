@@ -25,7 +25,7 @@ public final class Container {
                          int uid, int gid, String hostname, String status, int pid, int exitCode, String error,
                          String startedAt, String finishedAt, String vm, String vmMode,
                          Backend.NetworkState network, List<PortPublisher.Forward> forwards, int restartCount,
-                         boolean manuallyStopped, Health health, boolean paused) {}
+                         boolean manuallyStopped, Health health, boolean paused, List<String> shares) {}
 
     public final String id;
     /** Changed only by docker rename, under the engine's container-table lock. */
@@ -183,7 +183,7 @@ public final class Container {
         return new Record(id, name, created.toString(), imageRef, imageId, diffIds, spec, args, env, cwd, uid, gid,
                 hostname, status.word(), pid, exitCode, error, startedAt == null ? null : startedAt.toString(),
                 finishedAt == null ? null : finishedAt.toString(), vm, vmMode, network, forwards, restartCount,
-                manuallyStopped, health, paused);
+                manuallyStopped, health, paused, List.copyOf(shares));
     }
 
     public static Container fromRecord(Record r, Path dir) {
@@ -203,6 +203,9 @@ public final class Container {
         c.vmMode = r.vmMode() == null ? "" : r.vmMode();
         c.network = r.network() == null ? Backend.NetworkState.idle(c.spec.networkOrDefault().mode()) : r.network();
         c.forwards = r.forwards() == null ? List.of() : List.copyOf(r.forwards());
+        if (r.shares() != null) {
+            c.shares.addAll(r.shares()); // a new daemon serves them again (live restore) or releases them
+        }
         return c;
     }
 

@@ -98,6 +98,37 @@ public final class BindMounts implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Takes up the bind mounts of a container an earlier daemon started, still running in {@code
+     * vm}: each 9P share gets a new server on its port ({@link UtilityVm#reshare}), and the guest's
+     * relay brings it to the state of the kernel's session. {@code storages} are the container's
+     * storage ids in the order of its binds, as {@link #attach} made them. Returns what could not be
+     * taken up, one line each, for the log.
+     */
+    public List<String> restore(UtilityVm vm, List<BindMount> binds, List<String> storages) {
+        if (storages.size() != binds.size()) {
+            return List.of("its record names " + storages.size() + " storages for " + binds.size() + " binds");
+        }
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < binds.size(); i++) {
+            BindMount b = binds.get(i);
+            Path host = Path.of(b.hostPath());
+            if (socketTarget(host) != null) {
+                // its ticket lived in the old daemon's relay: the container must be restarted to reach it again
+                problems.add(b.hostPath() + ": a forwarded socket does not survive a daemon restart");
+                continue;
+            }
+            boolean dir = Files.isDirectory(host);
+            try {
+                vm.reshare(storages.get(i), dir ? host : host.getParent(), b.readOnly(), watch,
+                        dir ? null : host.getFileName().toString());
+            } catch (IOException e) {
+                problems.add(b.hostPath() + ": " + e.getMessage());
+            }
+        }
+        return problems;
+    }
+
     /** The host socket a bind source stands for, or null when it is a file or folder to share. */
     Path socketTarget(Path host) {
         if (DOCKER_SOCKETS.contains(host.normalize().toString()) || host.normalize().equals(apiSocket)) {

@@ -301,7 +301,6 @@ public final class UtilityVm {
         String storageId = SHARE_PREFIX + shareCounter.incrementAndGet();
         String port = portOf(storageId);
         ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW);
-        Server server = new Server(new Export(dir.toString(), fs, readOnly, null));
         SocketChannel ch;
         try {
             ch = (SocketChannel) vm.hotplugChannel(port).connect();
@@ -309,19 +308,55 @@ public final class UtilityVm {
             fs.close();
             throw e;
         }
-        shares.put(storageId, new Share(port, ch, server.start(ch), fs, new AtomicReference<>()));
+        serve(storageId, port, ch, fs, dir, readOnly);
         try {
             boolean watched = watch != null && !readOnly;
             agent.addShare(storageId, port, "", readOnly, watched && onlyName == null);
             if (watched) {
-                shares.get(storageId).watching().set(watch.watch(dir, onlyName, fs.ownChanges(),
-                        changes -> replay(storageId, fs, changes)));
+                watch(storageId, fs, dir, watch, onlyName);
             }
         } catch (AgentException e) {
             unplug(storageId);
             throw e;
         }
         return storageId;
+    }
+
+    /**
+     * Serves a share an earlier daemon made, which the guest still has mounted: a new 9P server on
+     * its port, the same export and watch. The guest's relay brings the new server to the state
+     * of the kernel's session (its open files and locks) before the kernel's next request.
+     */
+    public void reshare(String storageId, Path dir, boolean readOnly, HostWatch watch, String onlyName) throws IOException {
+        if (!storageId.startsWith(SHARE_PREFIX) || shares.containsKey(storageId)) {
+            throw new IOException("storage " + storageId + " is not a share of an earlier daemon in VM " + name);
+        }
+        String port = portOf(storageId);
+        if (!vm.hotpluggedChannels().contains(port)) {
+            throw new IOException("VM " + name + " no longer has port " + port + " for storage " + storageId);
+        }
+        ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW);
+        SocketChannel ch;
+        try {
+            ch = (SocketChannel) vm.channel(port).connect();
+        } catch (IOException | RuntimeException e) {
+            fs.close();
+            throw e;
+        }
+        serve(storageId, port, ch, fs, dir, readOnly);
+        if (watch != null && !readOnly) {
+            watch(storageId, fs, dir, watch, onlyName);
+        }
+    }
+
+    private void serve(String storageId, String port, SocketChannel ch, ReplayingFileSystem fs, Path dir, boolean readOnly) {
+        Server server = new Server(new Export(dir.toString(), fs, readOnly, null));
+        shares.put(storageId, new Share(port, ch, server.start(ch), fs, new AtomicReference<>()));
+    }
+
+    private void watch(String storageId, ReplayingFileSystem fs, Path dir, HostWatch watch, String onlyName) throws IOException {
+        shares.get(storageId).watching().set(watch.watch(dir, onlyName, fs.ownChanges(),
+                changes -> replay(storageId, fs, changes)));
     }
 
     /** How long a change this VM's guest made is taken as the cause of a host event (TCG is slow). */

@@ -30,7 +30,8 @@ public final class NinePMount {
         Path node = VirtioPorts.awaitPort(Path.of("/sys"), Path.of("/dev"), port, timeout);
         Boot.awaitModules(timeout);
         Files.createDirectories(target);
-        int portFd = Fds.openat2(Fds.AT_FDCWD, node.toString(), OpenFlags.O_RDWR, 0, 0);
+        // non-blocking: the relay must see the host go away in the middle of a write (VirtioPortLink)
+        int portFd = Fds.openat2(Fds.AT_FDCWD, node.toString(), OpenFlags.O_RDWR | OpenFlags.O_NONBLOCK, 0, 0);
         int[] pair;
         try {
             pair = Sockets.streamPair();
@@ -38,7 +39,7 @@ public final class NinePMount {
             Fds.close(portFd);
             throw e;
         }
-        FdRelay.start(port, portFd, pair[0]);
+        SessionRelay.start(port, portFd, pair[0]);
         String options = "trans=fd,rfdno=" + pair[1] + ",wfdno=" + pair[1] + ",version=9p2000.L,msize=" + MSIZE
                 + ",access=client,cache=mmap" + (aname.isEmpty() ? "" : ",aname=" + aname);
         try {

@@ -41,7 +41,8 @@ public final class DebArchive {
         if (Files.exists(dir.resolve(DONE))) {
             return dir;
         }
-        Path tmp = root.resolve(base + ".partial");
+        // this process's own staging folder: another process may be unpacking the same package
+        Path tmp = root.resolve(base + ".partial." + ProcessHandle.current().pid());
         deleteTree(tmp);
         Files.createDirectories(tmp);
         try (InputStream file = new BufferedInputStream(Files.newInputStream(pkg.file()));
@@ -61,8 +62,19 @@ public final class DebArchive {
             }
         }
         Files.writeString(tmp.resolve(DONE), pkg.sha256() + "\n");
-        deleteTree(dir);
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        if (Files.exists(dir.resolve(DONE))) {
+            deleteTree(tmp); // another process finished the same package first
+            return dir;
+        }
+        deleteTree(dir); // an unfinished one (no DONE), left by a process that died
+        try {
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+            deleteTree(tmp); // another process moved its copy in between
+            if (!Files.exists(dir.resolve(DONE))) {
+                throw e;
+            }
+        }
         return dir;
     }
 
