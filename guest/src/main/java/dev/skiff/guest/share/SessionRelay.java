@@ -107,13 +107,16 @@ final class SessionRelay {
             Frames in = new Frames(arena.allocate(BUFFER));
             MemorySegment out = arena.allocate(BUFFER);
             boolean first = true;
+            long backoff = 0;
             while (!kernelGone) {
                 if (!connected) {
                     in.clear(); // a partial answer from a host that went away is never completed
                     if (!host.awaitHost(() -> kernelGone)) {
                         return;
                     }
-                    restore(in, out, first);
+                    Thread.sleep(backoff);
+                    // a host that fails every restore is tried less and less often (up to once a second)
+                    backoff = restore(in, out, first) ? 0 : Math.min(1000, Math.max(50, backoff * 2));
                     first = false;
                     continue;
                 }
@@ -146,9 +149,10 @@ final class SessionRelay {
     /**
      * Brings a newly connected host to the session's state, sends the waiting requests on, and
      * answers those the relay must answer itself. The kernel's requests wait on {@link
-     * #hostWrites} meanwhile. A host that goes away during the restore leaves it to the next.
+     * #hostWrites} meanwhile. A host that goes away during the restore leaves it to the next:
+     * false then.
      */
-    private void restore(Frames in, MemorySegment out, boolean first) throws ErrnoException {
+    private boolean restore(Frames in, MemorySegment out, boolean first) throws ErrnoException {
         SessionLog.Restore r;
         synchronized (hostWrites) {
             try {
@@ -161,10 +165,10 @@ final class SessionRelay {
                 }
             } catch (HostGone e) {
                 log.accept("the host went away during the restore; waiting for the next one");
-                return;
+                return false;
             } catch (IOException e) {
                 log.accept("cannot restore the session: " + e.getMessage());
-                return;
+                return false;
             }
             connected = true;
         }
@@ -175,6 +179,7 @@ final class SessionRelay {
         if (!first || session.established()) {
             log.accept("a new host took the share up: " + r.summary());
         }
+        return true;
     }
 
     /** The host went away while the relay talked to it itself. */

@@ -12,6 +12,11 @@ import java.util.function.BooleanSupplier;
  * sets POLLHUP while none is, a read then returns 0, and a write would block. Non-blocking writes
  * matter: a blocking write caught by the host going away would finish its frame into the next
  * host's stream, which must begin with the restore.
+ *
+ * <p>The port tells only whether a host is connected now, not that one went and another came: a
+ * relay that looked at the port neither while the old host went nor before the new one came
+ * would take the new one for the old. A new host is a new daemon, seconds after the old one died,
+ * and the relay waits on the port nearly all the time, so this does not happen in practice.
  */
 final class VirtioPortLink implements HostLink {
     /** How often a wait looks at its stop condition, and how often a missing host is looked for. */

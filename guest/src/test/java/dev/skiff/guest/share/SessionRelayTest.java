@@ -239,6 +239,12 @@ class SessionRelayTest {
      */
     static final class SwitchableLink implements HostLink {
         private SocketChannel current;
+        /**
+         * A disconnect the relay has not yet seen. The port reports the host's absence (POLLHUP)
+         * while it lasts; a test reconnects at once, so the next read or write reports it instead,
+         * else a relay that was busy during the switch would take the new host for the old one.
+         */
+        private boolean unseenLoss;
 
         synchronized void connect(SocketChannel ch) {
             current = ch;
@@ -250,13 +256,19 @@ class SessionRelayTest {
             synchronized (this) {
                 c = current;
                 current = null;
+                unseenLoss = true;
             }
             if (c != null) {
                 c.close();
             }
         }
 
+        /** The connected host, or null when there is none or a loss is still to be reported. */
         private synchronized SocketChannel current() {
+            if (unseenLoss) {
+                unseenLoss = false;
+                return null;
+            }
             return current;
         }
 
