@@ -300,15 +300,7 @@ public final class UtilityVm {
     public String share(Path dir, boolean readOnly, HostWatch watch, String onlyName) throws IOException {
         String storageId = SHARE_PREFIX + shareCounter.incrementAndGet();
         String port = portOf(storageId);
-        ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW);
-        SocketChannel ch;
-        try {
-            ch = (SocketChannel) vm.hotplugChannel(port).connect();
-        } catch (IOException | RuntimeException e) {
-            fs.close();
-            throw e;
-        }
-        serve(storageId, port, ch, fs, dir, readOnly);
+        ReplayingFileSystem fs = serve(storageId, port, () -> vm.hotplugChannel(port), dir, readOnly);
         try {
             boolean watched = watch != null && !readOnly;
             agent.addShare(storageId, port, "", readOnly, watched && onlyName == null);
@@ -335,23 +327,32 @@ public final class UtilityVm {
         if (!vm.hotpluggedChannels().contains(port)) {
             throw new IOException("VM " + name + " no longer has port " + port + " for storage " + storageId);
         }
-        ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW);
-        SocketChannel ch;
-        try {
-            ch = (SocketChannel) vm.channel(port).connect();
-        } catch (IOException | RuntimeException e) {
-            fs.close();
-            throw e;
-        }
-        serve(storageId, port, ch, fs, dir, readOnly);
+        ReplayingFileSystem fs = serve(storageId, port, () -> vm.channel(port), dir, readOnly);
         if (watch != null && !readOnly) {
             watch(storageId, fs, dir, watch, onlyName);
         }
     }
 
-    private void serve(String storageId, String port, SocketChannel ch, ReplayingFileSystem fs, Path dir, boolean readOnly) {
+    /** The port's channel, plugged in now or found plugged. */
+    @FunctionalInterface
+    private interface PortChannel {
+        dev.skiff.vm.channel.Channel open() throws IOException;
+    }
+
+    /** Starts the export's 9P server on the port's host end and records the share; its file system. */
+    private ReplayingFileSystem serve(String storageId, String port, PortChannel channel, Path dir, boolean readOnly)
+            throws IOException {
+        ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW);
+        SocketChannel ch;
+        try {
+            ch = (SocketChannel) channel.open().connect();
+        } catch (IOException | RuntimeException e) {
+            fs.close();
+            throw e;
+        }
         Server server = new Server(new Export(dir.toString(), fs, readOnly, null));
         shares.put(storageId, new Share(port, ch, server.start(ch), fs, new AtomicReference<>()));
+        return fs;
     }
 
     private void watch(String storageId, ReplayingFileSystem fs, Path dir, HostWatch watch, String onlyName) throws IOException {

@@ -76,11 +76,7 @@ class SessionRelayTest {
         Files.createDirectories(dir.resolve("a"));
         Files.writeString(dir.resolve("a/b.txt"), "hello");
         Files.writeString(dir.resolve("gone.txt"), "soon deleted");
-        SocketChannel first = newServer();
-        startRelay();
-
-        kernel.version(512 * 1024);
-        kernel.attach(0, P9.NOFID, "root", "", 0);
+        SocketChannel first = mounted();
         kernel.walk(0, 1, "a");
         kernel.walk(1, 2, "b.txt");
         kernel.lopen(2, O_RDWR);
@@ -122,10 +118,7 @@ class SessionRelayTest {
     void aFidFollowsItsFolderThroughARename() throws Exception {
         Files.createDirectories(dir.resolve("d"));
         Files.writeString(dir.resolve("d/x"), "x");
-        SocketChannel first = newServer();
-        startRelay();
-        kernel.version(512 * 1024);
-        kernel.attach(0, P9.NOFID, "root", "", 0);
+        SocketChannel first = mounted();
         kernel.walk(0, 1, "d", "x");
         kernel.renameat(0, "d", 0, "e");
 
@@ -139,10 +132,7 @@ class SessionRelayTest {
     @Test
     void aRestoreThatLosesItsHostWaitsForTheNext() throws Exception {
         Files.writeString(dir.resolve("f"), "f");
-        SocketChannel first = newServer();
-        startRelay();
-        kernel.version(512 * 1024);
-        kernel.attach(0, P9.NOFID, "root", "", 0);
+        SocketChannel first = mounted();
         kernel.walk(0, 1, "f");
         first.close();
         link.disconnect();
@@ -181,6 +171,15 @@ class SessionRelayTest {
     void pathsResolveDotsWithoutLeavingTheRoot() {
         assertEquals(List.of("a", "c"), SessionLog.resolve(List.of("a", "b"), List.of("..", ".", "c")));
         assertEquals(List.of("x"), SessionLog.resolve(List.of(), List.of("..", "..", "x")));
+    }
+
+    /** A server, the relay, and the "kernel" mounted through them (fid 0 the root); the server's end. */
+    private SocketChannel mounted() throws Exception {
+        SocketChannel first = newServer();
+        startRelay();
+        kernel.version(512 * 1024);
+        kernel.attach(0, P9.NOFID, "root", "", 0);
+        return first;
     }
 
     /** A new server for the export on a new connection, which the link hands the relay; the server's end. */
