@@ -234,9 +234,10 @@ class DockerIT {
         // The file stays open in the container across the kill: what it writes after the restart
         // goes through a 9P fid the old daemon's server opened and the new one must open again.
         String holder = "exec 3>>/d/held; echo before >&3; while true; do if [ -e /d/go ]; then echo after >&3;"
-                + " echo said after; rm /d/go; fi; sleep 0.2; done";
+                + " echo said after; rm /d/go; fi; [ -e /d/stop ] && echo bye && exit 0; sleep 0.2; done";
         ok("run", "-d", "--name", "survivor", "-v", shared + ":/d", "busybox", "sh", "-c", holder);
         ok("run", "-d", "--name", "survivor2", "--isolation=hyperv", "-v", dedicated + ":/d", "busybox", "sh", "-c", holder);
+        ok("run", "-d", "-i", "--name", "listener", "busybox", "sh", "-c", "read line; echo got $line");
         for (Path dir : List.of(shared, dedicated)) {
             awaitContent(dir.resolve("held"), "before\n");
         }
@@ -257,11 +258,26 @@ class DockerIT {
             awaitContent(dir.resolve("held"), "before\nafter\n");
             awaitLogs(name, "said after");
         }
-        for (String name : List.of("survivor", "survivor2")) {
-            ok("stop", "-t", "1", name);
-        }
+        // logs -f follows output made after the restart, and ends when the container does
+        java.util.concurrent.CompletableFuture<DaemonProcess.Result> follow = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return docker("logs", "-f", "survivor");
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+        assertFalse(follow.isDone(), "the container runs until it sees /d/stop");
+        Files.writeString(shared.resolve("stop"), "");
+        DaemonProcess.Result followed = follow.get(3, java.util.concurrent.TimeUnit.MINUTES);
+        assertEquals(0, followed.code(), followed.err());
+        assertTrue(followed.out().endsWith("said after\nbye\n"), followed.out());
+        // attach: the container's stdin is taken up again by the new daemon
+        DaemonProcess.Result attached = daemon.docker(List.of("attach", "listener"), "hello\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals("got hello\n", attached.out(), attached.err() + "\ndaemon log:\n" + daemon.logTail());
+        ok("stop", "-t", "1", "survivor2");
         String all = ok("ps", "-a", "--format", "{{.Names}} {{.State}}").out();
-        assertTrue(all.contains("survivor exited") && all.contains("survivor2 exited"), all);
+        assertTrue(all.contains("survivor exited") && all.contains("survivor2 exited") && all.contains("listener exited"), all);
     }
 
     /** Waits (at most 2 minutes: TCG) until {@code file} holds exactly {@code content}. */
