@@ -9,7 +9,8 @@ import org.junit.jupiter.api.BeforeAll;
 /**
  * What the docker-CLI VM tests share: one real `skiff daemon` per test class, in a folder of its own
  * under /tmp (short, for the socket paths below it), with every container and VM it made gone at the
- * end. Test classes run one after another, so the static daemon is the current class's.
+ * end. In each test JVM classes run one after another (the VM phase has two JVMs, each with its own
+ * statics), so the static daemon is the current class's.
  */
 abstract class DaemonIT {
     static DaemonProcess daemon;
