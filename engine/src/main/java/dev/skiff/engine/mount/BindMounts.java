@@ -89,11 +89,11 @@ public final class BindMounts implements AutoCloseable {
                 out.add(new OciSpec.Bind(storage, "", b.containerPath(), b.readOnly()));
                 continue;
             }
-            boolean dir = Files.isDirectory(host);
-            String storage = vm.share(dir ? host : host.getParent(), b.readOnly(), watch,
-                    dir ? null : host.getFileName().toString());
+            Served served = Served.of(host);
+            String storage = vm.share(served.dir(), b.readOnly(), watch, served.onlyName());
             storages.add(storage);
-            out.add(new OciSpec.Bind(storage, dir ? "" : host.getFileName().toString(), b.containerPath(), b.readOnly()));
+            out.add(new OciSpec.Bind(storage, served.onlyName() == null ? "" : served.onlyName(), b.containerPath(),
+                    b.readOnly()));
         }
         return out;
     }
@@ -118,15 +118,25 @@ public final class BindMounts implements AutoCloseable {
                 problems.add(b.hostPath() + ": a forwarded socket does not survive a daemon restart");
                 continue;
             }
-            boolean dir = Files.isDirectory(host);
+            Served served = Served.of(host);
             try {
-                vm.reshare(storages.get(i), dir ? host : host.getParent(), b.readOnly(), watch,
-                        dir ? null : host.getFileName().toString());
+                vm.reshare(storages.get(i), served.dir(), b.readOnly(), watch, served.onlyName());
             } catch (IOException e) {
                 problems.add(b.hostPath() + ": " + e.getMessage());
             }
         }
         return problems;
+    }
+
+    /**
+     * What a bind source's share serves: a folder itself (onlyName null), or the folder of a file
+     * and that file's name, which the container binds and the host watch limits itself to.
+     */
+    private record Served(Path dir, String onlyName) {
+        static Served of(Path host) {
+            return Files.isDirectory(host) ? new Served(host, null)
+                    : new Served(host.getParent(), host.getFileName().toString());
+        }
     }
 
     /** The host socket a bind source stands for, or null when it is a file or folder to share. */
