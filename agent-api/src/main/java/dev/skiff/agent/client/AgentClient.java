@@ -162,14 +162,19 @@ public final class AgentClient implements AutoCloseable {
         return Stdio.newBuilder().setTerminal(terminal).setStdin(stdin).setRows(24).setCols(80).build();
     }
 
-    /** Creates a container (runc create): its process exists, stopped before exec, until started. */
+    /**
+     * Creates a container: its rootfs and stdio, and with runc its process, stopped before exec until
+     * started. Returns that pid, or 0 when the runtime makes the process at the start (crun run);
+     * reads of its output and input may begin either way.
+     */
     public int createContainer(String id, byte[] ociSpecJson, List<String> layerStorageIds, String scratchStorageId,
             Stdio stdio) throws AgentException {
         GuestPaths.checkId(id, "container id");
         var request = CreateContainerRequest.newBuilder().setContainerId(id)
                 .setOciSpecJson(ByteString.copyFrom(ociSpecJson)).addAllLayerStorageIds(layerStorageIds)
                 .setScratchStorageId(scratchStorageId).setStdio(stdio).build();
-        return checkPid(unary("CreateContainer", request, CreateContainerResponse.parser(), CALL_TIMEOUT).getPid());
+        int pid = unary("CreateContainer", request, CreateContainerResponse.parser(), CALL_TIMEOUT).getPid();
+        return pid == 0 ? 0 : checkPid(pid);
     }
 
     public int startContainer(String id) throws AgentException {

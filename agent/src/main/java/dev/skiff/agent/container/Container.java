@@ -19,6 +19,22 @@ final class Container {
     static final int KEPT_ENDED_EXECS = 64;
     volatile State state = State.CREATING;
     volatile boolean rootfsMounted;
+    /**
+     * Its stdio between create and start, when the start runs it ({@code crun run}): the runtime
+     * gets the child's ends then. Guarded by the container.
+     */
+    StdioSetup pendingStdio;
+    /**
+     * Completed once its init exists (at create with runc, at start with crun run), failed when it
+     * is removed or its start fails first: the host may open the init's output and input between
+     * create and start, and those wait for it.
+     */
+    final java.util.concurrent.CompletableFuture<Void> initReady = new java.util.concurrent.CompletableFuture<>();
+    /**
+     * Whether the runtime may hold state for it that a remove must delete: after a create (runc).
+     * A run in the foreground deletes its own state when the init exits.
+     */
+    volatile boolean runtimeHasIt;
 
     Container(String id, Path bundle, Path upperBase) {
         this.id = id;

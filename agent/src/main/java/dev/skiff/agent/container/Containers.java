@@ -47,6 +47,8 @@ public final class Containers {
     static final int MAX_SPEC_BYTES = 1 << 20;
     /** How long a forced remove waits for SIGKILL to take effect. */
     static final long KILL_WAIT_SECONDS = 30;
+    /** How long a read of an init's output or input waits for its container's start. */
+    static final long INIT_WAIT_SECONDS = 300;
 
     private final Storages storages;
     private final OciRuntime runtime;
@@ -72,30 +74,42 @@ public final class Containers {
             throw new TtrpcException(Code.ALREADY_EXISTS, "container " + id + " already exists");
         }
         boolean created = false;
-        try (StdioSetup io = StdioSetup.prepare(id, request.getStdio())) {
+        StdioSetup io = StdioSetup.prepare(id, request.getStdio());
+        try {
             // The upper layer stays: what an earlier run and docker cp wrote is the container's own.
             deleteTree(bundle);
             Files.createDirectories(bundle);
             Files.write(bundle.resolve("config.json"), request.getOciSpecJson().toByteArray());
             Rootfs.mount(c.rootfs(), layers, c.upperBase);
             c.rootfsMounted = true;
-            Path pidFile = bundle.resolve("init.pid");
-            List<String> args = new ArrayList<>(List.of("create", "--bundle", bundle.toString(), "--pid-file",
-                    pidFile.toString(), "--no-pivot"));
-            args.addAll(io.runcArgs());
-            args.add(id);
-            runtime.run(c.runtimeLog(), io.runcStdio(), args.toArray(String[]::new));
-            int pid = readPid(pidFile);
-            Proc init = io.finish(id, "", pid);
-            c.procs.put("", init);
-            watch(c, init);
+            int pid = 0;
+            if (runtime.runsInForeground()) {
+                c.pendingStdio = io; // the start runs it: its stdio waits until then
+                io = null;
+            } else {
+                Path pidFile = bundle.resolve("init.pid");
+                List<String> args = new ArrayList<>(List.of("create", "--bundle", bundle.toString(), "--pid-file",
+                        pidFile.toString(), "--no-pivot"));
+                args.addAll(io.runcArgs());
+                args.add(id);
+                c.runtimeHasIt = true;
+                runtime.run(c.runtimeLog(), io.runcStdio(), args.toArray(String[]::new));
+                pid = readPid(pidFile);
+                Proc init = io.finish(id, "", pid);
+                c.procs.put("", init);
+                c.initReady.complete(null);
+                watch(c, init, Reaper.shared().adopt(pid));
+            }
             c.state = Container.State.CREATED;
             created = true;
-            Main.log("container " + id + ": created, init pid " + pid);
+            Main.log("container " + id + ": created" + (pid > 0 ? ", init pid " + pid : ""));
             return pid;
         } catch (IOException | IllegalArgumentException e) {
             throw new TtrpcException(Code.INTERNAL, "create container " + id + ": " + e.getMessage());
         } finally {
+            if (io != null) {
+                io.close();
+            }
             if (!created) {
                 cleanUp(c, true);
                 containers.remove(id);
@@ -199,10 +213,76 @@ public final class Containers {
                 throw new TtrpcException(Code.FAILED_PRECONDITION, "container " + c.id + " is " + c.state
                         + ", not CREATED");
             }
-            runtime.run(c.runtimeLog(), new int[] {-1, -1, -1}, "start", c.id);
+            if (c.pendingStdio != null) {
+                try {
+                    runInForeground(c);
+                } catch (TtrpcException e) {
+                    c.initReady.completeExceptionally(e);
+                    throw e;
+                }
+            } else {
+                runtime.run(c.runtimeLog(), new int[] {-1, -1, -1}, "start", c.id);
+            }
             c.state = Container.State.RUNNING;
         }
         return c.init().pid;
+    }
+
+    /**
+     * Starts a created container with {@code crun run}, which stays as its init's parent until the
+     * init exits and then deletes the container itself: one runtime process per run instead of
+     * create, start and delete. Its exit is the container's (crun exits with the init's status, 128 +
+     * the signal when killed), and the init's pid comes through a FIFO as soon as crun writes it.
+     */
+    private void runInForeground(Container c) throws TtrpcException {
+        List<String> args = new ArrayList<>(List.of("run", "--bundle", c.bundle.toString(), "--pid-file"));
+        try (StdioSetup io = c.pendingStdio; PidFifo pidFile = PidFifo.create(c.bundle.resolve("init.pid"))) {
+            c.pendingStdio = null;
+            args.addAll(List.of(pidFile.path().toString(), "--no-pivot"));
+            args.addAll(io.runcArgs());
+            args.add(c.id);
+            String[] argv = args.toArray(String[]::new);
+            Reaper.Child run = runtime.spawn(c.runtimeLog(), io.runcStdio(), argv);
+            run.exit().whenComplete((status, failure) -> pidFile.poke());
+            int pid = pidFile.awaitPid(OciRuntime.TIMEOUT_SECONDS);
+            if (pid == 0) {
+                throw runFailed(c, run, argv);
+            }
+            Proc init = io.finish(c.id, "", pid);
+            c.procs.put("", init);
+            c.initReady.complete(null);
+            watch(c, init, run.exit());
+            Main.log("container " + c.id + ": running, init pid " + pid);
+        } catch (IOException | TimeoutException e) {
+            throw new TtrpcException(Code.INTERNAL, "start container " + c.id + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TtrpcException(Code.CANCELLED, "interrupted starting " + c.id);
+        }
+    }
+
+    /** crun run ended (or hung) without a pid: what it said, and nothing of the container left behind. */
+    private TtrpcException runFailed(Container c, Reaper.Child run, String[] argv) throws InterruptedException {
+        Processes.ExitStatus status;
+        try {
+            status = run.exit().get(OciRuntime.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            try {
+                Reaper.shared().kill(run.pid(), Processes.SIGKILL);
+            } catch (IOException ignored) {
+                // it ended meanwhile
+            }
+            return new TtrpcException(Code.DEADLINE_EXCEEDED, "crun run " + c.id + " gave no pid in "
+                    + OciRuntime.TIMEOUT_SECONDS + " s; killed it");
+        }
+        TtrpcException failure = runtime.failed(c.runtimeLog(), status, argv);
+        try {
+            // crun cleans up after a failed run itself; this is for what a crash of it would leave
+            runtime.run(c.runtimeLog(), new int[] {-1, -1, -1}, "delete", "--force", c.id);
+        } catch (TtrpcException ignored) {
+            // nothing left to delete: the usual case
+        }
+        return failure;
     }
 
     public int exec(ExecProcessRequest request) throws TtrpcException {
@@ -231,7 +311,7 @@ public final class Containers {
             Files.deleteIfExists(pidFile);
             Proc p = io.finish(c.id, execId, pid);
             c.procs.put(execId, p);
-            watch(c, p);
+            watch(c, p, Reaper.shared().adopt(pid));
             return pid;
         } catch (IOException e) {
             throw new TtrpcException(Code.INTERNAL, "exec in " + c.id + ": " + e.getMessage());
@@ -239,8 +319,8 @@ public final class Containers {
     }
 
     /** Completes the process's exit when the reaper reaps it, and publishes it. */
-    private void watch(Container c, Proc p) {
-        Reaper.shared().adopt(p.pid).whenComplete((status, failure) -> {
+    private void watch(Container c, Proc p, java.util.concurrent.CompletableFuture<Processes.ExitStatus> ended) {
+        ended.whenComplete((status, failure) -> {
             ExitStatus exit = failure != null
                     ? ExitStatus.newBuilder().setExitCode(255).setExitedAtUnixNanos(nowNanos()).build()
                     : ExitStatus.newBuilder().setExitCode(status.shellCode())
@@ -278,7 +358,9 @@ public final class Containers {
                 throw new TtrpcException(Code.NOT_FOUND, "process " + p.name() + " is not running");
             }
             try {
-                // The pid is ours (the process is our child, not yet reaped), so it cannot have been reused.
+                // The pid cannot have been reused: an exec's process is our child, not yet reaped; an
+                // init run in the foreground is crun's child, and crun exits (completing the exit
+                // checked above) right after reaping it: too soon for the kernel to hand the pid out again.
                 Processes.kill(p.pid, request.getSignal());
             } catch (ErrnoException e) {
                 if (e.errno() != Errno.ESRCH) {
@@ -290,7 +372,7 @@ public final class Containers {
 
     /** Waits for a process's exit; honours the call's deadline through interruption. */
     public ExitStatus await(String containerId, String execId) throws TtrpcException {
-        Proc p = proc(get(containerId), execId);
+        Proc p = proc(containerId, execId);
         try {
             return p.exit.get();
         } catch (ExecutionException e) {
@@ -325,10 +407,12 @@ public final class Containers {
                     throw new TtrpcException(Code.CANCELLED, "interrupted");
                 }
             }
-            try {
-                runtime.run(c.runtimeLog(), new int[] {-1, -1, -1}, "delete", "--force", c.id);
-            } catch (TtrpcException e) {
-                Main.log("container " + c.id + ": " + e.getMessage()); // cleaning up goes on
+            if (c.runtimeHasIt) {
+                try {
+                    runtime.run(c.runtimeLog(), new int[] {-1, -1, -1}, "delete", "--force", c.id);
+                } catch (TtrpcException e) {
+                    Main.log("container " + c.id + ": " + e.getMessage()); // cleaning up goes on
+                }
             }
             cleanUp(c, keepUpper);
             containers.remove(c.id);
@@ -373,8 +457,28 @@ public final class Containers {
         Main.log("container " + c.id + ": " + verb + "d");
     }
 
+    /**
+     * A process for its input and output: the init of a container created but not started yet is
+     * waited for (see {@link Container#initReady}), at most {@link #INIT_WAIT_SECONDS}.
+     */
     public Proc proc(String containerId, String execId) throws TtrpcException {
-        return proc(get(containerId), execId);
+        Container c = get(containerId);
+        awaitInit(c, execId);
+        return proc(c, execId);
+    }
+
+    private static void awaitInit(Container c, String execId) throws TtrpcException {
+        if (!(execId.isEmpty() || execId.equals(c.id)) || c.state == Container.State.PREPARED) {
+            return;
+        }
+        try {
+            c.initReady.get(INIT_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // not started (yet): the lookup says so
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TtrpcException(Code.CANCELLED, "interrupted waiting for the start of " + c.id);
+        }
     }
 
     private static Proc proc(Container c, String execId) throws TtrpcException {
@@ -413,6 +517,11 @@ public final class Containers {
     }
 
     private void cleanUp(Container c, boolean keepUpper) {
+        c.initReady.completeExceptionally(new TtrpcException(Code.NOT_FOUND, "container " + c.id + " was removed"));
+        if (c.pendingStdio != null) { // created, never started
+            c.pendingStdio.close();
+            c.pendingStdio = null;
+        }
         if (c.rootfsMounted) {
             try {
                 Rootfs.unmount(c.rootfs());
