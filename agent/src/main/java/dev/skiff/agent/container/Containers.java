@@ -83,7 +83,9 @@ public final class Containers {
             Rootfs.mount(c.rootfs(), layers, c.upperBase);
             c.rootfsMounted = true;
             int pid = 0;
-            if (runtime.runsInForeground()) {
+            // Not with a terminal: under crun run in the foreground the container's shell got ECHILD
+            // from its terminal's ioctls (stty), so a pty keeps create and start.
+            if (runtime.runsInForeground() && !request.getStdio().getTerminal()) {
                 c.pendingStdio = io; // the start runs it: its stdio waits until then
                 io = null;
             } else {
@@ -218,6 +220,7 @@ public final class Containers {
                     runInForeground(c);
                 } catch (TtrpcException e) {
                     c.initReady.completeExceptionally(e);
+                    c.state = Container.State.STOPPED; // a second start must not take the create-and-start path
                     throw e;
                 }
             } else {

@@ -55,9 +55,9 @@ public final class OciRuntime {
     /**
      * Whether a container's init is started by {@code RUNTIME run} staying in the foreground (one
      * runtime process per container run, which also cleans up after it) instead of create, start and
-     * delete. crun only: it hands a terminal over the console socket in the foreground too, and
-     * each runtime process saved is a whole start-up of the runtime under TCG (crun --version alone
-     * takes 0.2 to 0.5 s in the guest). runc keeps the three-step path.
+     * delete. crun only, and without a terminal (see Containers.create): each runtime process saved
+     * is a whole start-up of the runtime under TCG (crun --version alone takes 0.2 to 0.5 s in the
+     * guest). runc keeps the three-step path.
      */
     boolean runsInForeground() {
         return CRUN.equals(binary);

@@ -274,9 +274,14 @@ class AgentIT {
         AgentException noLayer = assertThrows(AgentException.class, () -> agent.createContainer("bad1",
                 OciSpec.build("bad1", "bad1", sh("true"), List.of()), List.of("no-such-layer"), "", AgentClient.stdio(false, false)));
         assertEquals(Code.NOT_FOUND, noLayer.code());
-        AgentException badSpec = assertThrows(AgentException.class, () -> agent.createContainer("bad2",
-                "{not json".getBytes(StandardCharsets.UTF_8), List.of("busybox"), "", AgentClient.stdio(false, false)));
-        assertTrue(badSpec.getMessage().contains("crun create"), badSpec.getMessage());
+        // crun reads the spec when it runs the container: at the start, which says why and leaves nothing
+        agent.createContainer("bad2", "{not json".getBytes(StandardCharsets.UTF_8), List.of("busybox"), "",
+                AgentClient.stdio(false, false));
+        AgentException badSpec = assertThrows(AgentException.class, () -> agent.startContainer("bad2"));
+        assertTrue(badSpec.getMessage().contains("crun run bad2 failed"), badSpec.getMessage());
+        AgentException again = assertThrows(AgentException.class, () -> agent.startContainer("bad2"));
+        assertEquals(Code.FAILED_PRECONDITION, again.code(), again.getMessage());
+        agent.removeContainer("bad2", true);
         AgentException unknown = assertThrows(AgentException.class, () -> agent.startContainer("nothing-here"));
         assertEquals(Code.NOT_FOUND, unknown.code());
         agent.ping(WAIT);
