@@ -27,6 +27,8 @@ import dev.skiff.registry.RegistryClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,13 +45,13 @@ import java.util.function.Consumer;
  * containers outlive the daemon.
  */
 public final class Engine implements Backend, AutoCloseable {
+    private static final Logger LOG = System.getLogger(Engine.class.getName());
 
     private final ImageStore images;
     private final ImageApi imageApi;
     private final ContainerStore store;
     private final Placement placement;
     private final Path dataRoot;
-    private final Consumer<String> log;
     private final ContainerTable table;
     private final Networking networking;
     private final SwitchFabric fabric;
@@ -68,23 +70,22 @@ public final class Engine implements Backend, AutoCloseable {
      * @param apiSocket the daemon's API socket, which containers reach through a bind of it or of
      *     /var/run/docker.sock
      */
-    public Engine(Path dataRoot, ImageStore images, RegistryClient registries, Placement placement, Path apiSocket,
-                  Consumer<String> log) throws IOException {
+    public Engine(Path dataRoot, ImageStore images, RegistryClient registries, Placement placement, Path apiSocket)
+            throws IOException {
         this.dataRoot = dataRoot;
-        this.relay = new SocketRelay(log);
+        this.relay = new SocketRelay();
         this.bindMounts = new BindMounts(relay, apiSocket);
         this.images = images;
         this.store = new ContainerStore(dataRoot.resolve("containers"));
         this.table = new ContainerTable(store.loadAll());
         this.imageApi = new ImageApi(images, registries, table, events);
         this.placement = placement;
-        this.log = log;
-        this.fabric = new SwitchFabric(table::addressesOn, log);
-        this.networking = new Networking(new NetworkRegistry(dataRoot), fabric, log);
+        this.fabric = new SwitchFabric(table::addressesOn);
+        this.networking = new Networking(new NetworkRegistry(dataRoot), fabric);
         this.execApi = new ExecApi(table);
-        this.processApi = new ProcessApi(table, events, this::save, log);
-        this.volumeApi = new VolumeApi(new VolumeStore(dataRoot.resolve("volumes")), images, table, log);
-        this.networkApi = new NetworkApi(networking, table, this::save, log);
+        this.processApi = new ProcessApi(table, events, this::save);
+        this.volumeApi = new VolumeApi(new VolumeStore(dataRoot.resolve("volumes")), images, table);
+        this.networkApi = new NetworkApi(networking, table, this::save);
         this.archives = new Archives(table, placement, images);
         this.health = new HealthMonitor(execApi::probe, HealthMonitor.virtualThreads(), java.time.Clock.systemUTC(),
                 (c, h) -> {
@@ -92,7 +93,7 @@ public final class Engine implements Backend, AutoCloseable {
                     events.publish("container", "health_status: " + h.status(), c.id, attributes(c));
                 });
         this.lifecycle = new Lifecycle(table, store, this::save, placement, images, bindMounts, networking, health,
-                events, processApi, execApi, volumeApi, log);
+                events, processApi, execApi, volumeApi);
         // docker pull then docker run: each pulled layer goes into the running shared VM as soon as
         // it is ready, while the rest download, instead of all of them at the run's start
         images.onLayerReady(placement::preloadLayer);
@@ -105,7 +106,7 @@ public final class Engine implements Backend, AutoCloseable {
      * but their 9P sessions died with the old daemon (see the closing notes of the engine issue).
      */
     public void restore(dev.skiff.vm.VmDriver driver) {
-        new LiveRestore(table, lifecycle, networking, placement, health, bindMounts, this::save, log).restore(driver);
+        new LiveRestore(table, lifecycle, networking, placement, health, bindMounts, this::save).restore(driver);
     }
 
     // ---------------------------------------------------------------- system
@@ -246,7 +247,7 @@ public final class Engine implements Backend, AutoCloseable {
         try {
             store.save(c);
         } catch (IOException e) {
-            log.accept("cannot save the state of " + c.id.substring(0, 12) + ": " + e.getMessage());
+            LOG.log(Level.WARNING, "cannot save the state of " + c.id.substring(0, 12) + ": " + e.getMessage());
         }
     }
 

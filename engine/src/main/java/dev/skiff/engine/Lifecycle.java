@@ -20,6 +20,8 @@ import dev.skiff.engine.network.Networking;
 import dev.skiff.engine.placement.Placement;
 import dev.skiff.engine.placement.UtilityVm;
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -38,6 +40,7 @@ import java.util.function.Consumer;
  * lets one caller give its network back while the others wait for that.
  */
 final class Lifecycle {
+    private static final Logger LOG = System.getLogger(Lifecycle.class.getName());
     private final ContainerTable table;
     private final ContainerStore store;
     private final Consumer<Container> save;
@@ -50,11 +53,10 @@ final class Lifecycle {
     private final ProcessApi processApi;
     private final ExecApi execApi;
     private final VolumeApi volumeApi;
-    private final Consumer<String> log;
 
     Lifecycle(ContainerTable table, ContainerStore store, Consumer<Container> save, Placement placement,
               ImageStore images, BindMounts bindMounts, Networking networking, HealthMonitor health, Events events,
-              ProcessApi processApi, ExecApi execApi, VolumeApi volumeApi, Consumer<String> log) {
+              ProcessApi processApi, ExecApi execApi, VolumeApi volumeApi) {
         this.table = table;
         this.store = store;
         this.save = save;
@@ -67,7 +69,6 @@ final class Lifecycle {
         this.processApi = processApi;
         this.execApi = execApi;
         this.volumeApi = volumeApi;
-        this.log = log;
     }
 
     /** docker start: a user's start, after which the restart policy applies again. */
@@ -195,7 +196,7 @@ final class Lifecycle {
                 table.unplace(c.id);
                 placement.release(c.id);
             }
-            log.accept("container " + c.id.substring(0, 12) + " did not start: " + e.getMessage());
+            LOG.log(Level.WARNING, "container " + c.id.substring(0, 12) + " did not start: " + e.getMessage());
             if (c.spec.autoRemove()) {
                 // As dockerd does: docker run --rm waits for the removal after a failed start.
                 Thread.ofVirtual().start(() -> {
@@ -263,12 +264,12 @@ final class Lifecycle {
         events.publish("container", "die", c.id, died);
         endNetwork(c, vm);
         save.accept(c);
-        log.accept("container " + c.id.substring(0, 12) + " exited with " + code);
+        LOG.log(Level.INFO, "container " + c.id.substring(0, 12) + " exited with " + code);
         if (c.spec.autoRemove()) {
             try {
                 remove(table.find(c.id), true, true); // --rm: its anonymous volumes go too
             } catch (EngineException e) {
-                log.accept("auto-remove of " + c.id.substring(0, 12) + ": " + e.getMessage());
+                LOG.log(Level.WARNING, "auto-remove of " + c.id.substring(0, 12) + ": " + e.getMessage());
             }
         } else if (c.dedicated()) {
             // A dedicated VM lives as long as its container runs; a restart boots a new one.
@@ -296,7 +297,7 @@ final class Lifecycle {
      * whether it is a policy restart (Docker's RestartCount) or a daemon start bringing it back.
      */
     void scheduleRestart(Container c, Duration delay, boolean count) {
-        log.accept("container " + c.id.substring(0, 12) + " restarts by its policy "
+        LOG.log(Level.INFO, "container " + c.id.substring(0, 12) + " restarts by its policy "
                 + c.spec.restartOrNo().name() + " in " + delay.toMillis() + " ms");
         Thread.ofVirtual().name("restart-" + c.id.substring(0, 12)).start(() -> {
             try {
@@ -311,7 +312,7 @@ final class Lifecycle {
                     startByUser(table.find(c.id));
                 }
             } catch (EngineException e) {
-                log.accept("restart of " + c.id.substring(0, 12) + " failed: " + e.getMessage());
+                LOG.log(Level.WARNING, "restart of " + c.id.substring(0, 12) + " failed: " + e.getMessage());
             }
         });
     }
@@ -319,7 +320,7 @@ final class Lifecycle {
     /** Takes the container out of its VM (a dedicated one stops), once the docker cp calls using it have ended. */
     private void releaseVm(Container c) {
         if (!c.vmUsers.beginRelease()) {
-            log.accept("container " + c.id.substring(0, 12) + ": a docker cp still uses its VM after "
+            LOG.log(Level.WARNING, "container " + c.id.substring(0, 12) + ": a docker cp still uses its VM after "
                     + c.vmUsers.patience().toSeconds() + " s; releasing the VM all the same, which ends that copy");
         }
         try {
@@ -338,7 +339,7 @@ final class Lifecycle {
             try {
                 vm.agent().removeContainer(c.id, true);
             } catch (AgentException e) {
-                log.accept("removing " + c.id.substring(0, 12) + " in its VM: " + e.getMessage());
+                LOG.log(Level.WARNING, "removing " + c.id.substring(0, 12) + " in its VM: " + e.getMessage());
             }
             for (String share : c.shares) {
                 vm.unshare(share);
@@ -362,7 +363,7 @@ final class Lifecycle {
                 state = c.network;
                 forwards = c.forwards;
             }
-            networking.detach(c.id, state, forwards, vm, log);
+            networking.detach(c.id, state, forwards, vm);
             clearNetwork(c);
         }
     }
@@ -400,7 +401,8 @@ final class Lifecycle {
         try {
             exit.get(Math.max(0, timeout), TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            log.accept("container " + c.id.substring(0, 12) + " did not stop within " + timeout + " s: killing it");
+            LOG.log(Level.INFO, "container " + c.id.substring(0, 12) + " did not stop within " + timeout
+                    + " s: killing it");
             signal(c, 9);
             awaitQuietly(exit);
         } catch (Exception e) {
@@ -484,7 +486,7 @@ final class Lifecycle {
             try {
                 signal(c, 9);
             } catch (EngineException e) {
-                log.accept("kill before remove: " + e.getMessage());
+                LOG.log(Level.WARNING, "kill before remove: " + e.getMessage());
             }
             awaitQuietly(exit);
         }
@@ -504,7 +506,7 @@ final class Lifecycle {
         try {
             store.delete(c.id);
         } catch (IOException e) {
-            log.accept("cannot delete " + c.dir + ": " + e.getMessage());
+            LOG.log(Level.WARNING, "cannot delete " + c.dir + ": " + e.getMessage());
         }
         if (volumes) {
             volumeApi.removeAnonymous(c.spec.binds());

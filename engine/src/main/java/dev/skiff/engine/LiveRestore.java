@@ -15,6 +15,8 @@ import dev.skiff.engine.placement.UtilityVm;
 import dev.skiff.vm.Vm;
 import dev.skiff.vm.VmDriver;
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +30,7 @@ import java.util.function.Consumer;
  * starts again the containers whose restart policy asks for it at a daemon start.
  */
 final class LiveRestore {
+    private static final Logger LOG = System.getLogger(LiveRestore.class.getName());
     private final ContainerTable table;
     private final Lifecycle lifecycle;
     private final Networking networking;
@@ -35,10 +38,9 @@ final class LiveRestore {
     private final HealthMonitor health;
     private final BindMounts bindMounts;
     private final Consumer<Container> save;
-    private final Consumer<String> log;
 
     LiveRestore(ContainerTable table, Lifecycle lifecycle, Networking networking, Placement placement,
-                HealthMonitor health, BindMounts bindMounts, Consumer<Container> save, Consumer<String> log) {
+                HealthMonitor health, BindMounts bindMounts, Consumer<Container> save) {
         this.bindMounts = bindMounts;
         this.table = table;
         this.lifecycle = lifecycle;
@@ -46,7 +48,6 @@ final class LiveRestore {
         this.placement = placement;
         this.health = health;
         this.save = save;
-        this.log = log;
     }
 
     void restore(VmDriver driver) {
@@ -60,16 +61,16 @@ final class LiveRestore {
                     agent.ping(Duration.ofSeconds(60));
                     UtilityVm u = UtilityVm.attached(vm, agent, agent.guestInfo().getBootId());
                     byName.put(u.name(), u);
-                    log.accept("re-attached to VM " + u.name() + " (pid " + vm.pid() + ")");
+                    LOG.log(Level.INFO, "re-attached to VM " + u.name() + " (pid " + vm.pid() + ")");
                 } catch (IOException | RuntimeException e) {
-                    log.accept("cannot re-attach to VM " + vmId + ": " + e.getMessage());
+                    LOG.log(Level.WARNING, "cannot re-attach to VM " + vmId + ": " + e.getMessage());
                     if (vm != null) {
                         vm.detach();
                     }
                 }
             }
         } catch (IOException e) {
-            log.accept("cannot list the VMs of an earlier daemon: " + e.getMessage());
+            LOG.log(Level.WARNING, "cannot list the VMs of an earlier daemon: " + e.getMessage());
         }
         for (Container c : table.all()) {
             boolean wasRunning;
@@ -98,7 +99,7 @@ final class LiveRestore {
                 storages = List.copyOf(c.shares);
             }
             for (String problem : bindMounts.restore(u, c.spec.binds(), storages)) {
-                log.accept("container " + c.id.substring(0, 12) + ": bind mount not taken up: " + problem);
+                LOG.log(Level.WARNING, "container " + c.id.substring(0, 12) + ": bind mount not taken up: " + problem);
             }
             if (!c.paused) {
                 health.started(c); // as moby's restore: its checks begin again, "starting"
@@ -109,11 +110,12 @@ final class LiveRestore {
                     // the old daemon's input stream died with it; the process's stdin stays open in the guest
                     c.stdin.connect(u.agent().openInput(c.id, ""), c.id.substring(0, 12));
                 } catch (IOException e) {
-                    log.accept("container " + c.id.substring(0, 12) + ": its stdin cannot be taken up: " + e.getMessage());
+                    LOG.log(Level.WARNING, "container " + c.id.substring(0, 12)
+                            + ": its stdin cannot be taken up: " + e.getMessage());
                 }
             }
             Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> lifecycle.awaitExit(c, u, readers));
-            log.accept("container " + c.id.substring(0, 12) + " is still running in " + u.name());
+            LOG.log(Level.INFO, "container " + c.id.substring(0, 12) + " is still running in " + u.name());
         }
         for (UtilityVm u : byName.values()) {
             placement.adopt(u);

@@ -13,6 +13,8 @@ import dev.skiff.engine.network.LabelFilter;
 import dev.skiff.engine.network.NetworkRegistry;
 import dev.skiff.engine.network.Networking;
 import dev.skiff.engine.placement.UtilityVm;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,17 +28,15 @@ import java.util.function.Consumer;
  * (stopped ones in their spec; running ones in their VM at once, and in their spec for later runs).
  */
 final class NetworkApi {
+    private static final Logger LOG = System.getLogger(NetworkApi.class.getName());
     private final Networking networking;
     private final ContainerTable containers;
     private final Consumer<Container> save;
-    private final Consumer<String> log;
 
-    NetworkApi(Networking networking, ContainerTable containers, Consumer<Container> save,
-            Consumer<String> log) {
+    NetworkApi(Networking networking, ContainerTable containers, Consumer<Container> save) {
         this.networking = networking;
         this.containers = containers;
         this.save = save;
-        this.log = log;
     }
 
 
@@ -63,7 +63,7 @@ final class NetworkApi {
 
     String createNetwork(NetworkCreate request) throws EngineException {
         String id = networking.registry().create(request).id();
-        log.accept("network " + request.name() + " created (" + id.substring(0, 12) + ")");
+        LOG.log(Level.INFO, "network " + request.name() + " created (" + id.substring(0, 12) + ")");
         return id;
     }
 
@@ -195,7 +195,8 @@ final class NetworkApi {
             c.spec = c.spec.withNetwork(c.spec.networkOrDefault().withEndpoints(eps));
         }
         save.accept(c);
-        log.accept("container " + c.id.substring(0, 12) + " connected to " + net.name() + " as " + added.ipAddress());
+        LOG.log(Level.INFO, "container " + c.id.substring(0, 12) + " connected to " + net.name() + " as "
+                + added.ipAddress());
     }
 
     private void disconnectRunning(NetworkRegistry.Net net, Container c) throws EngineException {

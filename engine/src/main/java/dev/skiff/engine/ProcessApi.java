@@ -11,6 +11,8 @@ import dev.skiff.engine.container.GuestStats;
 import dev.skiff.engine.container.PsTable;
 import dev.skiff.engine.placement.UtilityVm;
 import dev.skiff.ttrpc.Code;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.function.Consumer;
@@ -26,18 +28,17 @@ import java.util.function.Consumer;
  * that docker stop's SIGTERM is delivered; SIGKILL needs none (a frozen process dies of it).
  */
 final class ProcessApi {
+    private static final Logger LOG = System.getLogger(ProcessApi.class.getName());
     private static final int SIGKILL = 9;
 
     private final ContainerTable table;
     private final Events events;
     private final Consumer<Container> save;
-    private final Consumer<String> log;
 
-    ProcessApi(ContainerTable table, Events events, Consumer<Container> save, Consumer<String> log) {
+    ProcessApi(ContainerTable table, Events events, Consumer<Container> save) {
         this.table = table;
         this.events = events;
         this.save = save;
-        this.log = log;
     }
 
     ProcessList top(Container c) throws EngineException {
@@ -105,7 +106,8 @@ final class ProcessApi {
             try {
                 resume(c);
             } catch (EngineException e) {
-                log.accept("cannot unpause " + c.id.substring(0, 12) + " after signal " + signal + ": " + e.getMessage());
+                LOG.log(Level.WARNING, "cannot unpause " + c.id.substring(0, 12) + " after signal " + signal + ": "
+                        + e.getMessage());
             }
         }
     }

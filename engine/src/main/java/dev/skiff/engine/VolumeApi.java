@@ -8,12 +8,13 @@ import dev.skiff.engine.image.ImageStore;
 import dev.skiff.engine.network.LabelFilter;
 import dev.skiff.engine.volume.VolumeStore;
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The volume half of the Docker API, and what a container's create and remove do with volumes:
@@ -22,16 +23,15 @@ import java.util.function.Consumer;
  * the container's anonymous volumes with it.
  */
 final class VolumeApi {
+    private static final Logger LOG = System.getLogger(VolumeApi.class.getName());
     private final VolumeStore store;
     private final ImageStore images;
     private final ContainerTable table;
-    private final Consumer<String> log;
 
-    VolumeApi(VolumeStore store, ImageStore images, ContainerTable table, Consumer<String> log) {
+    VolumeApi(VolumeStore store, ImageStore images, ContainerTable table) {
         this.store = store;
         this.images = images;
         this.table = table;
-        this.log = log;
     }
 
     List<VolumeInfo> volumes() {
@@ -135,7 +135,7 @@ final class VolumeApi {
             try {
                 store.remove(n, users(n));
             } catch (EngineException e) {
-                log.accept("anonymous volume " + n + " kept: " + e.getMessage());
+                LOG.log(Level.WARNING, "anonymous volume " + n + " kept: " + e.getMessage());
             }
         }
     }

@@ -18,6 +18,16 @@ interface CommandRunner {
      */
     String run(List<String> argv, String stdin) throws IOException;
 
+    /**
+     * Runs {@code commands} in order and stops at the first that fails (as {@link #run}, without
+     * stdin). This default runs each on its own; the guest's runner makes one process of them all.
+     */
+    default void runAll(List<List<String>> commands) throws IOException {
+        for (List<String> argv : commands) {
+            run(argv, null);
+        }
+    }
+
     /** A command that ran and failed; the message names it and quotes what it printed. */
     final class Failed extends IOException {
         private final String output;

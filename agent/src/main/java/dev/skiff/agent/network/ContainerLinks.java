@@ -26,18 +26,18 @@ final class ContainerLinks {
     String makeNamespace(Attachment a) throws IOException {
         String netns = GuestPaths.netns(a.containerId());
         system.prepareNetnsFile(netns);
-        runner.run(IpCommands.createNetns(netns), null);
-        runner.run(IpCommands.loopbackUp(netns), null);
+        List<List<String>> steps = new java.util.ArrayList<>();
+        steps.add(IpCommands.createNetns(netns));
+        steps.add(IpCommands.loopbackUp(netns));
         for (Attachment.Link l : a.links()) {
-            for (List<String> argv : IpCommands.endpoint(netns, l.hostVeth(), l.endpoint(), system.vmNetnsPid())) {
-                runner.run(argv, null);
-            }
+            steps.addAll(IpCommands.endpoint(netns, l.hostVeth(), l.endpoint(), system.vmNetnsPid()));
         }
         for (Attachment.Link l : a.links()) {
             if (l.endpoint().defaultRoute()) {
-                runner.run(IpCommands.defaultRoute(netns, l.endpoint()), null);
+                steps.add(IpCommands.defaultRoute(netns, l.endpoint()));
             }
         }
+        runner.runAll(steps);
         return netns;
     }
 

@@ -52,6 +52,33 @@ final class ReaperCommandRunner implements CommandRunner {
         }
     }
 
+    /**
+     * One busybox shell for all of them ({@code set -e}: the first failure ends it, and {@code -x}
+     * puts each command before its own error in what the failure quotes). A container's namespace
+     * takes eight commands, and each process the agent starts costs it 30 to 60 ms under TCG where
+     * the shell forks one in under 10.
+     */
+    @Override
+    public void runAll(List<List<String>> commands) throws IOException {
+        if (commands.size() < 2) {
+            CommandRunner.super.runAll(commands);
+            return;
+        }
+        StringBuilder script = new StringBuilder("set -ex\n");
+        for (List<String> argv : commands) {
+            for (String arg : argv) {
+                script.append(quote(arg)).append(' ');
+            }
+            script.append('\n');
+        }
+        run(List.of(IpCommands.BUSYBOX, "sh", "-c", script.toString()), null);
+    }
+
+    /** A shell word that is exactly {@code arg}. */
+    static String quote(String arg) {
+        return "'" + arg.replace("'", "'\\''") + "'";
+    }
+
     private static Reaper.Child spawn(List<String> argv, String stdin, Path out) throws IOException {
         int outFd = Fds.openat2(Fds.AT_FDCWD, out.toString(),
                 OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_TRUNC | OpenFlags.O_CLOEXEC, 0600, 0);

@@ -36,7 +36,7 @@ public final class AgentBenchmark {
         var layer = BusyboxLayer.get(out);
         var config = AgentSession.config("agent-bench", image, List.of(SelftestProtocol.CONTROL_PORT),
                 List.of(new DiskSpec(layer, "busybox", true)));
-        try (AgentSession session = AgentSession.start(config, out);
+        try (AgentSession session = AgentSession.start(config);
              ByteChannel control = session.vm().channel(SelftestProtocol.CONTROL_PORT).connect()) {
             AgentClient agent = session.agent();
             SelftestClient guest = new SelftestClient(Channels.newInputStream(control), Channels.newOutputStream(control));

@@ -11,7 +11,6 @@ import dev.skiff.vm.VmConfig;
 import dev.skiff.vm.VmException;
 import dev.skiff.vm.qemu.QemuDriver;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +40,8 @@ public final class AgentSession implements AutoCloseable {
     }
 
     /** Starts the VM and waits until the agent answers a ping. */
-    public static AgentSession start(VmConfig config, PrintStream notices) throws IOException {
-        Vm vm = QemuDriver.create(notices::println).start(config);
+    public static AgentSession start(VmConfig config) throws IOException {
+        Vm vm = QemuDriver.create().start(config);
         AgentClient agent = null;
         try {
             agent = AgentClient.over(vm.channel(GuestPaths.AGENT_PORT).connect());

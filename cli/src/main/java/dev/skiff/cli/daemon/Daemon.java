@@ -14,14 +14,14 @@ import dev.skiff.vm.RunDirs;
 import dev.skiff.vm.qemu.QemuDriver;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.LocalTime;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -30,6 +30,12 @@ import java.util.concurrent.CountDownLatch;
  * daemon finds them again.
  */
 public final class Daemon {
+    static {
+        DaemonLog.keepHandlersToTheEnd(); // before the logger below, which starts java.util.logging
+    }
+
+    private static final Logger LOG = System.getLogger(Daemon.class.getName());
+
     private Daemon() {}
 
     /** The shared VM stops after this long without containers (SKIFF_IDLE_SECONDS overrides). */
@@ -44,35 +50,33 @@ public final class Daemon {
                 out.println("skiff: another daemon is running (lock " + run.resolve("daemon.lock") + " is held)");
                 return 1;
             }
-            DateTimeFormatter t = DateTimeFormatter.ofPattern("HH:mm:ss");
-            java.util.function.Consumer<String> log = s -> {
-                synchronized (out) {
-                    out.println(LocalTime.now().format(t) + " " + s);
-                    out.flush();
-                }
-            };
-            log.accept("skiff daemon " + SkiffVersion.VERSION + " starting (data " + data + ")");
-            GuestImage guest = new GuestImageBuilder(ImageCache.root(), ImageCache.shared(), s -> log.accept("guest image: " + s))
+            DaemonLog.install(out, System.getenv(DaemonLog.LEVEL_VARIABLE));
+            LOG.log(Level.INFO, "skiff daemon " + SkiffVersion.VERSION + " starting (data " + data + ")");
+            GuestImage guest = new GuestImageBuilder(ImageCache.root(), ImageCache.shared(),
+                    s -> LOG.log(Level.INFO, "guest image: " + s))
                     .build(AgentProgram.get()).image();
             Path configFile = DaemonPaths.configFile();
             DaemonConfig config = DaemonConfig.load(configFile);
-            log.accept("configuration: " + configFile + (Files.exists(configFile) ? "" : " (absent: defaults)"));
+            LOG.log(Level.INFO, "configuration: " + configFile
+                    + (Files.exists(configFile) ? "" : " (absent: defaults)"));
             ImageStore images = new ImageStore(data.resolve("images"), config.maxConcurrentDownloads());
-            images.ensureBusybox(ImageCache.root(), ImageCache.shared(), s -> log.accept("busybox image: " + s));
+            images.ensureBusybox(ImageCache.root(), ImageCache.shared(),
+                    s -> LOG.log(Level.INFO, "busybox image: " + s));
             Duration idle = idle();
-            QemuDriver driver = QemuDriver.create(log);
-            Placement placement = new Placement(driver, () -> guest, data.resolve("vms"), idle, 512, log);
+            QemuDriver driver = QemuDriver.create();
+            Placement placement = new Placement(driver, () -> guest, data.resolve("vms"), idle, 512);
             Path socket = DaemonPaths.socket();
             try (RegistryClient registries = new RegistryClient(config.registries());
-                 Engine engine = new Engine(data, images, registries, placement, socket, log);
+                 Engine engine = new Engine(data, images, registries, placement, socket);
                  ApiServer api = new ApiServer(engine)) {
                 engine.restore(driver);
                 api.start(socket);
                 Files.writeString(run.resolve("daemon.pid"), ProcessHandle.current().pid() + "\n");
-                log.accept("API listening on unix://" + socket + " (export DOCKER_HOST=unix://" + socket + ")");
+                LOG.log(Level.INFO, "API listening on unix://" + socket
+                        + " (export DOCKER_HOST=unix://" + socket + ")");
                 CountDownLatch stop = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    log.accept("daemon stopping; containers and their VMs keep running");
+                    LOG.log(Level.INFO, "daemon stopping; containers and their VMs keep running");
                     stop.countDown();
                 }));
                 stop.await();

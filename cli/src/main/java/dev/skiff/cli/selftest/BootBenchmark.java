@@ -37,7 +37,7 @@ public final class BootBenchmark {
         GuestImageBuilder.Result built = Images.selftest(out);
         GuestImage image = built.image();
         Path qemu = dev.skiff.vm.qemu.QemuDriver.findBinary();
-        Accel accel = AccelProbe.resolve(Accel.AUTO, qemu, image.kernel(), out::println);
+        Accel accel = AccelProbe.resolve(Accel.AUTO, qemu, image.kernel());
         Path bare = bareInitrd(built.packages());
         List<Double> bareTimes = new ArrayList<>(), skiffTimes = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
@@ -55,7 +55,7 @@ public final class BootBenchmark {
 
     private static double skiffBoot(GuestImage image, PrintStream out) throws IOException {
         long t0 = System.nanoTime();
-        try (GuestSession s = GuestSession.start(GuestSession.config("bench", image, List.of()), out)) {
+        try (GuestSession s = GuestSession.start(GuestSession.config("bench", image, List.of()))) {
             s.call("PING");
             return (System.nanoTime() - t0) / 1e9;
         }

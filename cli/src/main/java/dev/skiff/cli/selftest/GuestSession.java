@@ -8,7 +8,6 @@ import dev.skiff.vm.VmConfig;
 import dev.skiff.vm.VmException;
 import dev.skiff.vm.qemu.QemuDriver;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.Channels;
 import java.time.Duration;
@@ -52,8 +51,8 @@ public final class GuestSession implements AutoCloseable {
     }
 
     /** Starts the VM and connects to its control channel (the guest need not be up yet). */
-    public static GuestSession start(VmConfig config, PrintStream notices) throws IOException {
-        Vm vm = QemuDriver.create(notices::println).start(config);
+    public static GuestSession start(VmConfig config) throws IOException {
+        Vm vm = QemuDriver.create().start(config);
         try {
             return new GuestSession(vm, vm.channel(SelftestProtocol.CONTROL_PORT).connect());
         } catch (IOException | RuntimeException e) {

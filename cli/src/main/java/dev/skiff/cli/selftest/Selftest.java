@@ -33,7 +33,7 @@ public final class Selftest {
         String content = "skiff selftest " + UUID.randomUUID() + "\n";
         TestDisk.create(disk, content);
         long t0 = System.nanoTime();
-        try (GuestSession s = GuestSession.start(GuestSession.config("selftest", image, List.of(BOOT_CHANNEL)), out)) {
+        try (GuestSession s = GuestSession.start(GuestSession.config("selftest", image, List.of(BOOT_CHANNEL)))) {
             Vm vm = s.vm();
             step(out, "QEMU started, QMP ready", t0);
             String[] pong = s.call("PING").split(" ");

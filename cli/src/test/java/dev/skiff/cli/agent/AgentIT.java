@@ -67,7 +67,7 @@ class AgentIT {
         Process mkfs = new ProcessBuilder(dev.skiff.sys.HostTools.require("mkfs.ext4", "e2fsprogs").toString(), "-q", "-F", scratch.toString()).inheritIO().start();
         assertEquals(0, mkfs.waitFor(), "mkfs.ext4 of the scratch disk");
         session = AgentSession.start(AgentSession.config("it-agent", image, List.of(),
-                List.of(new DiskSpec(layer, "busybox", true), new DiskSpec(scratch, "scratch", false))), System.out);
+                List.of(new DiskSpec(layer, "busybox", true), new DiskSpec(scratch, "scratch", false))));
         agent = session.agent();
         assertEquals("/run/skiff/storage/busybox", agent.addLayer("busybox", "busybox", "erofs"));
         agent.addScratch("scratch", "scratch");

@@ -60,7 +60,7 @@ abstract class NetworkFixture {
                 List.of(new DiskSpec(layer, "busybox", true), new DiskSpec(scratch, "scratch", false)))
                 .withUplink(new Uplink(GuestNetwork.UPLINK_MAC, GuestNetwork.SLIRP_NETWORK, GuestNetwork.GUEST_ADDRESS,
                         GuestNetwork.HOST_ADDRESS, GuestNetwork.DNS_ADDRESS));
-        session = AgentSession.start(config, System.out);
+        session = AgentSession.start(config);
         agent = session.agent();
         agent.addLayer("busybox", "busybox", "erofs");
         agent.addScratch("scratch", "scratch");

@@ -110,7 +110,7 @@ class ErofsLayerIT {
         LayerConverter.convert(new ByteArrayInputStream(lowerTar()), l1);
         LayerConverter.convert(new ByteArrayInputStream(upperTar()), l2);
         GuestImage image = Images.selftestImage(System.out);
-        try (GuestSession g = GuestSession.start(GuestSession.config("it-erofs", image, List.of()), System.out)) {
+        try (GuestSession g = GuestSession.start(GuestSession.config("it-erofs", image, List.of()))) {
             g.call("PING");
             g.vm().hotplugDisk(new DiskSpec(l1, "layer1", true));
             g.vm().hotplugDisk(new DiskSpec(l2, "layer2", true));

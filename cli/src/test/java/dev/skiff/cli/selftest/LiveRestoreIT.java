@@ -56,7 +56,7 @@ class LiveRestoreIT {
         String id;
         long pid;
         String bootId;
-        try (GuestSession s = GuestSession.start(GuestSession.config("it-detach", image, List.of("it.data")), System.out)) {
+        try (GuestSession s = GuestSession.start(GuestSession.config("it-detach", image, List.of("it.data")))) {
             bootId = s.call("PING").split(" ")[0];
             s.call("ECHO", "it.data");
             id = s.vm().id();
@@ -164,7 +164,7 @@ class LiveRestoreIT {
     }
 
     private static QemuDriver driver() throws VmException {
-        return QemuDriver.create(System.out::println);
+        return QemuDriver.create();
     }
 
     /** The daemon's "VM id bootId pid" line, or a failure quoting its log. */
@@ -226,7 +226,7 @@ class LiveRestoreIT {
     static final class Daemon {
         public static void main(String[] args) throws Exception {
             GuestImage img = Images.selftestImage(System.err);
-            GuestSession s = GuestSession.start(GuestSession.config(args[0], img, List.of("it.data")), System.err);
+            GuestSession s = GuestSession.start(GuestSession.config(args[0], img, List.of("it.data")));
             String bootId = s.call("PING").split(" ")[0];
             s.call("ECHO", "it.data");
             RoundTrip.check(s.vm().channel("it.data"), 100_000, WAIT);

@@ -49,7 +49,7 @@ class NinePShareIT {
         export = Files.createDirectories(tmp.resolve("export"));
         roExport = Files.createDirectories(tmp.resolve("ro"));
         Files.writeString(roExport.resolve("kept.txt"), "read only\n");
-        guest = GuestSession.start(GuestSession.config("it-9p", image, List.of()), System.out);
+        guest = GuestSession.start(GuestSession.config("it-9p", image, List.of()));
         guest.call("PING");
         Server rw = new Server(new Export(export.toString(), new Passthrough(export), false, null));
         Server ro = new Server(new Export(roExport.toString(), new Passthrough(roExport), true, null));

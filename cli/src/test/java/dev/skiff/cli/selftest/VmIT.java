@@ -55,7 +55,7 @@ class VmIT {
         Path disk = tmp.resolve("disk.erofs");
         String content = "known content " + System.nanoTime() + "\n";
         TestDisk.create(disk, content);
-        try (GuestSession s = GuestSession.start(GuestSession.config("it-boot", image, List.of("it.boot")), System.out)) {
+        try (GuestSession s = GuestSession.start(GuestSession.config("it-boot", image, List.of("it.boot")))) {
             Vm vm = s.vm();
             assertEquals(2, s.call("PING").split(" ").length);
 
@@ -97,7 +97,7 @@ class VmIT {
 
     @Test
     void guestPowerOffIsReportedAsSuch() throws Exception {
-        try (GuestSession s = GuestSession.start(GuestSession.config("it-off", image, List.of()), System.out)) {
+        try (GuestSession s = GuestSession.start(GuestSession.config("it-off", image, List.of()))) {
             s.call("PING");
             s.call("POWEROFF");
             VmExit exit = s.vm().exit().get(120, TimeUnit.SECONDS);
@@ -109,7 +109,7 @@ class VmIT {
     @Test
     void killingQemuUnderTheDriverIsReportedAndCleanedUp() throws Exception {
         long before = runFolders("it-kill");
-        try (GuestSession s = GuestSession.start(GuestSession.config("it-kill", image, List.of("it.data")), System.out)) {
+        try (GuestSession s = GuestSession.start(GuestSession.config("it-kill", image, List.of("it.data")))) {
             s.call("PING");
             assertEquals(before + 1, runFolders("it-kill"));
             ProcessHandle qemu = ProcessHandle.of(s.vm().pid()).orElseThrow();

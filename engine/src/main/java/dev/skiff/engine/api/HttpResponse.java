@@ -26,6 +26,7 @@ final class HttpResponse {
     private boolean committed;
     private boolean closeConnection;
     private boolean hijacked;
+    private int status; // 0 until the head is sent
 
     HttpResponse(OutputStream out, boolean head, boolean keepAlive) {
         this.out = out;
@@ -39,6 +40,11 @@ final class HttpResponse {
 
     boolean hijacked() {
         return hijacked;
+    }
+
+    /** The status this reply sent, 0 before its head went out. */
+    int status() {
+        return status;
     }
 
     /** Whether the connection must close after this reply. */
@@ -126,6 +132,7 @@ final class HttpResponse {
             throw new IllegalStateException("a reply was already sent for this request");
         }
         committed = true;
+        this.status = status;
         StringBuilder head = new StringBuilder(256);
         head.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
         COMMON_HEADERS.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));

@@ -93,6 +93,17 @@ final class Router {
 
     /** Serves one request; on return a reply has been sent (or the connection is to close). */
     void dispatch(HttpRequest request, HttpResponse response, InputStream connectionInput) throws IOException {
+        long start = System.nanoTime();
+        try {
+            route(request, response, connectionInput);
+        } finally {
+            // as dockerd --debug, one line per call (a stream's when it ends); 0 is a reply never sent
+            LOG.log(Level.DEBUG, () -> request.method() + " " + request.path() + " " + response.status() + " "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+        }
+    }
+
+    private void route(HttpRequest request, HttpResponse response, InputStream connectionInput) throws IOException {
         String path = stripVersion(request.path());
         try {
             checkVersion(request.path());

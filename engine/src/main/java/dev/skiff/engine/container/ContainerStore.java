@@ -3,6 +3,8 @@ package dev.skiff.engine.container;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ import java.util.stream.Stream;
  * file, fsynced, renamed) so a daemon killed mid-write leaves the old state or the new one.
  */
 public final class ContainerStore {
+    private static final Logger LOG = System.getLogger(ContainerStore.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -53,7 +56,8 @@ public final class ContainerStore {
                 try {
                     out.add(Container.fromRecord(JSON.readValue(state.toFile(), Container.Record.class), d));
                 } catch (IOException e) {
-                    System.err.println("skiff: ignoring unreadable container state " + state + ": " + e.getMessage());
+                    LOG.log(Level.WARNING, "skiff: ignoring unreadable container state " + state + ": "
+                            + e.getMessage());
                 }
             }
         }

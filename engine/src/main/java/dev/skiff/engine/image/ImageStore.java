@@ -11,6 +11,8 @@ import dev.skiff.registry.RegistryClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -41,6 +43,7 @@ import java.util.regex.Pattern;
  * image whose blobs are not all stored.
  */
 public final class ImageStore {
+    private static final Logger LOG = System.getLogger(ImageStore.class.getName());
     private static final Pattern FULL_ID = Pattern.compile("sha256:[a-f0-9]{64}");
     private static final Pattern ID_PREFIX = Pattern.compile("(?:sha256:)?([a-f0-9]{4,64})");
     private static final String BUSYBOX = "busybox:latest";
@@ -459,8 +462,7 @@ public final class ImageStore {
             layerReady.accept(diffId, disks.path(diffId));
         } catch (RuntimeException e) {
             // only a hint for the placement: the image does not depend on it
-            System.getLogger(ImageStore.class.getName()).log(System.Logger.Level.WARNING,
-                    "after layer " + diffId + " arrived", e);
+            LOG.log(Level.WARNING, "after layer " + diffId + " arrived", e);
         }
     }
 

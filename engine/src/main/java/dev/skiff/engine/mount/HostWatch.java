@@ -42,7 +42,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * walked again for folders that lack a watch (the events lost in between are not replayed).
  */
 public final class HostWatch implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("dev.skiff.engine.mount");
+    private static final System.Logger LOG = System.getLogger(HostWatch.class.getName());
     static final int BATCH_MILLIS = 60;
     private static final int MASK = Inotify.IN_CREATE | Inotify.IN_DELETE | Inotify.IN_MOVED_FROM
             | Inotify.IN_MOVED_TO | Inotify.IN_MODIFY | Inotify.IN_CLOSE_WRITE | Inotify.IN_ATTRIB

@@ -4,6 +4,8 @@ import dev.skiff.agent.api.SocketRelayProtocol;
 import dev.skiff.engine.placement.UtilityVm;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -17,7 +19,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * The host end of forwarded sockets: a container that bind-mounts a unix socket (the daemon's own
@@ -28,6 +29,7 @@ import java.util.function.Consumer;
  * a live forward first, and a forward's token is revoked when its container's mount goes.
  */
 public final class SocketRelay implements AutoCloseable {
+    private static final Logger LOG = System.getLogger(SocketRelay.class.getName());
     /** How long a new connection may take to present its token. */
     private static final int TOKEN_DEADLINE_MILLIS = 10_000;
 
@@ -68,14 +70,9 @@ public final class SocketRelay implements AutoCloseable {
         }
     }
 
-    private final Consumer<String> log;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Ticket> tickets = new ConcurrentHashMap<>();
     private ServerSocketChannel listener; // bound on first use; guarded by this
-
-    public SocketRelay(Consumer<String> log) {
-        this.log = log;
-    }
 
     /** A new forward to {@code target}, a unix socket on the host. */
     public synchronized Ticket open(Path target) throws IOException {
@@ -84,7 +81,7 @@ public final class SocketRelay implements AutoCloseable {
             l.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             listener = l;
             Thread.ofVirtual().name("socket-relay").start(() -> acceptLoop(l));
-            log.accept("socket relay listening on " + l.getLocalAddress());
+            LOG.log(Level.INFO, "socket relay listening on " + l.getLocalAddress());
         }
         byte[] token = new byte[SocketRelayProtocol.TOKEN_BYTES];
         random.nextBytes(token);
@@ -101,7 +98,7 @@ public final class SocketRelay implements AutoCloseable {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                log.accept("socket relay: accept: " + e.getMessage());
+                LOG.log(Level.WARNING, "socket relay: accept: " + e.getMessage());
                 return;
             }
         }
@@ -115,7 +112,8 @@ public final class SocketRelay implements AutoCloseable {
             byte[] token = in.readNBytes(SocketRelayProtocol.TOKEN_BYTES);
             ticket = token.length == SocketRelayProtocol.TOKEN_BYTES ? tickets.get(HexFormat.of().formatHex(token)) : null;
             if (ticket == null) {
-                log.accept("socket relay: refused a connection from " + guest.getRemoteAddress() + " without a valid token");
+                LOG.log(Level.WARNING, "socket relay: refused a connection from " + guest.getRemoteAddress()
+                        + " without a valid token");
                 SocketRelayProtocol.closeQuietly(guest);
                 return;
             }
@@ -135,7 +133,7 @@ public final class SocketRelay implements AutoCloseable {
             host.connect(UnixDomainSocketAddress.of(ticket.target));
             SocketRelayProtocol.splice(guest, host);
         } catch (IOException e) {
-            log.accept("socket relay: cannot connect to " + ticket.target + ": " + e.getMessage());
+            LOG.log(Level.WARNING, "socket relay: cannot connect to " + ticket.target + ": " + e.getMessage());
         } finally {
             SocketRelayProtocol.closeQuietly(guest);
             ticket.open.remove(guest);

@@ -12,11 +12,12 @@ import dev.skiff.engine.api.Backend.NetworkSpec;
 import dev.skiff.engine.api.Backend.NetworkState;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.placement.UtilityVm;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * A container's network from its create to its end: the mode checked at create; at start an
@@ -30,6 +31,7 @@ import java.util.function.Consumer;
  * its utility VM, never the real host). {@code container:ID} is not built yet and is refused.
  */
 public final class Networking {
+    private static final Logger LOG = System.getLogger(Networking.class.getName());
     public static final String BRIDGE = NetworkRegistry.BRIDGE, NONE = NetworkRegistry.NONE,
             HOST = NetworkRegistry.HOST;
 
@@ -49,10 +51,10 @@ public final class Networking {
     private final PortPublisher ports;
     private final Fabric fabric;
 
-    public Networking(NetworkRegistry registry, Fabric fabric, Consumer<String> log) {
+    public Networking(NetworkRegistry registry, Fabric fabric) {
         this.registry = registry;
         this.fabric = fabric;
-        this.ports = new PortPublisher(log);
+        this.ports = new PortPublisher();
     }
 
     public NetworkRegistry registry() {
@@ -319,14 +321,13 @@ public final class Networking {
      * At the end of a run (exit, failed start, removal): the host ports, the namespace in the VM
      * (when the VM is still there) and the addresses go back.
      */
-    public void detach(String containerId, NetworkState state, List<PortPublisher.Forward> forwards, UtilityVm vm,
-            Consumer<String> log) {
+    public void detach(String containerId, NetworkState state, List<PortPublisher.Forward> forwards, UtilityVm vm) {
         ports.unpublish(vm, forwards == null ? List.of() : forwards);
         if (vm != null && vm.alive()) {
             try {
                 vm.agent().teardownNetwork(containerId);
             } catch (AgentException e) {
-                log.accept("network teardown of " + containerId.substring(0, 12) + " in " + vm.name() + ": "
+                LOG.log(Level.WARNING, "network teardown of " + containerId.substring(0, 12) + " in " + vm.name() + ": "
                         + e.getMessage());
             }
         }

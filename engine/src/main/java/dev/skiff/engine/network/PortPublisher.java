@@ -5,13 +5,14 @@ import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.placement.UtilityVm;
 import dev.skiff.vm.HostForward;
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Publishes container ports on the host: each becomes a forward on the VM's uplink (QEMU listens
@@ -20,6 +21,7 @@ import java.util.function.Consumer;
  * published or none: a port that cannot be bound undoes the ones before it.
  */
 public final class PortPublisher {
+    private static final Logger LOG = System.getLogger(PortPublisher.class.getName());
     /** A published port as it is forwarded: the host side, the VM's port, the container's port. */
     public record Forward(String protocol, String hostIp, int hostPort, int guestPort, int containerPort) {
         HostForward hostForward() {
@@ -29,12 +31,6 @@ public final class PortPublisher {
         public PublishedPort published() {
             return new PublishedPort(containerPort + "/" + protocol, hostIp.isEmpty() ? "0.0.0.0" : hostIp, hostPort);
         }
-    }
-
-    private final Consumer<String> log;
-
-    public PortPublisher(Consumer<String> log) {
-        this.log = log;
     }
 
     /**
@@ -116,7 +112,7 @@ public final class PortPublisher {
                 try {
                     vm.vm().removeHostForward(f.hostForward());
                 } catch (IOException e) {
-                    log.accept("cannot remove the forward of host port " + f.hostPort() + "/" + f.protocol() + ": "
+                    LOG.log(Level.WARNING, "cannot remove the forward of host port " + f.hostPort() + "/" + f.protocol() + ": "
                             + e.getMessage());
                 }
             }

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * The {@link Fabric} on the daemon's {@link NetworkSwitch}: one segment per user network, one
@@ -31,8 +30,8 @@ public final class SwitchFabric implements Fabric, AutoCloseable {
     private final NetworkSwitch fabric;
     private final Directory directory;
 
-    public SwitchFabric(Directory directory, Consumer<String> log) {
-        this.fabric = new NetworkSwitch(log);
+    public SwitchFabric(Directory directory) {
+        this.fabric = new NetworkSwitch();
         this.directory = directory;
     }
 

@@ -10,6 +10,8 @@ import dev.skiff.vm.VmDriver;
 import dev.skiff.agent.api.AgentProtocol;
 import dev.skiff.agent.api.GuestPaths;
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Where containers run: the shared utility VM (the "Moby VM"; booted on first use, stopped after
@@ -30,6 +31,7 @@ import java.util.function.Consumer;
  * for the container and stopped with it). Both kinds run side by side.
  */
 public final class Placement implements AutoCloseable {
+    private static final Logger LOG = System.getLogger(Placement.class.getName());
     public static final String SHARED_NAME = "skiff-shared";
     /** Each VM's scratch disk, sparse: only what containers write takes space. */
     static final long SCRATCH_BYTES = 8L << 30;
@@ -49,7 +51,6 @@ public final class Placement implements AutoCloseable {
     private final Path vmDir;
     private final Duration idle;
     private final int memoryMib;
-    private final Consumer<String> log;
     private final Object sharedLock = new Object();
     private volatile UtilityVm shared; // guarded by sharedLock for changes
     private ScheduledFuture<?> idleStop; // guarded by sharedLock
@@ -58,13 +59,12 @@ public final class Placement implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("placement-idle").factory());
 
-    public Placement(VmDriver driver, ImageSource image, Path vmDir, Duration idle, int memoryMib, Consumer<String> log) {
+    public Placement(VmDriver driver, ImageSource image, Path vmDir, Duration idle, int memoryMib) {
         this.driver = driver;
         this.image = image;
         this.vmDir = vmDir;
         this.idle = idle;
         this.memoryMib = memoryMib;
-        this.log = log;
     }
 
     /** The VM a container runs on: the shared one (booted if needed) or a new dedicated one. */
@@ -75,7 +75,7 @@ public final class Placement implements AutoCloseable {
             if (earlier != null) {
                 earlier.join(); // the container's last VM still holds its name and its disk
             }
-            log.accept("booting dedicated VM " + name + " for container " + containerId.substring(0, 12));
+            LOG.log(Level.INFO, "booting dedicated VM " + name + " for container " + containerId.substring(0, 12));
             UtilityVm vm = boot(name, UtilityVm.Mode.DEDICATED);
             vm.containers().add(containerId);
             dedicated.put(containerId, vm);
@@ -87,7 +87,7 @@ public final class Placement implements AutoCloseable {
                 idleStop = null;
             }
             if (shared == null || !shared.alive()) {
-                log.accept("booting the shared VM " + SHARED_NAME);
+                LOG.log(Level.INFO, "booting the shared VM " + SHARED_NAME);
                 shared = boot(SHARED_NAME, UtilityVm.Mode.SHARED);
             }
             shared.containers().add(containerId);
@@ -113,7 +113,7 @@ public final class Placement implements AutoCloseable {
                     try {
                         vm.layers(List.of(diffId), d -> disk);
                     } catch (IOException | RuntimeException e) {
-                        log.accept("layer " + diffId.substring(0, Math.min(diffId.length(), 19))
+                        LOG.log(Level.WARNING, "layer " + diffId.substring(0, Math.min(diffId.length(), 19))
                                 + " not plugged into " + vm.name() + " ahead of its run: " + e.getMessage());
                     }
                 });
@@ -128,7 +128,7 @@ public final class Placement implements AutoCloseable {
             CompletableFuture<Void> stopped = new CompletableFuture<>();
             stopping.put(own.name(), stopped);
             try {
-                log.accept("stopping dedicated VM " + own.name());
+                LOG.log(Level.INFO, "stopping dedicated VM " + own.name());
                 own.stop();
             } finally {
                 stopping.remove(own.name(), stopped);
@@ -163,7 +163,7 @@ public final class Placement implements AutoCloseable {
             shared = null;
             idleStop = null;
         }
-        log.accept("the shared VM was idle for " + idle.toSeconds() + " s: stopping it");
+        LOG.log(Level.INFO, "the shared VM was idle for " + idle.toSeconds() + " s: stopping it");
         vm.stop();
         deleteScratch(vm.name());
     }
@@ -180,7 +180,7 @@ public final class Placement implements AutoCloseable {
             return;
         }
         if (vm.containers().isEmpty()) {
-            log.accept("stopping dedicated VM " + vm.name() + ": its container is gone");
+            LOG.log(Level.INFO, "stopping dedicated VM " + vm.name() + ": its container is gone");
             vm.stop();
             deleteScratch(vm.name());
             return;
@@ -258,7 +258,7 @@ public final class Placement implements AutoCloseable {
             Files.deleteIfExists(vmDir.resolve(vmName).resolve("scratch.ext4"));
             Files.deleteIfExists(vmDir.resolve(vmName));
         } catch (IOException e) {
-            log.accept("cannot delete the scratch disk of " + vmName + ": " + e.getMessage());
+            LOG.log(Level.WARNING, "cannot delete the scratch disk of " + vmName + ": " + e.getMessage());
         }
     }
 

@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class UtilityVm {
     /** Generous: under TCG on a loaded 2-core host a boot can take several times its usual 10 s. */
-    private static final System.Logger LOG = System.getLogger("dev.skiff.engine.placement");
+    private static final System.Logger LOG = System.getLogger(UtilityVm.class.getName());
     public static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
     /** How long a share's 9P server may take to end once its channel is closed (it only drops its files). */
     private static final Duration SERVER_END = Duration.ofSeconds(10);

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.engine.Engine;
 import dev.skiff.engine.api.Backend.BindMount;
 import dev.skiff.engine.placement.Placement;
+import dev.skiff.engine.testing.LogCapture;
 import dev.skiff.engine.testing.TestEngine;
 import dev.skiff.registry.testing.FaultyProxy;
 import dev.skiff.registry.testing.TestRegistry;
@@ -188,6 +189,16 @@ class ApiServerTest {
             RawClient.Reply get = c.request("GET", "/v1.47/_ping", null); // same connection: keep-alive
             assertEquals("OK", get.text());
             assertTrue(get.header("Content-Type").startsWith("text/plain"));
+        }
+    }
+
+    @Test
+    void eachCallIsADebugLineWithItsStatusAndDuration() throws Exception {
+        try (LogCapture log = LogCapture.of(Router.class); RawClient c = client()) {
+            assertEquals(200, c.request("GET", "/v1.47/_ping", null).status());
+            assertEquals(404, c.request("GET", "/no-such-route", null).status());
+            log.await(l -> l.matches("GET /v1\\.47/_ping 200 \\d+ ms"), java.time.Duration.ofSeconds(5));
+            log.await(l -> l.matches("GET /no-such-route 404 \\d+ ms"), java.time.Duration.ofSeconds(5));
         }
     }
 

@@ -23,7 +23,7 @@ class BindMountsTest {
     @Test
     void dockersSocketNamesMeanTheDaemonsOwnSocket() {
         Path api = dir.resolve("skiff.sock");
-        BindMounts m = new BindMounts(new SocketRelay(s -> { }), api);
+        BindMounts m = new BindMounts(new SocketRelay(), api);
         assertEquals(api, m.socketTarget(Path.of("/var/run/docker.sock")));
         assertEquals(api, m.socketTarget(Path.of("/run/docker.sock")));
         assertEquals(api, m.socketTarget(Path.of("/var/run/../run/docker.sock")));
@@ -32,7 +32,7 @@ class BindMountsTest {
 
     @Test
     void anotherSocketOnTheHostIsForwardedAndAFolderOrFileIsShared() throws IOException {
-        BindMounts m = new BindMounts(new SocketRelay(s -> { }), dir.resolve("skiff.sock"));
+        BindMounts m = new BindMounts(new SocketRelay(), dir.resolve("skiff.sock"));
         Path sock = dir.resolve("agent.sock");
         try (ServerSocketChannel l = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             l.bind(UnixDomainSocketAddress.of(sock));

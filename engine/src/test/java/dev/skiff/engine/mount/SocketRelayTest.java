@@ -35,7 +35,7 @@ class SocketRelayTest {
 
     private ServerSocketChannel hostSocket;
     private final BlockingQueue<String> served = new LinkedBlockingQueue<>();
-    private final SocketRelay relay = new SocketRelay(s -> { });
+    private final SocketRelay relay = new SocketRelay();
 
     @BeforeEach
     void startHostSocket() throws IOException {

@@ -15,7 +15,7 @@ class NetworkingCheckTest {
     private final Networking networking;
 
     NetworkingCheckTest() throws Exception {
-        networking = new Networking(new NetworkRegistry(null), Fabric.NONE, s -> { });
+        networking = new Networking(new NetworkRegistry(null), Fabric.NONE);
     }
 
     private static NetworkSpec spec(String mode, Map<String, EndpointRequest> endpoints) {

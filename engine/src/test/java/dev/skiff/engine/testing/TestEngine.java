@@ -15,8 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -33,7 +31,7 @@ public final class TestEngine implements AutoCloseable {
     public final ImageStore images;
     public final Placement placement;
     private final RegistryClient registries;
-    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private final LogCapture log = new LogCapture("dev.skiff.engine"); // Placement's and the Engine's classes
 
     private TestEngine(Path dir, Duration sharedIdle) throws IOException, EngineException {
         driver = new FakeVmDriver(Files.createDirectories(dir.resolve("v")));
@@ -42,9 +40,9 @@ public final class TestEngine implements AutoCloseable {
         Path fakeBoot = dir.resolve("guest");
         GuestImage guest = new GuestImage(fakeBoot.resolve("vmlinuz"), fakeBoot.resolve("initrd"), "0.0-fake",
                 List.of(), List.of());
-        placement = new Placement(driver, () -> guest, dir.resolve("data/vms"), sharedIdle, 512, log::add);
+        placement = new Placement(driver, () -> guest, dir.resolve("data/vms"), sharedIdle, 512);
         registries = new RegistryClient(RegistryConfig.defaults());
-        engine = new Engine(dir.resolve("data"), images, registries, placement, dir.resolve("docker.sock"), log::add);
+        engine = new Engine(dir.resolve("data"), images, registries, placement, dir.resolve("docker.sock"));
     }
 
     /** An engine whose shared VM stops only after a minute without containers. */
@@ -54,9 +52,7 @@ public final class TestEngine implements AutoCloseable {
 
     /** What the engine logged so far. */
     public List<String> log() {
-        synchronized (log) {
-            return List.copyOf(log);
-        }
+        return log.lines();
     }
 
     /** A docker create's spec for {@link #IMAGE} running {@code cmd} on the shared VM. */
@@ -91,6 +87,7 @@ public final class TestEngine implements AutoCloseable {
         engine.close();
         registries.close();
         driver.vms().forEach(FakeVm::close);
+        log.close();
     }
 
     /** A one-file root file system. */

@@ -4,6 +4,8 @@ import dev.skiff.vm.Accel;
 import dev.skiff.vm.VmException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Decides the acceleration for {@link Accel#AUTO}. A /dev/kvm that opens is not enough: some hosts
@@ -23,12 +24,13 @@ import java.util.function.Consumer;
  * answer is remembered per kernel for the life of this process.
  */
 public final class AccelProbe {
+    private static final Logger LOG = System.getLogger(AccelProbe.class.getName());
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
     private static final Map<Path, Accel> DECIDED = new ConcurrentHashMap<>();
 
     private AccelProbe() {}
 
-    public static Accel resolve(Accel wanted, Path qemu, Path kernel, Consumer<String> notices) throws VmException {
+    public static Accel resolve(Accel wanted, Path qemu, Path kernel) throws VmException {
         return switch (wanted) {
             case TCG -> Accel.TCG;
             case KVM -> {
@@ -45,7 +47,8 @@ public final class AccelProbe {
                 if (why.isEmpty()) {
                     return Accel.KVM;
                 }
-                notices.accept("skiff: KVM not usable (" + why + "); using TCG software emulation, which is slower");
+                LOG.log(Level.WARNING, "skiff: KVM not usable (" + why
+                        + "); using TCG software emulation, which is slower");
                 return Accel.TCG;
             });
         };

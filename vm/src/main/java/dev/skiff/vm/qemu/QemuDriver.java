@@ -12,6 +12,8 @@ import dev.skiff.vm.VmException;
 import dev.skiff.vm.VmExit;
 import java.io.File;
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -27,21 +29,20 @@ import java.util.function.Consumer;
  * later process ({@link #attach(Path)}, {@link #runningVms()}).
  */
 public final class QemuDriver implements VmDriver {
+    private static final Logger LOG = System.getLogger(QemuDriver.class.getName());
     /** How long QEMU may take to open its QMP socket after it starts. */
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
     static final Duration QMP_TIMEOUT = Duration.ofSeconds(30);
 
     private final Path binary;
-    private final Consumer<String> notices;
 
     /** The driver for this host's architecture, with {@code qemu-system-x86_64} from $SKIFF_QEMU or {@link #findBinary}. */
-    public static QemuDriver create(Consumer<String> notices) throws VmException {
-        return new QemuDriver(findBinary(), notices);
+    public static QemuDriver create() throws VmException {
+        return new QemuDriver(findBinary());
     }
 
-    public QemuDriver(Path binary, Consumer<String> notices) {
+    public QemuDriver(Path binary) {
         this.binary = binary;
-        this.notices = notices;
     }
 
     @Override
@@ -71,7 +72,7 @@ public final class QemuDriver implements VmDriver {
         for (DiskSpec d : config.disks()) {
             requireFile(d.image(), "disk image");
         }
-        Accel accel = AccelProbe.resolve(config.accel(), binary, config.kernel(), notices);
+        Accel accel = AccelProbe.resolve(config.accel(), binary, config.kernel());
         Path runDir = RunDirs.createVmDir(config.name());
         Process process = null;
         QmpClient qmp = null;
@@ -238,7 +239,7 @@ public final class QemuDriver implements VmDriver {
     List<String> inOwnSession(List<String> argv) {
         Path setsid = findSetsid();
         if (setsid == null) {
-            notices.accept("skiff: setsid (util-linux) not found; VMs share the daemon's process group and may not "
+            LOG.log(Level.WARNING, "skiff: setsid (util-linux) not found; VMs share the daemon's process group and may not "
                     + "outlive it");
             return argv;
         }

@@ -53,7 +53,7 @@ class FullDiskIT {
         Path initrd = Files.writeString(tmp.resolve("initrd"), "i");
         VmConfig config = VmConfig.of("full", kernel, initrd, List.of(), List.of(), List.of("c")).withAccel(Accel.TCG);
         long children = ProcessHandle.current().children().count();
-        VmException e = assertThrows(VmException.class, () -> new QemuDriver(Path.of("/bin/true"), s -> { }).start(config));
+        VmException e = assertThrows(VmException.class, () -> new QemuDriver(Path.of("/bin/true")).start(config));
         assertTrue(e.getMessage().contains("No space left on device") && e.getMessage().contains("free space"),
                 e.getMessage());
         assertEquals(children, ProcessHandle.current().children().count(), "no process was started");

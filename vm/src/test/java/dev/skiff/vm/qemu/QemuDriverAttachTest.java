@@ -64,7 +64,7 @@ class QemuDriverAttachTest {
         Path starting = Files.createDirectories(vms.resolve("starting-4"));
 
         assertEquals(List.of(live), QemuDriver.runningVms());
-        assertEquals(List.of("live-1"), new QemuDriver(Path.of("/q"), s -> { }).running());
+        assertEquals(List.of("live-1"), new QemuDriver(Path.of("/q")).running());
         assertFalse(Files.exists(reused));
         assertFalse(Files.exists(dead));
         assertTrue(Files.isDirectory(starting), "a folder with no record yet may be a VM starting");
@@ -74,14 +74,14 @@ class QemuDriverAttachTest {
     void attachingToAnEndedVmSaysSoAndRemovesItsFolder() throws Exception {
         Path dead = vmDir("dead-5", endedPid(), 1);
         Files.writeString(QemuDriver.stderrFile(dead), "qemu: last words\n");
-        VmException e = assertThrows(VmException.class, () -> new QemuDriver(Path.of("/q"), s -> { }).attach("dead-5"));
+        VmException e = assertThrows(VmException.class, () -> new QemuDriver(Path.of("/q")).attach("dead-5"));
         assertTrue(e.getMessage().contains("has ended") && e.getMessage().contains("last words"), e.getMessage());
         assertFalse(Files.exists(dead));
     }
 
     @Test
     void attachingWithoutARecordOrQmpFailsClearly() throws Exception {
-        QemuDriver driver = new QemuDriver(Path.of("/q"), s -> { });
+        QemuDriver driver = new QemuDriver(Path.of("/q"));
         VmException none = assertThrows(VmException.class, () -> driver.attach("nothing-6"));
         assertTrue(none.getMessage().contains("no record"), none.getMessage());
         assertThrows(VmException.class, () -> driver.attach("../escape"));
@@ -106,7 +106,7 @@ class QemuDriverAttachTest {
         Path initrd = Files.writeString(tmp.resolve("initrd"), "i");
         VmConfig config = VmConfig.of("sess", kernel, initrd, List.of(), List.of(), List.of()).withAccel(Accel.TCG);
         System.clearProperty("skiff.run"); // the default run folder: a temporary one is too long for socket paths
-        VmException e = assertThrows(VmException.class, () -> new QemuDriver(fake, s -> { }).start(config));
+        VmException e = assertThrows(VmException.class, () -> new QemuDriver(fake).start(config));
         assertTrue(e.getMessage().contains("exited during start-up"), e.getMessage());
 
         String stat = Files.readString(out);

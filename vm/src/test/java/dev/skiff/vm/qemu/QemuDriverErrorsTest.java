@@ -47,14 +47,14 @@ class QemuDriverErrorsTest {
     @Test
     void missingBinaryNamesThePackageToInstall() throws IOException {
         Path kernel = Files.writeString(tmp.resolve("vmlinuz"), "k");
-        QemuDriver driver = new QemuDriver(tmp.resolve("no-such-qemu"), s -> { });
+        QemuDriver driver = new QemuDriver(tmp.resolve("no-such-qemu"));
         VmException e = assertThrows(VmException.class, () -> driver.start(config(kernel)));
         assertTrue(e.getMessage().contains("apt-get install qemu-system-x86"), e.getMessage());
     }
 
     @Test
     void missingKernelSaysHowToBuildTheImage() throws IOException {
-        QemuDriver driver = new QemuDriver(Path.of("/bin/true"), s -> { });
+        QemuDriver driver = new QemuDriver(Path.of("/bin/true"));
         VmException e = assertThrows(VmException.class, () -> driver.start(config(tmp.resolve("missing-vmlinuz"))));
         assertTrue(e.getMessage().contains("missing-vmlinuz") && e.getMessage().contains("skiff guest build"), e.getMessage());
     }
@@ -66,7 +66,7 @@ class QemuDriverErrorsTest {
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path kernel = Files.writeString(tmp.resolve("vmlinuz"), "k");
         long folders = runFolders();
-        QemuDriver driver = new QemuDriver(fake, s -> { });
+        QemuDriver driver = new QemuDriver(fake);
         VmException e = assertThrows(VmException.class, () -> driver.start(config(kernel)));
         assertTrue(e.getMessage().contains("exited during start-up") && e.getMessage().contains("unsupported machine type"),
                 e.getMessage());
@@ -79,14 +79,14 @@ class QemuDriverErrorsTest {
     void kvmAskedForExplicitlyFailsClearlyWhenItDoesNotWork() {
         // "/bin/false" as QEMU never boots a kernel, so KVM is unusable whatever the host has.
         VmException e = assertThrows(VmException.class,
-                () -> AccelProbe.resolve(Accel.KVM, Path.of("/bin/false"), tmp.resolve("vmlinuz"), s -> { }));
+                () -> AccelProbe.resolve(Accel.KVM, Path.of("/bin/false"), tmp.resolve("vmlinuz")));
         assertTrue(e.getMessage().startsWith("KVM was asked for but does not work here"), e.getMessage());
     }
 
     @Test
     void hypervisorsOfOtherHostsAreRefusedWithAHint() {
         VmException e = assertThrows(VmException.class,
-                () -> AccelProbe.resolve(Accel.HVF, Path.of("/bin/false"), tmp.resolve("k"), s -> { }));
+                () -> AccelProbe.resolve(Accel.HVF, Path.of("/bin/false"), tmp.resolve("k")));
         assertTrue(e.getMessage().contains("--accel=auto or tcg"), e.getMessage());
     }
 }

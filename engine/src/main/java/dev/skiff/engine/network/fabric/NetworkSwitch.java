@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * The daemon's Ethernet fabric between VMs: one {@link Segment} per docker network, one port per
@@ -22,20 +21,18 @@ import java.util.function.Consumer;
 public final class NetworkSwitch implements AutoCloseable {
     private record PortKey(String networkId, String vm) {}
 
-    private final Consumer<String> log;
     private final Names upstream;
     private final Map<String, Segment> segments = new ConcurrentHashMap<>();
     private final Map<PortKey, StreamPort> ports = new ConcurrentHashMap<>();
     private boolean closed;
 
     /** With the host's resolver ({@link HostNames}) behind every network's own names. */
-    public NetworkSwitch(Consumer<String> log) {
-        this(log, new HostNames());
+    public NetworkSwitch() {
+        this(new HostNames());
     }
 
     /** @param upstream answers what no network knows; shared by all segments, so its limits are daemon-wide */
-    public NetworkSwitch(Consumer<String> log, Names upstream) {
-        this.log = log;
+    public NetworkSwitch(Names upstream) {
         this.upstream = upstream;
     }
 
@@ -96,7 +93,7 @@ public final class NetworkSwitch implements AutoCloseable {
         }
         disconnect(networkId, vm);
         PortKey key = new PortKey(networkId, vm);
-        StreamPort port = StreamPort.open(vm, socket, segment, log, closedPort -> ports.remove(key, closedPort));
+        StreamPort port = StreamPort.open(vm, socket, segment, closedPort -> ports.remove(key, closedPort));
         ports.put(key, port);
         if (!port.isOpen()) {
             ports.remove(key, port); // it closed before it was listed: the callback found nothing to remove

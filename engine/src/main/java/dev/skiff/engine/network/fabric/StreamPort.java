@@ -1,6 +1,8 @@
 package dev.skiff.engine.network.fabric;
 
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -28,6 +30,7 @@ import java.util.function.Consumer;
  * write.
  */
 final class StreamPort implements Port {
+    private static final Logger LOG = System.getLogger(StreamPort.class.getName());
     /** Above this, a length prefix means the stream is out of step or hostile: the port closes. */
     static final int MAX_FRAME = 65550;
     static final int QUEUE_FRAMES = 1024;
@@ -38,24 +41,22 @@ final class StreamPort implements Port {
     private final String label;
     private final SocketChannel channel;
     private final Segment segment;
-    private final Consumer<String> log;
     private final Consumer<StreamPort> onClosed;
     private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_FRAMES);
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Thread writer;
 
-    private StreamPort(String name, SocketChannel channel, Segment segment, Consumer<String> log, Consumer<StreamPort> onClosed) {
+    private StreamPort(String name, SocketChannel channel, Segment segment, Consumer<StreamPort> onClosed) {
         this.name = name;
         this.label = "network " + segment.config().networkId() + ", VM " + name;
         this.channel = channel;
         this.segment = segment;
-        this.log = log;
         this.onClosed = onClosed;
     }
 
     /** Connects to the socket QEMU listens on, attaches to the segment and starts both threads. */
-    static StreamPort open(String name, Path socket, Segment segment, Consumer<String> log, Consumer<StreamPort> onClosed) throws IOException {
+    static StreamPort open(String name, Path socket, Segment segment, Consumer<StreamPort> onClosed) throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             channel.connect(UnixDomainSocketAddress.of(socket));
@@ -63,7 +64,7 @@ final class StreamPort implements Port {
             channel.close();
             throw new IOException("failed to connect to the NIC socket " + socket + " of VM " + name + ": " + e.getMessage(), e);
         }
-        StreamPort port = new StreamPort(name, channel, segment, log, onClosed);
+        StreamPort port = new StreamPort(name, channel, segment, onClosed);
         segment.attach(port);
         port.writer = Thread.ofVirtual().name("net-tx-" + name).start(port::writeLoop);
         Thread.ofVirtual().name("net-rx-" + name).start(port::readLoop);
@@ -175,7 +176,7 @@ final class StreamPort implements Port {
         }
         queue.clear();
         if (why != null) {
-            log.accept(label + ": port closed: " + why);
+            LOG.log(Level.INFO, label + ": port closed: " + why);
         }
         onClosed.accept(this);
     }

@@ -26,12 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.engine.testing.LogCapture;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,9 +43,9 @@ class NetworkSwitchTest {
 
     @TempDir
     Path dir;
-    private final List<String> log = new CopyOnWriteArrayList<>();
+    private final LogCapture log = LogCapture.of(StreamPort.class);
     /** Upstream names for the test: any lookup is a failure (tests look up only their own and .invalid names). */
-    private final NetworkSwitch fabric = new NetworkSwitch(log::add, new HostNames(name -> {
+    private final NetworkSwitch fabric = new NetworkSwitch(new HostNames(name -> {
         throw new AssertionError("the switch looked up " + name + " on the host");
     }, java.time.Duration.ofSeconds(5)));
     private Segment segment;
@@ -77,6 +77,7 @@ class NetworkSwitchTest {
         for (FakeQemu q : List.of(vm1, vm2, vm3)) {
             q.close();
         }
+        log.close();
     }
 
     @Test
@@ -153,9 +154,10 @@ class NetworkSwitchTest {
         vm2.sendRaw(ByteBuffer.allocate(4).putInt(0, 70_000));
         assertSame(FakeQemu.EOF, vm2.next(WAIT));
         waitUntil(() -> !fabric.connected("net1").contains("vm2"));
-        waitUntil(() -> !log.isEmpty()); // the switch logs the port's end after it leaves the table
-        assertEquals(1, log.size(), log.toString());
-        assertTrue(log.getFirst().contains("vm2") && log.getFirst().contains("70000"), log.getFirst());
+        log.await(l -> true, java.time.Duration.ofMillis(WAIT)); // the switch logs the port's end after it leaves the table
+        assertEquals(1, log.lines().size(), log.lines().toString());
+        String line = log.lines().getFirst();
+        assertTrue(line.contains("vm2") && line.contains("70000"), line);
 
         byte[] frame = ipv4(A, C, A_IP, C_IP, 6, new byte[20]);
         vm1.send(frame);
@@ -193,7 +195,8 @@ class NetworkSwitchTest {
         assertSame(FakeQemu.EOF, vm2.next(WAIT));
         assertFalse(fabric.disconnect("net1", "vm2"));
         assertEquals(Set.of("vm1"), fabric.connected("net1"));
-        assertEquals(1, log.size(), log.toString()); // the VM's EOF is logged, the daemon's disconnect is not
+        log.await(l -> l.contains("vm3"), java.time.Duration.ofMillis(WAIT)); // logged after the port leaves the table
+        assertEquals(1, log.lines().size(), log.lines().toString()); // the VM's EOF is logged, the daemon's disconnect is not
     }
 
     @Test

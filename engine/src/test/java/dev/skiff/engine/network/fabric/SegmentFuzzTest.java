@@ -139,7 +139,7 @@ class SegmentFuzzTest {
 
     @Test
     void aPortReaderSurvivesNoise(@TempDir Path dir) throws Exception {
-        try (NetworkSwitch fabric = new NetworkSwitch(line -> {}); FakeQemu vm1 = new FakeQemu(dir, "vm1"); FakeQemu vm2 = new FakeQemu(dir, "vm2")) {
+        try (NetworkSwitch fabric = new NetworkSwitch(); FakeQemu vm1 = new FakeQemu(dir, "vm1"); FakeQemu vm2 = new FakeQemu(dir, "vm2")) {
             Segment segment = fabric.createSegment(CONFIG, (name, qtype) -> Answer.NO_SUCH_NAME);
             fabric.connect("net1", "vm1", vm1.socket);
             vm1.accept();
