@@ -186,9 +186,14 @@ final class Lifecycle {
             Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> awaitExit(c, on, readers));
         } catch (IOException | RuntimeException | EngineException e) {
             endNetwork(c, vm);
+            StartRefusal refused = e instanceof EngineException ? null
+                    : StartRefusal.of(c.args.isEmpty() ? "" : c.args.getFirst(), e.getMessage());
             synchronized (c) {
                 c.starting = false; // the status it had before the start stays, but for a restart's
-                c.error = e.getMessage();
+                c.error = refused != null ? refused.message() : e.getMessage();
+                if (refused != null) {
+                    c.exitCode = refused.exitCode(); // as dockerd: inspect shows 127 or 126 with the error
+                }
             }
             c.restartAbandoned(); // a policy restart that failed: the container is exited
             save.accept(c);
@@ -209,6 +214,9 @@ final class Lifecycle {
             }
             if (e instanceof EngineException ee) {
                 throw ee;
+            }
+            if (refused != null) {
+                throw EngineException.invalid(refused.message());
             }
             throw new EngineException(EngineException.Kind.INTERNAL, "cannot start container " + c.id.substring(0, 12)
                     + ": " + e.getMessage(), e);

@@ -222,6 +222,21 @@ class DockerProcessIT extends DaemonIT {
         assertEquals("", ok("ps", "-aq", "--filter", "name=frozen").out());
     }
 
+    /**
+     * A command the image does not have: the CLI exits 127 with dockerd's message, and the
+     * container keeps exit code 127 and the error, as with dockerd (moby's translateContainerdStartErr).
+     */
+    @Test
+    @Order(4)
+    void aCommandTheImageDoesNotHaveExits127() throws Exception {
+        DaemonProcess.Result run = docker("run", "--name", "missing", "busybox", "nosuchcmd");
+        assertEquals(127, run.code(), run.err());
+        assertTrue(run.err().contains("exec: \"nosuchcmd\": executable file not found in $PATH"), run.err());
+        String state = ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}", "missing").out();
+        assertTrue(state.startsWith("created 127 failed to create shim task: OCI runtime create failed"), state);
+        ok("rm", "missing");
+    }
+
     /** The counter a container keeps in /tmp/n, read with docker cp (which works while it is paused). */
     private static long copiedCount(String name) throws Exception {
         Path copy = base.resolve("copied-n");
