@@ -7,8 +7,9 @@ import dev.skiff.sys.Fds;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Reads one output fd of a process (a pipe, or a pty master) on a platform thread into a buffer
@@ -27,7 +28,7 @@ public final class OutputPump {
     static final int CHUNK = 32 * 1024;
     /** Bytes read but not yet handed to a reader before this pump stops reading. */
     static final int UNSENT = 16 * CHUNK;
-    /** Bytes handed to a reader that are kept for a reader asking again (at most 1 MiB held in all). */
+    /** Bytes handed to a reader that are kept for a reader asking again (about 1 MiB held in all). */
     static final int RESENT = 16 * CHUNK;
 
     /** A piece of the stream: {@code data} begins at byte {@code offset}. */
@@ -35,8 +36,10 @@ public final class OutputPump {
 
     private final String name;
     private final int fd;
-    private final ArrayDeque<byte[]> held = new ArrayDeque<>(); // guarded by this; the bytes [start, end)
-    private long start; // guarded by this
+    // The bytes [start, end) in segments of CHUNK bytes, all full but the last: the segment of an
+    // offset is found by division, and a slow writer's lines fill one array, not one array each.
+    private final List<byte[]> held = new ArrayList<>(); // guarded by this
+    private long start; // guarded by this; a multiple of CHUNK
     private long end; // guarded by this
     private long handed; // guarded by this: the furthest offset given to a reader
     private boolean ended; // guarded by this
@@ -87,25 +90,22 @@ public final class OutputPump {
         }
     }
 
-    /**
-     * Adds bytes read, once fewer than {@link #UNSENT} wait for a reader. Small reads nobody has
-     * taken yet join the last chunk (up to {@link #CHUNK}): a slow writer's lines, held while no
-     * host reads, cost one array per 32 KiB, not one each.
-     */
+    /** Adds bytes read, once fewer than {@link #UNSENT} wait for a reader. */
     synchronized void hold(byte[] bytes) throws InterruptedException {
         while (end - handed >= UNSENT) {
             wait();
         }
-        byte[] last = held.peekLast();
-        if (last != null && end - last.length >= handed && last.length + bytes.length <= CHUNK) {
-            byte[] joined = Arrays.copyOf(last, last.length + bytes.length);
-            System.arraycopy(bytes, 0, joined, last.length, bytes.length);
-            held.removeLast();
-            held.addLast(joined);
-        } else {
-            held.addLast(bytes);
+        int from = 0;
+        while (from < bytes.length) {
+            int fill = (int) ((end - start) % CHUNK);
+            if (fill == 0) {
+                held.add(new byte[CHUNK]); // every segment is full, or there is none
+            }
+            int n = Math.min(CHUNK - fill, bytes.length - from);
+            System.arraycopy(bytes, from, held.getLast(), fill, n);
+            from += n;
+            end += n;
         }
-        end += bytes.length;
         notifyAll();
     }
 
@@ -133,20 +133,17 @@ public final class OutputPump {
             return null;
         }
         long at = Math.max(from, start);
-        long pos = start;
-        for (byte[] b : held) {
-            if (at < pos + b.length) {
-                byte[] data = at == pos ? b : Arrays.copyOfRange(b, (int) (at - pos), b.length);
-                handed = Math.max(handed, at + data.length);
-                // keep RESENT bytes before the furthest given, for a reader that asks again
-                while (start + held.getFirst().length <= handed - RESENT) {
-                    start += held.removeFirst().length;
-                }
-                notifyAll(); // the reading thread may go on
-                return new Chunk(at, data);
-            }
-            pos += b.length;
+        int segment = (int) ((at - start) / CHUNK);
+        int pos = (int) ((at - start) % CHUNK);
+        long segmentEnd = Math.min(end, start + (long) (segment + 1) * CHUNK);
+        byte[] data = Arrays.copyOfRange(held.get(segment), pos, pos + (int) (segmentEnd - at));
+        handed = Math.max(handed, segmentEnd);
+        // keep RESENT bytes before the furthest given, for a reader that asks again
+        while (start + CHUNK <= handed - RESENT) {
+            held.removeFirst(); // at most UNSENT + RESENT + CHUNK bytes: a few dozen segments
+            start += CHUNK;
         }
-        throw new IllegalStateException("output " + name + " holds [" + start + ", " + end + ") but not " + at);
+        notifyAll(); // the reading thread may go on
+        return new Chunk(at, data);
     }
 }
