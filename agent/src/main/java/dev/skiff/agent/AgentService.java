@@ -197,17 +197,20 @@ public final class AgentService {
             }
             OutputPump pump = containers.proc(q.getContainerId(), q.getExecId())
                     .output(q.getStream() == StreamKind.STDERR);
+            long at = q.getOffset(); // a reconnecting host's: what it has; the pump still holds what was in flight
             while (true) {
-                byte[] chunk = pump.take();
+                OutputPump.Chunk chunk;
+                try {
+                    chunk = pump.next(at);
+                } catch (IllegalArgumentException e) {
+                    throw new TtrpcException(Code.INVALID_ARGUMENT, e.getMessage());
+                }
                 if (chunk == null) {
                     return null; // EOF: ends the stream
                 }
-                try {
-                    stream.send(OutputChunk.newBuilder().setData(ByteString.copyFrom(chunk)).build().toByteArray());
-                } catch (TtrpcException e) {
-                    pump.pushBack(chunk); // the host went away: keep the bytes for the next reader
-                    throw e;
-                }
+                stream.send(OutputChunk.newBuilder().setOffset(chunk.offset()).setData(ByteString.copyFrom(chunk.data()))
+                        .build().toByteArray());
+                at = chunk.offset() + chunk.data().length;
             }
         });
         r.stream(SERVICE, "WriteInput", StreamDesc.CLIENT_STREAMING, (call, stream) -> {

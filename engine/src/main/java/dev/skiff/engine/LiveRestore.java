@@ -104,7 +104,7 @@ final class LiveRestore {
             if (!c.paused) {
                 health.started(c); // as moby's restore: its checks begin again, "starting"
             }
-            List<Thread> readers = ProcessOutput.read(u.agent(), c.id, "", c.output, c.spec.tty());
+            List<Thread> readers = ProcessOutput.resume(u.agent(), c.id, c.output, c.spec.tty());
             if (c.spec.openStdin()) {
                 try {
                     // the old daemon's input stream died with it; the process's stdin stays open in the guest

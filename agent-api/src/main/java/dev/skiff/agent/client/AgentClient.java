@@ -78,6 +78,7 @@ public final class AgentClient implements AutoCloseable {
      */
     public static final Duration CALL_TIMEOUT = Duration.ofSeconds(120);
 
+    private static final System.Logger LOG = System.getLogger(AgentClient.class.getName());
     private static final int INPUT_CHUNK = 64 * 1024;
 
     private final Client client;
@@ -312,20 +313,41 @@ public final class AgentClient implements AutoCloseable {
      */
     public long readOutput(String containerId, String execId, StreamKind kind, OutputStream sink)
             throws AgentException, IOException {
+        return readOutput(containerId, execId, kind, 0, sink);
+    }
+
+    /**
+     * As {@link #readOutput(String, String, StreamKind, OutputStream)}, from byte {@code offset} of
+     * the stream on: a host that reconnects passes how many bytes it already has, and gets each
+     * byte after them once (the agent keeps what it sent for a while, since a connection that
+     * ended may not have delivered it). Bytes the agent no longer held are logged as lost.
+     */
+    public long readOutput(String containerId, String execId, StreamKind kind, long offset, OutputStream sink)
+            throws AgentException, IOException {
         byte[] request = ReadOutputRequest.newBuilder().setContainerId(containerId).setExecId(execId)
-                .setStream(kind).build().toByteArray();
-        long total = 0;
+                .setStream(kind).setOffset(offset).build().toByteArray();
+        long at = offset;
         try (ClientStream stream = client.newStream(SERVICE, "ReadOutput", StreamDesc.SERVER_STREAMING, request,
                 CallOptions.DEFAULT)) {
             while (true) {
                 Optional<byte[]> next = stream.recv();
                 if (next.isEmpty()) {
-                    return total;
+                    return at - offset;
                 }
-                byte[] data = OutputChunk.parseFrom(next.get()).getData().toByteArray();
-                sink.write(data);
-                sink.flush();
-                total += data.length;
+                OutputChunk chunk = OutputChunk.parseFrom(next.get());
+                byte[] data = chunk.getData().toByteArray();
+                long chunkAt = chunk.hasOffset() ? chunk.getOffset() : at; // an agent older than offsets: in a row
+                if (chunkAt > at) {
+                    LOG.log(System.Logger.Level.WARNING, "output " + kind + " of " + containerId
+                            + (execId.isEmpty() ? "" : " exec " + execId) + ": " + (chunkAt - at)
+                            + " bytes lost (the agent no longer held them)");
+                }
+                int skip = (int) Math.max(0, Math.min(data.length, at - chunkAt)); // bytes the host already has
+                if (skip < data.length) {
+                    sink.write(data, skip, data.length - skip);
+                    sink.flush();
+                }
+                at = Math.max(at, chunkAt + data.length);
             }
         } catch (InvalidProtocolBufferException e) {
             throw new AgentException("the guest sent a malformed output chunk: " + e.getMessage(), Code.INTERNAL,

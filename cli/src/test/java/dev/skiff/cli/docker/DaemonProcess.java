@@ -120,6 +120,53 @@ final class DaemonProcess {
         return out.toString();
     }
 
+    /** How long a test waits for something a container does: generous, TCG's speed varies twofold. */
+    static final Duration AWAIT = Duration.ofMinutes(2);
+
+    /** Waits until {@code file} holds exactly {@code content}. */
+    void awaitContent(Path file, String content) throws Exception {
+        awaitFile(file, content::equals, "'" + content + "'");
+    }
+
+    /**
+     * Waits until {@code file} exists and its content passes {@code done}, and returns that content.
+     * The container's own write is the event; the host has only the file to look at, so it polls.
+     */
+    String awaitFile(Path file, java.util.function.Predicate<String> done, String what) throws Exception {
+        long deadline = System.nanoTime() + AWAIT.toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            last = Files.exists(file) ? Files.readString(file) : null;
+            if (last != null && done.test(last)) {
+                return last;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(file + " holds " + (last == null ? "nothing" : "'" + last + "'") + ", not " + what
+                + "\ndaemon log:\n" + logTail());
+    }
+
+    /** Waits until the container's log has {@code line}: its output is taken up again. */
+    void awaitLogs(String name, String line) throws Exception {
+        awaitLogs(name, out -> out.contains(line), "'" + line + "'");
+    }
+
+    /** Waits until the container's log ({@code docker logs}, stdout) passes {@code done}, and returns it. */
+    String awaitLogs(String name, java.util.function.Predicate<String> done, String what) throws Exception {
+        long deadline = System.nanoTime() + AWAIT.toNanos();
+        while (true) {
+            String out = ok("logs", name).out();
+            if (done.test(out)) {
+                return out;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + "'s log lacks " + what + " after " + AWAIT.toMinutes() + " min: "
+                        + out.substring(Math.max(0, out.length() - 2000)) + "\ndaemon log:\n" + logTail());
+            }
+            Thread.sleep(200);
+        }
+    }
+
     record Result(int code, String out, String err) {}
 
     /** Runs the docker CLI against this daemon and fails the test, with the daemon's log, unless it succeeds. */

@@ -239,7 +239,7 @@ class DockerIT {
         ok("run", "-d", "--name", "survivor2", "--isolation=hyperv", "-v", dedicated + ":/d", "busybox", "sh", "-c", holder);
         ok("run", "-d", "-i", "--name", "listener", "busybox", "sh", "-c", "read line; echo got $line");
         for (Path dir : List.of(shared, dedicated)) {
-            awaitContent(dir.resolve("held"), "before\n");
+            daemon.awaitContent(dir.resolve("held"), "before\n");
         }
 
         daemon.kill();
@@ -255,8 +255,8 @@ class DockerIT {
             ok("exec", name, "sh", "-c", "echo container > /d/from-container");
             assertEquals("container\n", Files.readString(dir.resolve("from-container")), "written after the restart");
             Files.writeString(dir.resolve("go"), "");
-            awaitContent(dir.resolve("held"), "before\nafter\n");
-            awaitLogs(name, "said after");
+            daemon.awaitContent(dir.resolve("held"), "before\nafter\n");
+            daemon.awaitLogs(name, "said after");
         }
         // logs -f follows output made after the restart, and ends when the container does
         java.util.concurrent.CompletableFuture<DaemonProcess.Result> follow = java.util.concurrent.CompletableFuture
@@ -278,32 +278,6 @@ class DockerIT {
         ok("stop", "-t", "1", "survivor2");
         String all = ok("ps", "-a", "--format", "{{.Names}} {{.State}}").out();
         assertTrue(all.contains("survivor exited") && all.contains("survivor2 exited") && all.contains("listener exited"), all);
-    }
-
-    /** Waits (at most 2 minutes: TCG) until {@code file} holds exactly {@code content}. */
-    private static void awaitContent(Path file, String content) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            last = Files.exists(file) ? Files.readString(file) : null;
-            if (content.equals(last)) {
-                return;
-            }
-            Thread.sleep(100); // the container's own write is the event; the host has only the file to look at
-        }
-        throw new AssertionError(file + " holds " + (last == null ? "nothing" : "'" + last + "'") + ", not '" + content
-                + "'\ndaemon log:\n" + daemon.logTail());
-    }
-
-    /** Waits (at most 2 minutes) until the container's log has {@code line}: its output is taken up again. */
-    private static void awaitLogs(String name, String line) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
-        while (!ok("logs", name).out().contains(line)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(name + "'s log lacks '" + line + "': " + ok("logs", name).out());
-            }
-            Thread.sleep(200);
-        }
     }
 
     /** A docker-save archive: busybox's rootfs plus one file, and a Cmd that prints it. */

@@ -1,5 +1,6 @@
 package dev.skiff.engine.container;
 
+import dev.skiff.engine.api.Backend.StreamType;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -27,6 +28,7 @@ public final class OutputHub {
     private final LogFile log; // null for an exec: docker keeps no log of those
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private boolean running; // guarded by this
+    private long[] received = new long[2]; // guarded by this: stdout's and stderr's bytes of the run
 
     /** A subscriber's queue, counting the live bytes it holds until they are taken. */
     static final class Subscriber extends LinkedBlockingQueue<Frame> {
@@ -75,9 +77,41 @@ public final class OutputHub {
     /** A new run of the process begins: live subscribers from now on get its frames. */
     public synchronized void begin() {
         running = true;
+        received = new long[2];
+        if (log != null) {
+            try {
+                log.beginRun();
+            } catch (IOException e) {
+                LOG.log(Level.ERROR, "cannot write log " + log.path() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * A run that an earlier daemon began goes on in this one: what its log already has of the run
+     * is counted as received, so that the output is asked for from there ({@link #received}).
+     */
+    public synchronized void resume() {
+        running = true;
+        received = new long[2];
+        if (log != null) {
+            try {
+                received = log.resume();
+            } catch (IOException e) {
+                LOG.log(Level.ERROR, "cannot read log " + log.path() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** The bytes of this run's stdout or stderr published so far: where reading it goes on. */
+    public synchronized long received(StreamType type) {
+        return received[type == StreamType.STDERR ? 1 : 0];
     }
 
     public synchronized void publish(Frame f) {
+        if (f.data() != null) {
+            received[f.type() == StreamType.STDERR ? 1 : 0] += f.data().length;
+        }
         if (log != null) {
             try {
                 log.append(f);

@@ -17,15 +17,29 @@ public final class ProcessOutput {
 
     private ProcessOutput() {}
 
-    /** Starts the readers: one stream with a TTY, two without. */
+    /** Starts the readers of a new run: one stream with a TTY, two without. */
     public static List<Thread> read(AgentClient agent, String cid, String execId, OutputHub hub, boolean tty) {
         hub.begin();
+        return readers(agent, cid, execId, hub, tty);
+    }
+
+    /**
+     * Starts the readers of a container's run that an earlier daemon began, each from the bytes of
+     * its stream that the log already has: the agent gives each later byte once, even one the
+     * earlier daemon was sent but did not write down before it died.
+     */
+    public static List<Thread> resume(AgentClient agent, String cid, OutputHub hub, boolean tty) {
+        hub.resume();
+        return readers(agent, cid, "", hub, tty);
+    }
+
+    private static List<Thread> readers(AgentClient agent, String cid, String execId, OutputHub hub, boolean tty) {
         List<Thread> readers = new ArrayList<>();
         for (StreamKind kind : tty ? List.of(StreamKind.STDOUT) : List.of(StreamKind.STDOUT, StreamKind.STDERR)) {
             StreamType type = kind == StreamKind.STDERR ? StreamType.STDERR : StreamType.STDOUT;
             readers.add(Thread.ofVirtual().name("out-" + cid.substring(0, 12) + "-" + kind).start(() -> {
                 try {
-                    agent.readOutput(cid, execId, kind, new OutputStream() {
+                    agent.readOutput(cid, execId, kind, hub.received(type), new OutputStream() {
                         @Override
                         public void write(int b) {
                             write(new byte[] {(byte) b}, 0, 1);

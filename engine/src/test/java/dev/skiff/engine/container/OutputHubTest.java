@@ -51,4 +51,25 @@ class OutputHubTest {
         assertEquals(chunk, slow.poll(1, TimeUnit.SECONDS).data().length);
         assertTrue(slow.isEmpty());
     }
+
+    @Test
+    void aHubCountsItsRunsBytesAndOneResumedAfterARestartCountsWhatTheLogHas(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        OutputHub old = new OutputHub(new LogFile(dir.resolve("container.log")));
+        old.begin();
+        old.publish(frame(3));
+        old.publish(new Frame(dev.skiff.engine.api.Backend.StreamType.STDERR, 0, new byte[2]));
+        assertEquals(3, old.received(dev.skiff.engine.api.Backend.StreamType.STDOUT));
+        old.begin();
+        old.publish(frame(5));
+        assertEquals(5, old.received(dev.skiff.engine.api.Backend.StreamType.STDOUT), "a new run counts from 0");
+        assertEquals(0, old.received(dev.skiff.engine.api.Backend.StreamType.STDERR));
+
+        OutputHub next = new OutputHub(new LogFile(dir.resolve("container.log"))); // the next daemon's
+        next.resume();
+        assertEquals(5, next.received(dev.skiff.engine.api.Backend.StreamType.STDOUT), "where the agent is asked to go on");
+        next.publish(frame(1));
+        assertEquals(6, next.received(dev.skiff.engine.api.Backend.StreamType.STDOUT));
+        assertEquals(5, next.subscribe(-1, false).size(), "four frames and the end: the run marks are not output");
+    }
 }

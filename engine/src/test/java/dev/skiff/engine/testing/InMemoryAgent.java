@@ -327,16 +327,23 @@ public final class InMemoryAgent implements AutoCloseable {
             if (p.tty && q.getStream() == StreamKind.STDERR) {
                 throw new TtrpcException(Code.FAILED_PRECONDITION, p + " has a terminal: its stderr is on stdout");
             }
-            LinkedBlockingDeque<byte[]> queue = q.getStream() == StreamKind.STDERR ? p.err : p.out;
+            boolean stderr = q.getStream() == StreamKind.STDERR;
+            LinkedBlockingDeque<byte[]> queue = stderr ? p.err : p.out;
+            // Chunks carry their stream offset, as the real agent's; the asked offset is not looked
+            // at: a chunk whose send failed is the next reader's, and nothing else was in flight.
+            AtomicLong taken = stderr ? p.errTaken : p.outTaken;
             while (true) {
                 byte[] chunk = queue.take();
                 if (chunk == EOF) {
                     queue.putFirst(EOF); // a later reader sees the end too
                     return null;
                 }
+                long at = taken.getAndAdd(chunk.length);
                 try {
-                    stream.send(OutputChunk.newBuilder().setData(ByteString.copyFrom(chunk)).build().toByteArray());
+                    stream.send(OutputChunk.newBuilder().setOffset(at).setData(ByteString.copyFrom(chunk)).build()
+                            .toByteArray());
                 } catch (TtrpcException e) {
+                    taken.addAndGet(-chunk.length);
                     queue.putFirst(chunk); // the host went away: the next reader gets these bytes
                     throw e;
                 }
@@ -659,6 +666,8 @@ public final class InMemoryAgent implements AutoCloseable {
         final boolean tty;
         final LinkedBlockingDeque<byte[]> out = new LinkedBlockingDeque<>();
         final LinkedBlockingDeque<byte[]> err = new LinkedBlockingDeque<>();
+        final AtomicLong outTaken = new AtomicLong(); // the stream offset of out's next chunk
+        final AtomicLong errTaken = new AtomicLong();
         final BlockingQueue<Integer> signals = new LinkedBlockingQueue<>();
         final List<Integer> sent = Collections.synchronizedList(new ArrayList<>());
         final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
