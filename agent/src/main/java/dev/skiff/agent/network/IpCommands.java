@@ -85,10 +85,15 @@ final class IpCommands {
         }
     }
 
-    /** Renames the uplink NIC, sets its MTU, address and default route (retry-safe: flush first). */
+    /**
+     * The VM's loopback up (a --network host container's 127.0.0.1 is the VM's, and the kernel
+     * starts it down), then the uplink NIC renamed, its MTU, address and default route (retry-safe:
+     * flush first).
+     */
     static List<List<String>> uplinkUp(String currentName) {
         String up = GuestNetwork.UPLINK_IFNAME;
         List<List<String>> c = new ArrayList<>();
+        c.add(ip("link", "set", "lo", "up"));
         if (!currentName.equals(up)) {
             c.add(ip("link", "set", currentName, "name", up, "mtu", Integer.toString(GuestNetwork.UPLINK_MTU)));
         } else {

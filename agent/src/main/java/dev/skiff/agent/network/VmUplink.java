@@ -5,7 +5,6 @@ import dev.skiff.guest.Main;
 import dev.skiff.ttrpc.Code;
 import dev.skiff.ttrpc.TtrpcException;
 import java.io.IOException;
-import java.util.List;
 
 /**
  * The VM's uplink, brought up by the first request that needs it: the network modules (without
@@ -36,9 +35,7 @@ final class VmUplink {
             String nic = system.linkWithMac(GuestNetwork.UPLINK_MAC).orElseThrow(() -> new TtrpcException(
                     Code.FAILED_PRECONDITION, "this VM has no uplink network card (MAC " + GuestNetwork.UPLINK_MAC
                     + "): it was started without one, so only NAMESPACE mode without endpoints is possible"));
-            for (List<String> argv : IpCommands.uplinkUp(nic)) {
-                runner.run(argv, null);
-            }
+            runner.runAll(IpCommands.uplinkUp(nic));
             system.enableForwarding();
             runner.run(NftRules.argv(), NftRules.table());
             up = true;

@@ -73,6 +73,7 @@ class CommandsTest {
     @Test
     void theUplinkIsRenamedAddressedAndRouted() {
         assertEquals(List.of(
+                List.of(BB, "ip", "link", "set", "lo", "up"),
                 List.of(BB, "ip", "link", "set", "eth0", "name", "uplink", "mtu", "1500"),
                 List.of(BB, "ip", "addr", "flush", "dev", "uplink"),
                 List.of(BB, "ip", "addr", "add", "10.0.2.15/24", "dev", "uplink"),

@@ -147,6 +147,7 @@ class NetworksTest {
         String veth = IpCommands.hostVeth("c1", 0);
         String ns = "ns:/run/skiff/netns/c1 ip ";
         assertEquals(List.of(
+                "ip link set lo up",
                 "ip link set eth0 name uplink mtu 1500",
                 "ip addr flush dev uplink",
                 "ip addr add 10.0.2.15/24 dev uplink",

@@ -268,6 +268,12 @@ class DockerNetworkIT {
         assertEquals("lo", none.strip());
         String host = ok("run", "--rm", "--network", "host", "busybox", "sh", "-c", "ls /sys/class/net").out();
         assertTrue(host.contains("uplink"), "--network host is the VM's own namespace: " + host);
+        // ... whose loopback is up, as a host's is: a server on 127.0.0.1 answers there
+        String local = ok("run", "--rm", "--network", "host", "busybox", "sh", "-c",
+                "mkdir /w; echo on-lo > /w/i; httpd -f -p 127.0.0.1:18098 -h /w & n=0; "
+                        + "until timeout 5 wget -q -O - http://127.0.0.1:18098/i; do n=$((n+1)); "
+                        + "[ $n -lt 100 ] || exit 1; sleep 0.2; done; kill $!").out();
+        assertEquals("on-lo\n", local, "a --network host container's 127.0.0.1");
         // Published in host mode: the host's port goes straight to the VM's port of that number.
         int p = freePort();
         ok("run", "-d", "--name", "vmhost", "--network", "host", "-p", "127.0.0.1:" + p + ":18099", "busybox", "sh", "-c",
