@@ -266,9 +266,14 @@ public final class Containers {
 
     /** crun run ended (or hung) without a pid: what it said, and nothing of the container left behind. */
     private TtrpcException runFailed(Container c, Reaper.Child run, String[] argv) throws InterruptedException {
+        // Ended: the poke that woke the wait ran once its exit was known. Still running: the wait
+        // for its pid took the runtime's whole timeout already, so it is stuck.
         Processes.ExitStatus status;
         try {
-            status = run.exit().get(OciRuntime.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (!run.exit().isDone()) {
+                throw new TimeoutException();
+            }
+            status = run.exit().get();
         } catch (ExecutionException | TimeoutException e) {
             try {
                 Reaper.shared().kill(run.pid(), Processes.SIGKILL);
@@ -471,7 +476,7 @@ public final class Containers {
     }
 
     private static void awaitInit(Container c, String execId) throws TtrpcException {
-        if (!(execId.isEmpty() || execId.equals(c.id)) || c.state == Container.State.PREPARED) {
+        if (!procKey(c, execId).isEmpty() || c.state == Container.State.PREPARED) {
             return;
         }
         try {
@@ -484,8 +489,13 @@ public final class Containers {
         }
     }
 
+    /** The key of a process in {@link Container#procs}: "" for the init, named by "" or the container's id. */
+    private static String procKey(Container c, String execId) {
+        return execId.equals(c.id) ? "" : execId;
+    }
+
     private static Proc proc(Container c, String execId) throws TtrpcException {
-        String key = execId.equals(c.id) ? "" : execId;
+        String key = procKey(c, execId);
         Proc p = c.procs.get(key);
         if (p == null) {
             throw new TtrpcException(Code.NOT_FOUND, "no process " + (key.isEmpty() ? "init" : key) + " in container " + c.id);

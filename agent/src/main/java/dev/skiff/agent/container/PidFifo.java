@@ -30,6 +30,7 @@ import java.util.concurrent.TimeoutException;
 final class PidFifo implements AutoCloseable {
     private final Path path;
     private final int fd;
+    private boolean closed; // guarded by this: a poke after close must not reach a later FIFO at the same path
 
     private PidFifo(Path path, int fd) {
         this.path = path;
@@ -55,8 +56,15 @@ final class PidFifo implements AutoCloseable {
         return path;
     }
 
-    /** The runtime ended: a writer that comes and goes ends a wait that would otherwise never end. */
-    void poke() {
+    /**
+     * The runtime ended: a writer that comes and goes ends a wait that would otherwise never end.
+     * Nothing once closed: crun run ends with its container, long after the start, when the same
+     * container's next start may have made a new FIFO at this path.
+     */
+    synchronized void poke() {
+        if (closed) {
+            return;
+        }
         try {
             Fds.close(Fds.openat2(Fds.AT_FDCWD, path.toString(), OpenFlags.O_WRONLY | OpenFlags.O_NONBLOCK
                     | OpenFlags.O_CLOEXEC, 0, 0));
@@ -132,7 +140,8 @@ final class PidFifo implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         Fds.closeQuietly(fd);
         try {
             Files.unlinkat(Fds.AT_FDCWD, path.toString(), 0);
