@@ -13,6 +13,7 @@ import dev.skiff.sys.OpenFlags;
 import dev.skiff.ttrpc.Server;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -66,8 +67,8 @@ public final class Main {
     /**
      * The guest's training run plus the agent's own start-up path: a ttrpc server and client over
      * a unix socket, answering a protobuf request. Run with -XX:DumpLoadedClassList it yields the
-     * image's class list (image/src/main/resources/dev/skiff/image/jre/guest.classlist):
-     * {@code java -Xshare:off -XX:DumpLoadedClassList=cl.txt -cp JARS dev.skiff.agent.Main --cds-training}
+     * image's class list (image/src/main/resources/dev/skiff/image/jre/guest.classlist, whose
+     * header has the command).
      */
     static void train() {
         dev.skiff.guest.Main.train();
@@ -87,8 +88,9 @@ public final class Main {
                 java.nio.file.Files.deleteIfExists(dir.resolve("agent.sock"));
                 java.nio.file.Files.delete(dir);
             }
-            new dev.skiff.agent.io.PortTransport(-1);
-            Class.forName(dev.skiff.agent.container.Containers.class.getName());
+            for (Class<?> c : List.of(dev.skiff.agent.io.PortTransport.class, dev.skiff.agent.container.Containers.class)) {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            }
         } catch (Exception e) {
             throw new IllegalStateException("agent training run failed", e);
         }

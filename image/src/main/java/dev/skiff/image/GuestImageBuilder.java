@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
@@ -26,6 +27,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
@@ -42,7 +44,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class GuestImageBuilder {
     /** Bump when the layout of the image changes, so that cached images are rebuilt. */
-    static final String FORMAT = "skiff-guest-image/5";
+    static final String FORMAT = "skiff-guest-image/6";
 
     /**
      * Every kernel module loaded at or after boot (a superset of {@link #BOOT_MODULES}); their
@@ -276,6 +278,18 @@ public final class GuestImageBuilder {
         progress.accept("linking the Java runtime (" + String.join(",", program.jdkModules()) + ")");
         Path jre = work.resolve("jre");
         JavaRuntime.link(program.jdkModules(), jre);
+        // The archive holds the program's classes only for jars that look, to the JVM, like the ones
+        // it was dumped with: the same names in the same layout, sizes and times. So the jars are
+        // staged here as the image will hold them (every file in the initrd has the time MTIME).
+        progress.accept("dumping the Java runtime's class archive");
+        Path staged = Files.createDirectories(work.resolve("program" + PROGRAM_DIR));
+        List<Path> stagedJars = new ArrayList<>();
+        for (Path jar : jars) {
+            Path copy = Files.copy(jar, staged.resolve(jar.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+            Files.setLastModifiedTime(copy, FileTime.from(MTIME, TimeUnit.SECONDS));
+            stagedJars.add(copy);
+        }
+        JavaRuntime.dumpArchive(jre, stagedJars, program.jvmOptions());
         addTree(tree, jre, JAVA_HOME, C_JAVA);
 
         progress.accept("adding shared libraries");
@@ -305,6 +319,7 @@ public final class GuestImageBuilder {
             classPath.add(at);
         }
         List<String> javaArgs = new ArrayList<>(program.jvmOptions());
+        javaArgs.add("-XX:SharedArchiveFile=" + JAVA_HOME + "/" + JavaRuntime.ARCHIVE);
         javaArgs.addAll(List.of("-cp", String.join(":", classPath), program.mainClass()));
         tree.file(JAVA_ARGS, write(work, "java.args", String.join("\n", javaArgs) + "\n"), 0644, C_PROGRAM);
 

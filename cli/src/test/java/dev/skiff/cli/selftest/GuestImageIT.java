@@ -41,7 +41,7 @@ class GuestImageIT {
         for (String net : List.of("virtio_net.ko", "bridge.ko", "nf_tables.ko", "nf_conntrack.ko")) {
             assertTrue(!loadedByBoot.toString().contains("/" + net), net + " must load on demand, not at or after boot");
         }
-        for (String must : List.of("opt/java/bin/java", "opt/java/lib/server/libjvm.so", "opt/java/lib/server/classes.jsa",
+        for (String must : List.of("opt/java/bin/java", "opt/java/lib/server/libjvm.so", "opt/java/lib/skiff.jsa",
                 "usr/sbin/runc", "usr/bin/crun", "lib/x86_64-linux-gnu/libyajl.so.2", "bin/busybox", "lib64/ld-linux-x86-64.so.2", "lib/x86_64-linux-gnu/libseccomp.so.2",
                 "lib/x86_64-linux-gnu/libc.so.6", "etc/skiff/java.args", "etc/skiff/modules", "etc/skiff/modules.boot",
                 "etc/skiff/modules.net", "usr/sbin/nft", "lib/x86_64-linux-gnu/libnftables.so.1")) {

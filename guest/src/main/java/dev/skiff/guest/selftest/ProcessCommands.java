@@ -54,6 +54,9 @@ final class ProcessCommands {
         }
     }
 
+    /** The image's class archive, relative to java.home (the image builder's JavaRuntime.ARCHIVE). */
+    private static final String CLASS_ARCHIVE = "lib/skiff.jsa";
+
     private final Map<String, Child> children = new ConcurrentHashMap<>();
 
     /** {@code RUN B64ARGV}: runs to completion; {@code OK EXIT B64OUTPUT}. */
@@ -69,9 +72,13 @@ final class ProcessCommands {
 
     /** {@code JAVA ID MAINCLASS ARG...}: a second JVM on this program's class path. */
     String java(String id, String mainClass, List<String> args) throws IOException {
-        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), mainClass));
+        Path home = Path.of(System.getProperty("java.home"));
+        List<String> argv = new ArrayList<>(List.of(home.resolve("bin/java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED"));
+        if (Files.exists(home.resolve(CLASS_ARCHIVE))) {
+            argv.add("-XX:SharedArchiveFile=" + home.resolve(CLASS_ARCHIVE)); // the image's, for this class path
+        }
+        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         argv.addAll(args);
         return register(id, spawn(argv));
     }

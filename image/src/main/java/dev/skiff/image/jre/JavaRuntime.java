@@ -7,20 +7,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs jlink (from the JDK running Skiff) to make a trimmed runtime, then dumps a CDS archive for
- * it. The archive matters under TCG: without it the JVM spends seconds loading classes one by one.
+ * Runs jlink (from the JDK running Skiff) to make a trimmed runtime, then dumps a CDS archive of the
+ * JDK's and the guest program's classes for it. The archive matters under TCG: without it the JVM
+ * spends seconds loading, parsing and verifying classes one by one.
  */
 public final class JavaRuntime {
     private JavaRuntime() {}
 
-    /** The boot class list, checked in so that the CDS archive, and so the image, is reproducible. */
+    /**
+     * The boot class list (JDK and guest-program classes, lambda forms and proxies), checked in so
+     * that the archive, and so the image, is reproducible: a list taken at build time from a
+     * training run differs by a class or two from run to run, with thread timing.
+     */
     static final String CLASSLIST = "guest.classlist";
 
-    /**
-     * Links a runtime of {@code modules} into {@code output} and dumps its CDS archive from the
-     * guest's boot class list, which covers the foreign-function and method-handle classes that
-     * the default archive lacks: those cost seconds to load and spin under emulation.
-     */
+    /** Where the archive lives in a runtime made by {@link #link}, relative to its home. */
+    public static final String ARCHIVE = "lib/skiff.jsa";
+
+    /** Links a runtime of {@code modules} into {@code output}. */
     public static void link(List<String> modules, Path output) throws IOException {
         Path home = Path.of(System.getProperty("java.home"));
         Path jlink = home.resolve("bin/jlink");
@@ -30,16 +34,34 @@ public final class JavaRuntime {
         }
         run("jlink", List.of(jlink.toString(), "--add-modules", String.join(",", modules), "--strip-debug",
                 "--no-man-pages", "--no-header-files", "--output", output.toString()));
-        Path classlist = output.resolve("lib/skiff-boot.classlist");
+    }
+
+    /**
+     * Dumps the runtime's CDS archive ({@link #ARCHIVE}) from the boot class list, holding the JDK
+     * classes, the foreign-function and method-handle forms the default archive lacks (those cost
+     * seconds to spin under emulation) and the program's own classes, parsed and verified.
+     *
+     * <p>The program's classes are only used when the guest's class path names jars of the same
+     * names, sizes and modification times in the same layout as {@code classPath} here (the JVM
+     * allows the whole folder to move): the caller stages the jars as the image will hold them.
+     * Otherwise the JVM prints a "[cds]" warning and runs without the archive.
+     *
+     * @param jvmOptions the program's JVM options: the collector and heap size shape the archive
+     */
+    public static void dumpArchive(Path runtime, List<Path> classPath, List<String> jvmOptions) throws IOException {
+        Path classlist = runtime.resolve("lib/skiff-boot.classlist");
         try (var in = JavaRuntime.class.getResourceAsStream(CLASSLIST)) {
             if (in == null) {
                 throw new IOException("the image builder lacks its resource " + CLASSLIST);
             }
             Files.copy(in, classlist);
         }
-        // The archive goes where -Xshare:auto looks by default, so the guest needs no flag for it.
-        run("CDS dump", List.of(output.resolve("bin/java").toString(), "-Xshare:dump", "-XX:+UseSerialGC",
-                "-XX:SharedClassListFile=" + classlist, "-XX:SharedArchiveFile=" + output.resolve("lib/server/classes.jsa")));
+        List<String> command = new ArrayList<>(List.of(runtime.resolve("bin/java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classlist,
+                "-XX:SharedArchiveFile=" + runtime.resolve(ARCHIVE),
+                "-cp", String.join(":", classPath.stream().map(Path::toString).toList())));
+        run("CDS dump", command);
         Files.delete(classlist);
     }
 
