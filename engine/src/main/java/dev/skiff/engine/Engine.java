@@ -512,6 +512,11 @@ public final class Engine implements Backend, AutoCloseable {
         return OutputApi.logs(table.find(ref), options);
     }
 
+    /** How many clients follow a container's live output now: one that went must not stay counted (for tests). */
+    public int outputSubscribers(String ref) throws EngineException {
+        return table.find(ref).output.subscriberCount();
+    }
+
     /** Stops the engine's own threads; VMs and containers keep running (live restore). */
     @Override
     public void close() {
