@@ -73,7 +73,7 @@ public final class Engine implements Backend, AutoCloseable {
     public Engine(Path dataRoot, ImageStore images, RegistryClient registries, Placement placement, Path apiSocket)
             throws IOException {
         this.dataRoot = dataRoot;
-        this.relay = new SocketRelay();
+        this.relay = new SocketRelay(dataRoot.resolve("socket-relay.json"));
         this.bindMounts = new BindMounts(relay, apiSocket);
         this.images = images;
         this.store = new ContainerStore(dataRoot.resolve("containers"));
