@@ -73,7 +73,7 @@ public final class Engine implements Backend, AutoCloseable {
     public Engine(Path dataRoot, ImageStore images, RegistryClient registries, Placement placement, Path apiSocket)
             throws IOException {
         this.dataRoot = dataRoot;
-        this.relay = new SocketRelay();
+        this.relay = new SocketRelay(dataRoot.resolve("socket-relay.json"));
         this.bindMounts = new BindMounts(relay, apiSocket);
         this.images = images;
         this.store = new ContainerStore(dataRoot.resolve("containers"));
@@ -510,6 +510,11 @@ public final class Engine implements Backend, AutoCloseable {
     @Override
     public Attachment logs(String ref, LogOptions options) throws EngineException, IOException {
         return OutputApi.logs(table.find(ref), options);
+    }
+
+    /** How many clients follow a container's live output now: one that went must not stay counted (for tests). */
+    public int outputSubscribers(String ref) throws EngineException {
+        return table.find(ref).output.subscriberCount();
     }
 
     /** Stops the engine's own threads; VMs and containers keep running (live restore). */

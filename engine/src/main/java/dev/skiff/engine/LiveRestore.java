@@ -117,6 +117,7 @@ final class LiveRestore {
             Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> lifecycle.awaitExit(c, u, readers));
             LOG.log(Level.INFO, "container " + c.id.substring(0, 12) + " is still running in " + u.name());
         }
+        bindMounts.restored();
         for (UtilityVm u : byName.values()) {
             placement.adopt(u);
         }

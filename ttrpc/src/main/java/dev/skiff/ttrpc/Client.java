@@ -30,7 +30,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  *
  * <p>Stream ids are odd and increasing (1, 3, 5...), allocated and queued for sending under one
- * lock. A call's timeout is sent as {@code timeout_nano} and also enforced here: the caller gets
+ * lock. A client may start higher ({@link #Client(Transport, long)}): one that takes over a byte
+ * stream from an earlier client (a restarted daemon on the agent's virtio-serial port) starts at
+ * {@link #randomFirstStreamId()}, so that a reply the server was still writing for the earlier
+ * client, which lands on this one, names an id this client never gave and is dropped, rather than
+ * one of its own live calls. A call's timeout is sent as {@code timeout_nano} and also enforced here: the caller gets
  * DEADLINE_EXCEEDED when it passes even if the server never answers. When the connection ends,
  * every pending call fails with {@link ConnectionClosedException}.
  */
@@ -43,15 +47,41 @@ public final class Client implements AutoCloseable {
     private final FrameSender sender;
     private final Map<Integer, ClientStream> streams = new ConcurrentHashMap<>();
     private final Object idLock = new Object();
-    private long nextStreamId = 1; // guarded by idLock
+    private long nextStreamId; // guarded by idLock
     private volatile ConnectionClosedException closedBy;
 
+    /**
+     * The range {@link #randomFirstStreamId} draws from: 2^27 odd ids, so that two clients' ranges
+     * rarely meet, while at least 15/16 of the 2^31 calls a connection can carry remain.
+     */
+    static final long RANDOM_FIRST_LIMIT = 1L << 28;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** A client whose stream ids start at 1, as containerd's do. */
     public Client(Transport transport) {
+        this(transport, 1);
+    }
+
+    /**
+     * A client whose stream ids start at {@code firstStreamId}: odd, as a client's are, and at most
+     * the largest id. The server takes any first id: its only rule is that they increase.
+     */
+    public Client(Transport transport, long firstStreamId) {
+        if (firstStreamId % 2 != 1 || firstStreamId > MAX_STREAM_ID) {
+            throw new IllegalArgumentException("a client's first stream id is odd and at most " + MAX_STREAM_ID + ": "
+                    + firstStreamId);
+        }
+        this.nextStreamId = firstStreamId;
         this.transport = transport;
         this.reader = new FrameReader(transport.in());
         this.sender = new FrameSender(new FrameWriter(transport.out()), "ttrpc-client-writer",
                 e -> shutdown(new ConnectionClosedException("ttrpc: failed to write to connection: " + e.getMessage(), e)));
         Thread.ofVirtual().name("ttrpc-client-reader").start(this::readLoop);
+    }
+
+    /** A random odd first stream id below {@link #RANDOM_FIRST_LIMIT}, for {@link #Client(Transport, long)}. */
+    public static long randomFirstStreamId() {
+        return 1 + 2 * RANDOM.nextLong(RANDOM_FIRST_LIMIT / 2);
     }
 
     /**

@@ -178,6 +178,18 @@ class ClientServerTest {
         assertEquals(101L, client.nextStreamId(), "50 odd ids used: 1..99");
     }
 
+    /** The server takes a connection whose first id is not 1: it asks only that ids increase. */
+    @Test
+    void aClientStartingAtARandomIdIsServed() throws Exception {
+        Pipes pipes = Pipes.open();
+        server.serve(pipes.server());
+        try (Client other = new Client(pipes.client(), Client.randomFirstStreamId())) {
+            for (String word : List.of("one", "two")) {
+                assertEquals(word, new String(other.call(SVC, "Echo", word.getBytes(UTF_8), CallOptions.DEFAULT), UTF_8));
+            }
+        }
+    }
+
     @Test
     void serverGoingAwayFailsPendingCallsCleanly() throws Exception {
         var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();

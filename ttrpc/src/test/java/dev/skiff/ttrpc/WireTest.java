@@ -157,6 +157,39 @@ class WireTest {
         assertEquals(1, first.get(30, TimeUnit.SECONDS)[0]);
     }
 
+    /**
+     * A client taking over a byte stream from an earlier one (a restarted daemon on the agent's port)
+     * starts its ids elsewhere, and a reply written for the earlier client that lands on it names an
+     * id it never gave: dropped, and its own call gets its own reply.
+     */
+    @Test
+    void aClientStartedHigherCarriesOnFromThereAndDropsAStaleReply() throws Exception {
+        client = new Client(pipes.client(), 1001);
+        FrameReader in = new FrameReader(pipes.server().in());
+        FrameWriter out = new FrameWriter(pipes.server().out());
+        CompletableFuture<byte[]> call = CompletableFuture.supplyAsync(() -> call("a", CallOptions.DEFAULT), async);
+        assertEquals(1001, in.read().streamId());
+        out.write(new ResponseFrame(1, 0, Envelopes.encode(new Response(null, new byte[] {'x'})))); // the earlier client's
+        out.write(new ResponseFrame(1001, 0, Envelopes.encode(new Response(null, new byte[] {'a'}))));
+        assertEquals('a', call.get(30, TimeUnit.SECONDS)[0]);
+        CompletableFuture<byte[]> next = CompletableFuture.supplyAsync(() -> call("b", CallOptions.DEFAULT), async);
+        assertEquals(1003, in.read().streamId());
+        out.write(new ResponseFrame(1003, 0, Envelopes.encode(new Response(null, new byte[] {'b'}))));
+        assertEquals('b', next.get(30, TimeUnit.SECONDS)[0]);
+    }
+
+    @Test
+    void aRandomFirstStreamIdIsOddAndLeavesMostIdsToUse() {
+        for (int i = 0; i < 10_000; i++) {
+            long id = Client.randomFirstStreamId();
+            assertEquals(1, id % 2, "odd: " + id);
+            assertEquals(true, id >= 1 && id < Client.RANDOM_FIRST_LIMIT, "in range: " + id);
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Client(pipes.client(), 2));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Client(pipes.client(), 0x1_0000_0001L));
+    }
+
     @Test
     void clientFlagsForStreams() throws Exception {
         FrameReader in = rawServer();

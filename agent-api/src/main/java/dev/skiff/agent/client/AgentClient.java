@@ -87,9 +87,13 @@ public final class AgentClient implements AutoCloseable {
         this.client = client;
     }
 
-    /** A client over the host's end of the agent's channel. */
+    /**
+     * A client over the host's end of the agent's channel. Its stream ids start at a random odd
+     * number: the channel outlives the daemon, and a reply the agent was writing to the last daemon
+     * when it died reaches the next one ({@link Client#randomFirstStreamId}).
+     */
     public static AgentClient over(ByteChannel channel) {
-        return new AgentClient(new Client(Transport.of(channel)));
+        return new AgentClient(new Client(Transport.of(channel), Client.randomFirstStreamId()));
     }
 
     public void ping(Duration timeout) throws AgentException {

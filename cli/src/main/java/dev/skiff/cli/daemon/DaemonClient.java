@@ -13,6 +13,12 @@ import java.util.List;
 
 /** Talks to a running daemon, or starts one. */
 public final class DaemonClient {
+    /**
+     * Lets the API server read its connections' descriptors, to see an attach client that went
+     * ({@code dev.skiff.sys.Sockets#fd}); the skiff launcher passes the same.
+     */
+    public static final String API_EXPORTS = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED";
+
     private DaemonClient() {}
 
     /** First start builds the guest image and the busybox image: give it time (it prints progress). */
@@ -31,7 +37,7 @@ public final class DaemonClient {
         // the daemon must not die with this terminal's process group
         HostTools.find("setsid").ifPresent(setsid -> cmd.add(setsid.toString()));
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", API_EXPORTS, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "dev.skiff.cli.Main", "daemon"));
         progress.println("skiff: starting the daemon (log: " + log + ")");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

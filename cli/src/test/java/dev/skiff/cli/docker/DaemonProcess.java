@@ -49,8 +49,8 @@ final class DaemonProcess {
     /** Starts the daemon and waits until docker version answers through it. */
     void start() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", classPath, "dev.skiff.cli.Main", "daemon"));
+                "--enable-native-access=ALL-UNNAMED", dev.skiff.cli.daemon.DaemonClient.API_EXPORTS,
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classPath, "dev.skiff.cli.Main", "daemon"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env());

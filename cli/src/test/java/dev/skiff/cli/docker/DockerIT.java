@@ -235,8 +235,12 @@ class DockerIT {
         // goes through a 9P fid the old daemon's server opened and the new one must open again.
         String holder = "exec 3>>/d/held; echo before >&3; while true; do if [ -e /d/go ]; then echo after >&3;"
                 + " echo said after; rm /d/go; fi; [ -e /d/stop ] && echo bye && exit 0; sleep 0.2; done";
-        ok("run", "-d", "--name", "survivor", "-v", shared + ":/d", "busybox", "sh", "-c", holder);
-        ok("run", "-d", "--name", "survivor2", "--isolation=hyperv", "-v", dedicated + ":/d", "busybox", "sh", "-c", holder);
+        // each also has the daemon's socket, with the host's docker CLI to use it (see DockerSocketIT)
+        String cli = DockerSocketIT.cliFolder() + ":/hostbin:ro";
+        String sock = "/var/run/docker.sock:/var/run/docker.sock";
+        ok("run", "-d", "--name", "survivor", "-v", shared + ":/d", "-v", sock, "-v", cli, "busybox", "sh", "-c", holder);
+        ok("run", "-d", "--name", "survivor2", "--isolation=hyperv", "-v", dedicated + ":/d", "-v", sock, "-v", cli,
+                "busybox", "sh", "-c", holder);
         ok("run", "-d", "-i", "--name", "listener", "busybox", "sh", "-c", "read line; echo got $line");
         for (Path dir : List.of(shared, dedicated)) {
             daemon.awaitContent(dir.resolve("held"), "before\n");
@@ -250,6 +254,11 @@ class DockerIT {
         for (String name : List.of("survivor", "survivor2")) {
             Path dir = name.equals("survivor") ? shared : dedicated;
             assertEquals("still here\n", ok("exec", name, "echo", "still here").out());
+            // the forwarded docker.sock reaches the new daemon: same relay port and token as before the kill
+            DaemonProcess.Result inside = docker("exec", "-e", "DOCKER_CONFIG=/tmp", name, "/hostbin/docker", "ps",
+                    "--format", "{{.Names}}");
+            assertEquals(0, inside.code(), inside + "\ndaemon log:\n" + daemon.logTail());
+            assertTrue(inside.out().lines().anyMatch(name::equals), inside.out());
             Files.writeString(dir.resolve("from-host"), "host " + name);
             assertEquals("host " + name, ok("exec", name, "cat", "/d/from-host").out(), "read after the restart");
             ok("exec", name, "sh", "-c", "echo container > /d/from-container");

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class DockerSocketIT extends DaemonIT {
     /** The folder holding the host's docker CLI, a static Go binary that runs in busybox. */
-    private static String cliFolder() throws Exception {
+    static String cliFolder() throws Exception {
         for (String dir : System.getenv("PATH").split(":")) {
             Path cli = Path.of(dir, "docker");
             if (Files.isExecutable(cli)) {

@@ -3,10 +3,12 @@ package dev.skiff.engine.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * One request being served: the parsed request, its path parameters, the reply, and the raw
@@ -14,17 +16,22 @@ import java.util.concurrent.CompletableFuture;
  * ({@code httputils.BoolValue}, {@code strconv.Atoi}): a malformed value is a 400.
  */
 final class Exchange {
+    /** How often a hijacked stream looks whether its client has hung up ({@link #clientHungUp}). */
+    static final Duration HANG_UP_CHECK = Duration.ofMillis(500);
+
     private final HttpRequest request;
     private final HttpResponse response;
     private final Map<String, String> pathParams;
     private final InputStream connectionInput;
+    private final BooleanSupplier hungUp;
 
     Exchange(HttpRequest request, HttpResponse response, Map<String, String> pathParams,
-             InputStream connectionInput) {
+             InputStream connectionInput, BooleanSupplier hungUp) {
         this.request = request;
         this.response = response;
         this.pathParams = pathParams;
         this.connectionInput = connectionInput;
+        this.hungUp = hungUp;
     }
 
     HttpRequest request() {
@@ -60,6 +67,34 @@ final class Exchange {
                 // a broken or closed connection: the client is gone all the same
             }
             gone.complete(null);
+        });
+        return gone;
+    }
+
+    /**
+     * Completes when the client has closed the connection both ways, which a half-close does not
+     * do, so that a hijacked stream (attach, exec start) whose client went while the process printed
+     * nothing ends at once rather than at its next write. Unlike {@link #clientGone} it reads
+     * nothing: the client's half-close (its stdin ended) leaves its read side open, and the bytes it
+     * sends are the process's stdin. The connection is looked at every {@link #HANG_UP_CHECK}, without
+     * waiting in a system call (a virtual thread's carrier is not held); the looking stops when the
+     * returned future is completed or cancelled by the caller. Never completes where a hang-up
+     * cannot be seen ({@link HttpConnection#hungUp}).
+     */
+    CompletableFuture<Void> clientHungUp() {
+        CompletableFuture<Void> gone = new CompletableFuture<>();
+        Thread.ofVirtual().name("skiff-api-hangup").start(() -> {
+            try {
+                while (!gone.isDone()) {
+                    if (hungUp.getAsBoolean()) {
+                        gone.complete(null);
+                        return;
+                    }
+                    Thread.sleep(HANG_UP_CHECK);
+                }
+            } catch (InterruptedException e) {
+                gone.cancel(false);
+            }
         });
         return gone;
     }

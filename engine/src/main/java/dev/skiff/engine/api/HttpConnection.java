@@ -1,5 +1,7 @@
 package dev.skiff.engine.api;
 
+import dev.skiff.sys.ErrnoException;
+import dev.skiff.sys.Sockets;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -9,6 +11,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One client connection, served in blocking style on its own virtual thread: read a request,
@@ -20,15 +23,38 @@ final class HttpConnection implements Runnable {
     /** The most unread request body skipped to keep a connection alive; beyond it, it closes. */
     static final long MAX_DRAIN = 1024 * 1024;
     private static final int BUFFER = 64 * 1024;
+    private static final AtomicBoolean BLIND = new AtomicBoolean();
 
     private final SocketChannel channel;
     private final Router router;
     private final ConnectionTable.Entry entry; // null: no deadlines (tests over in-memory streams)
+    private final int fd; // the channel's descriptor, -1 when the JVM hides it (or none)
 
     HttpConnection(SocketChannel channel, Router router, ConnectionTable.Entry entry) {
         this.channel = channel;
         this.router = router;
         this.entry = entry;
+        this.fd = channel == null ? -1 : Sockets.fd(channel);
+        if (channel != null && fd < 0 && BLIND.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "cannot see API clients that go while attached to a silent process (their"
+                    + " stream stays until its next output): run java with --add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
+        }
+    }
+
+    /**
+     * Whether the client has closed both directions of the connection (see {@link Sockets#peerClosed});
+     * always false when that cannot be seen: a connection whose descriptor the JVM hides (run without
+     * {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}, said once in the log), or in-memory streams.
+     */
+    boolean hungUp() {
+        if (fd < 0 || !channel.isOpen()) {
+            return false;
+        }
+        try {
+            return Sockets.peerClosed(fd);
+        } catch (ErrnoException e) {
+            return true; // EBADF, ENOMEM: whatever it is, this connection is not one to keep serving
+        }
     }
 
     @Override
@@ -66,7 +92,7 @@ final class HttpConnection implements Runnable {
                 return;
             }
             HttpResponse response = new HttpResponse(out, request.isHead(), request.keepAlive());
-            router.dispatch(request, response, in);
+            router.dispatch(request, response, in, this::hungUp);
             out.flush();
             if (response.closeConnection() || !drain(request.body())) {
                 return;

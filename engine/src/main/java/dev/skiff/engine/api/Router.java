@@ -92,10 +92,11 @@ final class Router {
     }
 
     /** Serves one request; on return a reply has been sent (or the connection is to close). */
-    void dispatch(HttpRequest request, HttpResponse response, InputStream connectionInput) throws IOException {
+    void dispatch(HttpRequest request, HttpResponse response, InputStream connectionInput,
+                  java.util.function.BooleanSupplier hungUp) throws IOException {
         long start = System.nanoTime();
         try {
-            route(request, response, connectionInput);
+            route(request, response, connectionInput, hungUp);
         } finally {
             // as dockerd --debug, one line per call (a stream's when it ends); 0 is a reply never sent
             LOG.log(Level.DEBUG, () -> request.method() + " " + request.path() + " " + response.status() + " "
@@ -103,7 +104,8 @@ final class Router {
         }
     }
 
-    private void route(HttpRequest request, HttpResponse response, InputStream connectionInput) throws IOException {
+    private void route(HttpRequest request, HttpResponse response, InputStream connectionInput,
+                       java.util.function.BooleanSupplier hungUp) throws IOException {
         String path = stripVersion(request.path());
         try {
             checkVersion(request.path());
@@ -114,7 +116,7 @@ final class Router {
                     for (int i = 0; i < route.names.size(); i++) {
                         params.put(route.names.get(i), m.group(i + 1));
                     }
-                    route.handler.handle(new Exchange(request, response, params, connectionInput));
+                    route.handler.handle(new Exchange(request, response, params, connectionInput, hungUp));
                     if (!response.committed()) {
                         throw new IllegalStateException("no reply for " + request.method() + " " + path);
                     }

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Output streams as Docker frames them (swagger.yaml, "Attach to a container"): without a TTY,
@@ -58,23 +59,36 @@ final class Streams {
      * Serves an attachment on the hijacked connection: {@code 101 UPGRADED} if the client asked
      * for {@code Upgrade: tcp}, else 200; then output frames until {@link Attachment#pump}
      * returns, while a second thread copies what the client sends into the process's stdin and
-     * closes it when the client half-closes. The connection closes after.
+     * closes it when the client half-closes. The pump also ends when the client hangs up (closes
+     * both ways, {@link Exchange#clientHungUp}): a process that prints nothing would otherwise
+     * keep the stream, its thread and its place in the output until its next write. The
+     * connection closes after.
      */
     static void serve(Exchange ex, Attachment attachment) throws IOException {
+        CompletableFuture<Void> hungUp = null;
         try (attachment) {
             ex.request().body().transferTo(OutputStream.nullOutputStream());
             boolean upgrade = "tcp".equalsIgnoreCase(ex.request().header("Upgrade"));
             OutputStream out = ex.response().hijack(upgrade, contentType(attachment.tty()));
             OutputStream stdin = attachment.stdin();
-            // No clientGone here, unlike logs -f: the CLI half-closes its side as soon as its stdin ends
+            // Not clientGone, unlike logs -f: the CLI half-closes its side as soon as its stdin ends
             // (at once when none is attached) and still reads the output, so an end of input does not
             // mean the client went, and ending the stream then would lose output after it.
             if (stdin != null) {
                 InputStream in = ex.connectionInput();
                 Thread.ofVirtual().name("skiff-api-stdin").start(() -> copyStdin(in, stdin));
             }
+            hungUp = ex.clientHungUp();
+            hungUp.thenRun(() -> {
+                LOG.log(Level.DEBUG, "an attached client hung up: its stream ends");
+                attachment.close();
+            });
             attachment.pump(sink(out, attachment.tty()));
             out.flush();
+        } finally {
+            if (hungUp != null) {
+                hungUp.cancel(false); // stops the looking
+            }
         }
     }
 

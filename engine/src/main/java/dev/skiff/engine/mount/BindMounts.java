@@ -84,7 +84,9 @@ public final class BindMounts implements AutoCloseable {
             Path host = Path.of(b.hostPath());
             Path socket = socketTarget(host);
             if (socket != null) {
-                String storage = vm.forwardSocket(relay.open(socket));
+                SocketRelay.Ticket ticket = relay.open(socket);
+                String storage = vm.forwardSocket(ticket);
+                ticket.saveAs(storage); // for a later daemon to take up
                 storages.add(storage);
                 out.add(new OciSpec.Bind(storage, "", b.containerPath(), b.readOnly()));
                 continue;
@@ -101,7 +103,8 @@ public final class BindMounts implements AutoCloseable {
     /**
      * Takes up the bind mounts of a container an earlier daemon started, still running in {@code
      * vm}: each 9P share gets a new server on its port ({@link UtilityVm#reshare}), and the guest's
-     * relay brings it to the state of the kernel's session. {@code storages} are the container's
+     * relay brings it to the state of the kernel's session; a forwarded socket's token is live again in
+     * the relay ({@link SocketRelay#resume}). {@code storages} are the container's
      * storage ids in the order of its binds, as {@link #attach} made them. Returns what could not be
      * taken up, one line each, for the log.
      */
@@ -113,9 +116,15 @@ public final class BindMounts implements AutoCloseable {
         for (int i = 0; i < binds.size(); i++) {
             BindMount b = binds.get(i);
             Path host = Path.of(b.hostPath());
-            if (socketTarget(host) != null) {
-                // its ticket lived in the old daemon's relay: the container must be restarted to reach it again
-                problems.add(b.hostPath() + ": a forwarded socket does not survive a daemon restart");
+            Path socket = socketTarget(host);
+            if (socket != null) {
+                // the guest's end still connects to the relay's port with its token: both come back
+                try {
+                    vm.adoptSocket(storages.get(i), relay.resume(storages.get(i), socket));
+                } catch (IOException e) {
+                    problems.add(b.hostPath() + ": its forwarded socket cannot be taken up (restart the container"
+                            + " to reach it again): " + e.getMessage());
+                }
                 continue;
             }
             Served served = Served.of(host);
@@ -126,6 +135,11 @@ public final class BindMounts implements AutoCloseable {
             }
         }
         return problems;
+    }
+
+    /** Live restore is over: the forwards saved for containers that did not come back are dropped. */
+    public void restored() {
+        relay.forgetUnclaimed();
     }
 
     /**

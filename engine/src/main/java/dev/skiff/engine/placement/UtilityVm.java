@@ -440,6 +440,17 @@ public final class UtilityVm {
     }
 
     /**
+     * Takes up a forwarded socket an earlier daemon made in this VM ({@link #forwardSocket}), with
+     * its ticket live again: {@link #unshare} revokes it as for one made here.
+     */
+    public void adoptSocket(String storageId, RelayedSocket ticket) {
+        RelayedSocket old = sockets.put(storageId, ticket);
+        if (old != null && old != ticket) {
+            old.close();
+        }
+    }
+
+    /**
      * Unmounts a share in the guest, ends its 9P server and unplugs its port (a VM has 128), or
      * removes a forwarded socket and revokes its ticket. A share the guest cannot unmount keeps its
      * port: unplugging it under a mounted file system would fail that mount's every call.

@@ -826,6 +826,60 @@ class ApiServerTest {
         assertEquals(0, backend.waitContainer(id, Backend.WaitCondition.NOT_RUNNING).get());
     }
 
+    /**
+     * An attach to a container that prints nothing ends when its client hangs up (closes both ways):
+     * before, its thread and its place in the container's output stayed until a next write that
+     * never came. The container goes on.
+     */
+    @Test
+    void anAttachToASilentContainerEndsWhenItsClientHangsUp() throws Exception {
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"sleep\"],\"OpenStdin\":true}");
+        assertEquals(204, call("POST", "/containers/" + id + "/start", null).status());
+        try (RawClient c = client()) {
+            c.send("POST /v1.47/containers/" + id + "/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\n"
+                    + "Host: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n");
+            assertEquals(101, c.readHead().status());
+            assertEquals(1, backend.outputSubscribers(id));
+        } // closed both ways, and nothing printed since
+        assertTrue(eventually(() -> subscribers(id) == 0), "the attach left the container's output");
+        assertTrue(eventually(() -> server.connections(ConnectionTable.Phase.BUSY) == 0), "the handler returned");
+        assertTrue(backend.inspectContainer(id).summary().state().running(), "the container still runs");
+    }
+
+    /** A client that half-closes (its stdin ended, as docker attach does) is not gone: output after it still comes. */
+    @Test
+    void aHalfClosedAttachStillGetsOutput() throws Exception {
+        engineServer.test.driver.program("speak", p -> {
+            while (true) {
+                p.nextSignal();
+                p.stdout("after\n");
+            }
+        });
+        String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"speak\"],\"OpenStdin\":true}");
+        assertEquals(204, call("POST", "/containers/" + id + "/start", null).status());
+        try (RawClient c = client()) {
+            c.send("POST /v1.47/containers/" + id + "/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\n"
+                    + "Host: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n");
+            assertEquals(101, c.readHead().status());
+            c.channel.shutdownOutput(); // the CLI's CloseWrite when its stdin ends
+            // the stream has looked for a hang-up a few times by now, and must have seen none
+            Thread.sleep(Exchange.HANG_UP_CHECK.multipliedBy(3));
+            assertEquals(1, backend.outputSubscribers(id), "still attached");
+            assertEquals(204, call("POST", "/containers/" + id + "/kill?signal=HUP", null).status());
+            Object[] frame = RawClient.readFrame(c.in);
+            assertEquals(1, frame[0]);
+            assertEquals("after\n", frame[1]);
+        }
+    }
+
+    private int subscribers(String id) {
+        try {
+            return backend.outputSubscribers(id);
+        } catch (EngineException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void attachWithoutUpgradeIs200() throws Exception {
         String id = create("{\"Image\":\"busybox\",\"Cmd\":[\"echo\",\"hi\"],\"Tty\":true}");

@@ -159,4 +159,69 @@ class SocketRelayTest {
         assertEquals(SocketRelayProtocol.TOKEN_BYTES, a.length);
         org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(a, b));
     }
+
+    /**
+     * A daemon killed and started again: the guest's end of a forward still connects to the port and
+     * presents the token it was given, so the next relay listens there again and takes the token up.
+     */
+    @Test
+    void aSavedForwardIsTakenUpByTheNextRelayOnItsPortWithItsToken() throws Exception {
+        Path state = dir.resolve("state/socket-relay.json");
+        SocketRelay first = new SocketRelay(state);
+        SocketRelay.Ticket t = first.open(dir.resolve("api.sock"));
+        t.saveAs("sock-1");
+        SocketRelay.Ticket gone = first.open(dir.resolve("api.sock"));
+        gone.saveAs("sock-2");
+        gone.close(); // its container's mount went: revoked for good
+        SocketRelay.Ticket unclaimed = first.open(dir.resolve("api.sock"));
+        unclaimed.saveAs("sock-3");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(state)));
+        int port = t.port();
+        byte[] token = t.token();
+        first.close(); // as the process's death: the listener goes, the state stays
+
+        SocketRelay next = new SocketRelay(state);
+        try {
+            SocketRelay.Ticket back = next.resume("sock-1", dir.resolve("api.sock"));
+            assertEquals(port, back.port());
+            try (Socket s = connect(back, token)) {
+                assertEquals("AFTER THE RESTART", exchange(s, "after the restart"));
+            }
+            org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> next.resume("sock-2", dir.resolve("api.sock")), "a revoked forward stays revoked");
+            next.forgetUnclaimed(); // sock-3's container did not come back
+        } finally {
+            next.close();
+        }
+        SocketRelay third = new SocketRelay(state);
+        try {
+            org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> third.resume("sock-3", dir.resolve("api.sock")), "an unclaimed forward is dropped");
+            assertEquals(port, third.resume("sock-1", dir.resolve("api.sock")).port(), "a taken-up one is kept");
+        } finally {
+            third.close();
+        }
+    }
+
+    @Test
+    void aForwardCannotBeTakenUpWhenItsPortIsTaken() throws Exception {
+        Path state = dir.resolve("socket-relay.json");
+        SocketRelay first = new SocketRelay(state);
+        SocketRelay.Ticket t = first.open(dir.resolve("api.sock"));
+        t.saveAs("sock-1");
+        int port = t.port();
+        first.close();
+        try (java.net.ServerSocket squatter = new java.net.ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+             SocketRelay next = new SocketRelay(state)) {
+            IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> next.resume("sock-1", dir.resolve("api.sock")));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("port " + port), e.getMessage());
+            // new forwards still work, on a port of their own
+            SocketRelay.Ticket fresh = next.open(dir.resolve("api.sock"));
+            try (Socket s = connect(fresh, fresh.token())) {
+                assertEquals("NEW", exchange(s, "new"));
+            }
+        }
+    }
 }
