@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Resources follow containers (issue 19): a long-lived shared VM that has run many bind-mount
  * containers holds what it held after the first few. Before, each run left a 9P server, its
- * descriptors and its virtio-serial port behind, and the 119th container of a VM failed.
+ * descriptors and its virtio-serial port behind, and the 119th container of a VM failed. Likewise
+ * a layer disk leaves the shared VM once its image is deleted and no container uses it.
  */
 class DockerChurnIT extends DaemonIT {
     private static final int RUNS = 12;
@@ -100,5 +101,64 @@ class DockerChurnIT extends DaemonIT {
         }
         assertEquals(List.of(), descriptors(daemon.pid()).stream().filter(d -> d.equals(dir.toString())).toList(),
                 "descriptors left on the bind-mounted folder");
+    }
+
+    /** The images of the shared VM's hot-plugged disks, from its record. */
+    private static List<String> hotpluggedDiskImages(Properties record) {
+        return record.stringPropertyNames().stream().filter(k -> k.startsWith("hotplug.disk.") && k.endsWith(".image"))
+                .map(record::getProperty).sorted().toList();
+    }
+
+    /** An image of one layer of its own: the host's static busybox and a file saying {@code what}. */
+    private static Path oneLayerImage(String what) throws Exception {
+        Path work = Files.createTempDirectory(base, "b-image");
+        Process p = new ProcessBuilder("bash", "-ec", """
+                mkdir -p root/bin
+                cp /bin/busybox root/bin/busybox
+                ln -s busybox root/bin/sh
+                ln -s busybox root/bin/cat
+                echo %s > root/b.txt
+                tar -C root --owner=0 --group=0 --mtime=@0 --sort=name -cf image.tar .
+                """.formatted(what)).directory(work.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        return work.resolve("image.tar");
+    }
+
+    @Test
+    void aDeletedImagesLayerLeavesTheSharedVmAndComesBackWithTheImage() throws Exception {
+        final String b = "skiff-test/churn-b";
+        ok("run", "-d", "--name", "keeper", "busybox", "sleep", "600"); // another image's container, running
+        Path tar = oneLayerImage("from-b");
+        ok("import", tar.toString(), b);
+        String hex = ok("image", "inspect", "--format", "{{index .RootFS.Layers 0}}", b).out().strip()
+                .substring("sha256:".length());
+        assertEquals("from-b\n", ok("run", "--name", "b1", b, "cat", "/b.txt").out());
+        ok("rm", "b1");
+        List<String> bDisks = hotpluggedDiskImages(sharedVmRecord()).stream()
+                .filter(i -> i.endsWith(hex + ".erofs")).toList();
+        assertEquals(1, bDisks.size(), "B's layer is plugged once: " + hotpluggedDiskImages(sharedVmRecord()));
+        String bDisk = bDisks.getFirst();
+        int disksBefore = hotpluggedDiskImages(sharedVmRecord()).size();
+        long qemu = Long.parseLong(sharedVmRecord().getProperty("qemu.pid"));
+        assertTrue(descriptors(qemu).stream().anyMatch(d -> d.startsWith(bDisk)), "QEMU holds B's layer open");
+
+        ok("rmi", b);
+
+        assertEquals(List.of(), hotpluggedDiskImages(sharedVmRecord()).stream().filter(i -> i.equals(bDisk)).toList(),
+                "the record no longer lists B's layer disk");
+        assertEquals(disksBefore - 1, hotpluggedDiskImages(sharedVmRecord()).size(), "and only B's went: the layers "
+                + "of busybox, which still exists, stay plugged for its next container");
+        assertEquals(List.of(), descriptors(qemu).stream().filter(d -> d.startsWith(bDisk)).toList(),
+                "QEMU no longer holds B's layer file open");
+        assertEquals("ok\n", ok("exec", "keeper", "echo", "ok").out(), "the other image's container still runs");
+        assertEquals("hi\n", ok("run", "--rm", "busybox", "echo", "hi").out());
+
+        ok("import", tar.toString(), b); // the same layer again: its disk is made, and plugged, again
+        assertEquals("from-b\n", ok("run", "--rm", b, "cat", "/b.txt").out());
+        assertEquals(1, hotpluggedDiskImages(sharedVmRecord()).stream().filter(i -> i.equals(bDisk)).count(),
+                "B's layer is plugged again, in a freed place: " + hotpluggedDiskImages(sharedVmRecord()));
+        assertEquals(qemu, Long.parseLong(sharedVmRecord().getProperty("qemu.pid")), "all in the one shared VM");
+        ok("rm", "-f", "keeper");
     }
 }
