@@ -117,6 +117,7 @@ class DockerChurnIT extends DaemonIT {
                 cp /bin/busybox root/bin/busybox
                 ln -s busybox root/bin/sh
                 ln -s busybox root/bin/cat
+                ln -s busybox root/bin/sleep
                 echo %s > root/b.txt
                 tar -C root --owner=0 --group=0 --mtime=@0 --sort=name -cf image.tar .
                 """.formatted(what)).directory(work.toFile()).redirectErrorStream(true).start();
@@ -160,5 +161,47 @@ class DockerChurnIT extends DaemonIT {
                 "B's layer is plugged again, in a freed place: " + hotpluggedDiskImages(sharedVmRecord()));
         assertEquals(qemu, Long.parseLong(sharedVmRecord().getProperty("qemu.pid")), "all in the one shared VM");
         ok("rm", "-f", "keeper");
+    }
+
+    /** The host file of an image's (first) layer disk, as the store names it. */
+    private static String layerDiskName(String image) throws Exception {
+        return ok("image", "inspect", "--format", "{{index .RootFS.Layers 0}}", image).out().strip()
+                .substring("sha256:".length()) + ".erofs";
+    }
+
+    /** The shared VM's disks of the layer whose disk file is named so. */
+    private static List<String> pluggedDisks(String diskName) throws Exception {
+        return hotpluggedDiskImages(sharedVmRecord()).stream().filter(i -> i.endsWith("/" + diskName)).toList();
+    }
+
+    @Test
+    void aDaemonRestartedUnderTheSharedVmStillUnplugsTheLayersOfDeletedImages() throws Exception {
+        final String c = "skiff-test/churn-c";
+        final String d = "skiff-test/churn-d";
+        ok("import", oneLayerImage("from-c").toString(), c);
+        ok("import", oneLayerImage("from-d").toString(), d);
+        String cDisk = layerDiskName(c);
+        String dDisk = layerDiskName(d);
+        ok("run", "-d", "--name", "c-run", c, "sleep", "600");
+        assertEquals("from-d\n", ok("run", "--rm", d, "cat", "/b.txt").out());
+        assertEquals(1, pluggedDisks(cDisk).size());
+        assertEquals(1, pluggedDisks(dDisk).size());
+        String dPath = pluggedDisks(dDisk).getFirst();
+        long qemu = Long.parseLong(sharedVmRecord().getProperty("qemu.pid"));
+
+        daemon.kill();
+        daemon.start(); // the shared VM lives on; the new daemon knows its disks from the record
+
+        ok("rmi", d);
+        assertEquals(List.of(), pluggedDisks(dDisk), "the earlier daemon's disk of D went with D");
+        assertEquals(List.of(), descriptors(qemu).stream().filter(x -> x.startsWith(dPath)).toList(),
+                "QEMU no longer holds D's layer file open");
+        assertEquals("from-c\n", ok("exec", "c-run", "cat", "/b.txt").out(), "C's container still reads its layer");
+
+        ok("rm", "-f", "c-run"); // the rebuilt count lets C's layer go, but C still exists:
+        assertEquals(1, pluggedDisks(cDisk).size(), "C's layer stays plugged, a cache for C's next container");
+        ok("rmi", c);
+        assertEquals(List.of(), pluggedDisks(cDisk), "and goes with C");
+        assertEquals(qemu, Long.parseLong(sharedVmRecord().getProperty("qemu.pid")), "all in the one shared VM");
     }
 }
