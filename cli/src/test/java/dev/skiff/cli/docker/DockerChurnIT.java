@@ -46,6 +46,11 @@ class DockerChurnIT extends DaemonIT {
 
     /** The shared VM's record, as the QEMU driver keeps it for a later daemon. */
     private static Properties sharedVmRecord() throws IOException {
+        return sharedVmRecord(base);
+    }
+
+    /** The record of the shared VM of the daemon in {@code base}. */
+    static Properties sharedVmRecord(Path base) throws IOException {
         try (var dirs = Files.list(base.resolve("run/vm"))) {
             Path dir = dirs.filter(d -> d.getFileName().toString().startsWith("skiff-shared")).findFirst()
                     .orElseThrow(() -> new AssertionError("no shared VM is running"));
@@ -104,7 +109,7 @@ class DockerChurnIT extends DaemonIT {
     }
 
     /** The images of the shared VM's hot-plugged disks, from its record. */
-    private static List<String> hotpluggedDiskImages(Properties record) {
+    static List<String> hotpluggedDiskImages(Properties record) {
         return record.stringPropertyNames().stream().filter(k -> k.startsWith("hotplug.disk.") && k.endsWith(".image"))
                 .map(record::getProperty).sorted().toList();
     }
