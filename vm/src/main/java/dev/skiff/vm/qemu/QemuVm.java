@@ -398,7 +398,16 @@ final class QemuVm implements Vm {
             // The device is gone from the guest: the record drops the disk even if the node stays.
             record = record.withoutDisk(serial);
             remember("state (disk " + serial + " removed)");
-            qmp.execute("blockdev-del", Map.of("node-name", node), QemuDriver.QMP_TIMEOUT);
+            try {
+                qmp.execute("blockdev-del", Map.of("node-name", node), QemuDriver.QMP_TIMEOUT);
+            } catch (VmException e) {
+                // The guest no longer has the disk, which is what the caller asked; only QEMU's
+                // hold on the file is left, until the VM ends. Not an error to the caller, who
+                // would otherwise take the disk for still plugged.
+                System.getLogger(QemuVm.class.getName()).log(System.Logger.Level.WARNING, "disk " + serial
+                        + " left VM " + name() + ", but QEMU keeps its node " + node + " and the file open: "
+                        + e.getMessage());
+            }
         }
     }
 
