@@ -114,6 +114,11 @@ public final class AgentService {
         r.unary(SERVICE, "ReplayChanges", dev.skiff.agent.api.ReplayChangesRequest.parser(),
                 (call, q) -> storages.replay(q));
         r.unary(SERVICE, "RemoveStorage", RemoveStorageRequest.parser(), (call, q) -> {
+            String user = containers.layerUser(q.getId());
+            if (user != null) {
+                throw new TtrpcException(Code.FAILED_PRECONDITION, "storage " + q.getId() + " is in use: container "
+                        + user + " has it under its rootfs");
+            }
             storages.remove(q.getId());
             return RemoveStorageResponse.getDefaultInstance();
         });

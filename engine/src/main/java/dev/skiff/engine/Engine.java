@@ -78,7 +78,7 @@ public final class Engine implements Backend, AutoCloseable {
         this.images = images;
         this.store = new ContainerStore(dataRoot.resolve("containers"));
         this.table = new ContainerTable(store.loadAll());
-        this.imageApi = new ImageApi(images, registries, table, events);
+        this.imageApi = new ImageApi(images, registries, table, events, placement);
         this.placement = placement;
         this.fabric = new SwitchFabric(table::addressesOn);
         this.networking = new Networking(new NetworkRegistry(dataRoot), fabric);

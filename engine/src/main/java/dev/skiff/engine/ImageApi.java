@@ -7,6 +7,7 @@ import dev.skiff.engine.api.Events;
 import dev.skiff.engine.api.Progress;
 import dev.skiff.engine.container.ContainerTable;
 import dev.skiff.engine.image.ImageStore;
+import dev.skiff.engine.placement.Placement;
 import dev.skiff.registry.Credentials;
 import dev.skiff.registry.RegistryClient;
 import dev.skiff.registry.RegistryException;
@@ -26,8 +27,10 @@ final class ImageApi {
     private final RegistryClient registries;
     private final ContainerTable table;
     private final Events events;
+    private final Placement placement;
 
-    ImageApi(ImageStore images, RegistryClient registries, ContainerTable table, Events events) {
+    ImageApi(ImageStore images, RegistryClient registries, ContainerTable table, Events events, Placement placement) {
+        this.placement = placement;
         this.images = images;
         this.registries = registries;
         this.table = table;
@@ -95,6 +98,11 @@ final class ImageApi {
         for (Map<String, String> line : lines) {
             line.forEach((what, name) -> events.publish("image", what.equals("Untagged") ? "untag" : "delete", name,
                     Map.of("name", name)));
+        }
+        if (lines.stream().anyMatch(l -> l.containsKey("Deleted"))) {
+            // Its layers that no other image has left the store: the shared VM unplugs those no
+            // container there uses (a container of the image would have kept it from deletion).
+            placement.reclaimLayers(images::layerGone);
         }
         return lines;
     }

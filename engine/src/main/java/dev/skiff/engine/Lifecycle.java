@@ -140,7 +140,7 @@ final class Lifecycle {
                     throw e;
                 }
             }
-            List<String> layerIds = vm.layers(c.diffIds, images::layerDisk);
+            List<String> layerIds = vm.layers(c.id, c.diffIds, images::layerDisk);
             for (String old : c.shares) {
                 vm.unshare(old);
             }
@@ -353,6 +353,7 @@ final class Lifecycle {
                 vm.unshare(share);
             }
         }
+        vm.releaseLayers(c.id); // out of the guest: its layers may go once their image does
         c.shares.clear();
         placement.release(c.id);
     }
@@ -508,6 +509,9 @@ final class Lifecycle {
         releaseVm(c);
         placement.discard(c.id);
         table.remove(c.id);
+        // Its image may have been deleted while it was in the VM (docker rmi -f leaves an image a
+        // container uses only untagged, but another path may not): its layers may go now.
+        placement.reclaimLayers(images::layerGone);
         execApi.forget(c.id);
         c.output.end(); // attached clients see the end
         c.output.close();

@@ -50,6 +50,24 @@ final class LiveRestore {
         this.save = save;
     }
 
+    /**
+     * The VM's count of which container uses which layer died with the earlier daemon: it is
+     * rebuilt from the containers that exist. A container last run in this VM, or never run
+     * (a docker cp of it may have mounted its layers in the shared VM), counts as using its
+     * image's layers, whether it runs or not: counting too many only keeps a layer plugged.
+     */
+    private void restoreLayerUsers(UtilityVm u) {
+        for (Container c : table.all()) {
+            String lastVm;
+            synchronized (c) {
+                lastVm = c.vm == null ? "" : c.vm;
+            }
+            if (lastVm.equals(u.name()) || (lastVm.isEmpty() && u.mode() == UtilityVm.Mode.SHARED)) {
+                u.useLayers(c.id, c.diffIds);
+            }
+        }
+    }
+
     void restore(VmDriver driver) {
         Map<String, UtilityVm> byName = new HashMap<>();
         try {
@@ -119,6 +137,7 @@ final class LiveRestore {
         }
         bindMounts.restored();
         for (UtilityVm u : byName.values()) {
+            restoreLayerUsers(u);
             placement.adopt(u);
         }
         for (Container c : table.all()) {

@@ -52,6 +52,16 @@ public interface Vm extends AutoCloseable {
     DiskBus hotplugDisk(DiskSpec disk) throws IOException;
 
     /**
+     * Detaches a hot-plugged disk from the running guest, found by its serial: the device goes
+     * first (for a PCI disk the guest must give it up, so this waits for the hypervisor to report
+     * it gone), then the host's node and with it the image file it holds open. The record of
+     * hot-plugged disks drops it, so a later process that attaches does not count it, and its
+     * place (a PCI slot, a SCSI target) is free for a later disk. The guest must no longer use
+     * the disk (unmounted): a device pulled from under a mount fails that mount's every read.
+     */
+    void unplugDisk(String serial) throws IOException;
+
+    /**
      * Forwards a host port into the guest through the VM's {@link Uplink} (QEMU: {@code
      * hostfwd_add}). Fails with a message naming the address when the host port cannot be bound
      * (in use, or privileged), and when the VM has no uplink. The forward lives as long as the VM,

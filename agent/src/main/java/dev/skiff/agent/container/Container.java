@@ -19,6 +19,8 @@ final class Container {
     static final int KEPT_ENDED_EXECS = 64;
     volatile State state = State.CREATING;
     volatile boolean rootfsMounted;
+    /** The layer storages under its rootfs, which must not be unmounted while it is here. */
+    volatile java.util.List<String> layerStorages = java.util.List.of();
     /**
      * Its stdio between create and start, when the start runs it ({@code crun run}): the runtime
      * gets the child's ends then. Guarded by the container.

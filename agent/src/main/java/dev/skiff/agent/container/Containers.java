@@ -68,6 +68,7 @@ public final class Containers {
         }
         List<String> layers = layerPaths(id, request.getLayerStorageIdsList());
         Container c = newContainer(id, request.getScratchStorageId());
+        c.layerStorages = List.copyOf(request.getLayerStorageIdsList());
         Path bundle = c.bundle;
         takeOverPrepared(id);
         if (containers.putIfAbsent(id, c) != null) {
@@ -127,6 +128,7 @@ public final class Containers {
         String id = checkId(request.getContainerId(), "container id");
         List<String> layers = layerPaths(id, request.getLayerStorageIdsList());
         Container c = newContainer(id, request.getScratchStorageId());
+        c.layerStorages = List.copyOf(request.getLayerStorageIdsList());
         c.state = Container.State.PREPARED;
         if (containers.putIfAbsent(id, c) != null) {
             return;
@@ -141,6 +143,21 @@ public final class Containers {
                 throw new TtrpcException(Code.INTERNAL, "mount the rootfs of " + id + ": " + e.getMessage());
             }
         }
+    }
+
+    /**
+     * A container here whose rootfs has the layer storage, or null. An overlay mount holds its
+     * lower layers through private clones of their mounts, so unmounting a layer under a live
+     * container succeeds, and the host's unplug of its disk that follows would fail every read
+     * of the container's files: the storage's removal asks this first.
+     */
+    public String layerUser(String storageId) {
+        for (Container c : containers.values()) {
+            if (c.layerStorages.contains(storageId)) {
+                return c.id;
+            }
+        }
+        return null;
     }
 
     /** The guest paths of a container's layer storages, lowest first. */

@@ -134,6 +134,10 @@ class AgentIT {
             ExitStatus status = agent.waitProcess(id, "", WAIT);
             assertEquals(3, status.getExitCode());
             assertEquals(0, status.getSignal());
+            // an overlay holds its lower layers through private clones: only the agent's check
+            // keeps the layer under this (exited, not removed) container from being unmounted
+            AgentException inUse = assertThrows(AgentException.class, () -> agent.removeStorage("busybox"));
+            assertEquals(Code.FAILED_PRECONDITION, inUse.code(), inUse.getMessage());
             Optional<Event> exited = events.next();
             assertTrue(exited.isPresent() && exited.get().hasExited(), "an exit event");
             assertEquals(id, exited.get().getExited().getContainerId());

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Resources follow containers (issue 19): a long-lived shared VM that has run many bind-mount
  * containers holds what it held after the first few. Before, each run left a 9P server, its
- * descriptors and its virtio-serial port behind, and the 119th container of a VM failed.
+ * descriptors and its virtio-serial port behind, and the 119th container of a VM failed. Likewise
+ * a layer disk leaves the shared VM once its image is deleted and no container uses it.
  *
  * <p>{@value #DEFAULT_RUNS} runs in CI; {@code -Dskiff.churn.runs=1000} for the longer figure. The
  * runs have no network (its setup is not what this counts, and would double the time); every
@@ -53,6 +54,11 @@ class DockerChurnIT extends DaemonIT {
 
     /** The shared VM's record, as the QEMU driver keeps it for a later daemon. */
     private static Properties sharedVmRecord() throws IOException {
+        return sharedVmRecord(base);
+    }
+
+    /** The record of the shared VM of the daemon in {@code base}. */
+    static Properties sharedVmRecord(Path base) throws IOException {
         try (var dirs = Files.list(base.resolve("run/vm"))) {
             Path dir = dirs.filter(d -> d.getFileName().toString().startsWith("skiff-shared")).findFirst()
                     .orElseThrow(() -> new AssertionError("no shared VM is running"));
@@ -139,5 +145,107 @@ class DockerChurnIT extends DaemonIT {
         }
         assertEquals(List.of(), descriptors(daemon.pid()).stream().filter(d -> d.equals(dir.toString())).toList(),
                 "descriptors left on the bind-mounted folder");
+    }
+
+    /** The images of the shared VM's hot-plugged disks, from its record. */
+    static List<String> hotpluggedDiskImages(Properties record) {
+        return record.stringPropertyNames().stream().filter(k -> k.startsWith("hotplug.disk.") && k.endsWith(".image"))
+                .map(record::getProperty).sorted().toList();
+    }
+
+    /** An image of one layer of its own: the host's static busybox and a file saying {@code what}. */
+    private static Path oneLayerImage(String what) throws Exception {
+        Path work = Files.createTempDirectory(base, "b-image");
+        Process p = new ProcessBuilder("bash", "-ec", """
+                mkdir -p root/bin
+                cp /bin/busybox root/bin/busybox
+                ln -s busybox root/bin/sh
+                ln -s busybox root/bin/cat
+                ln -s busybox root/bin/sleep
+                echo %s > root/b.txt
+                tar -C root --owner=0 --group=0 --mtime=@0 --sort=name -cf image.tar .
+                """.formatted(what)).directory(work.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        return work.resolve("image.tar");
+    }
+
+    @Test
+    void aDeletedImagesLayerLeavesTheSharedVmAndComesBackWithTheImage() throws Exception {
+        final String b = "skiff-test/churn-b";
+        ok("run", "-d", "--name", "keeper", "busybox", "sleep", "600"); // another image's container, running
+        Path tar = oneLayerImage("from-b");
+        ok("import", tar.toString(), b);
+        String hex = ok("image", "inspect", "--format", "{{index .RootFS.Layers 0}}", b).out().strip()
+                .substring("sha256:".length());
+        assertEquals("from-b\n", ok("run", "--name", "b1", b, "cat", "/b.txt").out());
+        ok("rm", "b1");
+        List<String> bDisks = hotpluggedDiskImages(sharedVmRecord()).stream()
+                .filter(i -> i.endsWith(hex + ".erofs")).toList();
+        assertEquals(1, bDisks.size(), "B's layer is plugged once: " + hotpluggedDiskImages(sharedVmRecord()));
+        String bDisk = bDisks.getFirst();
+        int disksBefore = hotpluggedDiskImages(sharedVmRecord()).size();
+        long qemu = Long.parseLong(sharedVmRecord().getProperty("qemu.pid"));
+        assertTrue(descriptors(qemu).stream().anyMatch(d -> d.startsWith(bDisk)), "QEMU holds B's layer open");
+
+        ok("rmi", b);
+
+        assertEquals(List.of(), hotpluggedDiskImages(sharedVmRecord()).stream().filter(i -> i.equals(bDisk)).toList(),
+                "the record no longer lists B's layer disk");
+        assertEquals(disksBefore - 1, hotpluggedDiskImages(sharedVmRecord()).size(), "and only B's went: the layers "
+                + "of busybox, which still exists, stay plugged for its next container");
+        assertEquals(List.of(), descriptors(qemu).stream().filter(d -> d.startsWith(bDisk)).toList(),
+                "QEMU no longer holds B's layer file open");
+        assertEquals("ok\n", ok("exec", "keeper", "echo", "ok").out(), "the other image's container still runs");
+        assertEquals("hi\n", ok("run", "--rm", "busybox", "echo", "hi").out());
+
+        ok("import", tar.toString(), b); // the same layer again: its disk is made, and plugged, again
+        assertEquals("from-b\n", ok("run", "--rm", b, "cat", "/b.txt").out());
+        assertEquals(1, hotpluggedDiskImages(sharedVmRecord()).stream().filter(i -> i.equals(bDisk)).count(),
+                "B's layer is plugged again, in a freed place: " + hotpluggedDiskImages(sharedVmRecord()));
+        assertEquals(qemu, Long.parseLong(sharedVmRecord().getProperty("qemu.pid")), "all in the one shared VM");
+        ok("rm", "-f", "keeper");
+    }
+
+    /** The host file of an image's (first) layer disk, as the store names it. */
+    private static String layerDiskName(String image) throws Exception {
+        return ok("image", "inspect", "--format", "{{index .RootFS.Layers 0}}", image).out().strip()
+                .substring("sha256:".length()) + ".erofs";
+    }
+
+    /** The shared VM's disks of the layer whose disk file is named so. */
+    private static List<String> pluggedDisks(String diskName) throws Exception {
+        return hotpluggedDiskImages(sharedVmRecord()).stream().filter(i -> i.endsWith("/" + diskName)).toList();
+    }
+
+    @Test
+    void aDaemonRestartedUnderTheSharedVmStillUnplugsTheLayersOfDeletedImages() throws Exception {
+        final String c = "skiff-test/churn-c";
+        final String d = "skiff-test/churn-d";
+        ok("import", oneLayerImage("from-c").toString(), c);
+        ok("import", oneLayerImage("from-d").toString(), d);
+        String cDisk = layerDiskName(c);
+        String dDisk = layerDiskName(d);
+        ok("run", "-d", "--name", "c-run", c, "sleep", "600");
+        assertEquals("from-d\n", ok("run", "--rm", d, "cat", "/b.txt").out());
+        assertEquals(1, pluggedDisks(cDisk).size());
+        assertEquals(1, pluggedDisks(dDisk).size());
+        String dPath = pluggedDisks(dDisk).getFirst();
+        long qemu = Long.parseLong(sharedVmRecord().getProperty("qemu.pid"));
+
+        daemon.kill();
+        daemon.start(); // the shared VM lives on; the new daemon knows its disks from the record
+
+        ok("rmi", d);
+        assertEquals(List.of(), pluggedDisks(dDisk), "the earlier daemon's disk of D went with D");
+        assertEquals(List.of(), descriptors(qemu).stream().filter(x -> x.startsWith(dPath)).toList(),
+                "QEMU no longer holds D's layer file open");
+        assertEquals("from-c\n", ok("exec", "c-run", "cat", "/b.txt").out(), "C's container still reads its layer");
+
+        ok("rm", "-f", "c-run"); // the rebuilt count lets C's layer go, but C still exists:
+        assertEquals(1, pluggedDisks(cDisk).size(), "C's layer stays plugged, a cache for C's next container");
+        ok("rmi", c);
+        assertEquals(List.of(), pluggedDisks(cDisk), "and goes with C");
+        assertEquals(qemu, Long.parseLong(sharedVmRecord().getProperty("qemu.pid")), "all in the one shared VM");
     }
 }

@@ -197,6 +197,8 @@ class DockerIT {
     @Test
     @Order(10)
     void anImageOfFortyLayersRunsInBothModes() throws Exception {
+        // keeps the shared VM (and its disks) through the dedicated run, longer than its idle stop
+        ok("run", "-d", "--name", "forty-keeper", "busybox", "sleep", "600");
         Path archive = base.resolve("layers.tar");
         writeDockerSave(archive, "skiff-test/layers:40", "forty\n", 39);
         ok("load", "-i", archive.toString());
@@ -208,7 +210,36 @@ class DockerIT {
                 "dedicated VM");
         assertEquals("after\n", ok("run", "--rm", "busybox", "echo", "after").out(),
                 "the shared VM still runs other images");
+        // Issue 19: the image's layers leave the shared VM with it, from PCI slots and SCSI targets
+        // alike (but a layer busybox shares), and the image loaded again gets them plugged again.
+        List<String> busybox = layerDiskNames("busybox");
+        List<String> mine = layerDiskNames("skiff-test/layers:40").stream().filter(n -> !busybox.contains(n)).toList();
+        assertTrue(mine.size() >= 39, mine.toString());
+        assertEquals(mine.size(), pluggedOf(mine).size(), "each of its layers is plugged into the shared VM once");
+        long qemu = Long.parseLong(DockerChurnIT.sharedVmRecord(base).getProperty("qemu.pid"));
         ok("rmi", "skiff-test/layers:40");
+        assertEquals(List.of(), pluggedOf(mine), "its layer disks went with it");
+        assertEquals("after\n", ok("run", "--rm", "busybox", "echo", "after").out());
+        ok("load", "-i", archive.toString());
+        assertEquals(expected, ok("run", "--rm", "skiff-test/layers:40", "sh", "-c", script).out(),
+                "loaded again, in freed places");
+        assertEquals(mine.size(), pluggedOf(mine).size());
+        assertEquals(qemu, Long.parseLong(DockerChurnIT.sharedVmRecord(base).getProperty("qemu.pid")), "one shared VM");
+        ok("rmi", "skiff-test/layers:40");
+        ok("rm", "-f", "forty-keeper");
+    }
+
+    /** The host file names of an image's layer disks, as the store names them. */
+    private static List<String> layerDiskNames(String image) throws Exception {
+        String layers = ok("image", "inspect", "--format", "{{range .RootFS.Layers}}{{println .}}{{end}}", image).out();
+        return layers.lines().filter(l -> !l.isBlank()).map(l -> l.strip().substring("sha256:".length()) + ".erofs")
+                .toList();
+    }
+
+    /** The shared VM's hot-plugged disks whose file has one of these names. */
+    private static List<String> pluggedOf(List<String> diskNames) throws Exception {
+        return DockerChurnIT.hotpluggedDiskImages(DockerChurnIT.sharedVmRecord(base)).stream()
+                .filter(i -> diskNames.contains(i.substring(i.lastIndexOf('/') + 1))).toList();
     }
 
     @Test

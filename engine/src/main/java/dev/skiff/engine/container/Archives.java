@@ -161,7 +161,7 @@ public final class Archives {
                 vm = placement.acquire(c.id, c.dedicated());
                 table.place(c.id, vm);
             }
-            List<String> layerIds = vm.layers(c.diffIds, images::layerDisk);
+            List<String> layerIds = vm.layers(c.id, c.diffIds, images::layerDisk);
             vm.agent().mountRootfs(c.id, layerIds, "scratch");
             return vm.agent();
         }

@@ -466,6 +466,22 @@ public final class ImageStore {
         }
     }
 
+    /**
+     * Whether the layer ("sha256:<hex>") has left the store: no image has it and its disk is
+     * deleted. A pull in flight has a layer's disk (plugged ahead into the shared VM) before it
+     * has the image. Thread-safe; never waits for a mutation.
+     */
+    public boolean layerGone(String diffId) {
+        for (List<ImageDb.Layer> layers : state.db().images().values()) {
+            for (ImageDb.Layer l : layers) {
+                if (l.diffId().equals(diffId)) {
+                    return false;
+                }
+            }
+        }
+        return !Files.exists(disks.path(diffId));
+    }
+
     /** The EROFS disk of a layer ("sha256:<hex>" or bare hex), built on first use; thread-safe. */
     public Path layerDisk(String diffId) throws IOException {
         String d = diffId.startsWith("sha256:") ? diffId : "sha256:" + diffId;

@@ -119,6 +119,21 @@ public final class Placement implements AutoCloseable {
                 });
     }
 
+    /**
+     * Unplugs from the shared VM (if one runs) the layers that none of its containers uses and
+     * that {@code gone} says have left the image store. Dedicated VMs are left alone: their layers
+     * go with them when their container ends.
+     */
+    public void reclaimLayers(java.util.function.Predicate<String> gone) {
+        UtilityVm vm;
+        synchronized (sharedLock) {
+            vm = shared;
+        }
+        if (vm != null && vm.alive()) {
+            vm.unplugUnusedLayers(gone);
+        }
+    }
+
     /** The container no longer needs its VM: a dedicated VM stops; the shared one may idle out. */
     public void release(String containerId) {
         UtilityVm own = dedicated.remove(containerId);

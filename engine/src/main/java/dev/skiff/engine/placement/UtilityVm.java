@@ -11,7 +11,6 @@ import dev.skiff.p9.fs.replay.HostChange;
 import dev.skiff.p9.fs.replay.ReplayingFileSystem;
 import dev.skiff.p9.server.Export;
 import dev.skiff.p9.server.Server;
-import dev.skiff.vm.DiskBus;
 import dev.skiff.vm.DiskSpec;
 import dev.skiff.vm.NicSpec;
 import dev.skiff.vm.Vm;
@@ -22,15 +21,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -53,10 +47,8 @@ public final class UtilityVm {
     private final Vm vm;
     private final AgentClient agent;
     private final String bootId;
-    /** Each layer's mount in the guest, done or under way, by diffId; guarded by layerLock. */
-    private final Map<String, CompletableFuture<Void>> layerMounts = new HashMap<>();
-    /** Held while layer disks are plugged, never while the guest mounts them. */
-    private final Object layerLock = new Object();
+    /** The layer disks plugged into it, mounted in the guest and used by its containers. */
+    private final VmLayers layers;
     private final Set<String> containers = ConcurrentHashMap.newKeySet();
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private final Map<String, Share> shares = new ConcurrentHashMap<>(); // storage id -> its port and server end
@@ -69,6 +61,7 @@ public final class UtilityVm {
         this.vm = vm;
         this.agent = agent;
         this.bootId = bootId;
+        this.layers = new VmLayers(name, vm, agent);
     }
 
     /** Boots a VM from {@code config} and waits until its agent answers. */
@@ -103,7 +96,7 @@ public final class UtilityVm {
         Mode mode = vm.name().equals(Placement.SHARED_NAME) ? Mode.SHARED : Mode.DEDICATED;
         UtilityVm u = new UtilityVm(vm.name(), mode, vm, agent, bootId);
         for (DiskSpec d : vm.hotpluggedDisks()) {
-            u.pluggedSerials.add(d.serial());
+            u.layers.pluggedEarlier(d);
         }
         int shares = 0;
         for (String ch : vm.hotpluggedChannels()) {
@@ -118,9 +111,6 @@ public final class UtilityVm {
         u.shareCounter.set(shares);
         return u;
     }
-
-    /** Serials of layer disks plugged by an earlier daemon (their storages exist in the guest). */
-    private final Set<String> pluggedSerials = ConcurrentHashMap.newKeySet();
 
     public String name() {
         return name;
@@ -157,136 +147,42 @@ public final class UtilityVm {
     }
 
     /**
-     * The storage ids of an image's layers in this VM, lowest first, plugging in the disks it does
-     * not have yet (once per VM; its containers share them). All new disks are plugged first and
-     * then mounted together: in the guest each waits for its device to be probed, and under
-     * emulation those waits are most of a first run's start when they come one after another.
-     * A layer another call is mounting (a pull's preload, another container of the image) is
-     * waited for, not plugged twice; the VM's other requests (NICs, ports) never wait for a mount.
+     * The storage ids of an image's layers in this VM, lowest first, plugging in and mounting the
+     * layers it lacks; {@code user}, the container that uses them from now on until
+     * {@link #releaseLayers}, or null (a preload). See {@link VmLayers#layers}.
      */
+    public List<String> layers(String user, List<String> diffIds, LayerDisks disks) throws IOException {
+        return layers.layers(user, diffIds, disks);
+    }
+
+    /** A preload's plug: the layers are used by no container. */
     public List<String> layers(List<String> diffIds, LayerDisks disks) throws IOException {
-        List<String> ids = new ArrayList<>();
-        Map<String, Plugged> toMount = new LinkedHashMap<>(); // diffId -> its disk, plugged by this call
-        Map<String, CompletableFuture<Void>> others = new LinkedHashMap<>(); // mounts under way elsewhere
-        IOException plugFailure = null;
-        synchronized (layerLock) {
-            for (String diffId : diffIds) {
-                ids.add(layerStorageId(diffId));
-                String serial = serial(diffId);
-                CompletableFuture<Void> mount = layerMounts.get(diffId);
-                if (mount == null && pluggedSerials.contains(serial)) {
-                    mount = CompletableFuture.completedFuture(null); // an earlier daemon mounted it
-                    layerMounts.put(diffId, mount);
-                }
-                if (mount != null) {
-                    if (!toMount.containsKey(diffId)) {
-                        others.put(diffId, mount);
-                    }
-                    continue;
-                }
-                if (plugFailure != null) {
-                    continue;
-                }
-                try {
-                    DiskBus bus = vm.hotplugDisk(new DiskSpec(disks.disk(diffId), serial, true));
-                    CompletableFuture<Void> mine = new CompletableFuture<>();
-                    layerMounts.put(diffId, mine);
-                    toMount.put(diffId, new Plugged(serial, bus, mine));
-                } catch (IOException | RuntimeException e) {
-                    // the disks plugged so far are still mounted, for the next call
-                    plugFailure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-                }
-            }
-        }
-        mountLayers(toMount);
-        if (plugFailure != null) {
-            throw plugFailure;
-        }
-        for (var other : others.entrySet()) {
-            awaitMount(other.getKey(), other.getValue());
-        }
-        return ids;
+        return layers.layers(null, diffIds, disks);
     }
 
-    private static String serial(String diffId) {
-        String hex = diffId.substring(diffId.indexOf(':') + 1);
-        return "l" + hex.substring(0, 19);
+    /** The container no longer uses this VM's layers (it left the VM): they may be unplugged. */
+    public void releaseLayers(String user) {
+        layers.release(user);
     }
 
-    private static String layerStorageId(String diffId) {
-        return "layer-" + diffId.substring(diffId.indexOf(':') + 1, diffId.indexOf(':') + 33);
+    /** After a daemon restart: the container uses these layers, as it did before. */
+    public void useLayers(String user, List<String> diffIds) {
+        layers.use(user, diffIds);
     }
 
-    /** A layer disk just plugged: its serial, the bus the guest finds it on, and its mount to complete. */
-    private record Plugged(String serial, DiskBus bus, CompletableFuture<Void> mount) {}
-
-    /**
-     * Mounts plugged layer disks in the guest at once and completes their futures; a mount that
-     * fails is forgotten (the next call plugs its disk again). The first failure is thrown after
-     * all ended.
-     */
-    private void mountLayers(Map<String, Plugged> toMount) throws IOException {
-        Map<String, Future<String>> mounts = new LinkedHashMap<>();
-        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            toMount.forEach((diffId, disk) -> mounts.put(diffId, threads.submit(() -> agent.addLayer(
-                    layerStorageId(diffId), disk.serial(), "erofs", disk.bus() == DiskBus.SCSI))));
-        }
-        IOException first = null;
-        try {
-            for (var m : mounts.entrySet()) {
-                try {
-                    m.getValue().get();
-                    finish(m.getKey(), toMount.get(m.getKey()).mount(), null);
-                } catch (ExecutionException e) {
-                    IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause());
-                    finish(m.getKey(), toMount.get(m.getKey()).mount(), io);
-                    if (first == null) {
-                        first = io;
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            first = new java.io.InterruptedIOException("interrupted while mounting layers");
-        } finally {
-            toMount.forEach((diffId, disk) -> finish(diffId, disk.mount(),
-                    new IOException("the mount of layer " + diffId + " was abandoned")));
-        }
-        if (first != null) {
-            throw first;
-        }
+    /** How many containers use the layer (tests, logs). */
+    public int layerUsers(String diffId) {
+        return layers.users(diffId);
     }
 
     /**
-     * Ends a mount this call began, once: done (failure null), or failed and forgotten, so that
-     * the next call plugs the layer's disk again.
+     * Unplugs the layers no container of this VM uses and that {@code gone} says the image store
+     * no longer has; returns their diffIds. See {@link VmLayers#unplugUnused}.
      */
-    private void finish(String diffId, CompletableFuture<Void> mount, IOException failure) {
-        if (mount.isDone()) {
-            return;
-        }
-        if (failure == null) {
-            mount.complete(null);
-            return;
-        }
-        synchronized (layerLock) {
-            layerMounts.remove(diffId, mount);
-        }
-        mount.completeExceptionally(failure);
+    public List<String> unplugUnusedLayers(java.util.function.Predicate<String> gone) {
+        return layers.unplugUnused(gone);
     }
 
-    /** Waits for a mount another call began; its failure is this call's. */
-    private static void awaitMount(String diffId, CompletableFuture<Void> mount) throws IOException {
-        try {
-            mount.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io
-                    : new IOException("mounting layer " + diffId + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for layer " + diffId);
-        }
-    }
 
     /**
      * Serves {@code dir} to the guest over a new virtio-serial port with its own 9P session, mounts

@@ -65,6 +65,22 @@ class ImageStoreTest {
     // ---- layer disks
 
     @Test
+    void aLayerIsGoneOnlyOnceNoImageHasItAndItsDiskIsDeleted() throws Exception {
+        ImageStore store = new ImageStore(dir);
+        ImageStore.Image img = loadTwoLayers(store, "two:1");
+        String top = img.diffIds().getLast();
+        Path disk = store.layerDisk(top);
+        assertFalse(store.layerGone(top));
+        store.remove("two:1", false, id -> false);
+        assertTrue(store.layerGone(top), "its image was deleted, and with it the disk");
+        assertFalse(java.nio.file.Files.exists(disk));
+        // a pull in flight: the layer's disk is made (and plugged ahead) before its image exists
+        java.nio.file.Files.createDirectories(disk.getParent());
+        java.nio.file.Files.createFile(disk);
+        assertFalse(store.layerGone(top), "a layer with a disk is not gone yet");
+    }
+
+    @Test
     void layerDisksAreValidErofsImages() throws Exception {
         ImageStore store = new ImageStore(dir);
         ImageStore.Image img = loadTwoLayers(store, "two:1");

@@ -43,6 +43,8 @@ public final class FakeVm implements Vm {
     private final List<DiskSpec> disks = new CopyOnWriteArrayList<>();
     private final List<String> channels = new CopyOnWriteArrayList<>();
     private final List<String> unplugged = new CopyOnWriteArrayList<>();
+    private final List<String> unpluggedDisks = new CopyOnWriteArrayList<>();
+    private volatile Runnable beforeUnplugDisk = () -> { };
     private final List<NicSpec> nics = new CopyOnWriteArrayList<>();
     private final List<HostForward> forwards = new CopyOnWriteArrayList<>();
     private final List<Closeable> guestEnds = new CopyOnWriteArrayList<>(); // the guest's ends of channels
@@ -158,6 +160,26 @@ public final class FakeVm implements Vm {
         }
         disks.add(disk);
         return disks.size() <= PCI_DISKS ? DiskBus.PCI : DiskBus.SCSI;
+    }
+
+    @Override
+    public void unplugDisk(String serial) throws IOException {
+        running();
+        beforeUnplugDisk.run(); // a test may hold the unplug here, as a guest slow to give a PCI disk up
+        if (!disks.removeIf(d -> d.serial().equals(serial))) {
+            throw new VmException("VM " + name() + " has no hot-plugged disk with serial " + serial);
+        }
+        unpluggedDisks.add(serial);
+    }
+
+    /** Runs at the start of each disk unplug (a test holds it there). */
+    public void beforeUnplugDisk(Runnable hook) {
+        beforeUnplugDisk = hook;
+    }
+
+    /** The serials of the disks unplugged so far, in order. */
+    public List<String> unpluggedDisks() {
+        return List.copyOf(unpluggedDisks);
     }
 
     @Override

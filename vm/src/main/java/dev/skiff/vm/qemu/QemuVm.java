@@ -338,6 +338,91 @@ final class QemuVm implements Vm {
         return bus;
     }
 
+    /**
+     * How long a disk's device may take to go: a PCI disk goes only once the guest has answered
+     * the ACPI eject, which under emulation on a loaded host can take many seconds.
+     */
+    static final java.time.Duration UNPLUG_TIMEOUT = java.time.Duration.ofSeconds(90);
+
+    /**
+     * {@code device_del} of the disk's device, then (on QEMU's {@code DEVICE_DELETED} event, never
+     * after a fixed pause) {@code blockdev-del} of its node, which closes the image file. The
+     * node is found in QEMU's own list by the image's file name (node names are counted from 1 by
+     * each process and are not in the record). A device or node an earlier process already
+     * removed before it could write the record is not an error: what is left goes.
+     */
+    @Override
+    public void unplugDisk(String serial) throws IOException {
+        DiskSpec disk;
+        String node;
+        CompletableFuture<Void> deleted = new CompletableFuture<>();
+        String device;
+        synchronized (this) {
+            requireRunning("detach disk " + serial);
+            disk = record.hotplugDisks().stream().filter(d -> d.serial().equals(serial)).findFirst()
+                    .orElseThrow(() -> new VmException("VM " + name() + " has no hot-plugged disk with serial " + serial));
+            node = diskNode(disk.image());
+            if (node == null) {
+                // blockdev-del done by a process that died before it could write the record
+                record = record.withoutDisk(serial);
+                remember("state (disk " + serial + " removed)");
+                return;
+            }
+            device = "dev-" + node;
+            deletions.put(device, deleted); // before device_del: the event may come before its reply
+            try {
+                qmp.execute("device_del", Map.of("id", device), QemuDriver.QMP_TIMEOUT);
+            } catch (VmException e) {
+                deletions.remove(device);
+                if (!e.getMessage().contains("not found")) {
+                    throw new VmException("cannot detach disk " + serial + " from VM " + name() + ": " + e.getMessage(), e);
+                }
+                deleted.complete(null); // its device is gone already; its node is left
+            } catch (IOException e) {
+                deletions.remove(device);
+                throw e;
+            }
+        }
+        try {
+            deleted.get(UNPLUG_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            deletions.remove(device);
+            throw new VmException("VM " + name() + " did not report disk " + serial + " (" + device + ") removed within "
+                    + UNPLUG_TIMEOUT.toSeconds() + " s; the guest may not have answered the eject, and the disk stays");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while detaching disk " + serial);
+        }
+        synchronized (this) {
+            requireRunning("detach disk " + serial);
+            // The device is gone from the guest: the record drops the disk even if the node stays.
+            record = record.withoutDisk(serial);
+            remember("state (disk " + serial + " removed)");
+            try {
+                qmp.execute("blockdev-del", Map.of("node-name", node), QemuDriver.QMP_TIMEOUT);
+            } catch (VmException e) {
+                // The guest no longer has the disk, which is what the caller asked; only QEMU's
+                // hold on the file is left, until the VM ends. Not an error to the caller, who
+                // would otherwise take the disk for still plugged.
+                System.getLogger(QemuVm.class.getName()).log(System.Logger.Level.WARNING, "disk " + serial
+                        + " left VM " + name() + ", but QEMU keeps its node " + node + " and the file open: "
+                        + e.getMessage());
+            }
+        }
+    }
+
+    /** The node name ("diskN") QEMU has for a hot-plugged image, or null if it has none. */
+    private String diskNode(Path image) throws IOException {
+        JsonNode nodes = qmp.execute("query-named-block-nodes", null, QemuDriver.QMP_TIMEOUT);
+        for (JsonNode n : nodes) {
+            String name = n.path("node-name").asText();
+            if (DISK_NODE.matcher(name).matches() && image.toString().equals(n.path("file").asText())) {
+                return name;
+            }
+        }
+        return null;
+    }
+
     @Override
     public synchronized void addHostForward(dev.skiff.vm.HostForward f) throws IOException {
         String rule = f.protocol() + ":" + f.hostAddress() + ":" + f.hostPort() + "-" + plan.config().uplink().guest()

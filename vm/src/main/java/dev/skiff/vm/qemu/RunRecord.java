@@ -75,6 +75,13 @@ record RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, lon
         return new RunRecord(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, d, hotplugNics);
     }
 
+    /** Without the hot-plugged disk of this serial (serials are unique within a VM). */
+    RunRecord withoutDisk(String serial) {
+        List<DiskSpec> d = new ArrayList<>(hotplugDisks);
+        d.removeIf(x -> x.serial().equals(serial));
+        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, d, hotplugNics);
+    }
+
     /** All the channels the guest has: those at boot, then the hot-plugged ones. */
     List<String> allChannels() {
         List<String> all = new ArrayList<>(config.channels());

@@ -43,6 +43,19 @@ class RunRecordTest {
     }
 
     @Test
+    void anUnpluggedDiskLeavesTheRecordAndTheOthersKeepTheirOrder() throws Exception {
+        RunRecord r = sample().withDisk(new DiskSpec(Path.of("/d/1.erofs"), "l1", true))
+                .withDisk(new DiskSpec(Path.of("/d/2.erofs"), "l2", true))
+                .withDisk(new DiskSpec(Path.of("/d/3.erofs"), "l3", true));
+        RunRecord without = r.withoutDisk("l2");
+        without.write(dir);
+        RunRecord back = RunRecord.read(dir);
+        assertEquals(List.of("l1", "l3"), back.hotplugDisks().stream().map(DiskSpec::serial).toList());
+        assertEquals(without, back);
+        assertEquals(without, without.withoutDisk("l2"), "a serial it lacks changes nothing");
+    }
+
+    @Test
     void nullConsoleLogAndEmptyListsRoundTrip() throws Exception {
         RunRecord s = sample();
         VmConfig bare = new VmConfig("bare", s.config().kernel(), s.config().initrd(), List.of(), List.of(), 64, 1,
