@@ -427,7 +427,7 @@ public final class GuestImageBuilder {
                 .append(String.join(",", SCSI_MODULES)).append('\n').append(JavaRuntime.jdkIdentity()).append('\n')
                 .append(program.mainClass()).append('\n').append(program.jdkModules()).append(program.jvmOptions()).append('\n');
         md.update(s.toString().getBytes(StandardCharsets.UTF_8));
-        try (var classlist = JavaRuntime.class.getResourceAsStream("guest.classlist")) {
+        try (var classlist = JavaRuntime.class.getResourceAsStream(JavaRuntime.CLASSLIST)) {
             if (classlist != null) {
                 md.update(classlist.readAllBytes());
             }

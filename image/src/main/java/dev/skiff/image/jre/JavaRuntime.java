@@ -19,7 +19,7 @@ public final class JavaRuntime {
      * that the archive, and so the image, is reproducible: a list taken at build time from a
      * training run differs by a class or two from run to run, with thread timing.
      */
-    static final String CLASSLIST = "guest.classlist";
+    public static final String CLASSLIST = "guest.classlist";
 
     /** Where the archive lives in a runtime made by {@link #link}, relative to its home. */
     public static final String ARCHIVE = "lib/skiff.jsa";
