@@ -44,7 +44,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class GuestImageBuilder {
     /** Bump when the layout of the image changes, so that cached images are rebuilt. */
-    static final String FORMAT = "skiff-guest-image/6";
+    static final String FORMAT = "skiff-guest-image/7";
 
     /**
      * Every kernel module loaded at or after boot (a superset of {@link #BOOT_MODULES}); their
@@ -193,9 +193,10 @@ public final class GuestImageBuilder {
             }
         }
         progress.accept("building image " + hash);
-        Path work = Files.createDirectories(cache.resolve("work")).resolve(hash + "." + ProcessHandle.current().pid());
+        // A new folder per build, also within one process: nothing of its name may reach the image,
+        // and GuestImageIT's forced rebuild proves that only if the two builds' folders differ.
+        Path work = Files.createTempDirectory(Files.createDirectories(cache.resolve("work")), hash + ".");
         try {
-            Files.createDirectories(work);
             assemble(packages, program, jars, work);
             Path staged = cache.resolve("guest").resolve(hash + ".partial." + ProcessHandle.current().pid());
             Files.createDirectories(staged);
@@ -282,14 +283,15 @@ public final class GuestImageBuilder {
         // it was dumped with: the same names in the same layout, sizes and times. So the jars are
         // staged here as the image will hold them (every file in the initrd has the time MTIME).
         progress.accept("dumping the Java runtime's class archive");
-        Path staged = Files.createDirectories(work.resolve("program" + PROGRAM_DIR));
+        Path stagedRoot = work.resolve("program");
+        Path staged = Files.createDirectories(stagedRoot.resolve(PROGRAM_DIR.substring(1)));
         List<Path> stagedJars = new ArrayList<>();
         for (Path jar : jars) {
             Path copy = Files.copy(jar, staged.resolve(jar.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
             Files.setLastModifiedTime(copy, FileTime.from(MTIME, TimeUnit.SECONDS));
-            stagedJars.add(copy);
+            stagedJars.add(stagedRoot.relativize(copy));
         }
-        JavaRuntime.dumpArchive(jre, stagedJars, program.jvmOptions());
+        JavaRuntime.dumpArchive(jre, stagedRoot, stagedJars, program.jvmOptions());
         addTree(tree, jre, JAVA_HOME, C_JAVA);
 
         progress.accept("adding shared libraries");

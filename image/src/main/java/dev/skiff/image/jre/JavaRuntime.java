@@ -46,9 +46,21 @@ public final class JavaRuntime {
      * allows the whole folder to move): the caller stages the jars as the image will hold them.
      * Otherwise the JVM prints a "[cds]" warning and runs without the archive.
      *
+     * <p>The class path is given relative to {@code root}, where the dump runs: the archive records
+     * the paths as given, so absolute paths would put the build's own folder (which names its
+     * process) into the image's bytes.
+     *
+     * @param root the folder standing for the image's root, holding the staged jars
+     * @param classPath the staged jars, relative to {@code root}
      * @param jvmOptions the program's JVM options: the collector and heap size shape the archive
      */
-    public static void dumpArchive(Path runtime, List<Path> classPath, List<String> jvmOptions) throws IOException {
+    public static void dumpArchive(Path runtime, Path root, List<Path> classPath, List<String> jvmOptions)
+            throws IOException {
+        for (Path jar : classPath) {
+            if (jar.isAbsolute() || !Files.isRegularFile(root.resolve(jar))) {
+                throw new IllegalArgumentException("not a jar relative to " + root + ": " + jar);
+            }
+        }
         Path classlist = runtime.resolve("lib/skiff-boot.classlist");
         try (var in = JavaRuntime.class.getResourceAsStream(CLASSLIST)) {
             if (in == null) {
@@ -56,18 +68,23 @@ public final class JavaRuntime {
             }
             Files.copy(in, classlist);
         }
-        List<String> command = new ArrayList<>(List.of(runtime.resolve("bin/java").toString()));
+        List<String> command = new ArrayList<>(List.of(runtime.toAbsolutePath().resolve("bin/java").toString()));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classlist,
-                "-XX:SharedArchiveFile=" + runtime.resolve(ARCHIVE),
+        command.addAll(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classlist.toAbsolutePath(),
+                "-XX:SharedArchiveFile=" + runtime.toAbsolutePath().resolve(ARCHIVE),
                 "-cp", String.join(":", classPath.stream().map(Path::toString).toList())));
-        run("CDS dump", command);
+        run("CDS dump", command, root);
         Files.delete(classlist);
     }
 
     /** Runs a JDK tool, keeping its chatter out of our output unless it fails. */
     private static void run(String what, List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        run(what, command, null);
+    }
+
+    private static void run(String what, List<String> command, Path directory) throws IOException {
+        Process p = new ProcessBuilder(command).directory(directory == null ? null : directory.toFile())
+                .redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         try {
             if (p.waitFor() != 0) {
