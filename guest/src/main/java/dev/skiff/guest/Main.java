@@ -104,9 +104,14 @@ public final class Main {
         }
     }
 
-    /** Guest logs go to the console, which the host keeps in the VM's console log. */
+    /**
+     * Guest logs go to the console, which the host keeps in the VM's console log. Each line starts
+     * with the time since boot as the kernel prints it (the JVM's nanoTime is CLOCK_MONOTONIC, which
+     * starts at boot), so the agent's steps line up with the kernel's in one timeline.
+     */
     public static void log(String message) {
-        System.out.println("skiff-guest: " + message);
+        long micros = System.nanoTime() / 1_000;
+        System.out.println(String.format("[%5d.%06d] skiff-guest: ", micros / 1_000_000, micros % 1_000_000) + message);
         System.out.flush();
     }
 }
