@@ -97,6 +97,7 @@ public final class Engine implements Backend, AutoCloseable {
         // docker pull then docker run: each pulled layer goes into the running shared VM as soon as
         // it is ready, while the rest download, instead of all of them at the run's start
         images.onLayerReady(placement::preloadLayer);
+        placement.warmPooledWith(new PoolWarmup(images, networking)::warm);
     }
 
     /**
@@ -107,6 +108,7 @@ public final class Engine implements Backend, AutoCloseable {
      */
     public void restore(dev.skiff.vm.VmDriver driver) {
         new LiveRestore(table, lifecycle, networking, placement, health, bindMounts, this::save).restore(driver);
+        placement.fillPool(); // after restore, which may have handed back an earlier daemon's pooled VMs
     }
 
     // ---------------------------------------------------------------- system
@@ -133,7 +135,8 @@ public final class Engine implements Backend, AutoCloseable {
         }
         List<VmInfo> vms = new ArrayList<>();
         for (UtilityVm vm : placement.vms()) {
-            vms.add(new VmInfo(vm.name(), vm.mode() == UtilityVm.Mode.SHARED ? "shared" : "dedicated", vm.bootId(),
+            vms.add(new VmInfo(vm.name(), vm.mode() == UtilityVm.Mode.SHARED ? "shared"
+                    : placement.pooled(vm) ? "pooled" : "dedicated", vm.bootId(),
                     vm.vm().pid(), List.copyOf(vm.containers())));
         }
         return new SystemInfo(table.size(), running, paused, stopped, images.list().size(), "skiff",

@@ -168,7 +168,12 @@ final class Lifecycle {
             if (c.spec.openStdin()) {
                 c.stdin.connect(agent.openInput(c.id, ""), c.id.substring(0, 12));
             }
-            int pid = agent.startContainer(c.id);
+            int pid;
+            try {
+                pid = agent.startContainer(c.id);
+            } finally {
+                placement.startEnded(c.id);
+            }
             synchronized (c) {
                 c.status = c.status.next(Status.RUNNING);
                 c.starting = false;
@@ -256,6 +261,14 @@ final class Lifecycle {
         }
         ProcessOutput.drain(readers, c.output);
         health.stopped(c); // before the exit is known, so a start that follows it begins a new monitor
+        // A dedicated VM lives as long as its container runs. It leaves the table before the exit is
+        // known: a docker start right after the exit (docker run then start, a restart policy) must
+        // not find it there, alive for a moment more, and run in a VM about to stop; its start waits
+        // for this VM's stop instead, which keeps its disk (Placement.releasing).
+        UtilityVm leaving = c.dedicated() ? table.unplace(c.id) : null;
+        if (leaving != null) {
+            placement.releasing(c.id);
+        }
         boolean restart;
         synchronized (c) {
             restart = !c.spec.autoRemove() && RestartPolicies.afterExit(c.spec.restartOrNo(), code, c.restartCount,
@@ -273,15 +286,15 @@ final class Lifecycle {
         endNetwork(c, vm);
         save.accept(c);
         LOG.log(Level.INFO, "container " + c.id.substring(0, 12) + " exited with " + code);
+        if (leaving != null) {
+            releaseVm(c, leaving); // before --rm's remove, which deletes the disk the release keeps
+        }
         if (c.spec.autoRemove()) {
             try {
                 remove(table.find(c.id), true, true); // --rm: its anonymous volumes go too
             } catch (EngineException e) {
                 LOG.log(Level.WARNING, "auto-remove of " + c.id.substring(0, 12) + ": " + e.getMessage());
             }
-        } else if (c.dedicated()) {
-            // A dedicated VM lives as long as its container runs; a restart boots a new one.
-            releaseVm(c);
         }
         if (restart) {
             synchronized (c) {
@@ -327,19 +340,23 @@ final class Lifecycle {
 
     /** Takes the container out of its VM (a dedicated one stops), once the docker cp calls using it have ended. */
     private void releaseVm(Container c) {
+        releaseVm(c, null);
+    }
+
+    /** As {@link #releaseVm(Container)}, for {@code unplaced}, a VM already taken out of the table (or null). */
+    private void releaseVm(Container c, UtilityVm unplaced) {
         if (!c.vmUsers.beginRelease()) {
             LOG.log(Level.WARNING, "container " + c.id.substring(0, 12) + ": a docker cp still uses its VM after "
                     + c.vmUsers.patience().toSeconds() + " s; releasing the VM all the same, which ends that copy");
         }
         try {
-            releaseVmOfUsers(c);
+            releaseVmOfUsers(c, unplaced != null ? unplaced : table.unplace(c.id));
         } finally {
             c.vmUsers.endRelease();
         }
     }
 
-    private void releaseVmOfUsers(Container c) {
-        UtilityVm vm = table.unplace(c.id);
+    private void releaseVmOfUsers(Container c, UtilityVm vm) {
         if (vm == null) {
             return;
         }
@@ -353,9 +370,12 @@ final class Lifecycle {
                 vm.unshare(share);
             }
         }
-        vm.releaseLayers(c.id); // out of the guest: its layers may go once their image does
-        c.shares.clear();
-        placement.release(c.id);
+        try {
+            vm.releaseLayers(c.id); // out of the guest: its layers may go once their image does
+            c.shares.clear();
+        } finally {
+            placement.release(c.id); // always: a start of it may wait for this (Placement.releasing)
+        }
     }
 
     /** The run's network goes back: host ports, the namespace in the VM, the address. */
@@ -507,6 +527,7 @@ final class Lifecycle {
             c.status = c.status.next(Status.REMOVING);
         }
         releaseVm(c);
+        placement.awaitRelease(c.id); // the exit's own release of a dedicated VM: rm returns with it stopped
         placement.discard(c.id);
         table.remove(c.id);
         // Its image may have been deleted while it was in the VM (docker rmi -f leaves an image a

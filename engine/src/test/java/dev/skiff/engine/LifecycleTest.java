@@ -339,6 +339,26 @@ class LifecycleTest {
     }
 
     /**
+     * docker run, then docker start at once: the start comes while the exit's release of the
+     * dedicated VM is under way. It must not run in that VM (which is about to stop), but in a new
+     * one that takes over the container's disk.
+     */
+    @Test
+    void aStartRightAfterADedicatedContainersExitGetsANewVm() throws Exception {
+        t.driver.program("quick", Program.exits(0));
+        String id = engine.createContainer(null, TestEngine.dedicated("quick"));
+        for (int run = 1; run <= 5; run++) {
+            CompletableFuture<Integer> exit = engine.waitContainer(id, WaitCondition.NEXT_EXIT);
+            engine.startContainer(id);
+            assertEquals(0, exit.get(10, TimeUnit.SECONDS), "run " + run);
+        }
+        List<FakeVm> vms = t.driver.vms(dedicatedName(id));
+        assertEquals(5, vms.size(), "one VM per run");
+        await("every VM stops", () -> vms.stream().allMatch(FakeVm::exited));
+        assertEquals(0, engine.inspectContainer(id).summary().state().exitCode());
+    }
+
+    /**
      * dockerd resets RestartCount on a user's start (daemon/start.go: ResetRestartManager(true)), so a
      * container whose on-failure retries ran out gets them again after docker start.
      */

@@ -64,7 +64,10 @@ public final class Daemon {
                     s -> LOG.log(Level.INFO, "busybox image: " + s));
             Duration idle = idle();
             QemuDriver driver = QemuDriver.create();
-            Placement placement = new Placement(driver, () -> guest, data.resolve("vms"), idle, 512);
+            Placement placement = new Placement(driver, () -> guest, data.resolve("vms"), idle, 512, config.vmPool());
+            if (config.vmPool() > 0) {
+                LOG.log(Level.INFO, "dedicated-VM pool: " + config.vmPool() + " VM(s) kept booted ahead of need");
+            }
             Path socket = DaemonPaths.socket();
             try (RegistryClient registries = new RegistryClient(config.registries());
                  Engine engine = new Engine(data, images, registries, placement, socket);

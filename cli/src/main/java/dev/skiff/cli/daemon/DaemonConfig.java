@@ -20,10 +20,14 @@ import java.util.TreeSet;
  * Per-registry CA certificates live beside it: {@code certs.d/<host[:port]>/*.crt}.
  *
  * @param maxConcurrentDownloads layers downloaded at once over all pulls (default 3)
+ * @param vmPool dedicated VMs kept booted ahead of need (Skiff's own key, {@code dedicated-vm-pool};
+ *     default 0: each dedicated VM boots for its container, and no VM runs before one is asked for)
  */
-public record DaemonConfig(RegistryConfig registries, int maxConcurrentDownloads) {
+public record DaemonConfig(RegistryConfig registries, int maxConcurrentDownloads, int vmPool) {
     private static final Set<String> KNOWN = Set.of("registry-mirrors", "insecure-registries",
-            "max-concurrent-downloads", "max-download-attempts");
+            "max-concurrent-downloads", "max-download-attempts", "dedicated-vm-pool");
+    /** Each pooled VM holds an idle VM's memory: a pool larger than this is a typo, not a plan. */
+    static final int LARGEST_POOL = 16;
     private static final int LARGEST = 1 << 20;
 
     /** Reads {@code file}; a missing file means every default. */
@@ -45,7 +49,7 @@ public record DaemonConfig(RegistryConfig registries, int maxConcurrentDownloads
         Path certs = file.resolveSibling("certs.d");
         if (bytes.length == 0) {
             return new DaemonConfig(new RegistryConfig(d.mirrors(), d.insecureRegistries(), certs,
-                    d.maxDownloadAttempts(), d.connectTimeout(), d.idleTimeout()), 3);
+                    d.maxDownloadAttempts(), d.connectTimeout(), d.idleTimeout()), 3, 0);
         }
         JsonNode root;
         try {
@@ -78,8 +82,9 @@ public record DaemonConfig(RegistryConfig registries, int maxConcurrentDownloads
         List<String> insecure = strings(root, "insecure-registries", file);
         int downloads = positive(root, "max-concurrent-downloads", 3, file);
         int attempts = positive(root, "max-download-attempts", d.maxDownloadAttempts(), file);
+        int pool = pool(root, file);
         return new DaemonConfig(new RegistryConfig(mirrors, insecure, certs, attempts, d.connectTimeout(),
-                d.idleTimeout()), downloads);
+                d.idleTimeout()), downloads, pool);
     }
 
     private static List<String> strings(JsonNode root, String key, Path file) throws IOException {
@@ -98,6 +103,18 @@ public record DaemonConfig(RegistryConfig registries, int maxConcurrentDownloads
             out.add(e.asText().strip());
         }
         return List.copyOf(out);
+    }
+
+    private static int pool(JsonNode root, Path file) throws IOException {
+        JsonNode v = root.get("dedicated-vm-pool");
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > LARGEST_POOL) {
+            throw new IOException("dedicated-vm-pool in " + file + " must be a whole number from 0 (no pool) to "
+                    + LARGEST_POOL + ", not " + v);
+        }
+        return v.asInt();
     }
 
     private static int positive(JsonNode root, String key, int fallback, Path file) throws IOException {

@@ -23,6 +23,18 @@ class DaemonConfigTest {
         assertEquals(5, c.registries().maxDownloadAttempts());
         assertEquals(List.of(), c.registries().mirrors());
         assertEquals(dir.resolve("certs.d"), c.registries().certsDir());
+        assertEquals(0, c.vmPool(), "no VM boots ahead of need unless asked");
+    }
+
+    @Test
+    void theDedicatedVmPoolIsSkiffsOwnKey() throws IOException {
+        assertEquals(2, parse("{\"dedicated-vm-pool\": 2}").vmPool());
+        assertEquals(0, parse("{\"dedicated-vm-pool\": 0}").vmPool());
+        for (String bad : List.of("-1", "17", "1.5", "\"2\"", "true")) {
+            String message = assertThrows(IOException.class, () -> parse("{\"dedicated-vm-pool\": " + bad + "}"))
+                    .getMessage();
+            assertTrue(message.contains("dedicated-vm-pool") && message.contains("from 0 (no pool) to 16"), message);
+        }
     }
 
     @Test

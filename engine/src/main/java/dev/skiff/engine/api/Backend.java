@@ -22,7 +22,7 @@ public interface Backend {
                        String kernelVersion) {}
 
     /** A utility VM and what runs in it, for /info and `skiff info`. */
-    record VmInfo(String name, String mode /* "shared" or "dedicated" */, String bootId, long pid,
+    record VmInfo(String name, String mode /* "shared", "dedicated" or "pooled" (waiting in the pool) */, String bootId, long pid,
                   List<String> containerIds) {}
 
     record SystemInfo(int containers, int running, int paused, int stopped, int images, String name,

@@ -27,14 +27,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where containers run: the shared utility VM (the "Moby VM"; booted on first use, stopped after
- * it has been idle for {@link #idle}) or a dedicated VM per container (Hyper-V isolation; booted
- * for the container and stopped with it). Both kinds run side by side.
+ * it has been idle for {@link #idle}) or a dedicated VM per container (Hyper-V isolation; taken
+ * from the {@link VmPool} or booted for the container, and stopped with it). Both kinds run side
+ * by side.
+ *
+ * <p>A dedicated container's scratch disk (its upper layer) outlives its VM, for its next start
+ * and for {@code docker cp}: it is kept under the container's own VM name ({@code skiff-<id12>}),
+ * moved there when its VM came from the pool under another name.
  */
 public final class Placement implements AutoCloseable {
     private static final Logger LOG = System.getLogger(Placement.class.getName());
     public static final String SHARED_NAME = "skiff-shared";
     /** Each VM's scratch disk, sparse: only what containers write takes space. */
     static final long SCRATCH_BYTES = 8L << 30;
+    /** When the pool boots a taken VM's replacement at the latest, whether or not a start ended. */
+    private static final Duration REFILL_AT_LATEST = Duration.ofSeconds(30);
 
     /** Every VM's network card: QEMU's user networking, with the addresses the agent expects. */
     static final Uplink UPLINK = new Uplink(GuestNetwork.UPLINK_MAC, GuestNetwork.SLIRP_NETWORK,
@@ -55,16 +62,76 @@ public final class Placement implements AutoCloseable {
     private volatile UtilityVm shared; // guarded by sharedLock for changes
     private ScheduledFuture<?> idleStop; // guarded by sharedLock
     private final Map<String, UtilityVm> dedicated = new ConcurrentHashMap<>(); // container id -> VM
-    private final Map<String, CompletableFuture<Void>> stopping = new ConcurrentHashMap<>(); // VM name -> its stop
+    /** Container's dedicated name -> its last VM's stop, which must end (and keep its disk) before the next. */
+    private final Map<String, CompletableFuture<Void>> stopping = new ConcurrentHashMap<>();
+    private final VmPool pool;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("placement-idle").factory());
 
     public Placement(VmDriver driver, ImageSource image, Path vmDir, Duration idle, int memoryMib) {
+        this(driver, image, vmDir, idle, memoryMib, 0);
+    }
+
+    /** @param poolSize dedicated VMs kept booted ahead of need; 0 boots each for its container */
+    public Placement(VmDriver driver, ImageSource image, Path vmDir, Duration idle, int memoryMib, int poolSize) {
         this.driver = driver;
         this.image = image;
         this.vmDir = vmDir;
         this.idle = idle;
         this.memoryMib = memoryMib;
+        this.pool = new VmPool(poolSize, this::bootPooled);
+    }
+
+    /** Prepares a VM the pool has booted before it counts as ready (see the engine's PoolWarmup). */
+    @FunctionalInterface
+    public interface Warmer {
+        void warm(UtilityVm vm) throws IOException;
+    }
+
+    private volatile Warmer warmer;
+
+    /** Sets what each pooled VM goes through after its boot; without one, VMs are pooled as booted. */
+    public void warmPooledWith(Warmer warmer) {
+        this.warmer = warmer;
+    }
+
+    private UtilityVm bootPooled(String name) throws IOException {
+        UtilityVm vm = null;
+        try {
+            vm = boot(name, UtilityVm.Mode.DEDICATED);
+            Warmer w = warmer;
+            if (w != null) {
+                w.warm(vm);
+            }
+            return vm;
+        } catch (IOException | RuntimeException e) {
+            if (vm != null) {
+                vm.stop(); // half warmed: not a VM to hand anyone
+            }
+            deleteScratch(name);
+            throw e;
+        }
+    }
+
+    /**
+     * A container's start has ended (started or refused): a pool it took a VM from may boot the
+     * replacement now, without taking the host's cores from that start.
+     */
+    public void startEnded(String containerId) {
+        pool.fill();
+    }
+
+    /**
+     * Starts filling the dedicated-VM pool (after live restore, which may have handed back VMs
+     * an earlier daemon pooled). Does nothing when the pool's size is 0.
+     */
+    public void fillPool() {
+        pool.fill();
+    }
+
+    /** Whether the VM waits in the pool, not yet any container's. */
+    public boolean pooled(UtilityVm vm) {
+        return pool.waiting().contains(vm);
     }
 
     /** The VM a container runs on: the shared one (booted if needed) or a new dedicated one. */
@@ -73,10 +140,20 @@ public final class Placement implements AutoCloseable {
             String name = dedicatedName(containerId);
             CompletableFuture<Void> earlier = stopping.get(name);
             if (earlier != null) {
-                earlier.join(); // the container's last VM still holds its name and its disk
+                earlier.join(); // the container's last VM still holds its disk
             }
-            LOG.log(Level.INFO, "booting dedicated VM " + name + " for container " + containerId.substring(0, 12));
-            UtilityVm vm = boot(name, UtilityVm.Mode.DEDICATED);
+            // A container that ran before has its upper layer on its kept disk: only a VM booted
+            // with that disk can take it up. A new container can have a pooled VM's fresh one.
+            UtilityVm vm = Files.exists(vmDir.resolve(name).resolve("scratch.ext4")) ? null : pool.take();
+            if (vm != null) {
+                LOG.log(Level.INFO, "dedicated VM " + vm.name() + " from the pool for container "
+                        + containerId.substring(0, 12));
+                // the start's own end refills it (startEnded); this covers takers that never start (docker cp)
+                timer.schedule(pool::fill, REFILL_AT_LATEST.toSeconds(), TimeUnit.SECONDS);
+            } else {
+                LOG.log(Level.INFO, "booting dedicated VM " + name + " for container " + containerId.substring(0, 12));
+                vm = boot(name, UtilityVm.Mode.DEDICATED);
+            }
             vm.containers().add(containerId);
             dedicated.put(containerId, vm);
             return vm;
@@ -134,19 +211,41 @@ public final class Placement implements AutoCloseable {
         }
     }
 
+    /**
+     * The container's dedicated VM is about to be released ({@link #release} follows): from now on
+     * a new VM for it waits for that release, which keeps the container's disk. Nothing for the
+     * shared VM.
+     */
+    public void releasing(String containerId) {
+        if (dedicated.containsKey(containerId)) {
+            stopping.computeIfAbsent(dedicatedName(containerId), k -> new CompletableFuture<>());
+        }
+    }
+
+    /** Waits for a release of the container's dedicated VM under way (its exit's), if there is one. */
+    public void awaitRelease(String containerId) {
+        CompletableFuture<Void> under = stopping.get(dedicatedName(containerId));
+        if (under != null) {
+            under.join();
+        }
+    }
+
     /** The container no longer needs its VM: a dedicated VM stops; the shared one may idle out. */
     public void release(String containerId) {
         UtilityVm own = dedicated.remove(containerId);
         if (own != null) {
             // Its scratch disk (the container's upper layer) stays for its next start or docker
             // cp, until the container is removed (discard).
-            CompletableFuture<Void> stopped = new CompletableFuture<>();
-            stopping.put(own.name(), stopped);
+            String name = dedicatedName(containerId);
+            CompletableFuture<Void> stopped = stopping.computeIfAbsent(name, k -> new CompletableFuture<>());
             try {
                 LOG.log(Level.INFO, "stopping dedicated VM " + own.name());
                 own.stop();
+                if (!own.name().equals(name)) {
+                    keepScratch(own.name(), name);
+                }
             } finally {
-                stopping.remove(own.name(), stopped);
+                stopping.remove(name, stopped);
                 stopped.complete(null);
             }
             return;
@@ -164,6 +263,22 @@ public final class Placement implements AutoCloseable {
         if (!dedicated.containsKey(containerId)) {
             deleteScratch(dedicatedName(containerId));
         }
+    }
+
+    /** Moves a pooled VM's scratch disk, now its container's upper layer, to the container's name. */
+    private void keepScratch(String vmName, String containerName) {
+        try {
+            Path from = vmDir.resolve(vmName).resolve("scratch.ext4");
+            if (Files.exists(from)) {
+                Files.createDirectories(vmDir.resolve(containerName));
+                Files.move(from, vmDir.resolve(containerName).resolve("scratch.ext4"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot keep the scratch disk of " + vmName + " for " + containerName
+                    + " (its container's files are lost at its next start): " + e.getMessage());
+        }
+        deleteScratch(vmName);
     }
 
     private static String dedicatedName(String containerId) {
@@ -213,6 +328,7 @@ public final class Placement implements AutoCloseable {
             all.add(s);
         }
         dedicated.values().stream().filter(UtilityVm::alive).forEach(all::add);
+        pool.waiting().stream().filter(UtilityVm::alive).forEach(all::add);
         return all;
     }
 
@@ -279,14 +395,18 @@ public final class Placement implements AutoCloseable {
 
     /** Stops every VM (the daemon's own shutdown does not do this: containers outlive it). */
     public void stopAll() {
-        for (UtilityVm vm : vms()) {
+        List<UtilityVm> all = vms();
+        pool.close(); // no refill after this; a boot under way stops itself
+        for (UtilityVm vm : all) {
             vm.stop();
             deleteScratch(vm.name());
         }
     }
 
+    /** Stops the engine's timers and the pool's refill; VMs (pooled ones too) keep running for live restore. */
     @Override
     public void close() {
+        pool.close();
         timer.shutdownNow();
     }
 }

@@ -34,13 +34,17 @@ public final class TestEngine implements AutoCloseable {
     private final LogCapture log = new LogCapture("dev.skiff.engine"); // Placement's and the Engine's classes
 
     private TestEngine(Path dir, Duration sharedIdle) throws IOException, EngineException {
+        this(dir, sharedIdle, 0);
+    }
+
+    private TestEngine(Path dir, Duration sharedIdle, int pool) throws IOException, EngineException {
         driver = new FakeVmDriver(Files.createDirectories(dir.resolve("v")));
         images = new ImageStore(dir.resolve("images"));
         images.importRootfs(new ByteArrayInputStream(rootfs()), IMAGE, Map.of("CMD", "[\"true\"]"), p -> { });
         Path fakeBoot = dir.resolve("guest");
         GuestImage guest = new GuestImage(fakeBoot.resolve("vmlinuz"), fakeBoot.resolve("initrd"), "0.0-fake",
                 List.of(), List.of());
-        placement = new Placement(driver, () -> guest, dir.resolve("data/vms"), sharedIdle, 512);
+        placement = new Placement(driver, () -> guest, dir.resolve("data/vms"), sharedIdle, 512, pool);
         registries = new RegistryClient(RegistryConfig.defaults());
         engine = new Engine(dir.resolve("data"), images, registries, placement, dir.resolve("docker.sock"));
     }
@@ -48,6 +52,11 @@ public final class TestEngine implements AutoCloseable {
     /** An engine whose shared VM stops only after a minute without containers. */
     public static TestEngine create(Path dir) throws IOException, EngineException {
         return new TestEngine(dir, Duration.ofMinutes(1));
+    }
+
+    /** As {@link #create}, with a dedicated-VM pool of {@code pool} VMs (filled by {@link Placement#fillPool}). */
+    public static TestEngine withPool(Path dir, int pool) throws IOException, EngineException {
+        return new TestEngine(dir, Duration.ofMinutes(1), pool);
     }
 
     /** What the engine logged so far. */

@@ -1,0 +1,137 @@
+package dev.skiff.engine.placement;
+
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Dedicated VMs booted ahead of need, so that a container with Hyper-V isolation need not wait for
+ * a cold boot (tens of seconds under TCG). Each pooled VM serves one container and ends with it, as
+ * any dedicated VM does: nothing of one container can reach the next one, which gets a VM (and a
+ * boot id) no one has used. A taken VM is replaced in the background, one boot at a time so that a
+ * refill never competes with itself for the host's cores. VMs waiting in the pool when the daemon
+ * ends are stopped by the next daemon, not taken up: what a warm-up cut short left in them is not
+ * known.
+ *
+ * <p>Size 0 turns the pool off: every dedicated VM is then booted for its container. A pooled VM
+ * costs what an idle dedicated VM costs (host memory, a QEMU process), for as long as it waits.
+ */
+final class VmPool {
+    private static final Logger LOG = System.getLogger(VmPool.class.getName());
+    /** Pooled VMs' names: they are not yet any container's. */
+    static final String NAME_PREFIX = "skiff-pool-";
+
+    /** Boots one dedicated VM under the given name. */
+    @FunctionalInterface
+    interface Booter {
+        UtilityVm boot(String name) throws IOException;
+    }
+
+    private final int size;
+    private final Booter booter;
+    private final ArrayDeque<UtilityVm> ready = new ArrayDeque<>(); // guarded by this
+    private boolean filling; // guarded by this: a refill thread runs
+    private boolean closed; // guarded by this
+    private int failures; // guarded by this: boots that failed in a row
+
+    VmPool(int size, Booter booter) {
+        if (size < 0) {
+            throw new IllegalArgumentException("the VM pool's size must be 0 or more, not " + size);
+        }
+        this.size = size;
+        this.booter = booter;
+    }
+
+    int size() {
+        return size;
+    }
+
+    /**
+     * A ready VM, or null when none is (the caller boots one itself). The refill is the caller's to
+     * start ({@link #fill}), once the container it took the VM for has started: a boot beside that
+     * start would take the host's cores from it.
+     */
+    UtilityVm take() {
+        UtilityVm vm = null;
+        synchronized (this) {
+            while (!ready.isEmpty() && vm == null) {
+                UtilityVm next = ready.poll();
+                if (next.alive()) {
+                    vm = next;
+                } else {
+                    LOG.log(Level.WARNING, "pooled VM " + next.name() + " ended while it waited; dropping it");
+                    next.stop();
+                }
+            }
+        }
+        return vm;
+    }
+
+    /** Boots VMs in the background until the pool holds {@link #size} of them. */
+    void fill() {
+        synchronized (this) {
+            if (filling || closed || ready.size() >= size) {
+                return;
+            }
+            filling = true;
+        }
+        Thread.ofVirtual().name("vm-pool-fill").start(this::refill);
+    }
+
+    private void refill() {
+        while (true) {
+            synchronized (this) {
+                if (closed || ready.size() >= size) {
+                    filling = false;
+                    return;
+                }
+            }
+            String name = NAME_PREFIX + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);
+            try {
+                LOG.log(Level.INFO, "booting " + name + " for the dedicated-VM pool");
+                UtilityVm vm = booter.boot(name);
+                boolean keep;
+                synchronized (this) {
+                    keep = !closed;
+                    if (keep) {
+                        ready.add(vm);
+                        failures = 0;
+                    }
+                }
+                if (!keep) {
+                    vm.stop();
+                }
+            } catch (IOException | RuntimeException e) {
+                int inARow;
+                synchronized (this) {
+                    inARow = ++failures;
+                    if (inARow >= 3) {
+                        filling = false; // the next take tries again; a broken host should not boot forever
+                    }
+                }
+                LOG.log(Level.WARNING, "the dedicated-VM pool could not boot a VM (" + inARow + " in a row): "
+                        + e.getMessage() + (inARow >= 3 ? "; refilling again at the next dedicated start" : ""));
+                if (inARow >= 3) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The VMs waiting in the pool (for listings and for stopping them). */
+    synchronized List<UtilityVm> waiting() {
+        return List.copyOf(ready);
+    }
+
+    /** Stops refilling and hands back the waiting VMs, which the caller stops or leaves running. */
+    synchronized List<UtilityVm> close() {
+        closed = true;
+        List<UtilityVm> left = List.copyOf(ready);
+        ready.clear();
+        return left;
+    }
+}
