@@ -2,6 +2,8 @@
 # docker run through Skiff, side by side with its peers, in one run:
 #   - `docker run --rm busybox true` in shared mode with a warm VM,
 #   - the same with --isolation=hyperv (a dedicated VM booted cold for each run),
+#   - the same from the dedicated-VM pool (daemon.json "dedicated-vm-pool": 1; each run waits until
+#     the pool holds a ready VM, as spaced runs find it); goal (issue 20): at most 1.5x shared;
 #   - a bare VM boot (the same kernel to a busybox init, from ./skiff vm bench),
 #   - the reference dockerd (no VM at all: the speed floor), when dockerd is installed,
 #   - host memory (RSS) of an idle dedicated VM: its QEMU, and the daemon beside it.
@@ -29,6 +31,17 @@ time_run() { local t0 t1; t0=$(now); d run --rm "$@" busybox true >/dev/null; t1
 d run --rm busybox true >/dev/null   # boots the shared VM: not timed
 shared=(); for _ in $(seq "$runs"); do shared+=("$(time_run)"); done
 dedicated=(); for _ in $(seq "$runs"); do dedicated+=("$(time_run --isolation=hyperv)"); done
+
+# The pool: the daemon again, now with one pooled VM (its live restore takes up the shared VM).
+kill "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true
+echo '{"dedicated-vm-pool": 1}' > "$work/daemon.json"
+export SKIFF_CONFIG=$work/daemon.json
+skiff_start
+await_pooled() {
+  for _ in $(seq 1 1200); do "$root/skiff" info 2>/dev/null | awk '$2 == "pooled"' | grep -q . && return; sleep 0.5; done
+  echo "no VM in the pool after 10 min" >&2; tail -20 "$work/daemon.log" >&2; exit 1
+}
+pooled=(); for _ in $(seq "$runs"); do await_pooled; pooled+=("$(time_run --isolation=hyperv)"); done
 
 # Idle dedicated VM: its QEMU's RSS once the container sleeps. SKIFF_BENCH_MEMORY=0 skips it (CI runs
 # memory.sh next, which measures the same VM settled, with PSS).
@@ -70,12 +83,15 @@ fi
 
 ms=$(printf '%s\n' "${shared[@]}" | median)
 md=$(printf '%s\n' "${dedicated[@]}" | median)
+mp=$(printf '%s\n' "${pooled[@]}" | median)
 echo "docker run --rm busybox true ($runs runs each, medians, seconds; TCG unless KVM was found):"
 printf '  skiff, shared VM (warm)          %6.2f   [%s]\n' "$ms" "${shared[*]}"
 printf '  skiff, --isolation=hyperv (cold) %6.2f   [%s]\n' "$md" "${dedicated[*]}"
+printf '  skiff, --isolation=hyperv (pool) %6.2f   [%s]\n' "$mp" "${pooled[*]}"
 [ -n "$bare" ] && printf '  bare VM boot (vm bench)          %6.2f\n' "$bare"
 [ -n "$ref" ] && printf '  reference dockerd (no VM)        %6.2f\n' "$ref"
 [ -n "$bare" ] && printf '  ratio dedicated / bare boot      %6.2f\n' "$(echo "$md / $bare" | bc -l)"
+printf '  ratio pooled / shared            %6.2f   (goal <= 1.5)\n' "$(echo "$mp / $ms" | bc -l)"
 [ -n "$ref" ] && printf '  ratio shared / dockerd           %6.2f\n' "$(echo "$ms / $ref" | bc -l)"
 if [ -n "$qemu_rss" ]; then
   printf '  idle dedicated VM: QEMU RSS %.1f MiB; daemon RSS %.1f MiB (shared by all VMs)\n' \

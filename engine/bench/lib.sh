@@ -12,7 +12,7 @@ d() { docker -H "unix://$sock" "$@"; }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
 skiff_start() {
-  "$root/skiff" daemon > "$work/daemon.log" 2>&1 &
+  "$root/skiff" daemon >> "$work/daemon.log" 2>&1 &
   daemon_pid=$!
   for _ in $(seq 1 2400); do d version >/dev/null 2>&1 && break; sleep 0.25; done
   d version >/dev/null || { echo "daemon did not come up:"; tail -20 "$work/daemon.log"; exit 1; }
