@@ -474,10 +474,17 @@ final class Lifecycle {
             throw EngineException.conflict("Cannot kill container: " + ref + ": Container " + c.id + " is not running");
         }
         stoppedByUser(c);
+        int sig = Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal);
         Map<String, String> killed = new LinkedHashMap<>(Engine.attributes(c));
-        killed.put("signal", Integer.toString(Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal)));
+        killed.put("signal", Integer.toString(sig));
         events.publish("container", "kill", c.id, killed);
-        signal(c, Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal));
+        // As dockerd: a SIGKILL's kill returns once the container has exited (a docker start right
+        // after it starts the container again instead of finding it running); other signals at once.
+        CompletableFuture<Integer> exit = sig == 9 ? c.nextExit() : null;
+        signal(c, sig);
+        if (exit != null) {
+            awaitQuietly(exit);
+        }
     }
 
     /** docker rm: {@code force} kills it if it runs, {@code volumes} takes its anonymous volumes with it. */

@@ -338,6 +338,26 @@ class LifecycleTest {
         await("its second VM stops", () -> vms.get(1).exited());
     }
 
+    /** As dockerd: docker kill (SIGKILL) returns with the container exited; another signal returns at once. */
+    @Test
+    void killReturnsOnceTheContainerHasExited() throws Exception {
+        t.driver.program("slow-to-die", p -> {
+            int sig;
+            while ((sig = p.nextSignal()) != 9) {
+                // ignores all but SIGKILL
+            }
+            Thread.sleep(500); // the guest takes a moment to reap it
+            return 128 + sig;
+        });
+        String id = engine.createContainer(null, TestEngine.dedicated("slow-to-die"));
+        engine.startContainer(id);
+        engine.killContainer(id, "SIGTERM");
+        assertEquals("running", status(id), "a process ignoring SIGTERM runs on");
+        engine.killContainer(id, null);
+        assertEquals("exited", status(id), "no docker start may find it running after the kill");
+        assertEquals(137, engine.inspectContainer(id).summary().state().exitCode());
+    }
+
     /**
      * docker run, then docker start at once: the start comes while the exit's release of the
      * dedicated VM is under way. It must not run in that VM (which is about to stop), but in a new

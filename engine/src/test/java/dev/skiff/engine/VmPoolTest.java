@@ -43,7 +43,7 @@ class VmPoolTest {
     }
 
     private List<FakeVm> pooledVms() {
-        return t.driver.vms().stream().filter(v -> v.name().startsWith("skiff-pool-")).toList();
+        return t.driver.vms().stream().filter(v -> v.name().startsWith("skiff-p")).toList();
     }
 
     private List<VmInfo> waiting() {
@@ -57,7 +57,7 @@ class VmPoolTest {
         t.placement.fillPool();
         await("the pool boots a VM ahead of need", () -> waiting().size() == 1);
         String pooled = waiting().getFirst().name();
-        assertTrue(pooled.startsWith("skiff-pool-"), pooled);
+        assertTrue(pooled.startsWith("skiff-p"), pooled);
 
         String id = t.engine.createContainer(null, TestEngine.dedicated("quick"));
         String dedicatedName = "skiff-" + id.substring(0, 12);

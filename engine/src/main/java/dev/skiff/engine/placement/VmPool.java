@@ -22,8 +22,12 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class VmPool {
     private static final Logger LOG = System.getLogger(VmPool.class.getName());
-    /** Pooled VMs' names: they are not yet any container's. */
-    static final String NAME_PREFIX = "skiff-pool-";
+    /**
+     * Pooled VMs' names: "skiff-p" and 11 hex digits, as long as a dedicated VM's ("skiff-" and a
+     * container's 12), since a VM's run folder and its sockets are named for it (a unix socket's
+     * path has 108 bytes); the "p" keeps them apart from containers' hex ids.
+     */
+    static final String NAME_PREFIX = "skiff-p";
 
     /** Boots one dedicated VM under the given name. */
     @FunctionalInterface
@@ -90,7 +94,7 @@ final class VmPool {
                     return;
                 }
             }
-            String name = NAME_PREFIX + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);
+            String name = NAME_PREFIX + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(5);
             try {
                 LOG.log(Level.INFO, "booting " + name + " for the dedicated-VM pool");
                 UtilityVm vm = booter.boot(name);
