@@ -108,7 +108,7 @@ public final class Engine implements Backend, AutoCloseable {
      */
     public void restore(dev.skiff.vm.VmDriver driver) {
         new LiveRestore(table, lifecycle, networking, placement, health, bindMounts, this::save).restore(driver);
-        placement.fillPool(); // after restore, which may have handed back an earlier daemon's pooled VMs
+        placement.fillPool(); // after restore, which stops the VMs an earlier daemon left waiting in its pool
     }
 
     // ---------------------------------------------------------------- system

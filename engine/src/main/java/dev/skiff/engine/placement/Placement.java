@@ -122,8 +122,8 @@ public final class Placement implements AutoCloseable {
     }
 
     /**
-     * Starts filling the dedicated-VM pool (after live restore, which may have handed back VMs
-     * an earlier daemon pooled). Does nothing when the pool's size is 0.
+     * Starts filling the dedicated-VM pool (after live restore, which stops the VMs an earlier
+     * daemon left waiting in its pool). Does nothing when the pool's size is 0.
      */
     public void fillPool() {
         pool.fill();
@@ -310,7 +310,8 @@ public final class Placement implements AutoCloseable {
             return;
         }
         if (vm.containers().isEmpty()) {
-            LOG.log(Level.INFO, "stopping dedicated VM " + vm.name() + ": its container is gone");
+            LOG.log(Level.INFO, "stopping dedicated VM " + vm.name() + (vm.name().startsWith(VmPool.NAME_PREFIX)
+                    ? ": an earlier daemon left it waiting in its pool, warmed or not" : ": its container is gone"));
             vm.stop();
             deleteScratch(vm.name());
             return;
