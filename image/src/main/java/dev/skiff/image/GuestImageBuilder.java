@@ -44,7 +44,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class GuestImageBuilder {
     /** Bump when the layout of the image changes, so that cached images are rebuilt. */
-    static final String FORMAT = "skiff-guest-image/7";
+    static final String FORMAT = "skiff-guest-image/8";
 
     /**
      * Every kernel module loaded at or after boot (a superset of {@link #BOOT_MODULES}); their
@@ -200,8 +200,10 @@ public final class GuestImageBuilder {
             assemble(packages, program, jars, work);
             Path staged = cache.resolve("guest").resolve(hash + ".partial." + ProcessHandle.current().pid());
             Files.createDirectories(staged);
-            for (String f : List.of("vmlinuz", "initrd.img", "manifest.properties")) {
-                Files.move(work.resolve(f), staged.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            for (String f : List.of("vmlinux", "vmlinuz", "initrd.img", "manifest.properties")) {
+                if (Files.exists(work.resolve(f))) {
+                    Files.move(work.resolve(f), staged.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                }
             }
             DebArchive.deleteTree(dir);
             Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -333,11 +335,18 @@ public final class GuestImageBuilder {
              }) {
             new CpioWriter(gz, MTIME).write(tree);
         }
-        Files.copy(kernelTree.resolve("boot/vmlinuz-" + kver), work.resolve("vmlinuz"));
+        Path bzImage = kernelTree.resolve("boot/vmlinuz-" + kver);
+        progress.accept("unpacking the kernel for a PVH boot");
+        String kernelFile = KernelImage.extractPvh(bzImage, work.resolve("vmlinux")) ? "vmlinux" : "vmlinuz";
+        if (kernelFile.equals("vmlinuz")) {
+            progress.accept("the kernel has no XZ payload with a PVH entry: booting its bzImage as it is");
+            Files.copy(bzImage, work.resolve("vmlinuz"));
+        }
 
         Map<String, String> manifest = new LinkedHashMap<>();
         manifest.put("format", FORMAT);
         manifest.put("kernel.version", kver);
+        manifest.put("kernel.file", kernelFile);
         manifest.put("kernel.args", "panic=-1 rdinit=" + JAVA_HOME + "/bin/java LD_LIBRARY_PATH=" + JAVA_HOME + "/lib");
         manifest.put("init.args", "@" + JAVA_ARGS);
         tree.sizeByComponent().forEach((k, v) -> manifest.put("uncompressed." + k.replace(' ', '_'), Long.toString(v)));
@@ -455,7 +464,8 @@ public final class GuestImageBuilder {
                 sizes.put(k.substring("uncompressed.".length()).replace('_', ' '), Long.parseLong(v));
             }
         });
-        GuestImage image = new GuestImage(dir.resolve("vmlinuz"), dir.resolve("initrd.img"), m.get("kernel.version"),
+        GuestImage image = new GuestImage(dir.resolve(m.getOrDefault("kernel.file", "vmlinuz")), dir.resolve("initrd.img"),
+                m.get("kernel.version"),
                 List.of(m.get("kernel.args").split(" ")), List.of(m.get("init.args").split(" ")));
         return new Result(image, cached, Files.size(image.kernel()), Files.size(image.initrd()), sizes, packages);
     }

@@ -21,12 +21,20 @@ import org.junit.jupiter.api.Test;
 
 /** The guest image from real Debian packages: within budget, holding what it must, reproducible. */
 class GuestImageIT {
-    private static final long BUDGET = 60_000_000;
+    /**
+     * The initrd is what every boot copies into guest RAM and unpacks; it had 60 MB with the kernel
+     * when the kernel was Debian's 8 MB bzImage. The kernel is now unpacked at build for a PVH boot
+     * (KernelImage: about 4 s less per boot under TCG), 66 MB long with half of it holes on disk, so
+     * each has its own limit.
+     */
+    private static final long INITRD_BUDGET = 52_000_000;
+    private static final long KERNEL_LIMIT = 80_000_000;
 
     @Test
     void imageIsWithinBudgetAndHoldsTheBootPathPieces() throws IOException {
         GuestImageBuilder.Result r = Images.selftest(System.out);
-        assertTrue(r.totalBytes() <= BUDGET, "kernel + initrd = " + r.totalBytes() + " bytes, over 60 MB");
+        assertTrue(r.initrdBytes() <= INITRD_BUDGET, "initrd = " + r.initrdBytes() + " bytes, over 52 MB");
+        assertTrue(r.kernelBytes() <= KERNEL_LIMIT, "kernel = " + r.kernelBytes() + " bytes, over 80 MB");
         List<String> names = new ArrayList<>();
         StringBuilder loadedByBoot = new StringBuilder();
         try (CpioArchiveInputStream in = new CpioArchiveInputStream(new GZIPInputStream(Files.newInputStream(r.image().initrd())))) {
@@ -59,6 +67,8 @@ class GuestImageIT {
     void rebuildingFromTheSameInputsGivesTheSameBytes() throws IOException {
         GuestImageBuilder builder = new GuestImageBuilder(ImageCache.root(), s -> { });
         GuestImageBuilder.Result first = builder.build(AgentProgram.get());
+        assertEquals("vmlinux", first.image().kernel().getFileName().toString(),
+                "Debian's kernel is unpacked for a PVH boot (no XZ decompression under TCG at every boot)");
         String kernel = sha256(first.image().kernel()), initrd = sha256(first.image().initrd());
         GuestImageBuilder.Result again = builder.build(AgentProgram.get(), true);
         assertEquals(first.image().initrd(), again.image().initrd(), "same inputs, same cache entry");
