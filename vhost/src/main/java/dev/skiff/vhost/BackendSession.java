@@ -68,6 +68,10 @@ public final class BackendSession implements AutoCloseable {
                 return refused(e);
             } catch (ErrnoException e) {
                 return failed(e);
+            } catch (RuntimeException e) {
+                // a bug of ours or of the device: this session ends, the process goes on
+                LOG.log(System.Logger.Level.ERROR, "vhost-user session failed on " + VhostUser.name(header.request()), e);
+                return new SessionEnd(SessionEnd.Kind.FAILED, e);
             }
         }
     }

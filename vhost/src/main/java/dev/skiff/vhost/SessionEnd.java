@@ -9,7 +9,7 @@ public record SessionEnd(Kind kind, Exception cause) {
         CLOSED_LOCALLY,
         /** A message was refused ({@link VhostUserException}). */
         REFUSED,
-        /** The socket failed. */
+        /** The socket failed, or the back-end or device threw unexpectedly. */
         FAILED
     }
 }

@@ -12,7 +12,9 @@ import dev.skiff.sys.Fds;
  * <p>Set up by the session thread only. {@link #complete} comes from any thread; it, the call
  * fd and the queue swap share one lock, so a completion never signals a closed (and maybe reused)
  * descriptor number nor writes into a ring being replaced. A generation number, bumped whenever
- * the ring stops, drops completions of requests popped before the stop.
+ * the ring is opened anew or stopped for good (GET_VRING_BASE, close), drops completions of
+ * requests popped from an earlier ring; a ring that is only disabled still takes them, since its
+ * used ring is the device's until GET_VRING_BASE.
  */
 final class Vring implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.skiff.vhost");
@@ -79,6 +81,7 @@ final class Vring implements AutoCloseable {
         SplitQueue opened = SplitQueue.open(memory, num, addr, base, features);
         synchronized (lock) {
             queue = opened;
+            generation++;
             broken = false;
         }
     }
@@ -123,9 +126,6 @@ final class Vring implements AutoCloseable {
         if (worker != null) {
             worker.stop();
             worker = null;
-            synchronized (lock) {
-                generation++;
-            }
         }
         synchronized (lock) {
             if (queue != null) {
@@ -139,6 +139,9 @@ final class Vring implements AutoCloseable {
         stop();
         Fds.closeQuietly(kickFd);
         kickFd = -1;
+        synchronized (lock) {
+            generation++;
+        }
         return base;
     }
 
@@ -184,6 +187,7 @@ final class Vring implements AutoCloseable {
         kickFd = -1;
         synchronized (lock) {
             queue = null;
+            generation++;
             Fds.closeQuietly(callFd);
             Fds.closeQuietly(errFd);
             callFd = errFd = -1;

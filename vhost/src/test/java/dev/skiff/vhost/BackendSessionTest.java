@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A whole session against a fake QEMU over a socket pair: the message sequence of the research
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * and used ring checked. Then the hostile front-ends, each of which must end the session with a
  * typed refusal, its descriptors closed, and the process unharmed.
  */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class BackendSessionTest {
     private static final int Q = 1; // the request queue; 0 is hiprio
     private static final long ACKED = F_VERSION_1 | F_PROTOCOL_FEATURES | F_INDIRECT_DESC;
@@ -294,6 +296,19 @@ class BackendSessionTest {
     @Test
     void featuresNotOfferedAreRefused() throws Exception {
         qemu.send(SET_FEATURES, u64(1L << 40));
+        assertRefused(VhostUserException.Kind.INVALID_STATE);
+    }
+
+    @Test
+    void aKickWithoutDescriptorIsRefusedSincePollingIsNotOffered() throws Exception {
+        assertEquals(Limits.MAX_MEM_REGIONS, qemu.u64(GET_MAX_MEM_SLOTS));
+        qemu.send(SET_VRING_KICK, u64(VRING_NOFD_MASK | Q));
+        assertRefused(VhostUserException.Kind.INVALID_STATE);
+    }
+
+    @Test
+    void aKickForAQueueTheDeviceLacksIsRefusedAndItsDescriptorClosed() throws Exception {
+        qemu.send(SET_VRING_KICK, u64(7), sent(EventFds.create(true)));
         assertRefused(VhostUserException.Kind.INVALID_STATE);
     }
 

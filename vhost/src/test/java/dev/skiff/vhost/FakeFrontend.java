@@ -18,7 +18,7 @@ import java.nio.ByteOrder;
 final class FakeFrontend implements AutoCloseable {
     static final int TIMEOUT_MS = 10_000;
     final int fd;
-    private final Arena arena = Arena.ofConfined();
+    private final Arena arena = Arena.ofShared(); // set up and used on different JUnit threads
 
     FakeFrontend(int fd) {
         this.fd = fd;

@@ -10,8 +10,10 @@ import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Rings built by hand in a memfd, read through the back-end's own mapping of it. */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a missed loop check would spin forever
 class SplitQueueTest {
     private static final long ALL = VhostUser.RING_FEATURES;
     private GuestRam guest;
