@@ -57,4 +57,41 @@ public final class EventFds {
             return counter.get(ValueLayout.JAVA_LONG, 0);
         }
     }
+
+    /**
+     * Waits until eventfd {@code fd} is non-zero, then reads and resets it; returns the count. It
+     * waits in poll(2), so it blocks even on a non-blocking eventfd: the flag lives in the open
+     * file description, which a descriptor passed over a socket shares with its sender (QEMU
+     * makes its kick eventfds non-blocking), and a plain read would return at once.
+     */
+    public static long await(int fd) throws ErrnoException {
+        while (true) {
+            int events = Fds.poll(fd, Fds.POLLIN, -1);
+            if ((events & (Fds.POLLERR | Fds.POLLHUP)) != 0 && (events & Fds.POLLIN) == 0) {
+                throw new ErrnoException("wait on eventfd", "fd " + fd, Errno.EIO);
+            }
+            if ((events & Fds.POLLIN) != 0) {
+                long count = consumeNonBlocking(fd);
+                if (count > 0) {
+                    return count;
+                }
+            }
+        }
+    }
+
+    /** {@link #consume}, but 0 instead of blocking when another reader got there first. */
+    private static long consumeNonBlocking(int fd) throws ErrnoException {
+        try (Frame frame = Frame.open()) {
+            MemorySegment counter = frame.alloc(8, 8);
+            try {
+                Libc.call(frame, "read eventfd", "fd " + fd, Libc.restarting((f, cs) -> (long) READ.invokeExact(cs, fd, counter, 8L)));
+            } catch (ErrnoException e) {
+                if (e.errno() == Errno.EAGAIN) {
+                    return 0;
+                }
+                throw e;
+            }
+            return counter.get(ValueLayout.JAVA_LONG, 0);
+        }
+    }
 }

@@ -40,4 +40,30 @@ class EventFdsTest {
             Fds.close(fd);
         }
     }
+
+    /** QEMU's eventfds are non-blocking; waiting on one must still block until it is signalled. */
+    @Test
+    void awaitBlocksEvenOnANonBlockingEventfd() throws Exception {
+        int fd = EventFds.create(true);
+        try {
+            java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+            CompletableFuture<Long> waiter = CompletableFuture.supplyAsync(() -> {
+                try {
+                    waiting.countDown();
+                    return EventFds.await(fd);
+                } catch (ErrnoException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertTrue(waiting.await(10, TimeUnit.SECONDS));
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> waiter.get(200, TimeUnit.MILLISECONDS),
+                    "nothing signalled yet: still waiting, not spinning back with 0");
+            EventFds.signal(fd);
+            EventFds.signal(fd);
+            long first = waiter.get(10, TimeUnit.SECONDS);
+            assertTrue(first == 1 || first == 2, "one or both signals: " + first);
+        } finally {
+            Fds.close(fd);
+        }
+    }
 }

@@ -6,7 +6,7 @@ import dev.skiff.sys.EventFds;
 /**
  * The platform thread that runs one started, enabled queue: waits on the kick eventfd, then
  * drains the avail ring into the queue's {@link QueueHandler}. A platform thread, because the
- * wait is a blocking read(2) in a downcall, which would pin a virtual thread's carrier.
+ * wait is a blocking poll(2) in a downcall, which would pin a virtual thread's carrier.
  *
  * <p>With EVENT_IDX it drains, arms {@code avail_event}, and drains again if more came meanwhile
  * (the re-check after enabling notifications that "Driver Requirements: Virtqueue Notification
@@ -44,7 +44,7 @@ final class QueueWorker implements Runnable {
         try {
             drain(); // buffers made available before the kick fd came
             while (!stopping) {
-                EventFds.consume(kickFd);
+                EventFds.await(kickFd); // poll(2): QEMU's kick eventfds are non-blocking
                 if (stopping) {
                     return;
                 }

@@ -44,9 +44,16 @@ final class Vring implements AutoCloseable {
         return index;
     }
 
+    /** A new size needs the rings opened again (SET_VRING_ADDR), as QEMU always sends next. */
     void setNum(int num) {
         stop();
         this.num = num;
+        synchronized (lock) {
+            if (queue != null && queue.size() != num) {
+                queue = null;
+                generation++;
+            }
+        }
     }
 
     void setBase(int base) {
