@@ -44,6 +44,13 @@ final class Vring implements AutoCloseable {
         return index;
     }
 
+    /** The generation requests popped now are tagged with. */
+    long generation() {
+        synchronized (lock) {
+            return generation;
+        }
+    }
+
     /** A new size needs the rings opened again (SET_VRING_ADDR), as QEMU always sends next. */
     void setNum(int num) {
         stop();

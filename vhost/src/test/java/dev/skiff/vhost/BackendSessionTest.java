@@ -97,6 +97,10 @@ class BackendSessionTest {
 
     /** What QEMU 7.2 sends at realize, and then at DRIVER_OK for queue {@link #Q}. */
     private void startDevice(long features) throws Exception {
+        startDevice(features, true);
+    }
+
+    private void startDevice(long features, boolean enable) throws Exception {
         long offered = qemu.u64(GET_FEATURES);
         assertEquals(RING_FEATURES, offered & RING_FEATURES, "VERSION_1, INDIRECT_DESC, EVENT_IDX and bit 30 offered");
         long protocol = qemu.u64(GET_PROTOCOL_FEATURES);
@@ -116,8 +120,10 @@ class BackendSessionTest {
         qemu.send(SET_VRING_ADDR, payload(40).putInt(0, Q).putLong(8, a.descriptor()).putLong(16, a.used())
                 .putLong(24, a.available()));
         qemu.send(SET_VRING_KICK, u64(Q), kick);
-        qemu.send(SET_VRING_ERR, u64(Q), err);
-        assertEquals(0, qemu.sendAcked(SET_VRING_ENABLE, state(Q, 1)), "the ring is set up once this is acked");
+        assertEquals(0, qemu.sendAcked(SET_VRING_ERR, u64(Q), err), "the ring is set up once this is acked");
+        if (enable) {
+            assertEquals(0, qemu.sendAcked(SET_VRING_ENABLE, state(Q, 1)), "the ring runs once this is acked");
+        }
     }
 
     private static ByteBuffer memTable(MemoryRegionInfo... regions) {
@@ -181,6 +187,27 @@ class BackendSessionTest {
     private static final String TAG_TEXT = EchoDevice.TAG;
 
     @Test
+    void withBit30TheRingWaitsForSetVringEnable() throws Exception {
+        startDevice(ACKED, false);
+        echo(0, 0, "early");
+        qemu.send(GET_VRING_BASE, state(Q, 0)); // stops the ring: had it run, it would have popped the chain
+        assertEquals(0, qemu.reply(GET_VRING_BASE).getInt(4), "nothing was popped while disabled");
+        assertEquals(0, device.handled.get());
+        qemu.send(SET_VRING_KICK, u64(Q), kick); // QEMU starts it again with a kick fd
+        assertEquals(0, qemu.sendAcked(SET_VRING_ENABLE, state(Q, 1)));
+        awaitCall(); // the worker drains at start what was made available before
+        assertEquals("EARLY", guest.read(BUFFERS + 0x100, 5));
+    }
+
+    @Test
+    void withoutBit30RingsRunAtOnce() throws Exception {
+        startDevice(F_VERSION_1, false);
+        echo(0, 0, "now");
+        awaitCall();
+        assertEquals("NOW", guest.read(BUFFERS + 0x100, 3));
+    }
+
+    @Test
     void indirectChainsAndEventIdxWorkThroughTheSession() throws Exception {
         startDevice(ACKED | F_EVENT_IDX);
         guest.setUsedEvent(0); // interrupt once entry 0 is used
@@ -194,6 +221,8 @@ class BackendSessionTest {
         awaitCall();
         assertEquals("VIA INDIRECT", guest.read(BUFFERS + 0x100, 12));
         assertArrayEquals(new long[] {0, 12}, guest.used(0));
+        // the call comes from inside the drain; disabling joins the worker, so its drain has ended
+        assertEquals(0, qemu.sendAcked(SET_VRING_ENABLE, state(Q, 0)));
         assertEquals(1, guest.availEvent(), "the back-end asked for a kick at the next avail index");
     }
 
