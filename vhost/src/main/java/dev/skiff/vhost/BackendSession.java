@@ -22,6 +22,9 @@ public final class BackendSession implements AutoCloseable {
     private final int socketFd;
     private final Device device;
     private volatile boolean closing;
+    /** Guards the socket's number: once serve has closed it, close must not shut down a reuse of it. */
+    private final Object socketLock = new Object();
+    private boolean socketClosed;
 
     /** A session on connected socket {@code socketFd}, which it owns from now on. */
     public BackendSession(int socketFd, Device device) {
@@ -34,7 +37,10 @@ public final class BackendSession implements AutoCloseable {
         try (MessageChannel channel = new MessageChannel(socketFd); Backend backend = new Backend(device)) {
             return loop(channel, backend);
         } finally {
-            Fds.closeQuietly(socketFd);
+            synchronized (socketLock) {
+                socketClosed = true;
+                Fds.closeQuietly(socketFd);
+            }
         }
     }
 
@@ -98,10 +104,15 @@ public final class BackendSession implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        try {
-            Sockets.shutdown(socketFd);
-        } catch (ErrnoException e) {
-            // already closed: serve has ended
+        synchronized (socketLock) {
+            if (socketClosed) {
+                return;
+            }
+            try {
+                Sockets.shutdown(socketFd);
+            } catch (ErrnoException e) {
+                // not connected any more: serve is ending by itself
+            }
         }
     }
 }
