@@ -31,6 +31,8 @@ public final class FdPassing {
     public static final int MAX_PAYLOAD = 4096;
     /** How many descriptors one message may carry before we call it a protocol error. */
     static final int MAX_FDS = 16;
+    /** The most descriptors {@link #receive} makes room for and {@link #send} passes in one message. */
+    public static final int MAX_RECEIVE_FDS = 64;
 
     static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000;
     static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, MSG_CTRUNC = 0x8, MSG_NOSIGNAL = 0x4000,
@@ -138,6 +140,70 @@ public final class FdPassing {
             MemorySegment msg = msghdr(frame, frame.bytes(payload), payload.length, control, controlSize);
             // The descriptor travels with the first byte; a short write still sent it.
             Libc.call(frame, "sendmsg on", "fd " + socketFd, Libc.restarting(
+                    (f, cs) -> (long) SENDMSG.invokeExact(cs, socketFd, msg, MSG_NOSIGNAL)));
+        }
+    }
+
+    /**
+     * What one {@link #receive} got: {@code bytes} of payload (0 at end of stream), the
+     * descriptors of its SCM_RIGHTS messages (owned by the caller now, close-on-exec), and
+     * whether the kernel truncated the control data (MSG_CTRUNC: more descriptors came than
+     * there was room for; the kernel closed those that did not fit).
+     */
+    public record Received(long bytes, int[] fds, boolean controlTruncated) {}
+
+    /**
+     * recvmsg(2) with MSG_CMSG_CLOEXEC into {@code buffer} (up to its size), with room for
+     * {@code maxFds} descriptors (1 to {@link #MAX_RECEIVE_FDS}). A protocol such as vhost-user
+     * sends a message's descriptors with its first bytes; read its header with this call and
+     * the rest with {@link Fds#read}.
+     */
+    public static Received receive(int socketFd, MemorySegment buffer, int maxFds) throws ErrnoException {
+        if (maxFds < 1 || maxFds > MAX_RECEIVE_FDS) {
+            throw new IllegalArgumentException("room for 1 to " + MAX_RECEIVE_FDS + " descriptors, not " + maxFds);
+        }
+        if (buffer.byteSize() == 0) {
+            throw new IllegalArgumentException("an empty buffer");
+        }
+        try (Frame frame = Frame.open()) {
+            long controlSize = CMSG_HEADER + ((4L * maxFds + 7) & ~7L); // CMSG_SPACE(maxFds * sizeof(int))
+            MemorySegment control = frame.alloc(controlSize, 8);
+            MemorySegment msg = msghdr(frame, buffer, buffer.byteSize(), control, controlSize);
+            long n = Libc.call(frame, "recvmsg on", "fd " + socketFd, Libc.restarting(
+                    (f, cs) -> (long) RECVMSG.invokeExact(cs, socketFd, msg, MSG_CMSG_CLOEXEC)));
+            int flags = msg.get(ValueLayout.JAVA_INT, 48);
+            return new Received(n, rights(msg, control), (flags & MSG_CTRUNC) != 0);
+        }
+    }
+
+    /**
+     * sendmsg(2) of the first {@code length} bytes of {@code data} with {@code fds} (none to
+     * {@link #MAX_RECEIVE_FDS}) as one SCM_RIGHTS message. Returns the bytes sent, which on a
+     * stream socket may be fewer than {@code length}; the descriptors went with the first byte,
+     * so the caller writes the rest with {@link Fds#write}.
+     */
+    public static long send(int socketFd, MemorySegment data, long length, int... fds) throws ErrnoException {
+        if (length <= 0 || length > data.byteSize()) {
+            throw new IllegalArgumentException("send 1 to " + data.byteSize() + " bytes, not " + length);
+        }
+        if (fds.length > MAX_RECEIVE_FDS) {
+            throw new IllegalArgumentException(fds.length + " descriptors; at most " + MAX_RECEIVE_FDS);
+        }
+        try (Frame frame = Frame.open()) {
+            MemorySegment control = MemorySegment.NULL;
+            long controlSize = 0;
+            if (fds.length > 0) {
+                controlSize = CMSG_HEADER + ((4L * fds.length + 7) & ~7L);
+                control = frame.alloc(controlSize, 8);
+                control.set(ValueLayout.JAVA_LONG, 0, CMSG_HEADER + 4L * fds.length); // CMSG_LEN
+                control.set(ValueLayout.JAVA_INT, 8, SOL_SOCKET);
+                control.set(ValueLayout.JAVA_INT, 12, SCM_RIGHTS);
+                for (int i = 0; i < fds.length; i++) {
+                    control.set(ValueLayout.JAVA_INT, CMSG_HEADER + 4L * i, fds[i]);
+                }
+            }
+            MemorySegment msg = msghdr(frame, data, length, control, controlSize);
+            return Libc.call(frame, "sendmsg on", "fd " + socketFd, Libc.restarting(
                     (f, cs) -> (long) SENDMSG.invokeExact(cs, socketFd, msg, MSG_NOSIGNAL)));
         }
     }

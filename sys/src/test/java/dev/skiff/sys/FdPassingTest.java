@@ -89,4 +89,52 @@ class FdPassingTest {
             TestFds.closeQuietly(pair);
         }
     }
+
+    /** Several descriptors with one message, as vhost-user's SET_MEM_TABLE carries one per region. */
+    @Test
+    void severalDescriptorsTravelWithTheFirstBytesOfAMessage() throws Exception {
+        int[] pair = Sockets.streamPair();
+        int[] a = Pipes.pipe2(Pipes.O_CLOEXEC);
+        int[] b = Pipes.pipe2(Pipes.O_CLOEXEC);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment out = arena.allocate(20);
+            out.fill((byte) 'x');
+            assertEquals(20, FdPassing.send(pair[0], out, 20, a[1], b[1]));
+            java.lang.foreign.MemorySegment in = arena.allocate(12);
+            FdPassing.Received got = FdPassing.receive(pair[1], in, 8);
+            assertEquals(12, got.bytes(), "only what the buffer holds");
+            assertEquals(2, got.fds().length);
+            assertFalse(got.controlTruncated());
+            TestFds.write(got.fds()[0], "first");
+            TestFds.write(got.fds()[1], "second");
+            TestFds.closeQuietly(got.fds());
+            TestFds.closeQuietly(a[1], b[1]);
+            assertEquals("first", TestFds.readAllAndClose(a[0]));
+            assertEquals("second", TestFds.readAllAndClose(b[0]));
+            FdPassing.Received rest = FdPassing.receive(pair[1], in, 8);
+            assertEquals(8, rest.bytes(), "the rest of the message, without descriptors");
+            assertEquals(0, rest.fds().length);
+        } finally {
+            TestFds.closeQuietly(pair);
+        }
+    }
+
+    /** More descriptors than the receiver has room for: it learns so, and gets none it must not have. */
+    @Test
+    void tooManyDescriptorsAreReportedAsTruncated() throws Exception {
+        int[] pair = Sockets.streamPair();
+        int[] p = Pipes.pipe2(Pipes.O_CLOEXEC);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment buf = arena.allocate(4);
+            FdPassing.send(pair[0], buf, 4, p[0], p[0], p[0], p[0]);
+            FdPassing.Received got = FdPassing.receive(pair[1], buf, 2);
+            assertTrue(got.controlTruncated());
+            assertTrue(got.fds().length <= 2);
+            TestFds.closeQuietly(got.fds());
+            Fds.close(pair[0]);
+            assertEquals(0, FdPassing.receive(pair[1], buf, 1).bytes(), "end of stream");
+        } finally {
+            TestFds.closeQuietly(pair[1], p[0], p[1]);
+        }
+    }
 }
