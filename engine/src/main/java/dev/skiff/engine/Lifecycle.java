@@ -464,8 +464,14 @@ final class Lifecycle {
         processApi.signalled(c, sig);
     }
 
+    /** How long docker kill waits for the exit after SIGKILL, as dockerd's Kill (10 s, then it gives up). */
+    private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+
     /** docker kill, of the container that {@code ref} named: SIGKILL unless the request names another signal. */
     void kill(Container c, String ref, String signal) throws EngineException {
+        // taken before the running check: an exit between the two completes this future, where one
+        // taken after it would be the next run's, and the kill would wait for nothing
+        CompletableFuture<Integer> exit = c.nextExit();
         if (c.restarting()) {
             throw EngineException.conflict("Cannot kill container: " + ref + ": Container " + c.id
                     + " is restarting, wait until the container is running");
@@ -480,10 +486,18 @@ final class Lifecycle {
         events.publish("container", "kill", c.id, killed);
         // As dockerd: a SIGKILL's kill returns once the container has exited (a docker start right
         // after it starts the container again instead of finding it running); other signals at once.
-        CompletableFuture<Integer> exit = sig == 9 ? c.nextExit() : null;
         signal(c, sig);
-        if (exit != null) {
-            awaitQuietly(exit);
+        if (sig == 9) {
+            try {
+                exit.get(KILL_WAIT.toSeconds(), TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                LOG.log(Level.WARNING, "container " + c.id.substring(0, 12) + " had not exited " + KILL_WAIT.toSeconds()
+                        + " s after SIGKILL; docker kill returns all the same");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException ignored) {
+                // reported through the container's state
+            }
         }
     }
 
