@@ -44,7 +44,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class GuestImageBuilder {
     /** Bump when the layout of the image changes, so that cached images are rebuilt. */
-    static final String FORMAT = "skiff-guest-image/8";
+    static final String FORMAT = "skiff-guest-image/9";
 
     /**
      * Every kernel module loaded at or after boot (a superset of {@link #BOOT_MODULES}); their

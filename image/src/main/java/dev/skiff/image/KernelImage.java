@@ -42,8 +42,36 @@ public final class KernelImage {
         if (elf.isEmpty() || !hasPvhEntry(elf.get())) {
             return false;
         }
+        trimLoadedZeros(elf.get());
         writeSparse(elf.get(), out);
         return true;
+    }
+
+    private static final int PT_LOAD = 1;
+
+    /**
+     * Ends each loaded segment's file part at its last non-zero byte, leaving the rest to its memory
+     * size, which the loader zero-fills ({@code p_memsz > p_filesz}, as for any .bss). Debian's kernel
+     * stores its .bss, .brk and .init.scratch as 22 MiB of zeros in the file; QEMU keeps the kernel
+     * file mapped after loading it, so every page it read would stay in its RSS.
+     */
+    static void trimLoadedZeros(byte[] elf) {
+        ByteBuffer b = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
+        long phoff = b.getLong(0x20);
+        int phentsize = Short.toUnsignedInt(b.getShort(0x36));
+        int phnum = Short.toUnsignedInt(b.getShort(0x38));
+        for (int i = 0; i < phnum; i++) {
+            int ph = Math.toIntExact(phoff + (long) i * phentsize);
+            if (b.getInt(ph) != PT_LOAD) {
+                continue;
+            }
+            long offset = b.getLong(ph + 8), fileSize = b.getLong(ph + 32);
+            long end = Math.min(offset + fileSize, elf.length);
+            while (end > offset && elf[(int) (end - 1)] == 0) {
+                end--;
+            }
+            b.putLong(ph + 32, end - offset); // p_filesz; p_memsz (ph + 40) stays
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.skiff.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,7 +72,24 @@ class KernelImageTest {
         byte[] kernel = elf(18);
         Path out = dir.resolve("vmlinux");
         assertTrue(extract(bzImage(xz(kernel)), out));
-        assertArrayEquals(kernel, Files.readAllBytes(out));
+        assertArrayEquals(kernel, Files.readAllBytes(out), "a kernel without loaded segments is written as it is");
+    }
+
+    @Test
+    void aLoadedSegmentsTrailingZerosAreLeftToItsMemorySize() {
+        ByteBuffer b = ByteBuffer.allocate(0x2000).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {0x7F, 'E', 'L', 'F', 2, 1, 1});
+        b.putLong(0x20, 0x40).putShort(0x36, (short) 56).putShort(0x38, (short) 1);
+        b.putInt(0x40, 1); // PT_LOAD
+        b.putLong(0x48, 0x1000); // p_offset
+        b.putLong(0x60, 0x1000); // p_filesz: 0x10 bytes of code, then zeros (.bss stored as zeros)
+        b.putLong(0x68, 0x3000); // p_memsz
+        b.put(0x1000, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+        byte[] elf = b.array();
+        KernelImage.trimLoadedZeros(elf);
+        ByteBuffer after = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(0x10, after.getLong(0x60), "the file part ends at the last non-zero byte");
+        assertEquals(0x3000, after.getLong(0x68), "the memory size stays: the loader zero-fills the rest");
     }
 
     @Test
