@@ -71,27 +71,11 @@ public final class EventFds {
                 throw new ErrnoException("wait on eventfd", "fd " + fd, Errno.EIO);
             }
             if ((events & Fds.POLLIN) != 0) {
-                long count = consumeNonBlocking(fd);
+                long count = consume(fd); // 0 on a non-blocking eventfd another reader emptied first
                 if (count > 0) {
                     return count;
                 }
             }
-        }
-    }
-
-    /** {@link #consume}, but 0 instead of blocking when another reader got there first. */
-    private static long consumeNonBlocking(int fd) throws ErrnoException {
-        try (Frame frame = Frame.open()) {
-            MemorySegment counter = frame.alloc(8, 8);
-            try {
-                Libc.call(frame, "read eventfd", "fd " + fd, Libc.restarting((f, cs) -> (long) READ.invokeExact(cs, fd, counter, 8L)));
-            } catch (ErrnoException e) {
-                if (e.errno() == Errno.EAGAIN) {
-                    return 0;
-                }
-                throw e;
-            }
-            return counter.get(ValueLayout.JAVA_LONG, 0);
         }
     }
 }
