@@ -97,7 +97,7 @@ public final class Engine implements Backend, AutoCloseable {
         // docker pull then docker run: each pulled layer goes into the running shared VM as soon as
         // it is ready, while the rest download, instead of all of them at the run's start
         images.onLayerReady(placement::preloadLayer);
-        placement.warmPooledWith(new PoolWarmup(images, networking)::warm);
+        placement.warmPooledWith(new PoolWarmup(images, networking, table::newId)::warm);
     }
 
     /**

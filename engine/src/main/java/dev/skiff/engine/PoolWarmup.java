@@ -12,9 +12,8 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * Runs one throwaway container ({@code busybox true} on the default bridge network) in a VM the
@@ -36,10 +35,13 @@ final class PoolWarmup {
 
     private final ImageStore images;
     private final Networking networking;
+    private final Supplier<String> ids;
 
-    PoolWarmup(ImageStore images, Networking networking) {
+    /** @param ids new container ids (the container table's: the warm-up's is one no container has) */
+    PoolWarmup(ImageStore images, Networking networking, Supplier<String> ids) {
         this.images = images;
         this.networking = networking;
+        this.ids = ids;
     }
 
     void warm(UtilityVm vm) throws IOException {
@@ -50,7 +52,7 @@ final class PoolWarmup {
             LOG.log(Level.INFO, "no " + IMAGE + " to warm pooled VM " + vm.name() + " with: pooling it as booted");
             return;
         }
-        String id = HexFormat.of().formatHex(randomBytes());
+        String id = ids.get();
         long t0 = System.nanoTime();
         AgentClient agent = vm.agent();
         Networking.Attached net = null;
@@ -73,11 +75,5 @@ final class PoolWarmup {
             }
         }
         LOG.log(Level.DEBUG, "pooled VM " + vm.name() + " warmed in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-    }
-
-    private static byte[] randomBytes() {
-        byte[] b = new byte[32];
-        ThreadLocalRandom.current().nextBytes(b);
-        return b;
     }
 }

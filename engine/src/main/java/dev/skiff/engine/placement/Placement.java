@@ -149,7 +149,11 @@ public final class Placement implements AutoCloseable {
                 LOG.log(Level.INFO, "dedicated VM " + vm.name() + " from the pool for container "
                         + containerId.substring(0, 12));
                 // the start's own end refills it (startEnded); this covers takers that never start (docker cp)
-                timer.schedule(pool::fill, REFILL_AT_LATEST.toSeconds(), TimeUnit.SECONDS);
+                try {
+                    timer.schedule(pool::fill, REFILL_AT_LATEST.toSeconds(), TimeUnit.SECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    // the daemon is stopping (close): no refill is wanted
+                }
             } else {
                 LOG.log(Level.INFO, "booting dedicated VM " + name + " for container " + containerId.substring(0, 12));
                 vm = boot(name, UtilityVm.Mode.DEDICATED);

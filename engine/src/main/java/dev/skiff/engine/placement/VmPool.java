@@ -50,29 +50,23 @@ final class VmPool {
         this.booter = booter;
     }
 
-    int size() {
-        return size;
-    }
-
     /**
      * A ready VM, or null when none is (the caller boots one itself). The refill is the caller's to
      * start ({@link #fill}), once the container it took the VM for has started: a boot beside that
      * start would take the host's cores from it.
      */
     UtilityVm take() {
-        UtilityVm vm = null;
-        synchronized (this) {
-            while (!ready.isEmpty() && vm == null) {
-                UtilityVm next = ready.poll();
-                if (next.alive()) {
-                    vm = next;
-                } else {
-                    LOG.log(Level.WARNING, "pooled VM " + next.name() + " ended while it waited; dropping it");
-                    next.stop();
-                }
+        while (true) {
+            UtilityVm next;
+            synchronized (this) {
+                next = ready.poll();
             }
+            if (next == null || next.alive()) {
+                return next;
+            }
+            LOG.log(Level.WARNING, "pooled VM " + next.name() + " ended while it waited; dropping it");
+            next.stop(); // outside the lock: a stop may wait on the VM for seconds
         }
-        return vm;
     }
 
     /** Boots VMs in the background until the pool holds {@link #size} of them. */
@@ -131,11 +125,9 @@ final class VmPool {
         return List.copyOf(ready);
     }
 
-    /** Stops refilling and hands back the waiting VMs, which the caller stops or leaves running. */
-    synchronized List<UtilityVm> close() {
+    /** Stops refilling; the waiting VMs leave the pool, for the caller to stop or leave running. */
+    synchronized void close() {
         closed = true;
-        List<UtilityVm> left = List.copyOf(ready);
         ready.clear();
-        return left;
     }
 }
