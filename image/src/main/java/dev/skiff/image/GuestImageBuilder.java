@@ -44,7 +44,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class GuestImageBuilder {
     /** Bump when the layout of the image changes, so that cached images are rebuilt. */
-    static final String FORMAT = "skiff-guest-image/9";
+    static final String FORMAT = "skiff-guest-image/10";
 
     /**
      * Every kernel module loaded at or after boot (a superset of {@link #BOOT_MODULES}); their
@@ -87,6 +87,9 @@ public final class GuestImageBuilder {
      * would cost every fresh VM a second and a half before its first container.
      */
     public static final List<String> SCSI_MODULES = List.of("virtio_scsi", "sd_mod");
+
+    /** The virtio-fs client (and FUSE under it), loaded by the agent with the first virtio-fs share. */
+    public static final List<String> VIRTIOFS_MODULES = List.of("virtiofs");
 
     /**
      * Debian's nft and the libraries its ELF walk needs ({@code apt-cache depends nftables} and
@@ -244,28 +247,11 @@ public final class GuestImageBuilder {
             tree.file("/" + rel, ko, 0644, C_KMOD);
             (boot.contains(ko) ? bootOrder : laterOrder).append(rel).append('\n');
         }
-        StringBuilder netOrder = new StringBuilder("# loaded by the agent on the first SetupNetwork, after the lists"
-                + " above; dependencies first\n");
-        for (Path ko : kmods.resolve(NET_MODULES)) {
-            if (!general.contains(ko)) { // a shared dependency is loaded (and packed) once, with the general list
-                String rel = kmods.relativeToRoot(ko);
-                tree.file("/" + rel, ko, 0644, C_KMOD);
-                netOrder.append(rel).append('\n');
-            }
-        }
         tree.file("/etc/skiff/modules.boot", write(work, "modules.boot", bootOrder.toString()), 0644, C_KMOD);
         tree.file("/etc/skiff/modules", write(work, "modules", laterOrder.toString()), 0644, C_KMOD);
-        tree.file("/etc/skiff/modules.net", write(work, "modules.net", netOrder.toString()), 0644, C_KMOD);
-        StringBuilder scsiOrder = new StringBuilder("# loaded by the agent with the first SCSI layer disk, after the"
-                + " background list; dependencies first\n");
-        for (Path ko : kmods.resolve(SCSI_MODULES)) {
-            if (!general.contains(ko)) {
-                String rel = kmods.relativeToRoot(ko);
-                tree.file("/" + rel, ko, 0644, C_KMOD);
-                scsiOrder.append(rel).append('\n');
-            }
-        }
-        tree.file("/etc/skiff/modules.scsi", write(work, "modules.scsi", scsiOrder.toString()), 0644, C_KMOD);
+        packOnDemand(tree, kmods, general, work, NET_MODULES, "modules.net", "the first SetupNetwork");
+        packOnDemand(tree, kmods, general, work, SCSI_MODULES, "modules.scsi", "the first SCSI layer disk");
+        packOnDemand(tree, kmods, general, work, VIRTIOFS_MODULES, "modules.virtiofs", "the first virtio-fs share");
 
         progress.accept("adding busybox, runc, crun and nft");
         tree.file("/bin/busybox", trees.get(1).resolve("bin/busybox"), 0755, C_BUSYBOX);
@@ -435,7 +421,8 @@ public final class GuestImageBuilder {
         StringBuilder s = new StringBuilder(FORMAT).append('\n');
         packages.forEach(p -> s.append(p.name()).append(' ').append(p.version()).append(' ').append(p.sha256()).append('\n'));
         s.append(String.join(",", MODULES)).append('\n').append(String.join(",", NET_MODULES)).append('\n')
-                .append(String.join(",", SCSI_MODULES)).append('\n').append(JavaRuntime.jdkIdentity()).append('\n')
+                .append(String.join(",", SCSI_MODULES)).append('\n').append(String.join(",", VIRTIOFS_MODULES)).append('\n')
+                .append(JavaRuntime.jdkIdentity()).append('\n')
                 .append(program.mainClass()).append('\n').append(program.jdkModules()).append(program.jvmOptions()).append('\n');
         md.update(s.toString().getBytes(StandardCharsets.UTF_8));
         try (var classlist = JavaRuntime.class.getResourceAsStream(JavaRuntime.CLASSLIST)) {
@@ -472,5 +459,24 @@ public final class GuestImageBuilder {
 
     private static Path write(Path dir, String name, String content) throws IOException {
         return Files.writeString(dir.resolve(name), content);
+    }
+
+    /**
+     * Packs a module list the agent loads on demand (after the general lists) and writes its
+     * load order to /etc/skiff/{@code listName}; a dependency already in the general list is
+     * loaded (and packed) once, with it.
+     */
+    private static void packOnDemand(InitrdTree tree, KernelModules kmods, List<Path> general, Path work, List<String> modules,
+            String listName, String when) throws IOException {
+        StringBuilder order = new StringBuilder("# loaded by the agent on " + when + ", after the lists above;"
+                + " dependencies first\n");
+        for (Path ko : kmods.resolve(modules)) {
+            if (!general.contains(ko)) {
+                String rel = kmods.relativeToRoot(ko);
+                tree.file("/" + rel, ko, 0644, C_KMOD);
+                order.append(rel).append('\n');
+            }
+        }
+        tree.file("/etc/skiff/" + listName, write(work, listName, order.toString()), 0644, C_KMOD);
     }
 }

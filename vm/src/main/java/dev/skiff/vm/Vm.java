@@ -85,6 +85,45 @@ public interface Vm extends AutoCloseable {
     /** The NICs hot-plugged so far, in order, as {@link #hotpluggedDisks()}. */
     java.util.List<NicSpec> hotpluggedNics();
 
+    /**
+     * True if the guest's RAM is shared memory a vhost-user back-end can map, so that
+     * {@link #hotplugFilesystem} can work. False for VMs booted without it (another host, or an
+     * older daemon's VM found again).
+     */
+    default boolean sharedMemory() {
+        return false;
+    }
+
+    /**
+     * Where the back-end of the virtio-fs device {@code tag} must listen (a unix socket in the
+     * VM's run folder, short enough for the 107-byte limit).
+     */
+    default Path filesystemSocket(String tag) throws VmException {
+        throw new VmException("VM " + name() + " cannot take virtio-fs devices");
+    }
+
+    /**
+     * Plugs a virtio-fs device named {@code tag} (at most 36 bytes) into the running guest. Its
+     * vhost-user back-end must already listen on {@link #filesystemSocket} and answer: the
+     * hypervisor connects and negotiates with it before this returns. Recorded like disks.
+     */
+    default void hotplugFilesystem(String tag) throws IOException {
+        throw new VmException("VM " + name() + " cannot take virtio-fs devices: its RAM is not shared memory");
+    }
+
+    /**
+     * Removes a virtio-fs device once the hypervisor reports it gone (the guest must have
+     * unmounted it), then its socket connection, which ends the back-end's session.
+     */
+    default void unplugFilesystem(String tag) throws IOException {
+        throw new VmException("VM " + name() + " has no virtio-fs device " + tag);
+    }
+
+    /** The tags of the virtio-fs devices plugged in, as {@link #hotpluggedDisks()}. */
+    default java.util.List<String> hotpluggedFilesystems() {
+        return java.util.List.of();
+    }
+
     /** Where the guest's console output goes. */
     Path consoleLog();
 

@@ -133,6 +133,12 @@ public final class AgentClient implements AutoCloseable {
                 .setAname(aname).setReadOnly(readOnly).setWholeTree(wholeTree)).build());
     }
 
+    /** Mounts the virtio-fs device the host plugged in under {@code tag}; its guest path. */
+    public String addVirtioFsShare(String id, String tag, boolean readOnly, boolean wholeTree) throws AgentException {
+        return addStorage(AddStorageRequest.newBuilder().setId(id).setVirtiofs(dev.skiff.agent.api.VirtioFsShare.newBuilder()
+                .setTag(tag).setReadOnly(readOnly).setWholeTree(wholeTree)).build());
+    }
+
     /**
      * Makes a unix socket in the guest whose connections the agent relays to {@code host:port}
      * presenting {@code token} (see {@link dev.skiff.agent.api.SocketRelayProtocol}); returns its path.

@@ -7,6 +7,7 @@ import dev.skiff.guest.Main;
 import dev.skiff.guest.boot.Boot;
 import dev.skiff.guest.devices.BlockDevices;
 import dev.skiff.guest.share.NinePMount;
+import dev.skiff.guest.share.VirtioFsMount;
 import dev.skiff.sys.Errno;
 import dev.skiff.sys.ErrnoException;
 import dev.skiff.sys.Mounts;
@@ -37,7 +38,7 @@ public final class Storages {
     private final Map<String, Storage> storages = new ConcurrentHashMap<>();
     private final Map<String, SocketForward> sockets = new ConcurrentHashMap<>();
     private final Map<String, FolderPins> pins = new ConcurrentHashMap<>(); // read-write shares' held folders
-    private final java.util.concurrent.CompletableFuture<Void> scsiDrivers = new java.util.concurrent.CompletableFuture<>();
+    private final Set<String> loadedLists = new java.util.HashSet<>(); // on-demand module lists loaded (guarded by itself)
 
     public Storage add(AddStorageRequest request) throws TtrpcException, IOException {
         String id = checkId(request.getId());
@@ -55,7 +56,7 @@ public final class Storages {
                                 + " is not supported: use one of " + LAYER_TYPES);
                     }
                     if (request.getLayer().getScsi()) {
-                        loadScsiDrivers();
+                        loadOnce(Boot.SCSI_MODULES, "the SCSI disk drivers");
                     }
                     mountDisk(request.getLayer().getSerial(), path, fstype, Mounts.MS_RDONLY, null);
                     yield new Storage(id, Storage.Kind.LAYER, path, true);
@@ -84,12 +85,24 @@ public final class Storages {
                     }
                     yield new Storage(id, Storage.Kind.SHARE, path, share.getReadOnly());
                 }
+                case VIRTIOFS -> {
+                    var share = request.getVirtiofs();
+                    if (!share.getTag().matches("[a-z0-9][a-z0-9-]{0,35}")) {
+                        throw new TtrpcException(Code.INVALID_ARGUMENT, "a virtio-fs tag is 1 to 36 of a-z, 0-9 and -");
+                    }
+                    loadOnce(Boot.VIRTIOFS_MODULES, "the virtio-fs client");
+                    VirtioFsMount.mount(share.getTag(), Path.of(path), share.getReadOnly(), DEVICE_TIMEOUT);
+                    if (!share.getReadOnly() && share.getWholeTree()) {
+                        holdFolders(id, path);
+                    }
+                    yield new Storage(id, Storage.Kind.SHARE, path, share.getReadOnly());
+                }
                 case SOCKET -> {
                     sockets.put(id, forward(request.getSocket(), Path.of(path)));
                     yield new Storage(id, Storage.Kind.SOCKET, path, false);
                 }
                 case SOURCE_NOT_SET -> throw new TtrpcException(Code.INVALID_ARGUMENT,
-                        "storage " + id + " names no source: give a layer, a scratch disk, a share or a socket");
+                        "storage " + id + " names no source: give a layer, a scratch disk, a share, a virtio-fs share or a socket");
             };
             storages.put(id, s);
             done = true;
@@ -103,18 +116,19 @@ public final class Storages {
     }
 
     /**
-     * The SCSI controller's drivers, on the first disk the host put there (after the first
-     * sixteen): a guest that never gets one never spends the time loading them under emulation.
-     * Once per VM; concurrent mounts wait for the one load.
+     * A module list loaded on demand, once per VM: the SCSI controller's drivers with the first
+     * disk the host put there (after the first sixteen), the virtio-fs client with the first
+     * virtio-fs share. A guest that never needs one never spends the time loading it under
+     * emulation. Concurrent requests wait for the one load.
      */
-    private void loadScsiDrivers() throws IOException {
-        synchronized (scsiDrivers) {
-            if (!scsiDrivers.isDone()) {
+    private void loadOnce(String list, String what) throws IOException {
+        synchronized (loadedLists) {
+            if (!loadedLists.contains(list)) {
                 long t0 = System.nanoTime();
-                int n = Boot.loadModuleList(Path.of("/"), Boot.SCSI_MODULES, DEVICE_TIMEOUT);
-                Main.log("storage: loaded the SCSI disk drivers (" + n + " modules) in "
+                int n = Boot.loadModuleList(Path.of("/"), list, DEVICE_TIMEOUT);
+                Main.log("storage: loaded " + what + " (" + n + " modules) in "
                         + (System.nanoTime() - t0) / 1_000_000 + " ms");
-                scsiDrivers.complete(null);
+                loadedLists.add(list);
             }
         }
     }

@@ -254,6 +254,32 @@ class AgentIT {
 
     @Test
     @Order(7)
+    void virtioFsShareIsWrittenInsideAndReadOnTheHost() throws Exception {
+        Path dir = Files.createDirectories(export.resolve("vfs"));
+        Files.writeString(dir.resolve("from-host.txt"), "host data\n");
+        Path sock = session.vm().filesystemSocket("vfs1");
+        Process backend = new ProcessBuilder("/usr/lib/qemu/virtiofsd", "--socket-path=" + sock, "-o", "source=" + dir,
+                "-o", "cache=none").inheritIO().start();
+        for (int i = 0; i < 100 && !Files.exists(sock); i++) {
+            Thread.sleep(50);
+        }
+        session.vm().hotplugFilesystem("vfs1");
+        agent.addVirtioFsShare("vfs", "vfs1", false, false);
+        String id = create(sh("cat /data/from-host.txt; echo written in the container > /data/out.txt"),
+                List.of(new OciSpec.Bind("vfs", "", "/data", false)), false, false);
+        var out = output(id, "", StreamKind.STDOUT);
+        agent.startContainer(id);
+        assertEquals(0, agent.waitProcess(id, "", WAIT).getExitCode());
+        assertEquals("host data\n", text(out));
+        assertEquals("written in the container\n", Files.readString(dir.resolve("out.txt")));
+        agent.removeContainer(id, false);
+        agent.removeStorage("vfs");
+        session.vm().unplugFilesystem("vfs1");
+        assertTrue(backend.waitFor(60, TimeUnit.SECONDS), "the back-end's session ended with the device");
+    }
+
+    @Test
+    @Order(7)
     void ninePShareIsWrittenInsideAndReadOnTheHost() throws Exception {
         Files.writeString(export.resolve("from-host.txt"), "host data\n");
         Server server = new Server(new Export(export.toString(), new Passthrough(export), false, null));

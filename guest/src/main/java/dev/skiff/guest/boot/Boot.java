@@ -27,6 +27,8 @@ public final class Boot {
     public static final String NET_MODULES = "etc/skiff/modules.net";
     /** The SCSI disk drivers, loaded by the agent with the first disk on the SCSI controller. */
     public static final String SCSI_MODULES = "etc/skiff/modules.scsi";
+    /** The virtio-fs client, loaded by the agent with the first virtio-fs share. */
+    public static final String VIRTIOFS_MODULES = "etc/skiff/modules.virtiofs";
 
     /** Taken as early as this class loads, which is the first thing main() does. */
     private static final long JVM_START = System.nanoTime();

@@ -35,8 +35,22 @@ public final class QemuCommandLine {
     /** The uplink's netdev id, which host forwards name. */
     static final String UPLINK_NETDEV = "uplink";
 
-    /** Everything the driver decided before building the line. */
-    record Plan(Path binary, Accel accel, VmConfig config, Path qmpSocket, Path consoleLog, Path runDir) {}
+    /** The PCI bridge virtio-fs devices are hot-plugged on: 31 slots of their own, none of the root bus's. */
+    static final String FS_BRIDGE = "fsbr0";
+
+    /**
+     * Everything the driver decided before building the line.
+     *
+     * @param sharedMemory back the guest's RAM with a shared memfd (and give virtio-fs devices a
+     *        bridge), so that a vhost-user back-end in another process can map it
+     */
+    record Plan(Path binary, Accel accel, VmConfig config, Path qmpSocket, Path consoleLog, Path runDir,
+                boolean sharedMemory) {}
+
+    /** A hot-plugged virtio-fs device's vhost-user socket, where its back-end listens. */
+    static Path filesystemSocket(Path runDir, String tag) {
+        return runDir.resolve("fs-" + tag + ".sock");
+    }
 
     static Path channelSocket(Path runDir, String channel) {
         return runDir.resolve("ch-" + channel + ".sock");
@@ -62,6 +76,13 @@ public final class QemuCommandLine {
             case AUTO -> throw new IllegalArgumentException("acceleration must be resolved before building the command line");
         }
         a.addAll(List.of("-m", Integer.toString(c.memoryMiB()), "-smp", Integer.toString(c.cpus())));
+        if (plan.sharedMemory()) {
+            // vhost-user (virtio-fs) back-ends read and write guest buffers in place: they map the
+            // guest's RAM from the memfd QEMU passes them, which needs share=on. Free page reporting
+            // still returns freed pages (QEMU punches holes in the memfd).
+            a.addAll(List.of("-object", "memory-backend-memfd,id=ram0,share=on,size=" + c.memoryMiB() + "M",
+                    "-machine", "memory-backend=ram0"));
+        }
         a.addAll(List.of("-kernel", c.kernel().toString(), "-initrd", c.initrd().toString(), "-append", append(c)));
         a.addAll(List.of("-chardev", "file,id=console,path=" + opt(plan.consoleLog()), "-serial", "chardev:console"));
         a.addAll(List.of("-chardev", "socket,id=qmp,path=" + opt(plan.qmpSocket()) + ",server=on,wait=off",
@@ -75,6 +96,9 @@ public final class QemuCommandLine {
         // target is ever set: the guest keeps all its RAM to allocate from.
         a.addAll(List.of("-device", "virtio-balloon-pci,id=balloon0,free-page-reporting=on"));
         a.addAll(List.of("-device", "virtio-scsi-pci,id=" + SCSI_BUS));
+        if (plan.sharedMemory()) {
+            a.addAll(List.of("-device", "pci-bridge,id=" + FS_BRIDGE + ",chassis_nr=1"));
+        }
         for (String ch : c.channels()) {
             a.addAll(List.of("-chardev", "socket,id=ch-" + ch + ",path=" + opt(channelSocket(plan.runDir(), ch))
                     + ",server=on,wait=off",

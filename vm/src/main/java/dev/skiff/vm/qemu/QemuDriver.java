@@ -82,7 +82,7 @@ public final class QemuDriver implements VmDriver {
             Files.createDirectories(console.toAbsolutePath().getParent());
             Path stderr = stderrFile(runDir);
             QemuCommandLine.Plan plan = new QemuCommandLine.Plan(binary, accel, config, runDir.resolve("qmp.sock"),
-                    console, runDir);
+                    console, runDir, sharedMemory());
             List<String> argv = inOwnSession(QemuCommandLine.build(plan));
             // No pipes: QEMU's stdio is /dev/null and a file, so nothing breaks when this process dies.
             process = new ProcessBuilder(argv)
@@ -93,7 +93,7 @@ public final class QemuDriver implements VmDriver {
             // Fixed at fork, kept across setsid's exec; a start-up death is reported by connectQmp.
             long startTime = ProcStat.read(process.pid()).map(ProcStat::startTime).orElse(-1L);
             RunRecord record = new RunRecord(config, binary, accel, console, process.pid(), startTime,
-                    List.of(), List.of());
+                    List.of(), List.of(), List.of(), plan.sharedMemory(), List.of());
             QemuVm vm = new QemuVm(record, plan, process, process.toHandle());
             qmp = connectQmp(plan.qmpSocket(), process, stderr, vm::onEvent);
             if (startTime < 0) {
@@ -167,7 +167,7 @@ public final class QemuDriver implements VmDriver {
         ProcessHandle handle = ProcessHandle.of(record.pid()).orElseThrow(
                 () -> new VmException("cannot attach to VM " + name + ": its QEMU (pid " + record.pid() + ") has just ended"));
         QemuCommandLine.Plan plan = new QemuCommandLine.Plan(record.binary(), record.accel(), record.config(),
-                runDir.resolve("qmp.sock"), record.consoleLog(), runDir);
+                runDir.resolve("qmp.sock"), record.consoleLog(), runDir, record.sharedMemory());
         QemuVm vm = new QemuVm(record, plan, null, handle);
         QmpClient qmp = null;
         try {
@@ -299,5 +299,13 @@ public final class QemuDriver implements VmDriver {
         if (!Files.isReadable(p)) {
             throw new VmException(what + " " + p + " is not readable");
         }
+    }
+
+    /**
+     * Whether a new VM's RAM is a shared memfd, which virtio-fs back-ends need: on Linux (memfd),
+     * unless {@code SKIFF_SHARED_MEMORY=0} turns it off (bind mounts then stay on 9P).
+     */
+    static boolean sharedMemory() {
+        return System.getProperty("os.name", "").equals("Linux") && !"0".equals(System.getenv("SKIFF_SHARED_MEMORY"));
     }
 }

@@ -266,13 +266,29 @@ final class QemuVm implements Vm {
 
     @Override
     public void unplugChannel(String name) throws IOException {
-        String device = "port-" + name;
-        CompletableFuture<Void> deleted = new CompletableFuture<>();
         synchronized (this) {
             requireRunning("remove channel " + name);
             if (!record.hotplugChannels().contains(name)) {
                 throw new VmException("VM " + name() + " has no hot-plugged channel named " + name);
             }
+        }
+        deleteDevice("port-" + name, "port " + name);
+        synchronized (this) {
+            qmp.execute("chardev-remove", Map.of("id", "ch-" + name), QemuDriver.QMP_TIMEOUT);
+            channels.remove(name);
+            record = record.withoutChannel(name);
+            remember("state (channel " + name + " removed)");
+        }
+    }
+
+    /**
+     * {@code device_del}, then waits for QEMU's {@code DEVICE_DELETED} event (a PCI device goes
+     * only when the guest has let it go), never a fixed pause.
+     */
+    private void deleteDevice(String device, String what) throws IOException {
+        CompletableFuture<Void> deleted = new CompletableFuture<>();
+        synchronized (this) {
+            requireRunning("remove " + what);
             deletions.put(device, deleted); // before device_del: the event may come before its reply
             try {
                 qmp.execute("device_del", Map.of("id", device), QemuDriver.QMP_TIMEOUT);
@@ -285,18 +301,81 @@ final class QemuVm implements Vm {
             deleted.get(QemuDriver.QMP_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
             deletions.remove(device);
-            throw new VmException("VM " + name() + " did not report port " + name + " removed within "
+            throw new VmException("VM " + name() + " did not report " + what + " removed within "
                     + QemuDriver.QMP_TIMEOUT.toSeconds() + " s; it stays plugged");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while removing port " + name);
+            throw new java.io.InterruptedIOException("interrupted while removing " + what);
         }
+    }
+
+    @Override
+    public boolean sharedMemory() {
+        return plan.sharedMemory();
+    }
+
+    @Override
+    public Path filesystemSocket(String tag) throws VmException {
+        checkTag(tag);
+        return QemuCommandLine.filesystemSocket(plan.runDir(), tag);
+    }
+
+    /** virtio-fs tags: the config space holds 36 bytes; ours are also safe in QMP ids and file names. */
+    private static void checkTag(String tag) throws VmException {
+        if (!tag.matches("[a-z0-9][a-z0-9-]{0,35}")) {
+            throw new VmException("virtio-fs tag \"" + tag + "\" must be 1 to 36 of a-z, 0-9 and -");
+        }
+    }
+
+    /**
+     * chardev-add connects to the back-end's socket at once; device_add then has QEMU negotiate
+     * with it (features, memory table) before it answers. A 1024-entry queue lets the guest send
+     * 1 MiB requests (the kernel caps a request's pages at the queue size).
+     */
+    @Override
+    public synchronized void hotplugFilesystem(String tag) throws IOException {
+        checkTag(tag);
+        requireRunning("add virtio-fs " + tag);
+        if (!plan.sharedMemory()) {
+            throw new VmException("VM " + name() + " cannot take virtio-fs devices: its RAM is not shared memory");
+        }
+        if (record.hotplugFilesystems().contains(tag)) {
+            throw new VmException("VM " + name() + " already has a virtio-fs device " + tag);
+        }
+        String id = "fs-" + tag;
+        qmp.execute("chardev-add", Map.of("id", id, "backend", Map.of("type", "socket", "data", Map.of(
+                "addr", Map.of("type", "unix", "data", Map.of("path", filesystemSocket(tag).toString())),
+                "server", false))), QemuDriver.QMP_TIMEOUT);
+        try {
+            qmp.execute("device_add", Map.of("driver", "vhost-user-fs-pci", "bus", QemuCommandLine.FS_BRIDGE,
+                    "chardev", id, "tag", tag, "queue-size", 1024, "id", "dev-" + id), QemuDriver.QMP_TIMEOUT);
+        } catch (IOException e) {
+            qmp.execute("chardev-remove", Map.of("id", id), QemuDriver.QMP_TIMEOUT);
+            throw e;
+        }
+        record = record.withFilesystem(tag, true);
+        remember("virtio-fs " + tag);
+    }
+
+    @Override
+    public void unplugFilesystem(String tag) throws IOException {
         synchronized (this) {
-            qmp.execute("chardev-remove", Map.of("id", "ch-" + name), QemuDriver.QMP_TIMEOUT);
-            channels.remove(name);
-            record = record.withoutChannel(name);
-            remember("state (channel " + name + " removed)");
+            requireRunning("remove virtio-fs " + tag);
+            if (!record.hotplugFilesystems().contains(tag)) {
+                throw new VmException("VM " + name() + " has no virtio-fs device " + tag);
+            }
         }
+        deleteDevice("dev-fs-" + tag, "virtio-fs " + tag);
+        synchronized (this) {
+            qmp.execute("chardev-remove", Map.of("id", "fs-" + tag), QemuDriver.QMP_TIMEOUT);
+            record = record.withFilesystem(tag, false);
+            remember("state (virtio-fs " + tag + " removed)");
+        }
+    }
+
+    @Override
+    public synchronized java.util.List<String> hotpluggedFilesystems() {
+        return java.util.List.copyOf(record.hotplugFilesystems());
     }
 
     @Override

@@ -33,9 +33,13 @@ import java.util.function.Function;
  * @param accel the acceleration QEMU runs with (the config may say AUTO)
  * @param consoleLog where the console goes (the config may leave it to the driver)
  * @param startTime field 22 of /proc/PID/stat when QEMU was started
+ * @param sharedMemory the guest's RAM is a shared memfd, which vhost-user back-ends can map (a
+ *        record an older process wrote lacks the key: false)
+ * @param hotplugFilesystems the tags of the virtio-fs devices plugged in, in order
  */
 record RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, long pid, long startTime,
-                 List<String> hotplugChannels, List<DiskSpec> hotplugDisks, List<NicSpec> hotplugNics) {
+                 List<String> hotplugChannels, List<DiskSpec> hotplugDisks, List<NicSpec> hotplugNics,
+                 boolean sharedMemory, List<String> hotplugFilesystems) {
     static final String FILE = "vm.properties";
     /** Bumped when a key changes meaning; readers refuse other versions rather than guess. */
     static final int FORMAT = 1;
@@ -44,42 +48,58 @@ record RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, lon
         hotplugChannels = List.copyOf(hotplugChannels);
         hotplugDisks = List.copyOf(hotplugDisks);
         hotplugNics = List.copyOf(hotplugNics);
+        hotplugFilesystems = List.copyOf(hotplugFilesystems);
     }
 
     RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, long pid, long startTime,
               List<String> hotplugChannels, List<DiskSpec> hotplugDisks) {
-        this(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, hotplugDisks, List.of());
+        this(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, hotplugDisks, List.of(), false, List.of());
+    }
+
+    RunRecord withFilesystem(String tag, boolean plugged) {
+        List<String> f = new ArrayList<>(hotplugFilesystems);
+        f.remove(tag);
+        if (plugged) {
+            f.add(tag);
+        }
+        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, hotplugDisks, hotplugNics,
+                sharedMemory, f);
     }
 
     RunRecord withNic(NicSpec nic) {
         List<NicSpec> n = new ArrayList<>(hotplugNics);
         n.add(nic);
-        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, hotplugDisks, n);
+        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, hotplugDisks, n,
+                sharedMemory, hotplugFilesystems);
     }
 
     RunRecord withChannel(String channel) {
         List<String> c = new ArrayList<>(hotplugChannels);
         c.add(channel);
-        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, c, hotplugDisks, hotplugNics);
+        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, c, hotplugDisks, hotplugNics,
+                sharedMemory, hotplugFilesystems);
     }
 
     RunRecord withoutChannel(String channel) {
         List<String> c = new ArrayList<>(hotplugChannels);
         c.remove(channel);
-        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, c, hotplugDisks, hotplugNics);
+        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, c, hotplugDisks, hotplugNics,
+                sharedMemory, hotplugFilesystems);
     }
 
     RunRecord withDisk(DiskSpec disk) {
         List<DiskSpec> d = new ArrayList<>(hotplugDisks);
         d.add(disk);
-        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, d, hotplugNics);
+        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, d, hotplugNics,
+                sharedMemory, hotplugFilesystems);
     }
 
     /** Without the hot-plugged disk of this serial (serials are unique within a VM). */
     RunRecord withoutDisk(String serial) {
         List<DiskSpec> d = new ArrayList<>(hotplugDisks);
         d.removeIf(x -> x.serial().equals(serial));
-        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, d, hotplugNics);
+        return new RunRecord(config, binary, accel, consoleLog, pid, startTime, hotplugChannels, d, hotplugNics,
+                sharedMemory, hotplugFilesystems);
     }
 
     /** All the channels the guest has: those at boot, then the hot-plugged ones. */
@@ -117,6 +137,8 @@ record RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, lon
         putList(p, "hotplug.channel", hotplugChannels);
         putDisks(p, "hotplug.disk", hotplugDisks);
         putList(p, "hotplug.nic", hotplugNics.stream().map(n -> n.name() + " " + n.mac()).toList());
+        p.setProperty("qemu.sharedMemory", Boolean.toString(sharedMemory));
+        putList(p, "hotplug.filesystem", hotplugFilesystems);
         return p;
     }
 
@@ -135,7 +157,8 @@ record RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, lon
         hot.forEach(VmConfig::checkChannelName);
         return new RunRecord(config, Path.of(required(p, "qemu.binary")), Accel.valueOf(required(p, "qemu.accel")),
                 Path.of(required(p, "qemu.consoleLog")), Long.parseLong(required(p, "qemu.pid")),
-                Long.parseLong(required(p, "qemu.startTime")), hot, disks(p, "hotplug.disk"), nics(list(p, "hotplug.nic")));
+                Long.parseLong(required(p, "qemu.startTime")), hot, disks(p, "hotplug.disk"), nics(list(p, "hotplug.nic")),
+                Boolean.parseBoolean(p.getProperty("qemu.sharedMemory", "false")), list(p, "hotplug.filesystem"));
     }
 
     private static List<NicSpec> nics(List<String> values) {

@@ -22,7 +22,18 @@ class QemuCommandLineTest {
 
     private static List<String> build(VmConfig c, Accel accel) {
         return QemuCommandLine.build(new QemuCommandLine.Plan(Path.of("/usr/bin/qemu-system-x86_64"), accel, c,
-                RUN.resolve("qmp.sock"), Path.of("/logs/t.log"), RUN));
+                RUN.resolve("qmp.sock"), Path.of("/logs/t.log"), RUN, false));
+    }
+
+    @Test
+    void sharedMemoryBacksTheRamWithAMemfdAndAddsTheFilesystemBridge() {
+        VmConfig c = config();
+        List<String> argv = QemuCommandLine.build(new QemuCommandLine.Plan(Path.of("/q"), Accel.TCG, c,
+                RUN.resolve("qmp.sock"), Path.of("/l"), RUN, true));
+        assertTrue(argv.contains("memory-backend-memfd,id=ram0,share=on,size=" + c.memoryMiB() + "M"), argv.toString());
+        assertTrue(argv.contains("memory-backend=ram0"), argv.toString());
+        assertTrue(argv.contains("pci-bridge,id=" + QemuCommandLine.FS_BRIDGE + ",chassis_nr=1"), argv.toString());
+        assertFalse(build(c, Accel.TCG).stream().anyMatch(a -> a.contains("memfd") || a.contains("pci-bridge")));
     }
 
     private static String after(List<String> argv, String flag) {
