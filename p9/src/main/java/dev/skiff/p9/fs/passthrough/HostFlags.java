@@ -33,13 +33,6 @@ final class HostFlags {
         return f | OpenFlags.O_NOCTTY | OpenFlags.O_CLOEXEC;
     }
 
-    /** True if the flags ask for write access or for a change (create, truncate). */
-    static boolean writes(int dotl) {
-        int acc = dotl & P9.DOTL_NOACCESS;
-        return acc == P9.DOTL_WRONLY || acc == P9.DOTL_RDWR
-                || (dotl & (P9.DOTL_CREATE | P9.DOTL_TRUNC | P9.DOTL_APPEND)) != 0;
-    }
-
     private static int bit(int dotl, int p9, int host) {
         return (dotl & p9) != 0 ? host : 0;
     }
