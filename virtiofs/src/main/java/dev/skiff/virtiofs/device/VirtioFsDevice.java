@@ -2,14 +2,16 @@ package dev.skiff.virtiofs.device;
 
 import dev.skiff.vhost.Device;
 import dev.skiff.vhost.QueueHandler;
-import dev.skiff.vhost.Request;
 import dev.skiff.virtiofs.server.FuseSession;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 /**
  * The virtio-fs device (virtio spec "File System Device"): config space {@code tag[36]},
@@ -62,7 +64,9 @@ public final class VirtioFsDevice implements Device {
 
     @Override
     public QueueHandler handler(int index) {
-        return index == HIPRIO ? this::serve : this::dispatch;
+        return index == HIPRIO
+                ? r -> serve(r.readable(), r.writable(), r::complete)
+                : r -> submit(r.readable(), r.writable(), r::complete);
     }
 
     /** Stops taking requests: a queue worker waiting for a permit gives up. */
@@ -70,7 +74,11 @@ public final class VirtioFsDevice implements Device {
         closed = true;
     }
 
-    private void dispatch(Request request) {
+    /**
+     * Serves one request of the request queue on a virtual thread, once one of the
+     * {@code maxInFlight} permits is free; the caller (the queue worker) waits for it meanwhile.
+     */
+    void submit(List<MemorySegment> readable, List<MemorySegment> writable, IntConsumer complete) {
         try {
             while (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                 if (closed) {
@@ -83,16 +91,16 @@ public final class VirtioFsDevice implements Device {
         }
         Thread.ofVirtual().name("virtiofs-request").start(() -> {
             try {
-                serve(request);
+                serve(readable, writable, complete);
             } finally {
                 inFlight.release();
             }
         });
     }
 
-    private void serve(Request request) {
+    private void serve(List<MemorySegment> readable, List<MemorySegment> writable, IntConsumer complete) {
         try {
-            request.complete(session.serve(request.readable(), request.writable()));
+            complete.accept(session.serve(readable, writable));
         } catch (RuntimeException e) {
             // the ring was reset under us (GET_VRING_BASE, a new memory table): nothing to answer
             LOG.log(System.Logger.Level.DEBUG, "FUSE reply dropped: " + e.getMessage());

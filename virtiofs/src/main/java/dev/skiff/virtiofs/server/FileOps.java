@@ -1,6 +1,7 @@
 package dev.skiff.virtiofs.server;
 
 import dev.skiff.p9.fs.FileSystem;
+import dev.skiff.p9.fs.LinuxOpenFlags;
 import dev.skiff.p9.fs.Names;
 import dev.skiff.p9.fs.OpenFile;
 import dev.skiff.p9.wire.P9;
@@ -17,6 +18,8 @@ import java.util.Arrays;
 
 /**
  * Handlers for open files: OPEN(DIR), CREATE, READ, WRITE, READDIR, FSYNC(DIR), RELEASE(DIR).
+ * Open flags arrive as the guest's Linux flags and are carried as the 9P path carries them
+ * ({@link LinuxOpenFlags}: O_DIRECT, O_SYNC, O_NOATIME ...).
  * Open replies carry neither FOPEN_KEEP_CACHE (the host may change the file: coherence first) nor
  * FOPEN_DIRECT_IO (the page cache must stay usable, or shared mmap of the file fails).
  */
@@ -26,7 +29,7 @@ final class FileOps {
     static FuseReply open(FuseSession s, InHeader h, FuseRequest.Open m) throws IOException {
         int dotl = m.dir()
                 ? P9.DOTL_RDONLY | P9.DOTL_DIRECTORY
-                : GuestFlags.toDotl(m.flags()) & ~(P9.DOTL_CREATE | P9.DOTL_EXCL);
+                : LinuxOpenFlags.toDotl(m.flags()) & ~(P9.DOTL_CREATE | P9.DOTL_EXCL);
         try (NodeTable.Ref n = s.nodes.acquire(h.nodeid())) {
             OpenFile file = s.fs.open(n.node(), dotl);
             return new FuseReply.OpenOut(s.handles.add(file, m.dir()), 0);
@@ -36,7 +39,7 @@ final class FileOps {
     /** CREATE: the entry of the new file and a handle on it, opened with the guest's flags. */
     static FuseReply create(FuseSession s, InHeader h, FuseRequest.Create m) throws IOException {
         Names.checkCreate(m.name());
-        int dotl = GuestFlags.toDotl(m.flags()) | P9.DOTL_CREATE;
+        int dotl = LinuxOpenFlags.toDotl(m.flags()) | P9.DOTL_CREATE;
         try (NodeTable.Ref dir = s.nodes.acquire(h.nodeid())) {
             FileSystem.Created c = s.fs.create(dir.node(), m.name(), dotl, EntryOps.masked(m.mode(), m.umask()),
                     h.uid(), h.gid());

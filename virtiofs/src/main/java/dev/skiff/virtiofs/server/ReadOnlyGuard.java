@@ -1,5 +1,6 @@
 package dev.skiff.virtiofs.server;
 
+import dev.skiff.p9.fs.LinuxOpenFlags;
 import dev.skiff.p9.fs.ReadOnlyRule;
 import dev.skiff.sys.Errno;
 import dev.skiff.sys.ErrnoException;
@@ -33,7 +34,7 @@ final class ReadOnlyGuard {
             case FuseRequest.Setxattr m -> true;
             case FuseRequest.Removexattr m -> true;
             case FuseRequest.Create m -> true;
-            case FuseRequest.Open m -> ReadOnlyRule.opensForChange(GuestFlags.toDotl(m.flags()));
+            case FuseRequest.Open m -> ReadOnlyRule.opensForChange(LinuxOpenFlags.toDotl(m.flags()));
             default -> false;
         };
     }

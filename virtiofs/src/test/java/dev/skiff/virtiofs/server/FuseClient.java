@@ -17,22 +17,22 @@ import java.util.List;
  * {@link FuseSession}, and parses the reply. Writable buffers are followed by canary bytes that
  * every call checks, so no reply can overflow unnoticed.
  */
-final class FuseClient implements AutoCloseable {
+public final class FuseClient implements AutoCloseable {
     static final int CANARY = 64;
     static final byte CANARY_BYTE = (byte) 0xA5;
 
-    final FuseSession session;
+    public final FuseSession session;
     private final Arena arena = Arena.ofShared();
     private long unique = 100;
     int uid = 0, gid = 0;
 
-    FuseClient(FuseSession session) {
+    public FuseClient(FuseSession session) {
         this.session = session;
     }
 
     /** A reply: its header fields and its body, little-endian, positioned at the body's start. */
-    record Reply(int written, int len, int error, long unique, ByteBuffer body) {
-        Reply ok() {
+    public record Reply(int written, int len, int error, long unique, ByteBuffer body) {
+        public Reply ok() {
             assertEquals(0, error, "FUSE error " + error);
             return this;
         }
@@ -45,9 +45,9 @@ final class FuseClient implements AutoCloseable {
     }
 
     /** An entry_out: node id and the fields of its fuse_attr the tests look at. */
-    record Entry(long nodeid, long generation, long ino, long size, int mode, int nlink, long atime, long mtime) {}
+    public record Entry(long nodeid, long generation, long ino, long size, int mode, int nlink, long atime, long mtime) {}
 
-    static ByteBuffer le(int n) {
+    public static ByteBuffer le(int n) {
         return ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
     }
 
@@ -70,18 +70,18 @@ final class FuseClient implements AutoCloseable {
     }
 
     /** The whole request: fuse_in_header with a len that fits, then {@code body}. */
-    byte[] request(int opcode, long nodeid, byte[] body) {
+    public byte[] request(int opcode, long nodeid, byte[] body) {
         return cat(le(Fuse.IN_HEADER_SIZE).putInt(Fuse.IN_HEADER_SIZE + body.length).putInt(opcode)
                 .putLong(++unique).putLong(nodeid).putInt(uid).putInt(gid).putInt(4242).putInt(0).array(), body);
     }
 
-    MemorySegment segment(byte[] bytes) {
+    public MemorySegment segment(byte[] bytes) {
         MemorySegment s = arena.allocate(Math.max(1, bytes.length));
         MemorySegment.copy(bytes, 0, s, ValueLayout.JAVA_BYTE, 0, bytes.length);
         return s.asSlice(0, bytes.length);
     }
 
-    Reply call(int opcode, long nodeid, byte[] body) {
+    public Reply call(int opcode, long nodeid, byte[] body) {
         return raw(request(opcode, nodeid, body), 1 << 20 | 4096);
     }
 
@@ -116,15 +116,15 @@ final class FuseClient implements AutoCloseable {
 
     // --- operations, as the guest kernel sends them ---
 
-    Reply init() {
+    public Reply init() {
         return call(Fuse.INIT, 0, le(64).putInt(7).putInt(37).putInt(128 << 10).putInt(0xffffffff).array());
     }
 
-    Reply lookup(long parent, String name) {
+    public Reply lookup(long parent, String name) {
         return call(Fuse.LOOKUP, parent, name(name));
     }
 
-    static Entry entry(Reply r) {
+    public static Entry entry(Reply r) {
         ByteBuffer b = r.ok().body().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         long nodeid = b.getLong(0), gen = b.getLong(8);
         return attrAt(b, 40, nodeid, gen);
@@ -147,7 +147,7 @@ final class FuseClient implements AutoCloseable {
         return new long[] {e.nodeid(), r.body().getLong(Fuse.ENTRY_OUT_SIZE)};
     }
 
-    long open(long nodeid, int flags) {
+    public long open(long nodeid, int flags) {
         return call(Fuse.OPEN, nodeid, le(8).putInt(flags).putInt(0).array()).ok().body().getLong(0);
     }
 
@@ -189,7 +189,7 @@ final class FuseClient implements AutoCloseable {
         return call(Fuse.FORGET, nodeid, le(8).putLong(n).array(), 0);
     }
 
-    static byte[] lk(long fh, long owner, long start, long end, int type, int pid) {
+    public static byte[] lk(long fh, long owner, long start, long end, int type, int pid) {
         return le(48).putLong(fh).putLong(owner).putLong(start).putLong(end).putInt(type).putInt(pid).putInt(0).array();
     }
 
