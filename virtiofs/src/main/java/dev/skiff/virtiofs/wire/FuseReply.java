@@ -15,7 +15,7 @@ public sealed interface FuseReply {
     /** The header alone with error = -errno. */
     record Error(int errno) implements FuseReply {}
 
-    /** The header alone, success (MKDIR's siblings reply entries; this is for RELEASE, FLUSH ...). */
+    /** The header alone, success: UNLINK, RENAME, RELEASE, FLUSH, FSYNC, SETLK, the xattr changes. */
     record Empty() implements FuseReply {}
 
     /** fuse_init_out. */

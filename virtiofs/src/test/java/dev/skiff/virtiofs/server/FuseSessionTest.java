@@ -243,6 +243,20 @@ class FuseSessionTest {
         assertEquals(-Errno.EIO, c.getattr(Fuse.ROOT_ID).error(), "after DESTROY only INIT is served");
     }
 
+    @Test
+    void closingTheSessionReleasesEveryNodeAndFile() throws IOException {
+        int before = openDescriptors();
+        try (FuseClient other = new FuseClient(new FuseSession(fs, false, CachePolicy.COHERENT, FuseLimits.DEFAULT))) {
+            other.init().ok();
+            long[] f = other.create(Fuse.ROOT_ID, "kept-open", OpenFlags.O_RDWR | OpenFlags.O_CREAT, 0100644);
+            long d = FuseClient.entry(other.mkdir(Fuse.ROOT_ID, "kept-dir", 0755)).nodeid();
+            other.opendir(d);
+            other.write(f[1], 0, new byte[] {1, 2, 3}).ok();
+            assertTrue(openDescriptors() >= before + 4, "two nodes and two open files");
+        }
+        assertEquals(before, openDescriptors(), "the session's end closed them all");
+    }
+
     static int openDescriptors() throws IOException {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return (int) s.count();
