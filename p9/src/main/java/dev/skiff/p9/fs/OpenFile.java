@@ -2,6 +2,8 @@ package dev.skiff.p9.fs;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * An open file or directory behind a fid after Tlopen or Tlcreate. Reads and writes are
@@ -11,6 +13,27 @@ public interface OpenFile extends Closeable {
 
     /** Up to {@code count} bytes at {@code offset}; an empty array at end of file. */
     byte[] read(long offset, int count) throws IOException;
+
+    /**
+     * Reads up to {@code into.byteSize()} bytes at {@code offset} straight into {@code into}
+     * (a FUSE server passes guest memory here); the count read, 0 at end of file. The default
+     * goes through {@link #read(long, int)} and copies; backends with a descriptor override it to
+     * read without the copy.
+     */
+    default int read(long offset, MemorySegment into) throws IOException {
+        byte[] data = read(offset, (int) Math.min(into.byteSize(), Integer.MAX_VALUE));
+        MemorySegment.copy(data, 0, into, ValueLayout.JAVA_BYTE, 0, data.length);
+        return data.length;
+    }
+
+    /**
+     * Truncates through this open file (ftruncate(2)), which needs only the write access the
+     * file was opened with, not write permission on the path. Returns false, changing nothing,
+     * when the backend has no such operation; the caller then truncates through the node.
+     */
+    default boolean truncate(long size) throws IOException {
+        return false;
+    }
 
     /** Writes {@code data} at {@code offset} (appends when opened with O_APPEND); the count written. */
     int write(long offset, byte[] data) throws IOException;

@@ -1,5 +1,6 @@
 package dev.skiff.p9.server;
 
+import dev.skiff.p9.fs.Names;
 import java.io.IOException;
 import dev.skiff.p9.fs.Node;
 import dev.skiff.p9.wire.Qid;

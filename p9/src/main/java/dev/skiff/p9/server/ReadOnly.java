@@ -1,5 +1,6 @@
 package dev.skiff.p9.server;
 
+import dev.skiff.p9.fs.ReadOnlyRule;
 import dev.skiff.p9.wire.P9;
 import dev.skiff.p9.wire.Tmessage;
 import dev.skiff.sys.Errno;
@@ -39,8 +40,6 @@ final class ReadOnly {
 
     /** True if P9_DOTL open flags ask for write access, truncation, creation or appending. */
     static boolean writes(int dotl) {
-        int acc = dotl & P9.DOTL_NOACCESS;
-        return acc == P9.DOTL_WRONLY || acc == P9.DOTL_RDWR
-                || (dotl & (P9.DOTL_CREATE | P9.DOTL_TRUNC | P9.DOTL_APPEND)) != 0;
+        return ReadOnlyRule.opensForChange(dotl);
     }
 }

@@ -43,6 +43,25 @@ final class FdFile implements OpenFile {
         }
     }
 
+    /** pread(2) straight into {@code into}, which must be native memory (guest memory is). */
+    @Override
+    public int read(long offset, MemorySegment into) throws ErrnoException {
+        try {
+            return (int) Fds.pread(fd, into, into.byteSize(), offset);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.ESPIPE) {
+                throw e;
+            }
+            return (int) Fds.read(fd, into, into.byteSize());
+        }
+    }
+
+    @Override
+    public boolean truncate(long size) throws ErrnoException {
+        Fds.ftruncate(fd, size);
+        return true;
+    }
+
     @Override
     public int write(long offset, byte[] data) throws ErrnoException {
         NativeBuffers.Buffer b = NativeBuffers.borrow();

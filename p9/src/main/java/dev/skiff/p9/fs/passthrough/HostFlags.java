@@ -1,5 +1,6 @@
 package dev.skiff.p9.fs.passthrough;
 
+import dev.skiff.p9.fs.LinuxOpenFlags;
 import dev.skiff.p9.wire.P9;
 import dev.skiff.sys.OpenFlags;
 
@@ -14,33 +15,10 @@ final class HostFlags {
     private HostFlags() {}
 
     static int of(int dotl) {
-        int f = dotl & P9.DOTL_NOACCESS;
-        if (f == P9.DOTL_NOACCESS) {
-            f = OpenFlags.O_RDONLY;
+        int f = LinuxOpenFlags.fromDotl(dotl);
+        if ((dotl & P9.DOTL_NOACCESS) == P9.DOTL_NOACCESS) {
+            f &= ~OpenFlags.O_ACCMODE; // O_RDONLY
         }
-        f |= bit(dotl, P9.DOTL_CREATE, OpenFlags.O_CREAT);
-        f |= bit(dotl, P9.DOTL_EXCL, OpenFlags.O_EXCL);
-        f |= bit(dotl, P9.DOTL_TRUNC, OpenFlags.O_TRUNC);
-        f |= bit(dotl, P9.DOTL_APPEND, OpenFlags.O_APPEND);
-        f |= bit(dotl, P9.DOTL_NONBLOCK, OpenFlags.O_NONBLOCK);
-        f |= bit(dotl, P9.DOTL_DSYNC, OpenFlags.O_DSYNC);
-        f |= bit(dotl, P9.DOTL_DIRECT, OpenFlags.O_DIRECT);
-        f |= bit(dotl, P9.DOTL_LARGEFILE, OpenFlags.O_LARGEFILE);
-        f |= bit(dotl, P9.DOTL_DIRECTORY, OpenFlags.O_DIRECTORY);
-        f |= bit(dotl, P9.DOTL_NOFOLLOW, OpenFlags.O_NOFOLLOW);
-        f |= bit(dotl, P9.DOTL_NOATIME, OpenFlags.O_NOATIME);
-        f |= bit(dotl, P9.DOTL_SYNC, OpenFlags.O_SYNC);
         return f | OpenFlags.O_NOCTTY | OpenFlags.O_CLOEXEC;
-    }
-
-    /** True if the flags ask for write access or for a change (create, truncate). */
-    static boolean writes(int dotl) {
-        int acc = dotl & P9.DOTL_NOACCESS;
-        return acc == P9.DOTL_WRONLY || acc == P9.DOTL_RDWR
-                || (dotl & (P9.DOTL_CREATE | P9.DOTL_TRUNC | P9.DOTL_APPEND)) != 0;
-    }
-
-    private static int bit(int dotl, int p9, int host) {
-        return (dotl & p9) != 0 ? host : 0;
     }
 }

@@ -1,4 +1,4 @@
-package dev.skiff.p9.server;
+package dev.skiff.p9.fs;
 
 import dev.skiff.sys.Errno;
 import dev.skiff.sys.ErrnoException;
@@ -9,16 +9,19 @@ import java.nio.charset.StandardCharsets;
  * and is never empty: such names are refused with ENOENT, as QEMU's name_is_illegal() does
  * (hw/9pfs/9p.c). Creating {@code .} or {@code ..} is EEXIST; removing them EINVAL/ENOTEMPTY,
  * as unlinkat(2) would say; renaming them EISDIR (QEMU v9fs_renameat).
+ *
+ * <p>Shared by every protocol served from a {@link FileSystem} (9P, FUSE), since the backends
+ * rely on these checks ({@link FileSystem}'s contract on {@code name}).
  */
-final class Names {
+public final class Names {
     private Names() {}
 
     /** NAME_MAX, include/uapi/linux/limits.h. */
-    static final int NAME_MAX = 255;
+    public static final int NAME_MAX = 255;
     /** PATH_MAX, the longest symlink target accepted. */
-    static final int PATH_MAX = 4096;
+    public static final int PATH_MAX = 4096;
 
-    static void checkWalk(String name) throws ErrnoException {
+    public static void checkWalk(String name) throws ErrnoException {
         if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
             throw new ErrnoException("walk", "illegal name", Errno.ENOENT);
         }
@@ -27,14 +30,14 @@ final class Names {
         }
     }
 
-    static void checkCreate(String name) throws ErrnoException {
+    public static void checkCreate(String name) throws ErrnoException {
         checkWalk(name);
         if (name.equals(".") || name.equals("..")) {
             throw new ErrnoException("create", name, Errno.EEXIST);
         }
     }
 
-    static void checkUnlink(String name) throws ErrnoException {
+    public static void checkUnlink(String name) throws ErrnoException {
         checkWalk(name);
         if (name.equals(".")) {
             throw new ErrnoException("unlink", name, Errno.EINVAL);
@@ -44,14 +47,14 @@ final class Names {
         }
     }
 
-    static void checkRename(String name) throws ErrnoException {
+    public static void checkRename(String name) throws ErrnoException {
         checkWalk(name);
         if (name.equals(".") || name.equals("..")) {
             throw new ErrnoException("rename", name, Errno.EISDIR);
         }
     }
 
-    static void checkTarget(String target) throws ErrnoException {
+    public static void checkTarget(String target) throws ErrnoException {
         if (target.isEmpty() || target.indexOf('\0') >= 0) {
             throw new ErrnoException("symlink", "target", Errno.ENOENT);
         }
