@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = {"Linux containers in lightweight VMs.",
                 "  run ARGS...   docker run against Skiff (starts the daemon if needed)"},
         subcommands = {DaemonCommand.class, InfoCommand.class, EnvCommand.class, GuestCommand.class, VmCommand.class,
-                AgentCommand.class, NinePCommand.class, LayerCommand.class})
+                AgentCommand.class, NinePCommand.class, VirtioFsCommand.class, LayerCommand.class})
 public final class Main {
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("run")) {

@@ -280,11 +280,18 @@ public final class Engine implements Backend, AutoCloseable {
     public ContainerDetail inspectContainer(String ref) throws EngineException {
         Container c = table.find(ref);
         int restarts;
+        List<String> transports = new java.util.ArrayList<>();
         synchronized (c) {
             restarts = c.restartCount;
+            if (c.running()) {
+                for (String storage : c.shares) {
+                    transports.add(storage.startsWith("sock-") ? "socket"
+                            : dev.skiff.engine.placement.UtilityVm.transportOf(storage).label());
+                }
+            }
         }
         return new ContainerDetail(c.summary(), c.spec, c.dir.resolve("container.log").toString(),
-                List.copyOf(c.execs.keySet()), restarts);
+                List.copyOf(c.execs.keySet()), restarts, transports);
     }
 
     @Override

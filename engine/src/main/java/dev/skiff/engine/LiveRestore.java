@@ -77,7 +77,7 @@ final class LiveRestore {
                     vm = driver.attach(vmId);
                     AgentClient agent = AgentClient.over(vm.channel(GuestPaths.AGENT_PORT).connect());
                     agent.ping(Duration.ofSeconds(60));
-                    UtilityVm u = UtilityVm.attached(vm, agent, agent.guestInfo().getBootId());
+                    UtilityVm u = UtilityVm.attached(vm, agent, agent.guestInfo().getBootId(), placement.sharing());
                     byName.put(u.name(), u);
                     LOG.log(Level.INFO, "re-attached to VM " + u.name() + " (pid " + vm.pid() + ")");
                 } catch (IOException | RuntimeException e) {

@@ -65,6 +65,10 @@ public final class Daemon {
             Duration idle = idle();
             QemuDriver driver = QemuDriver.create();
             Placement placement = new Placement(driver, () -> guest, data.resolve("vms"), idle, 512, config.vmPool());
+            placement.shareFilesOver(config.fileSharing());
+            LOG.log(Level.INFO, "file sharing: " + config.fileSharing().label()
+                    + (config.fileSharing() == dev.skiff.engine.placement.ShareTransport.VIRTIO_FS
+                            ? " (9P in VMs whose RAM is not shared memory)" : ""));
             if (config.vmPool() > 0) {
                 LOG.log(Level.INFO, "dedicated-VM pool: " + config.vmPool() + " VM(s) kept booted ahead of need");
             }

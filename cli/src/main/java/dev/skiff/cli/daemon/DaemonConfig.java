@@ -3,6 +3,7 @@ package dev.skiff.cli.daemon;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skiff.engine.placement.ShareTransport;
 import dev.skiff.registry.RegistryConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,10 +23,12 @@ import java.util.TreeSet;
  * @param maxConcurrentDownloads layers downloaded at once over all pulls (default 3)
  * @param vmPool dedicated VMs kept booted ahead of need (Skiff's own key, {@code dedicated-vm-pool};
  *     default 0: each dedicated VM boots for its container, and no VM runs before one is asked for)
+ * @param fileSharing how bind mounts and volumes reach the VMs (Skiff's own key, {@code file-sharing},
+ *     after Docker Desktop's setting of that name: {@code "9p"}, the default, or {@code "virtiofs"})
  */
-public record DaemonConfig(RegistryConfig registries, int maxConcurrentDownloads, int vmPool) {
+public record DaemonConfig(RegistryConfig registries, int maxConcurrentDownloads, int vmPool, ShareTransport fileSharing) {
     private static final Set<String> KNOWN = Set.of("registry-mirrors", "insecure-registries",
-            "max-concurrent-downloads", "max-download-attempts", "dedicated-vm-pool");
+            "max-concurrent-downloads", "max-download-attempts", "dedicated-vm-pool", "file-sharing");
     /** Each pooled VM holds an idle VM's memory: a pool larger than this is a typo, not a plan. */
     static final int LARGEST_POOL = 16;
     private static final int LARGEST = 1 << 20;
@@ -49,7 +52,7 @@ public record DaemonConfig(RegistryConfig registries, int maxConcurrentDownloads
         Path certs = file.resolveSibling("certs.d");
         if (bytes.length == 0) {
             return new DaemonConfig(new RegistryConfig(d.mirrors(), d.insecureRegistries(), certs,
-                    d.maxDownloadAttempts(), d.connectTimeout(), d.idleTimeout()), 3, 0);
+                    d.maxDownloadAttempts(), d.connectTimeout(), d.idleTimeout()), 3, 0, ShareTransport.NINE_P);
         }
         JsonNode root;
         try {
@@ -83,8 +86,9 @@ public record DaemonConfig(RegistryConfig registries, int maxConcurrentDownloads
         int downloads = positive(root, "max-concurrent-downloads", 3, file);
         int attempts = positive(root, "max-download-attempts", d.maxDownloadAttempts(), file);
         int pool = pool(root, file);
+        ShareTransport sharing = fileSharing(root, file);
         return new DaemonConfig(new RegistryConfig(mirrors, insecure, certs, attempts, d.connectTimeout(),
-                d.idleTimeout()), downloads, pool);
+                d.idleTimeout()), downloads, pool, sharing);
     }
 
     private static List<String> strings(JsonNode root, String key, Path file) throws IOException {
@@ -115,6 +119,21 @@ public record DaemonConfig(RegistryConfig registries, int maxConcurrentDownloads
                     + LARGEST_POOL + ", not " + v);
         }
         return v.asInt();
+    }
+
+    private static ShareTransport fileSharing(JsonNode root, Path file) throws IOException {
+        JsonNode v = root.get("file-sharing");
+        if (v == null || v.isNull()) {
+            return ShareTransport.NINE_P;
+        }
+        try {
+            if (!v.isTextual()) {
+                throw new IllegalArgumentException("it must be a string");
+            }
+            return ShareTransport.of(v.asText());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("file-sharing in " + file + " must be \"9p\" or \"virtiofs\", not " + v);
+        }
     }
 
     private static int positive(JsonNode root, String key, int fallback, Path file) throws IOException {

@@ -257,12 +257,15 @@ class AgentIT {
     void virtioFsShareIsWrittenInsideAndReadOnTheHost() throws Exception {
         Path dir = Files.createDirectories(export.resolve("vfs"));
         Files.writeString(dir.resolve("from-host.txt"), "host data\n");
-        Path sock = session.vm().filesystemSocket("vfs1");
-        Process backend = new ProcessBuilder("/usr/lib/qemu/virtiofsd", "--socket-path=" + sock, "-o", "source=" + dir,
-                "-o", "cache=none").inheritIO().start();
-        for (int i = 0; i < 100 && !Files.exists(sock); i++) {
-            Thread.sleep(50);
-        }
+        var backend = dev.skiff.virtiofs.device.VirtioFsServer.listen(session.vm().filesystemSocket("vfs1"), "vfs1",
+                new Passthrough(dir), false);
+        var served = CompletableFuture.supplyAsync(() -> {
+            try {
+                return backend.serve();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, r -> Thread.ofPlatform().daemon().start(r));
         session.vm().hotplugFilesystem("vfs1");
         agent.addVirtioFsShare("vfs", "vfs1", false, false);
         String id = create(sh("cat /data/from-host.txt; echo written in the container > /data/out.txt"),
@@ -275,7 +278,8 @@ class AgentIT {
         agent.removeContainer(id, false);
         agent.removeStorage("vfs");
         session.vm().unplugFilesystem("vfs1");
-        assertTrue(backend.waitFor(60, TimeUnit.SECONDS), "the back-end's session ended with the device");
+        assertEquals(dev.skiff.vhost.SessionEnd.Kind.PEER_CLOSED, served.get(60, TimeUnit.SECONDS).kind(),
+                "the back-end's session ended with the device");
     }
 
     @Test

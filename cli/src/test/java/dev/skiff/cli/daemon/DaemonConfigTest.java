@@ -38,6 +38,17 @@ class DaemonConfigTest {
     }
 
     @Test
+    void fileSharingIsNineP_UnlessVirtioFsIsAsked() throws IOException {
+        assertEquals(dev.skiff.engine.placement.ShareTransport.NINE_P, DaemonConfig.load(dir.resolve("none.json")).fileSharing());
+        assertEquals(dev.skiff.engine.placement.ShareTransport.VIRTIO_FS, parse("{\"file-sharing\": \"virtiofs\"}").fileSharing());
+        assertEquals(dev.skiff.engine.placement.ShareTransport.NINE_P, parse("{\"file-sharing\": \"9p\"}").fileSharing());
+        for (String bad : List.of("\"virtio-fs\"", "1", "\"\"")) {
+            String message = assertThrows(IOException.class, () -> parse("{\"file-sharing\": " + bad + "}")).getMessage();
+            assertTrue(message.contains("file-sharing") && message.contains("\"9p\" or \"virtiofs\""), message);
+        }
+    }
+
+    @Test
     void dockerdsNamesAreRead() throws IOException {
         DaemonConfig c = parse("""
                 {"registry-mirrors": ["https://mirror.invalid:5000"], "insecure-registries": ["10.0.0.0/8", "r.invalid:80"],

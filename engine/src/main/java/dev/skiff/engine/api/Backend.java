@@ -255,8 +255,17 @@ public interface Backend {
                             Instant created, ContainerState state, Map<String, String> labels, String vm,
                             NetworkState network, boolean dedicated /* --isolation=hyperv: a VM of its own */) {}
 
+    /**
+     * @param bindTransports while it runs, how each of its binds (in the spec's order) reaches its VM:
+     *        "9p", "virtiofs" or "socket"; empty when it does not run
+     */
     record ContainerDetail(ContainerSummary summary, CreateSpec spec, String logPath, List<String> execIds,
-                           int restartCount /* restarts by its restart policy */) {}
+                           int restartCount /* restarts by its restart policy */, List<String> bindTransports) {
+        public ContainerDetail(ContainerSummary summary, CreateSpec spec, String logPath, List<String> execIds,
+                               int restartCount) {
+            this(summary, spec, logPath, execIds, restartCount, List.of());
+        }
+    }
 
     String createContainer(String name /* may be null */, CreateSpec spec) throws EngineException;
 

@@ -282,7 +282,7 @@ final class ContainerJson {
         json.set("ExecIDs", detail.execIds() == null || detail.execIds().isEmpty() ? null : Json.array(detail.execIds()));
         json.set("HostConfig", hostConfig(spec));
         json.putObject("GraphDriver").put("Name", "skiff").putNull("Data");
-        json.set("Mounts", mounts(spec.binds()));
+        json.set("Mounts", mounts(spec.binds(), detail.bindTransports()));
         json.set("Config", config(spec));
         json.set("NetworkSettings", networkSettings(s.network(), spec.networkOrDefault()));
         return json;
@@ -412,9 +412,15 @@ final class ContainerJson {
         return host;
     }
 
-    private static ArrayNode mounts(List<BindMount> binds) {
+    /**
+     * The container's mounts as dockerd lists them. A running container's binds also name their
+     * transport to the VM in "Driver" ("9p", "virtiofs", or "socket" for a forwarded socket), a
+     * field dockerd fills only for volumes; a volume's stays its volume driver.
+     */
+    private static ArrayNode mounts(List<BindMount> binds, List<String> transports) {
         ArrayNode mounts = Json.array();
-        for (BindMount b : binds) {
+        for (int i = 0; i < binds.size(); i++) {
+            BindMount b = binds.get(i);
             if (b.isVolume()) {
                 mounts.addObject()
                         .put("Type", "volume")
@@ -427,11 +433,14 @@ final class ContainerJson {
                         .put("Propagation", "");
                 continue;
             }
-            mounts.addObject()
+            ObjectNode m = mounts.addObject()
                     .put("Type", "bind")
                     .put("Source", b.hostPath())
-                    .put("Destination", b.containerPath())
-                    .put("Mode", b.readOnly() ? "ro" : "")
+                    .put("Destination", b.containerPath());
+            if (transports.size() == binds.size()) {
+                m.put("Driver", transports.get(i));
+            }
+            m.put("Mode", b.readOnly() ? "ro" : "")
                     .put("RW", !b.readOnly())
                     .put("Propagation", "rprivate");
         }

@@ -47,7 +47,7 @@ public final class Container {
     public final StdinRelay stdin = new StdinRelay();
     public final Map<String, Exec> execs = new ConcurrentHashMap<>();
     /** Storage ids of this container's bind mounts in its VM: 9P shares and forwarded sockets. */
-    public final List<String> shares = new ArrayList<>();
+    public final List<String> shares = new java.util.concurrent.CopyOnWriteArrayList<>(); // read by inspect while a start fills it
 
     // Mutable state, guarded by this.
     public Status status = Status.CREATED;

@@ -90,6 +90,17 @@ public final class Placement implements AutoCloseable {
 
     private volatile Warmer warmer;
 
+    private volatile ShareTransport sharing = ShareTransport.NINE_P;
+
+    /** How VMs booted from now on serve bind mounts (where the VM allows; 9P otherwise). */
+    public void shareFilesOver(ShareTransport sharing) {
+        this.sharing = sharing;
+    }
+
+    public ShareTransport sharing() {
+        return sharing;
+    }
+
     /** Sets what each pooled VM goes through after its boot; without one, VMs are pooled as booted. */
     public void warmPooledWith(Warmer warmer) {
         this.warmer = warmer;
@@ -347,7 +358,7 @@ public final class Placement implements AutoCloseable {
                 List.of(GuestPaths.AGENT_PORT)).withMemory(memoryMib, 2)
                 .withDisks(List.of(new DiskSpec(scratch, UtilityVm.SCRATCH_SERIAL, false)))
                 .withUplink(UPLINK);
-        return UtilityVm.boot(driver, config, mode);
+        return UtilityVm.boot(driver, config, mode, sharing);
     }
 
     /**

@@ -11,6 +11,7 @@ package dev.skiff.guest.selftest;
  * SHA256 PATH               -> OK HEX SIZE
  * POWEROFF                  -> OK            then syncs and powers the VM off
  * MOUNT9P PORT ANAME DIR [ro] -> OK          mounts the 9P share the host serves on PORT at DIR
+ * MOUNTVFS TAG DIR [ro]     -> OK            mounts the virtio-fs device TAG at DIR (loads the client once)
  * RUN B64ARGV               -> OK EXIT B64OUT runs a command to completion (argv NUL-separated)
  * START ID B64ARGV          -> OK PID        runs a command in the background
  * JAVA ID MAINCLASS ARG...  -> OK PID        runs a class of the guest program in a second JVM
@@ -30,7 +31,7 @@ public final class SelftestProtocol {
     public static final int MAX_LINE = 256 * 1024;
 
     public static final String PING = "PING", ECHO = "ECHO", MOUNT = "MOUNT", SHA256 = "SHA256",
-            POWEROFF = "POWEROFF", MOUNT9P = "MOUNT9P", RUN = "RUN", START = "START", JAVA = "JAVA", WAIT = "WAIT",
+            POWEROFF = "POWEROFF", MOUNT9P = "MOUNT9P", MOUNTVFS = "MOUNTVFS", RUN = "RUN", START = "START", JAVA = "JAVA", WAIT = "WAIT",
             KILL = "KILL", FS = "FS";
 
     /** An argv as one protocol word: the arguments joined by NUL, in base64. */

@@ -22,6 +22,8 @@ import dev.skiff.guest.share.NinePMount;
 
 /** The guest's end of {@link SelftestProtocol}: reads requests from the control port and answers. */
 public final class SelftestService {
+    private boolean virtioFsLoaded; // guarded by this
+
     private static final Duration DEVICE_TIMEOUT = Duration.ofSeconds(30);
     private static final Path SYS = Path.of("/sys"), DEV = Path.of("/dev");
 
@@ -98,6 +100,21 @@ public final class SelftestService {
                 }
                 NinePMount.mount(words[1], words[2].equals("-") ? "" : words[2], Path.of(words[3]),
                         words.length == 5 && words[4].equals("ro"), DEVICE_TIMEOUT);
+                yield "OK";
+            }
+            case SelftestProtocol.MOUNTVFS -> {
+                if (words.length != 3 && words.length != 4) {
+                    throw new IllegalArgumentException("MOUNTVFS takes TAG DIR [ro]");
+                }
+                synchronized (this) {
+                    if (!virtioFsLoaded) {
+                        dev.skiff.guest.boot.Boot.loadModuleList(Path.of("/"), dev.skiff.guest.boot.Boot.VIRTIOFS_MODULES,
+                                DEVICE_TIMEOUT);
+                        virtioFsLoaded = true;
+                    }
+                }
+                dev.skiff.guest.share.VirtioFsMount.mount(words[1], Path.of(words[2]),
+                        words.length == 4 && words[3].equals("ro"), DEVICE_TIMEOUT);
                 yield "OK";
             }
             case SelftestProtocol.RUN -> {
