@@ -2,7 +2,8 @@
 # Skiff's virtio-fs back-end against QEMU 7.2's C virtiofsd (the same vhost-user-fs device, a
 # 1024-entry queue each) and QEMU's built-in virtio-9p, through the bench harness
 # (p9/bench/harness): a throwaway guest of Debian's kernel per run, fsbench on the share (32 MB
-# sequential write and read, 500 small-file creates, stats, a readdir, unlinks). Prints each
+# sequential write and read, 500 small-file creates, stats, a readdir, unlinks), after a short
+# unreported warm-up run on the same mount (WARMUP=1). Prints each
 # server's median figure and the ratios. Asserts nothing.
 #   virtiofs/bench/compare.sh [RUNS]     (default 3 runs of each; FSB_MB and FSB_FILES pass through)
 # Needs: qemu-system-x86 (with /usr/lib/qemu/virtiofsd) busybox-static socat gcc cpio python3, root.
@@ -11,6 +12,8 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${1:-3}
 out=${OUT:-/tmp/skiff-virtiofs-compare}
 export FSB_MB=${FSB_MB:-32} FSB_FILES=${FSB_FILES:-500}
+# every server gets a short unreported run first: Skiff's is a JVM, which compiles its code as it serves
+export WARMUP=1
 "$here/skiff" virtiofs serve --help >/dev/null   # builds Skiff now, not inside the first run's timing
 export VHOST_CMD="$here/skiff virtiofs serve"
 N=$runs OUT=$out MODES="qemu virtiofs vhost" "$here/p9/bench/harness/compare.sh" | tee "$out.table"

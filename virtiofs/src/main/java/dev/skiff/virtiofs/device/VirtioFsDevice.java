@@ -66,7 +66,28 @@ public final class VirtioFsDevice implements Device {
     public QueueHandler handler(int index) {
         return index == HIPRIO
                 ? r -> serve(r.readable(), r.writable(), r::complete)
-                : r -> submit(r.readable(), r.writable(), r::complete);
+                : r -> {
+                    if (mayBlock(r.readable())) {
+                        submit(r.readable(), r.writable(), r::complete);
+                    } else {
+                        serve(r.readable(), r.writable(), r::complete);
+                    }
+                };
+    }
+
+    /**
+     * Whether a request may wait for something outside the server: a blocking lock (SETLKW) waits
+     * for another holder. It gets a virtual thread of its own; every other request is a few system
+     * calls on local files and is served on the queue's worker, which saves a thread hand-off per
+     * request (the guest waits on each one). The opcode is peeked from the guest's memory only to
+     * choose the thread; the request is copied and checked as any other when it is served.
+     */
+    private static boolean mayBlock(List<MemorySegment> readable) {
+        if (readable.isEmpty() || readable.getFirst().byteSize() < 8) {
+            return false;
+        }
+        int opcode = readable.getFirst().get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4);
+        return opcode == dev.skiff.virtiofs.wire.Fuse.SETLKW;
     }
 
     /** Stops taking requests: a queue worker waiting for a permit gives up. */
