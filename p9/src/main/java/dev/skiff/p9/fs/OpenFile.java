@@ -27,6 +27,15 @@ public interface OpenFile extends Closeable {
     }
 
     /**
+     * Writes {@code data} at {@code offset} straight from {@code data} (a FUSE server passes guest
+     * memory here); the count written. The default copies to the heap and goes through
+     * {@link #write(long, byte[])}; backends with a descriptor override it to write without the copy.
+     */
+    default int write(long offset, MemorySegment data) throws IOException {
+        return write(offset, data.toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    /**
      * Truncates through this open file (ftruncate(2)), which needs only the write access the
      * file was opened with, not write permission on the path. Returns false, changing nothing,
      * when the backend has no such operation; the caller then truncates through the node.

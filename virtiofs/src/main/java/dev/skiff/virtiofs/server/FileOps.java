@@ -15,6 +15,7 @@ import dev.skiff.virtiofs.wire.InHeader;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Handlers for open files: OPEN(DIR), CREATE, READ, WRITE, READDIR, FSYNC(DIR), RELEASE(DIR).
@@ -80,21 +81,60 @@ final class FileOps {
         }
     }
 
-    /** WRITE: the data from the request's copy, all of it unless the host writes short. */
+    /**
+     * WRITE straight from the guest's pages (one call per guest segment, usually a page or more):
+     * all of it, unless the host writes short (then the count so far, as write(2) would say). A
+     * host file opened O_DIRECT refuses a piece that is not block-aligned (EINVAL); the rest then
+     * goes through the backend's aligned buffer in one piece, as the 9P path writes.
+     */
     static FuseReply write(FuseSession s, FuseRequest.Write m) throws IOException {
         checkOffset(m.offset());
-        byte[] data = m.data();
         try (HandleTable.Handle f = s.handles.acquire(m.fh())) {
-            int done = f.file.write(m.offset(), data);
-            while (done > 0 && done < data.length) {
-                int n = f.file.write(m.offset() + done, Arrays.copyOfRange(data, done, data.length));
-                if (n <= 0) {
-                    break;
+            long done = 0;
+            for (int i = 0; i < m.data().size(); i++) {
+                MemorySegment seg = m.data().get(i);
+                long at = 0;
+                while (at < seg.byteSize()) {
+                    int n;
+                    try {
+                        n = f.file.write(m.offset() + done, seg.asSlice(at));
+                    } catch (ErrnoException e) {
+                        if (e.errno() != Errno.EINVAL) {
+                            throw e;
+                        }
+                        return new FuseReply.WriteOut((int) (done + writeCopied(f.file, m.offset() + done,
+                                rest(m.data(), i, at))));
+                    }
+                    if (n <= 0) {
+                        return new FuseReply.WriteOut((int) done);
+                    }
+                    at += n;
+                    done += n;
                 }
-                done += n;
             }
-            return new FuseReply.WriteOut(done);
+            return new FuseReply.WriteOut((int) done);
         }
+    }
+
+    /** The bytes of {@code data} from segment {@code i}'s byte {@code at} on, in one heap array. */
+    private static byte[] rest(List<MemorySegment> data, int i, long at) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int k = i; k < data.size(); k++) {
+            out.writeBytes(data.get(k).asSlice(k == i ? at : 0).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        }
+        return out.toByteArray();
+    }
+
+    private static long writeCopied(dev.skiff.p9.fs.OpenFile file, long offset, byte[] data) throws IOException {
+        int done = file.write(offset, data);
+        while (done > 0 && done < data.length) {
+            int n = file.write(offset + done, Arrays.copyOfRange(data, done, data.length));
+            if (n <= 0) {
+                break;
+            }
+            done += n;
+        }
+        return Math.max(done, 0);
     }
 
     /**

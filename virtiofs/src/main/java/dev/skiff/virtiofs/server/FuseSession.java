@@ -74,7 +74,7 @@ public final class FuseSession implements AutoCloseable {
         FuseReply reply;
         try {
             byte[] copy = RequestCopy.copy(readable, h, limits.maxRequest());
-            reply = handle(h, FuseDecoder.body(h, copy), out);
+            reply = handle(h, FuseDecoder.body(h, copy, readable), out);
         } catch (ErrnoException e) {
             reply = new FuseReply.Error(e.errno());
         } catch (IOException | RuntimeException e) {

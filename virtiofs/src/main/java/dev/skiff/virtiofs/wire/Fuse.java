@@ -13,6 +13,8 @@ public final class Fuse {
 
     /** struct fuse_in_header: len, opcode, unique, nodeid, uid, gid, pid, total_extlen, padding. */
     public static final int IN_HEADER_SIZE = 40;
+    /** fuse_write_in: fh, offset, size, write_flags, lock_owner, flags, padding. */
+    public static final int WRITE_IN_SIZE = 40;
     /** struct fuse_out_header: len, error (-errno), unique. */
     public static final int OUT_HEADER_SIZE = 16;
     /** FUSE_ROOT_ID. */

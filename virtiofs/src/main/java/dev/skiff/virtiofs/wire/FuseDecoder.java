@@ -2,6 +2,7 @@ package dev.skiff.virtiofs.wire;
 
 import dev.skiff.sys.Errno;
 import dev.skiff.sys.ErrnoException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +23,17 @@ public final class FuseDecoder {
         return new InHeader(h.getInt(), h.getInt(), h.getLong(), h.getLong(), h.getInt(), h.getInt(), h.getInt());
     }
 
-    /** The body of the request {@code copy} (header included), whose header is {@code h}. */
+    /** The body of the request {@code copy} (header included), whose header is {@code h}; no WRITE. */
     public static FuseRequest body(InHeader h, byte[] copy) throws ErrnoException {
+        return body(h, copy, List.of());
+    }
+
+    /**
+     * The body of the request {@code copy} (header included), whose header is {@code h};
+     * {@code readable}, the request in guest memory, gives a WRITE its data (see
+     * {@link RequestCopy#copy}).
+     */
+    public static FuseRequest body(InHeader h, byte[] copy, List<MemorySegment> readable) throws ErrnoException {
         Body b = new Body(h.opcode(), copy);
         return switch (h.opcode()) {
             // flags2 and the unused words of 7.36+ follow; nothing we offer lives there
@@ -45,7 +55,7 @@ public final class FuseDecoder {
             case Fuse.OPEN, Fuse.OPENDIR -> new FuseRequest.Open(b.u32(b.u32()), h.opcode() == Fuse.OPENDIR);
             case Fuse.READ -> read(b, false);
             case Fuse.READDIR -> read(b, true);
-            case Fuse.WRITE -> write(b);
+            case Fuse.WRITE -> write(h, b, readable);
             case Fuse.STATFS -> new FuseRequest.Statfs();
             case Fuse.RELEASE, Fuse.RELEASEDIR -> new FuseRequest.Release(b.u64(), h.opcode() == Fuse.RELEASEDIR);
             case Fuse.FSYNC, Fuse.FSYNCDIR -> new FuseRequest.Fsync(b.u64(),
@@ -115,17 +125,26 @@ public final class FuseDecoder {
         return dir ? new FuseRequest.Readdir(fh, offset, size) : new FuseRequest.Read(fh, offset, size);
     }
 
-    /** fuse_write_in (fh, offset, size, write_flags, lock_owner, flags, padding), then exactly size bytes. */
-    private static FuseRequest write(Body b) throws ErrnoException {
+    /**
+     * fuse_write_in (fh, offset, size, write_flags, lock_owner, flags, padding), then exactly size
+     * bytes: the request's len (checked against the readable bytes) must be the struct plus size.
+     * The data stays in guest memory.
+     */
+    private static FuseRequest write(InHeader h, Body b, List<MemorySegment> readable) throws ErrnoException {
         long fh = b.u64(), offset = b.u64();
         int size = b.u32();
         b.u32();
         b.u64();
         b.u64();
-        if (Integer.toUnsignedLong(size) != b.remaining()) {
-            throw b.invalid("write of " + Integer.toUnsignedString(size) + " bytes with " + b.remaining() + " bytes of data");
+        long data = Integer.toUnsignedLong(h.len()) - Fuse.IN_HEADER_SIZE - Fuse.WRITE_IN_SIZE;
+        if (Integer.toUnsignedLong(size) != data) {
+            throw b.invalid("write of " + Integer.toUnsignedString(size) + " bytes with " + data + " bytes of data");
         }
-        return new FuseRequest.Write(fh, offset, b.bytes(size));
+        if (size != 0 && readable.isEmpty()) {
+            throw b.invalid("write of " + size + " bytes without its request's memory");
+        }
+        return new FuseRequest.Write(fh, offset, size == 0 ? List.of()
+                : RequestCopy.payload(readable, Fuse.IN_HEADER_SIZE + Fuse.WRITE_IN_SIZE, size));
     }
 
     /** fuse_setxattr_in (size, flags; 8 bytes since SETXATTR_EXT is not offered), name, value. */

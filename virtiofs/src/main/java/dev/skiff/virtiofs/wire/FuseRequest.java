@@ -52,7 +52,12 @@ public sealed interface FuseRequest {
 
     record Read(long fh, long offset, int size) implements FuseRequest {}
 
-    record Write(long fh, long offset, byte[] data) implements FuseRequest {}
+    /** @param data slices of guest memory, exactly the write's bytes (the guest may change them meanwhile: its loss) */
+    record Write(long fh, long offset, java.util.List<java.lang.foreign.MemorySegment> data) implements FuseRequest {
+        public Write {
+            data = java.util.List.copyOf(data);
+        }
+    }
 
     record Statfs() implements FuseRequest {}
 

@@ -32,8 +32,10 @@ public final class RequestCopy {
     }
 
     /**
-     * The whole request ({@code header.len()} bytes, header included), after checking that
-     * {@code len} covers a header, lies within the readable bytes and within {@code limit}.
+     * The request ({@code header.len()} bytes, header included), after checking that {@code len}
+     * covers a header, lies within the readable bytes and within {@code limit}. A WRITE's copy
+     * stops after its fuse_write_in: its data is only data (nothing of it is checked or believed),
+     * so it goes from guest memory to the file without a copy ({@link #payload}).
      */
     public static byte[] copy(List<MemorySegment> readable, InHeader header, int limit) throws ErrnoException {
         long len = Integer.toUnsignedLong(header.len());
@@ -41,7 +43,18 @@ public final class RequestCopy {
             throw new ErrnoException("decode", "request of len " + len + " (readable " + total(readable)
                     + ", limit " + limit + ")", Errno.EINVAL);
         }
+        if (header.opcode() == Fuse.WRITE) {
+            len = Math.min(len, Fuse.IN_HEADER_SIZE + Fuse.WRITE_IN_SIZE);
+        }
         return gather(readable, (int) len);
+    }
+
+    /**
+     * Bytes {@code [from, from + len)} of the readable part, as slices of guest memory; the
+     * caller has checked the range against the request's len, which lies within the readable bytes.
+     */
+    public static List<MemorySegment> payload(List<MemorySegment> readable, long from, long len) {
+        return new GuestBuffer(readable).slices(from, len);
     }
 
     private static long total(List<MemorySegment> readable) {

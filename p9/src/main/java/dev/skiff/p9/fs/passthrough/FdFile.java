@@ -57,6 +57,18 @@ final class FdFile implements OpenFile {
     }
 
     @Override
+    public int write(long offset, MemorySegment data) throws ErrnoException {
+        try {
+            return (int) Fds.pwrite(fd, data, data.byteSize(), offset);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.ESPIPE) {
+                throw e;
+            }
+            return (int) Fds.write(fd, data, data.byteSize());
+        }
+    }
+
+    @Override
     public boolean truncate(long size) throws ErrnoException {
         Fds.ftruncate(fd, size);
         return true;
