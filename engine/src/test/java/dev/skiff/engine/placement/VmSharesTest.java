@@ -1,0 +1,77 @@
+package dev.skiff.engine.placement;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.agent.api.GuestPaths;
+import dev.skiff.agent.client.AgentClient;
+import dev.skiff.engine.testing.FakeVm;
+import dev.skiff.engine.testing.FakeVmDriver;
+import dev.skiff.vm.VmConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which transport a share gets: virtio-fs only where the daemon prefers it and the VM's RAM is
+ * shared memory, 9P otherwise (a VM an older daemon booted, another host); the storage id says
+ * which, for inspect and for a later daemon; a virtio-fs share of an earlier daemon is refused
+ * again with what to do, where a 9P one is served again.
+ */
+class VmSharesTest {
+    @TempDir
+    Path dir;
+    private FakeVm vm;
+    private AgentClient agent;
+
+    @AfterEach
+    void tearDown() {
+        if (agent != null) {
+            agent.close();
+        }
+        if (vm != null) {
+            vm.close();
+        }
+    }
+
+    private VmShares shares(ShareTransport preferred) throws IOException {
+        vm = new FakeVmDriver(dir.resolve("v")).start(VmConfig.of(Placement.SHARED_NAME, dir.resolve("k"), dir.resolve("i"),
+                List.of(), List.of(), List.of(GuestPaths.AGENT_PORT)));
+        agent = AgentClient.over(vm.channel(GuestPaths.AGENT_PORT).connect());
+        return new VmShares(vm.name(), vm, agent, preferred);
+    }
+
+    @Test
+    void aVmWithoutSharedMemoryServesOverNinePWhateverThePreference() throws Exception {
+        VmShares s = shares(ShareTransport.VIRTIO_FS);
+        assertEquals(ShareTransport.NINE_P, s.transport(), "the fake VM's RAM is not shared memory");
+        Path folder = Files.createDirectories(dir.resolve("folder"));
+        String id = s.share(folder, false, null, null);
+        assertTrue(id.startsWith("share-"), id);
+        assertEquals(ShareTransport.NINE_P, VmShares.transportOf(id));
+        assertEquals(List.of("p9." + id.substring("share-".length())), vm.hotpluggedChannels());
+        s.unplug(id);
+        assertEquals(List.of(), vm.hotpluggedChannels(), "its port went with it");
+    }
+
+    @Test
+    void storageIdsNameTheirTransport() {
+        assertEquals(ShareTransport.VIRTIO_FS, VmShares.transportOf("vfs-3"));
+        assertEquals(ShareTransport.NINE_P, VmShares.transportOf("share-3"));
+        assertEquals("virtiofs", ShareTransport.VIRTIO_FS.label());
+        assertEquals(ShareTransport.VIRTIO_FS, ShareTransport.of("virtiofs"));
+        assertThrows(IllegalArgumentException.class, () -> ShareTransport.of("virtio-fs"));
+    }
+
+    @Test
+    void aVirtioFsShareOfAnEarlierDaemonIsRefusedWithWhatToDo() throws Exception {
+        VmShares s = shares(ShareTransport.VIRTIO_FS);
+        IOException e = assertThrows(IOException.class, () -> s.reshare("vfs-1", dir, false, null, null));
+        assertTrue(e.getMessage().contains("restart the container"), e.getMessage());
+    }
+}
