@@ -36,6 +36,16 @@ public interface OpenFile extends Closeable {
     }
 
     /**
+     * Drops the file's set-user-id bit, and its set-group-id bit when group execute is set (what
+     * the kernel does to a file written by a process without CAP_FSETID), through this open file.
+     * A FUSE server that handles "kill priv" itself calls it for such writes and truncations.
+     * Returns false, changing nothing, when the backend cannot.
+     */
+    default boolean dropSetId() throws IOException {
+        return false;
+    }
+
+    /**
      * Truncates through this open file (ftruncate(2)), which needs only the write access the
      * file was opened with, not write permission on the path. Returns false, changing nothing,
      * when the backend has no such operation; the caller then truncates through the node.

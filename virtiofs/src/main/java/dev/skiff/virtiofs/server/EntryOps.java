@@ -71,7 +71,19 @@ final class EntryOps {
                 s.fs.setattr(n.node(), new SetAttr(valid, m.mode() & 07777, m.uid(), m.gid(), m.size(),
                         m.atime(), Integer.toUnsignedLong(m.atimensec()), m.mtime(), Integer.toUnsignedLong(m.mtimensec())));
             }
+            if (m.has(Fuse.FATTR_KILL_SUIDGID) && !m.has(Fuse.FATTR_MODE)) {
+                dropSetId(s, n.node()); // HANDLE_KILLPRIV_V2: a truncate or chown by a writer without CAP_FSETID
+            }
             return new FuseReply.AttrOut(s.cache.attrNanos(), s.fs.getattr(n.node()));
+        }
+    }
+
+    /** Drops set-user-id, and set-group-id with group execute, as the kernel does for such a change. */
+    private static void dropSetId(FuseSession s, dev.skiff.p9.fs.Node node) throws IOException {
+        int mode = s.fs.getattr(node).mode() & 07777;
+        int drop = 04000 | ((mode & 010) != 0 ? 02000 : 0);
+        if ((mode & drop) != 0) {
+            s.fs.setattr(node, new SetAttr(P9.SETATTR_MODE, mode & ~drop, 0, 0, 0, 0, 0, 0, 0));
         }
     }
 

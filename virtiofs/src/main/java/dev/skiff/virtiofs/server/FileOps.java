@@ -33,6 +33,14 @@ final class FileOps {
                 : LinuxOpenFlags.toDotl(m.flags()) & ~(P9.DOTL_CREATE | P9.DOTL_EXCL);
         try (NodeTable.Ref n = s.nodes.acquire(h.nodeid())) {
             OpenFile file = s.fs.open(n.node(), dotl);
+            if (m.killSuidgid() && (dotl & P9.DOTL_TRUNC) != 0) {
+                try {
+                    file.dropSetId();
+                } catch (IOException | RuntimeException e) {
+                    file.close();
+                    throw e;
+                }
+            }
             return new FuseReply.OpenOut(s.handles.add(file, m.dir()), 0);
         }
     }
@@ -85,11 +93,16 @@ final class FileOps {
      * WRITE straight from the guest's pages (one call per guest segment, usually a page or more):
      * all of it, unless the host writes short (then the count so far, as write(2) would say). A
      * host file opened O_DIRECT refuses a piece that is not block-aligned (EINVAL); the rest then
-     * goes through the backend's aligned buffer in one piece, as the 9P path writes.
+     * goes through the backend's aligned buffer in one piece, as the 9P path writes. With
+     * HANDLE_KILLPRIV_V2 the kernel leaves dropping set-id bits to us (its writer lacks CAP_FSETID:
+     * WRITE_KILL_SUIDGID); we write as root, which keeps them, so we drop them ourselves.
      */
     static FuseReply write(FuseSession s, FuseRequest.Write m) throws IOException {
         checkOffset(m.offset());
         try (HandleTable.Handle f = s.handles.acquire(m.fh())) {
+            if (m.killSuidgid()) {
+                f.file.dropSetId();
+            }
             long done = 0;
             for (int i = 0; i < m.data().size(); i++) {
                 MemorySegment seg = m.data().get(i);

@@ -31,7 +31,7 @@ public final class FuseSession implements AutoCloseable {
 
     /** The INIT flags we grant when the kernel offers them (see FUSE.md for what is left out, and why). */
     static final int OFFERED = Fuse.ASYNC_READ | Fuse.POSIX_LOCKS | Fuse.ATOMIC_O_TRUNC | Fuse.BIG_WRITES
-            | Fuse.DONT_MASK | Fuse.PARALLEL_DIROPS | Fuse.MAX_PAGES;
+            | Fuse.DONT_MASK | Fuse.PARALLEL_DIROPS | Fuse.MAX_PAGES | Fuse.HANDLE_KILLPRIV_V2;
 
     static final FuseReply NONE = new FuseReply.None();
     static final FuseReply EMPTY = new FuseReply.Empty();
@@ -145,8 +145,9 @@ public final class FuseSession implements AutoCloseable {
 
     /**
      * INIT (fuse_lowlevel.c do_init is the model): major 7 only; a newer major is answered with
-     * ours so the kernel can fall back; minors below 31 are refused (EPROTO). We reply minor 31
-     * and grant the {@link #OFFERED} flags the kernel offered.
+     * ours so the kernel can fall back; minors below 31 are refused (EPROTO). We reply the
+     * kernel's minor up to 33 (HANDLE_KILLPRIV_V2's) and grant the {@link #OFFERED} flags the
+     * kernel offered.
      */
     private FuseReply init(FuseRequest.Init m) throws ErrnoException {
         if (initialized) {
@@ -155,13 +156,15 @@ public final class FuseSession implements AutoCloseable {
         if (m.major() > Fuse.KERNEL_VERSION) {
             return new FuseReply.InitOut(Fuse.KERNEL_VERSION, Fuse.KERNEL_MINOR_VERSION, 0, 0, 0, 0, 0, 0, 0);
         }
-        if (m.major() < Fuse.KERNEL_VERSION || m.minor() < Fuse.KERNEL_MINOR_VERSION) {
+        if (m.major() < Fuse.KERNEL_VERSION || m.minor() < Fuse.OLDEST_MINOR_VERSION) {
             throw new ErrnoException("init", "FUSE " + m.major() + "." + m.minor(), Errno.EPROTO);
         }
         initialized = true;
         int inFlight = limits.maxInFlight();
-        return new FuseReply.InitOut(Fuse.KERNEL_VERSION, Fuse.KERNEL_MINOR_VERSION, m.maxReadahead(),
-                m.flags() & OFFERED, inFlight, Math.max(1, inFlight * 3 / 4), limits.maxWrite(), 1,
+        int minor = Math.min(m.minor(), Fuse.KERNEL_MINOR_VERSION);
+        int offered = minor >= 33 ? OFFERED : OFFERED & ~Fuse.HANDLE_KILLPRIV_V2;
+        return new FuseReply.InitOut(Fuse.KERNEL_VERSION, minor, m.maxReadahead(),
+                m.flags() & offered, inFlight, Math.max(1, inFlight * 3 / 4), limits.maxWrite(), 1,
                 limits.maxPages());
     }
 

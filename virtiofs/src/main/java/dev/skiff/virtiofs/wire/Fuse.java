@@ -9,12 +9,18 @@ public final class Fuse {
 
     public static final int KERNEL_VERSION = 7;
     /** The minor version this server replies with, and the oldest it accepts. */
-    public static final int KERNEL_MINOR_VERSION = 31;
+    public static final int KERNEL_MINOR_VERSION = 33; // 7.33: HANDLE_KILLPRIV_V2 and its kill flags
+    /** The oldest kernel protocol served (7.31: Linux 5.4's virtiofs). */
+    public static final int OLDEST_MINOR_VERSION = 31;
 
     /** struct fuse_in_header: len, opcode, unique, nodeid, uid, gid, pid, total_extlen, padding. */
     public static final int IN_HEADER_SIZE = 40;
     /** fuse_write_in: fh, offset, size, write_flags, lock_owner, flags, padding. */
     public static final int WRITE_IN_SIZE = 40;
+    /** fuse_write_in.write_flags: the writer may not keep set-id bits (HANDLE_KILLPRIV_V2). */
+    public static final int WRITE_KILL_SUIDGID = 1 << 2;
+    /** fuse_open_in / fuse_create_in open_flags: an O_TRUNC open by a writer without CAP_FSETID. */
+    public static final int OPEN_KILL_SUIDGID = 1;
     /** struct fuse_out_header: len, error (-errno), unique. */
     public static final int OUT_HEADER_SIZE = 16;
     /** FUSE_ROOT_ID. */
@@ -37,7 +43,7 @@ public final class Fuse {
     public static final int ASYNC_READ = 1, POSIX_LOCKS = 1 << 1, ATOMIC_O_TRUNC = 1 << 3,
             EXPORT_SUPPORT = 1 << 4, BIG_WRITES = 1 << 5, DONT_MASK = 1 << 6,
             FLOCK_LOCKS = 1 << 10, DO_READDIRPLUS = 1 << 13, WRITEBACK_CACHE = 1 << 16,
-            PARALLEL_DIROPS = 1 << 18, HANDLE_KILLPRIV = 1 << 19, MAX_PAGES = 1 << 22,
+            PARALLEL_DIROPS = 1 << 18, HANDLE_KILLPRIV = 1 << 19, MAX_PAGES = 1 << 22, HANDLE_KILLPRIV_V2 = 1 << 28,
             SETXATTR_EXT = 1 << 29, INIT_EXT = 1 << 30;
 
     // fuse_setattr_in.valid

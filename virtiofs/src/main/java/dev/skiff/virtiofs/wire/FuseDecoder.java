@@ -52,7 +52,10 @@ public final class FuseDecoder {
             case Fuse.RENAME -> new FuseRequest.Rename(b.u64(), 0, b.name(), b.name());
             case Fuse.RENAME2 -> new FuseRequest.Rename(b.u64(), b.u32(b.u32()), b.name(), b.name());
             case Fuse.LINK -> new FuseRequest.Link(b.u64(), b.name());
-            case Fuse.OPEN, Fuse.OPENDIR -> new FuseRequest.Open(b.u32(b.u32()), h.opcode() == Fuse.OPENDIR);
+            case Fuse.OPEN, Fuse.OPENDIR -> {
+                int flags = b.u32();
+                yield new FuseRequest.Open(flags, h.opcode() == Fuse.OPENDIR, (b.u32() & Fuse.OPEN_KILL_SUIDGID) != 0);
+            }
             case Fuse.READ -> read(b, false);
             case Fuse.READDIR -> read(b, true);
             case Fuse.WRITE -> write(h, b, readable);
@@ -78,7 +81,7 @@ public final class FuseDecoder {
             case Fuse.ACCESS -> new FuseRequest.Access(b.u32());
             case Fuse.CREATE -> {
                 int flags = b.u32(), mode = b.u32(), umask = b.u32();
-                b.u32(); // open_flags (7.36): FUSE_OPEN_KILL_SUIDGID, not negotiated
+                b.u32(); // open_flags: FUSE_OPEN_KILL_SUIDGID means nothing for a file CREATE makes
                 yield new FuseRequest.Create(flags, mode, umask, b.name());
             }
             case Fuse.INTERRUPT -> new FuseRequest.Interrupt(b.u64());
@@ -133,7 +136,7 @@ public final class FuseDecoder {
     private static FuseRequest write(InHeader h, Body b, List<MemorySegment> readable) throws ErrnoException {
         long fh = b.u64(), offset = b.u64();
         int size = b.u32();
-        b.u32();
+        int writeFlags = b.u32();
         b.u64();
         b.u64();
         long data = Integer.toUnsignedLong(h.len()) - Fuse.IN_HEADER_SIZE - Fuse.WRITE_IN_SIZE;
@@ -144,7 +147,8 @@ public final class FuseDecoder {
             throw b.invalid("write of " + size + " bytes without its request's memory");
         }
         return new FuseRequest.Write(fh, offset, size == 0 ? List.of()
-                : RequestCopy.payload(readable, Fuse.IN_HEADER_SIZE + Fuse.WRITE_IN_SIZE, size));
+                : RequestCopy.payload(readable, Fuse.IN_HEADER_SIZE + Fuse.WRITE_IN_SIZE, size),
+                (writeFlags & Fuse.WRITE_KILL_SUIDGID) != 0);
     }
 
     /** fuse_setxattr_in (size, flags; 8 bytes since SETXATTR_EXT is not offered), name, value. */

@@ -48,12 +48,14 @@ public sealed interface FuseRequest {
     record Link(long oldNodeid, String name) implements FuseRequest {}
 
     /** OPEN and OPENDIR: Linux open flags of the guest. */
-    record Open(int flags, boolean dir) implements FuseRequest {}
+    /** @param killSuidgid FUSE_OPEN_KILL_SUIDGID: an O_TRUNC open that must drop set-id bits */
+    record Open(int flags, boolean dir, boolean killSuidgid) implements FuseRequest {}
 
     record Read(long fh, long offset, int size) implements FuseRequest {}
 
     /** @param data slices of guest memory, exactly the write's bytes (the guest may change them meanwhile: its loss) */
-    record Write(long fh, long offset, java.util.List<java.lang.foreign.MemorySegment> data) implements FuseRequest {
+    record Write(long fh, long offset, java.util.List<java.lang.foreign.MemorySegment> data, boolean killSuidgid)
+            implements FuseRequest {
         public Write {
             data = java.util.List.copyOf(data);
         }

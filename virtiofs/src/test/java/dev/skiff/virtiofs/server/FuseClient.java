@@ -163,6 +163,11 @@ public final class FuseClient implements AutoCloseable {
         return call(Fuse.READ, 0, readIn(fh, offset, size));
     }
 
+    /** WRITE with fuse_write_in.write_flags (WRITE_KILL_SUIDGID ...). */
+    Reply write(long fh, long offset, byte[] data, int writeFlags) {
+        return call(Fuse.WRITE, 0, cat(le(40).putLong(fh).putLong(offset).putInt(data.length).putInt(writeFlags).array(), data));
+    }
+
     Reply write(long fh, long offset, byte[] data) {
         return call(Fuse.WRITE, 0, cat(le(40).putLong(fh).putLong(offset).putInt(data.length).putInt(0)
                 .putLong(0).putInt(0).putInt(0).array(), data));

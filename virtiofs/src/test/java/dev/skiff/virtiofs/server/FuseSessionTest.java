@@ -87,6 +87,30 @@ class FuseSessionTest {
         assertEquals(-Errno.EBADF, c.read(f[1], 0, 10).error(), "a released handle is gone");
     }
 
+    /**
+     * HANDLE_KILLPRIV_V2: the kernel leaves dropping set-id bits to the server, which writes as
+     * root (CAP_FSETID, so the host keeps them): a write the kernel flags drops set-user-id, and
+     * set-group-id with group execute; an unflagged write (the writer had CAP_FSETID) keeps them.
+     */
+    @Test
+    void aWriteFlaggedKillSuidgidDropsTheSetIdBits() throws IOException {
+        c.init().ok();
+        Path f = dir.resolve("suid");
+        Files.writeString(f, "x");
+        Files.setAttribute(f, "unix:mode", 06755);
+        long node = FuseClient.entry(c.lookup(Fuse.ROOT_ID, "suid")).nodeid();
+        long fh = c.open(node, OpenFlags.O_WRONLY);
+        c.write(fh, 0, "y".getBytes(StandardCharsets.UTF_8), 0).ok();
+        assertEquals(06755, (int) Files.getAttribute(f, "unix:mode") & 07777, "a writer with CAP_FSETID keeps them");
+        c.write(fh, 0, "z".getBytes(StandardCharsets.UTF_8), Fuse.WRITE_KILL_SUIDGID).ok();
+        assertEquals(0755, (int) Files.getAttribute(f, "unix:mode") & 07777, "set-uid, and set-gid with g+x, dropped");
+        assertEquals("z", Files.readString(f));
+        Files.setAttribute(f, "unix:mode", 02745); // set-gid without group execute is mandatory locking, kept
+        c.write(fh, 0, "w".getBytes(StandardCharsets.UTF_8), Fuse.WRITE_KILL_SUIDGID).ok();
+        assertEquals(02745, (int) Files.getAttribute(f, "unix:mode") & 07777);
+        c.release(fh, false).ok();
+    }
+
     @Test
     void setattrTruncatesChmodsAndSetsTimes() throws IOException {
         c.init().ok();

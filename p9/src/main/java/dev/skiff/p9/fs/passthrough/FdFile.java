@@ -68,6 +68,22 @@ final class FdFile implements OpenFile {
         }
     }
 
+    /**
+     * Through /proc/self/fd: chmod of the magic link changes the file itself, whatever access
+     * mode the descriptor was opened with.
+     */
+    @Override
+    public boolean dropSetId() throws ErrnoException {
+        int mode = dev.skiff.sys.Files.fstatx(fd).mode() & 07777;
+        int drop = S_ISUID | ((mode & S_IXGRP) != 0 ? S_ISGID : 0);
+        if ((mode & drop) != 0) {
+            dev.skiff.sys.Files.chmod("/proc/self/fd/" + fd, mode & ~drop);
+        }
+        return true;
+    }
+
+    private static final int S_ISUID = 04000, S_ISGID = 02000, S_IXGRP = 010;
+
     @Override
     public boolean truncate(long size) throws ErrnoException {
         Fds.ftruncate(fd, size);
