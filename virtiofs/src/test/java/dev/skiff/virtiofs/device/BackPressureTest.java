@@ -58,12 +58,15 @@ class BackPressureTest {
                     submitted.incrementAndGet();
                 }
             });
+            // the state seen is kept: the worker's wait for a permit wakes every 100 ms to check for close
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!(submitted.get() == 2 && worker.getState() == Thread.State.TIMED_WAITING) && System.nanoTime() < deadline) {
+            Thread.State seen = worker.getState();
+            while (!(submitted.get() == 2 && seen == Thread.State.TIMED_WAITING) && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
+                seen = worker.getState();
             }
             assertEquals(2, submitted.get(), "two requests in flight, the third waits for a permit");
-            assertEquals(Thread.State.TIMED_WAITING, worker.getState());
+            assertEquals(Thread.State.TIMED_WAITING, seen);
             assertEquals(3, completed.getCount(), "both in flight still wait for the lock");
 
             c.call(Fuse.SETLK, 0, FuseClient.lk(holder, 1, 0, Fuse.OFFSET_MAX, OpenFile.F_UNLCK, 1)).ok();

@@ -74,11 +74,14 @@ class LockOpsTest {
             afterUnlock.complete(r.error() == 0 && unlocked.get());
         });
         // the event that the waiter is in its retry pause: its thread sleeps (bounded poll, not an order assumption)
+        // (the state seen is kept: the pause is 1 to 25 ms, so a second look may find it retrying)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (waiter.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+        Thread.State seen = waiter.getState();
+        while (seen != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
             Thread.onSpinWait();
+            seen = waiter.getState();
         }
-        assertEquals(Thread.State.TIMED_WAITING, waiter.getState(), "SETLKW retries while the lock is held");
+        assertEquals(Thread.State.TIMED_WAITING, seen, "SETLKW retries while the lock is held");
         assertFalse(afterUnlock.isDone());
         unlocked.set(true);
         a.call(Fuse.SETLK, 0, lk(fhA, 1, 0, Fuse.OFFSET_MAX, OpenFile.F_UNLCK, 100)).ok();
