@@ -39,7 +39,8 @@ final class EntryOps {
      * FATTR_* bits become P9_SETATTR_* bits: a time without its _NOW bit is set to the value
      * given (ATIME_SET), with it to the host's now. A size with FATTR_FH is an ftruncate(2)
      * through the handle, which needs only the handle's write access (open(O_CREAT, 0444) then
-     * ftruncate must work). CTIME, LOCKOWNER and KILL_SUIDGID need nothing from us.
+     * ftruncate must work). KILL_SUIDGID (HANDLE_KILLPRIV_V2) drops set-id bits after the change;
+     * CTIME and LOCKOWNER need nothing from us.
      */
     static FuseReply setattr(FuseSession s, InHeader h, FuseRequest.Setattr m) throws IOException {
         try (NodeTable.Ref n = s.nodes.acquire(h.nodeid())) {
