@@ -285,8 +285,7 @@ public final class Engine implements Backend, AutoCloseable {
             restarts = c.restartCount;
             if (c.running()) {
                 for (String storage : c.shares) {
-                    transports.add(storage.startsWith("sock-") ? "socket"
-                            : dev.skiff.engine.placement.UtilityVm.transportOf(storage).label());
+                    transports.add(dev.skiff.engine.placement.UtilityVm.bindTransport(storage));
                 }
             }
         }

@@ -259,13 +259,7 @@ class AgentIT {
         Files.writeString(dir.resolve("from-host.txt"), "host data\n");
         var backend = dev.skiff.virtiofs.device.VirtioFsServer.listen(session.vm().filesystemSocket("vfs1"), "vfs1",
                 new Passthrough(dir), false);
-        var served = CompletableFuture.supplyAsync(() -> {
-            try {
-                return backend.serve();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, r -> Thread.ofPlatform().daemon().start(r));
+        var served = backend.start("vfs1");
         session.vm().hotplugFilesystem("vfs1");
         agent.addVirtioFsShare("vfs", "vfs1", false, false);
         String id = create(sh("cat /data/from-host.txt; echo written in the container > /data/out.txt"),

@@ -31,13 +31,7 @@ class VirtioFsShareIT extends FolderShareTests {
     private static void serve(String tag, Path dir, boolean readOnly) throws Exception {
         VirtioFsServer server = VirtioFsServer.listen(guest.vm().filesystemSocket(tag), tag, new Passthrough(dir), readOnly);
         servers.add(server);
-        Thread.ofPlatform().daemon().name("vfs-" + tag).start(() -> {
-            try {
-                server.serve();
-            } catch (Exception e) {
-                System.err.println("virtio-fs " + tag + ": " + e);
-            }
-        });
+        server.start("vfs-" + tag);
         guest.vm().hotplugFilesystem(tag);
     }
 

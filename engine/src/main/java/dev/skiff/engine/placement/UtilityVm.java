@@ -186,9 +186,12 @@ public final class UtilityVm {
         shares.reshare(storageId, dir, readOnly, watch, onlyName);
     }
 
-    /** How the share {@code storageId} reaches the guest. */
-    public static ShareTransport transportOf(String storageId) {
-        return VmShares.transportOf(storageId);
+    /**
+     * How the storage {@code storageId} of a container's bind reaches the guest, as docker inspect
+     * shows it: "9p", "virtiofs", or "socket" for a forwarded socket ({@link #forwardSocket}).
+     */
+    public static String bindTransport(String storageId) {
+        return storageId.startsWith(SOCKET_PREFIX) ? "socket" : VmShares.transportOf(storageId).label();
     }
 
     /** A host socket the guest reaches over TCP on the uplink, presenting a token; closing it revokes the token. */
@@ -201,13 +204,15 @@ public final class UtilityVm {
         void close();
     }
 
+    private static final String SOCKET_PREFIX = "sock-";
+
     /**
      * Makes a unix socket in the guest whose connections reach the host socket behind {@code ticket}
      * (through the host's relay), and returns its storage id; {@link #unshare} revokes
      * the ticket. The id is random: one counted from 1 could meet a socket an earlier daemon made.
      */
     public String forwardSocket(RelayedSocket ticket) throws IOException {
-        String storageId = "sock-" + java.util.HexFormat.of().toHexDigits(RANDOM.nextLong());
+        String storageId = SOCKET_PREFIX + java.util.HexFormat.of().toHexDigits(RANDOM.nextLong());
         sockets.put(storageId, ticket);
         try {
             agent.addSocketForward(storageId, GuestNetwork.HOST_ADDRESS, ticket.port(), ticket.token());

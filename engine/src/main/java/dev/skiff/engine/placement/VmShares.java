@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 /**
  * The host folders one VM's containers bind, each served to the guest as a share of its own: over
@@ -55,6 +54,9 @@ final class VmShares {
 
     /** How one share reaches the guest: a server and the device the guest mounts. */
     private sealed interface Link {
+        /** Has the agent mount the device as storage {@code storageId}. */
+        void mount(AgentClient agent, String storageId, boolean readOnly, boolean wholeTree) throws AgentException;
+
         /**
          * Ends the server (the session's files go with it) and, while the VM runs, unplugs the
          * device; the guest has unmounted it. Each link knows its order.
@@ -63,6 +65,11 @@ final class VmShares {
     }
 
     private record NinePLink(String port, SocketChannel channel, Thread server) implements Link {
+        @Override
+        public void mount(AgentClient agent, String storageId, boolean readOnly, boolean wholeTree) throws AgentException {
+            agent.addShare(storageId, port, "", readOnly, wholeTree);
+        }
+
         /** The server first: its reader ends when its channel closes, then the port goes (a VM has 128). */
         @Override
         public void release(Vm vm, boolean alive) throws IOException {
@@ -83,6 +90,11 @@ final class VmShares {
      * it, then drops the socket, which ends the session.
      */
     private record VirtioFsLink(String tag, VirtioFsServer server) implements Link {
+        @Override
+        public void mount(AgentClient agent, String storageId, boolean readOnly, boolean wholeTree) throws AgentException {
+            agent.addVirtioFsShare(storageId, tag, readOnly, wholeTree);
+        }
+
         @Override
         public void release(Vm vm, boolean alive) throws IOException {
             try {
@@ -144,27 +156,18 @@ final class VmShares {
         int n = counter.incrementAndGet();
         ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW);
         boolean watched = watch != null && !readOnly;
-        String storageId;
+        String storageId = (transport == ShareTransport.VIRTIO_FS ? VIRTIO_FS_PREFIX : NINE_P_PREFIX) + n;
+        Link link;
         try {
-            if (transport == ShareTransport.VIRTIO_FS) {
-                storageId = VIRTIO_FS_PREFIX + n;
-                shares.put(storageId, new Share(plugVirtioFs(storageId, dir, fs, readOnly), fs, new AtomicReference<>()));
-            } else {
-                storageId = NINE_P_PREFIX + n;
-                String port = PORT_PREFIX + n;
-                shares.put(storageId, new Share(serveNineP(port, vm.hotplugChannel(port), dir, fs, readOnly), fs,
-                        new AtomicReference<>()));
-            }
+            link = transport == ShareTransport.VIRTIO_FS ? plugVirtioFs(storageId, fs, readOnly)
+                    : serveNineP(PORT_PREFIX + n, vm.hotplugChannel(PORT_PREFIX + n), dir, fs, readOnly);
         } catch (IOException | RuntimeException e) {
             closeQuietly(fs);
             throw e;
         }
+        shares.put(storageId, new Share(link, fs, new AtomicReference<>()));
         try {
-            if (transport == ShareTransport.VIRTIO_FS) {
-                agent.addVirtioFsShare(storageId, storageId, readOnly, watched && onlyName == null);
-            } else {
-                agent.addShare(storageId, PORT_PREFIX + n, "", readOnly, watched && onlyName == null);
-            }
+            link.mount(agent, storageId, readOnly, watched && onlyName == null);
             if (watched) {
                 watch(storageId, fs, dir, watch, onlyName);
             }
@@ -178,15 +181,11 @@ final class VmShares {
     }
 
     /** The virtio-fs device's back-end listens first: QEMU connects and negotiates during the plug. */
-    private VirtioFsLink plugVirtioFs(String tag, Path dir, ReplayingFileSystem fs, boolean readOnly) throws IOException {
+    private VirtioFsLink plugVirtioFs(String tag, ReplayingFileSystem fs, boolean readOnly) throws IOException {
         VirtioFsServer server = VirtioFsServer.listen(vm.filesystemSocket(tag), tag, fs, readOnly);
-        // a platform thread: it blocks in accept(2) and the session's reads, downcalls that would pin a carrier
-        Thread.ofPlatform().daemon().name(vmName + "-" + tag).start(() -> {
-            try {
-                server.serve();
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, vmName + ": virtio-fs " + tag + " stopped: " + e.getMessage());
-            }
+        server.start(vmName + "-" + tag).exceptionally(e -> {
+            LOG.log(System.Logger.Level.WARNING, vmName + ": virtio-fs " + tag + " stopped: " + e.getMessage());
+            return null;
         });
         try {
             vm.hotplugFilesystem(tag);
@@ -228,10 +227,6 @@ final class VmShares {
         if (watch != null && !readOnly) {
             watch(storageId, fs, dir, watch, onlyName);
         }
-    }
-
-    boolean has(String storageId) {
-        return shares.containsKey(storageId);
     }
 
     private void watch(String storageId, ReplayingFileSystem fs, Path dir, HostWatch watch, String onlyName) throws IOException {

@@ -66,6 +66,9 @@ class VmSharesTest {
         assertEquals("virtiofs", ShareTransport.VIRTIO_FS.label());
         assertEquals(ShareTransport.VIRTIO_FS, ShareTransport.of("virtiofs"));
         assertThrows(IllegalArgumentException.class, () -> ShareTransport.of("virtio-fs"));
+        assertEquals("virtiofs", UtilityVm.bindTransport("vfs-3"), "as docker inspect shows it");
+        assertEquals("9p", UtilityVm.bindTransport("share-3"));
+        assertEquals("socket", UtilityVm.bindTransport("sock-0123456789abcdef"));
     }
 
     @Test

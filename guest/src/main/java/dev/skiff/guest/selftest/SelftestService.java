@@ -22,7 +22,6 @@ import dev.skiff.guest.share.NinePMount;
 
 /** The guest's end of {@link SelftestProtocol}: reads requests from the control port and answers. */
 public final class SelftestService {
-    private boolean virtioFsLoaded; // guarded by this
 
     private static final Duration DEVICE_TIMEOUT = Duration.ofSeconds(30);
     private static final Path SYS = Path.of("/sys"), DEV = Path.of("/dev");
@@ -106,13 +105,9 @@ public final class SelftestService {
                 if (words.length != 3 && words.length != 4) {
                     throw new IllegalArgumentException("MOUNTVFS takes TAG DIR [ro]");
                 }
-                synchronized (this) {
-                    if (!virtioFsLoaded) {
-                        dev.skiff.guest.boot.Boot.loadModuleList(Path.of("/"), dev.skiff.guest.boot.Boot.VIRTIOFS_MODULES,
-                                DEVICE_TIMEOUT);
-                        virtioFsLoaded = true;
-                    }
-                }
+                // modules already in are skipped, so a second mount loads nothing
+                dev.skiff.guest.boot.Boot.loadModuleList(Path.of("/"), dev.skiff.guest.boot.Boot.VIRTIOFS_MODULES,
+                        DEVICE_TIMEOUT);
                 dev.skiff.guest.share.VirtioFsMount.mount(words[1], Path.of(words[2]),
                         words.length == 4 && words[3].equals("ro"), DEVICE_TIMEOUT);
                 yield "OK";

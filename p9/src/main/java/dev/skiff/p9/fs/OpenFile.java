@@ -45,6 +45,11 @@ public interface OpenFile extends Closeable {
         return false;
     }
 
+    /** {@code mode} (permission bits) without set-user-id, and without set-group-id if group execute is set. */
+    static int withoutSetId(int mode) {
+        return mode & ~(04000 | ((mode & 010) != 0 ? 02000 : 0));
+    }
+
     /**
      * Truncates through this open file (ftruncate(2)), which needs only the write access the
      * file was opened with, not write permission on the path. Returns false, changing nothing,

@@ -71,6 +71,23 @@ public final class VirtioFsServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Serves on a platform thread of its own (it blocks in accept(2) and in the session's reads,
+     * downcalls that would pin a virtual thread's carrier) until the connection ends or
+     * {@link #close}; the future completes with how it ended, or with the socket's error.
+     */
+    public java.util.concurrent.CompletableFuture<SessionEnd> start(String threadName) {
+        var ended = new java.util.concurrent.CompletableFuture<SessionEnd>();
+        Thread.ofPlatform().daemon().name(threadName).start(() -> {
+            try {
+                ended.complete(serve());
+            } catch (ErrnoException | RuntimeException e) {
+                ended.completeExceptionally(e);
+            }
+        });
+        return ended;
+    }
+
     /** Ends everything: the accept or the session under way, and every node and open file. */
     @Override
     public void close() {

@@ -82,9 +82,9 @@ final class EntryOps {
     /** Drops set-user-id, and set-group-id with group execute, as the kernel does for such a change. */
     private static void dropSetId(FuseSession s, dev.skiff.p9.fs.Node node) throws IOException {
         int mode = s.fs.getattr(node).mode() & 07777;
-        int drop = 04000 | ((mode & 010) != 0 ? 02000 : 0);
-        if ((mode & drop) != 0) {
-            s.fs.setattr(node, new SetAttr(P9.SETATTR_MODE, mode & ~drop, 0, 0, 0, 0, 0, 0, 0));
+        int kept = dev.skiff.p9.fs.OpenFile.withoutSetId(mode);
+        if (kept != mode) {
+            s.fs.setattr(node, new SetAttr(P9.SETATTR_MODE, kept, 0, 0, 0, 0, 0, 0, 0));
         }
     }
 

@@ -75,14 +75,12 @@ final class FdFile implements OpenFile {
     @Override
     public boolean dropSetId() throws ErrnoException {
         int mode = dev.skiff.sys.Files.fstatx(fd).mode() & 07777;
-        int drop = S_ISUID | ((mode & S_IXGRP) != 0 ? S_ISGID : 0);
-        if ((mode & drop) != 0) {
-            dev.skiff.sys.Files.chmod("/proc/self/fd/" + fd, mode & ~drop);
+        int kept = OpenFile.withoutSetId(mode);
+        if (kept != mode) {
+            dev.skiff.sys.Files.chmod("/proc/self/fd/" + fd, kept);
         }
         return true;
     }
-
-    private static final int S_ISUID = 04000, S_ISGID = 02000, S_IXGRP = 010;
 
     @Override
     public boolean truncate(long size) throws ErrnoException {
