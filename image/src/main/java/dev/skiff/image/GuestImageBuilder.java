@@ -176,10 +176,9 @@ public final class GuestImageBuilder {
         List<String> names = new ArrayList<>(List.of(kernelPkg, "busybox-static", "runc", "libseccomp2", "libc6"));
         names.addAll(NFT_PACKAGES);
         names.addAll(CRUN_PACKAGES);
-        for (String name : names) {
-            String version = apt.candidateVersion(name);
-            progress.accept("  " + name + " " + version);
-            packages.add(apt.fetch(name, version));
+        for (var e : apt.candidateVersions(names).entrySet()) {
+            progress.accept("  " + e.getKey() + " " + e.getValue());
+            packages.add(apt.fetch(e.getKey(), e.getValue()));
         }
         List<Path> jars = programJars(program);
         String hash = inputHash(packages, program, jars);

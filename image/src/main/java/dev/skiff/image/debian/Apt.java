@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,17 +36,53 @@ public final class Apt {
 
     /** The candidate version apt would install, e.g. {@code 6.1.192-3}. */
     public String candidateVersion(String name) throws IOException {
-        for (String line : run("apt-cache", "policy", name)) {
+        return candidateVersions(List.of(name)).get(name);
+    }
+
+    /**
+     * The candidate version of each package, in the order given, from one {@code apt-cache policy}:
+     * each run of apt-cache spends most of a second loading its cache, and every daemon start resolves
+     * the guest image's two dozen packages (one run per package made that half a minute).
+     */
+    public Map<String, String> candidateVersions(List<String> names) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("apt-cache", "policy"));
+        argv.addAll(names);
+        Map<String, String> found = parsePolicy(run(argv.toArray(String[]::new)));
+        Map<String, String> versions = new LinkedHashMap<>();
+        for (String name : names) {
+            String v = found.get(name);
+            if (v == null) {
+                throw new IOException("apt knows no candidate version of " + name
+                        + "; run 'apt-get update' (as root) and try again");
+            }
+            versions.put(name, v);
+        }
+        return versions;
+    }
+
+    /**
+     * Package name to candidate version, from {@code apt-cache policy}'s output: a section per
+     * package, opened by {@code name:} at the start of a line, with a {@code Candidate:} line that
+     * says {@code (none)} when nothing can be installed. Packages apt does not know have no section.
+     */
+    static Map<String, String> parsePolicy(List<String> lines) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        String current = null;
+        for (String line : lines) {
+            if (!line.isEmpty() && !Character.isWhitespace(line.charAt(0)) && line.endsWith(":")) {
+                current = line.substring(0, line.length() - 1);
+                continue;
+            }
             String l = line.strip();
-            if (l.startsWith("Candidate:")) {
+            if (current != null && l.startsWith("Candidate:")) {
                 String v = l.substring("Candidate:".length()).strip();
                 if (!v.equals("(none)")) {
-                    return v;
+                    versions.put(current, v);
                 }
+                current = null;
             }
         }
-        throw new IOException("apt knows no candidate version of " + name
-                + "; run 'apt-get update' (as root) and try again");
+        return versions;
     }
 
     /** The package a metapackage depends on first whose name starts with {@code prefix}. */
