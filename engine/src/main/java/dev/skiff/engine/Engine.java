@@ -232,7 +232,7 @@ public final class Engine implements Backend, AutoCloseable {
                         stored, config.args(), config.env(), config.cwd(), config.uid(), config.gid(), hostname,
                         store.dir(id));
                 try {
-                    store.save(made);
+                    store.create(made);
                 } catch (IOException e) {
                     throw new EngineException(EngineException.Kind.INTERNAL, "cannot save container state: " + e.getMessage(), e);
                 }

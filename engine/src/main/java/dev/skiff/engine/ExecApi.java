@@ -116,7 +116,13 @@ final class ExecApi {
             e.exit.complete(126);
             e.output.end();
             ended(c, e);
-            throw new EngineException(EngineException.Kind.INTERNAL, "OCI runtime exec failed: " + ex.getMessage(), ex);
+            EngineException.Kind kind = AgentErrors.kind(ex);
+            if (kind == EngineException.Kind.CONFLICT || kind == EngineException.Kind.NOT_FOUND) {
+                // the container stopped or went between the engine's running check and the guest's
+                // exec (a stop or rm -f racing this exec): dockerd's answer to an exec in a stopped container
+                throw new EngineException(EngineException.Kind.CONFLICT, "Container " + c.id + " is not running", ex);
+            }
+            throw AgentErrors.map("OCI runtime exec failed", ex);
         }
         if (detach) {
             e.output.unsubscribe(q);

@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -24,6 +25,8 @@ public final class ContainerStore {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final Path root;
+    /** One lock per container with a save or delete under way: its saves and its delete take turns. */
+    private final ConcurrentHashMap<String, Object> guards = new ConcurrentHashMap<>();
 
     public ContainerStore(Path root) throws IOException {
         this.root = Files.createDirectories(root);
@@ -33,16 +36,40 @@ public final class ContainerStore {
         return root.resolve(id);
     }
 
+    /** A new container's folder and first state. */
+    public void create(Container c) throws IOException {
+        Files.createDirectories(dir(c.id));
+        save(c);
+    }
+
+    /**
+     * Replaces the container's state on disk. Saves come from several threads (a start, the exit's
+     * watcher, a health check) and may meet {@code docker rm}: one container's saves and its delete
+     * take turns, so none shares the temp file with another or walks into a delete, and a save
+     * that comes after the delete does nothing instead of bringing the container back at the next
+     * daemon start.
+     */
     public void save(Container c) throws IOException {
-        Path dir = Files.createDirectories(dir(c.id));
-        Path tmp = dir.resolve("state.json.tmp");
-        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(c.record());
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap(bytes));
-            ch.force(true);
+        Object guard = guard(c.id);
+        synchronized (guard) {
+            Path dir = dir(c.id);
+            if (!Files.isDirectory(dir)) {
+                guards.remove(c.id, guard);
+                return; // removed
+            }
+            Path tmp = dir.resolve("state.json.tmp");
+            byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(c.record());
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(java.nio.ByteBuffer.wrap(bytes));
+                ch.force(true);
+            }
+            Files.move(tmp, dir.resolve("state.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-        Files.move(tmp, dir.resolve("state.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private Object guard(String id) {
+        return guards.computeIfAbsent(id, k -> new Object());
     }
 
     public List<Container> loadAll() throws IOException {
@@ -64,15 +91,23 @@ public final class ContainerStore {
         return out;
     }
 
+    /** Deletes the container's folder; a save under way finishes first, a later one does nothing. */
     public void delete(String id) throws IOException {
-        Path dir = dir(id);
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+        Object guard = guard(id);
+        try {
+            synchronized (guard) {
+                Path dir = dir(id);
+                if (!Files.exists(dir)) {
+                    return;
+                }
+                try (Stream<Path> walk = Files.walk(dir)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
             }
+        } finally {
+            guards.remove(id, guard);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.skiff.engine.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -65,7 +66,7 @@ class ContainerTest {
         c.spec = c.spec.withHealthcheck(check);
         c.health = new Health(Health.HEALTHY, 0, List.of(new Health.Result("2026-01-01T00:00:00Z",
                 "2026-01-01T00:00:01Z", 0, "ok")));
-        store.save(c);
+        store.create(c);
         Container back = store.loadAll().getFirst();
         assertEquals(check, back.spec.healthcheck());
         assertEquals(c.health, back.health);
@@ -79,6 +80,38 @@ class ContainerTest {
         Container before = store.loadAll().getFirst();
         assertNull(before.health, "a state from before health checks: none");
         assertNull(before.spec.healthcheck());
+    }
+
+    @Test
+    void savesRacingADeleteNeitherFailItNorBringTheContainerBack(@TempDir Path dir) throws Exception {
+        ContainerStore store = new ContainerStore(dir);
+        for (int round = 0; round < 50; round++) {
+            Container c = container(false);
+            store.create(c);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<Thread> savers = new java.util.ArrayList<>();
+            java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            for (int i = 0; i < 3; i++) { // a start, an exit and a health check saving at once
+                savers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        go.await();
+                        for (int n = 0; n < 20; n++) {
+                            store.save(c);
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            go.countDown();
+            store.delete(c.id); // docker rm, in the middle of the saves
+            for (Thread t : savers) {
+                t.join();
+            }
+            assertEquals(java.util.List.of(), java.util.List.copyOf(failures), "round " + round);
+            assertFalse(java.nio.file.Files.exists(dir.resolve(c.id)), "round " + round + ": a late save brought it back");
+        }
+        assertEquals(java.util.List.of(), store.loadAll());
     }
 
     @Test
