@@ -116,8 +116,7 @@ final class ExecApi {
             e.exit.complete(126);
             e.output.end();
             ended(c, e);
-            EngineException.Kind kind = AgentErrors.kind(ex);
-            if (kind == EngineException.Kind.CONFLICT || kind == EngineException.Kind.NOT_FOUND) {
+            if (ex.code() == dev.skiff.ttrpc.Code.FAILED_PRECONDITION || ex.code() == dev.skiff.ttrpc.Code.NOT_FOUND) {
                 // the container stopped or went between the engine's running check and the guest's
                 // exec (a stop or rm -f racing this exec): dockerd's answer to an exec in a stopped container
                 throw new EngineException(EngineException.Kind.CONFLICT, "Container " + c.id + " is not running", ex);

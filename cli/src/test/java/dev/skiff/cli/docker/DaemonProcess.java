@@ -48,9 +48,9 @@ final class DaemonProcess {
 
     /** Starts the daemon and waits until docker version answers through it. */
     void start() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", dev.skiff.cli.daemon.DaemonClient.API_EXPORTS,
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classPath, "dev.skiff.cli.Main", "daemon"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(dev.skiff.cli.daemon.DaemonClient.DAEMON_JVM);
+        cmd.addAll(List.of("-cp", classPath, "dev.skiff.cli.Main", "daemon"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env());
