@@ -19,7 +19,7 @@ trap 'status=$?; skiff_cleanup; skiff_finish "$status"' EXIT
 export FSB_MB=${FSB_MB:-32} FSB_FILES=${FSB_FILES:-500}
 mkdir -p "$work/bin" "$work/results"
 gcc -O2 -static -o "$work/bin/fsbench" "$root/p9/bench/harness/fsbench.c"
-figures() { tr -d '\r' | grep -E '^[a-z_0-9]+ [0-9.]+$' || true; }
+figures() { tr -d '\r' | grep -E '^[A-Za-z_0-9]+ [0-9.]+$' || true; }
 
 echo "the peers: QEMU virtio-9p and virtiofsd, $runs guest boots each ..."
 WARMUP=1 N=$runs OUT="$work/peers" MODES="qemu virtiofs" "$root/p9/bench/harness/compare.sh" >/dev/null
@@ -60,10 +60,8 @@ print('  ' + 'figure'.ljust(24) + ''.join(names[m].rjust(17) for m in modes))
 for k, v in med.items():
     print('  ' + k.ljust(24) + ''.join((f'{v[m]:.1f}' if m in v else '-').rjust(17) for m in modes))
 print("Skiff's ratios (above 1 is faster); goal: at least virtio-9p on every figure, moonshot within 2x of virtiofsd on metadata:")
+pairs = [(s, p) for s in ('skiff-9p', 'skiff-virtiofs') for p in ('qemu', 'virtiofs')]
+print('  ' + 'figure'.ljust(24) + ''.join(f"{names[s]} / {names[p]}".rjust(30) for s, p in pairs))
 for k, v in med.items():
-    cells = []
-    for s in ('skiff-9p', 'skiff-virtiofs'):
-        for p in ('qemu', 'virtiofs'):
-            cells.append(f"{names[s]} / {names[p]} {v[s] / v[p]:5.2f}" if s in v and p in v and v[p] else '-')
-    print('  ' + k.ljust(24) + '   '.join(cells))
+    print('  ' + k.ljust(24) + ''.join((f"{v[s] / v[p]:.2f}" if s in v and p in v and v[p] else '-').rjust(30) for s, p in pairs))
 PY
