@@ -15,6 +15,7 @@ import dev.skiff.engine.container.Frame;
 import dev.skiff.engine.container.HealthMonitor;
 import dev.skiff.engine.container.ProcessOutput;
 import dev.skiff.engine.placement.UtilityVm;
+import dev.skiff.ttrpc.Code;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,7 +117,7 @@ final class ExecApi {
             e.exit.complete(126);
             e.output.end();
             ended(c, e);
-            if (ex.code() == dev.skiff.ttrpc.Code.FAILED_PRECONDITION || ex.code() == dev.skiff.ttrpc.Code.NOT_FOUND) {
+            if (ex.code() == Code.FAILED_PRECONDITION || ex.code() == Code.NOT_FOUND) {
                 // the container stopped or went between the engine's running check and the guest's
                 // exec (a stop or rm -f racing this exec): dockerd's answer to an exec in a stopped container
                 throw new EngineException(EngineException.Kind.CONFLICT, "Container " + c.id + " is not running", ex);
