@@ -123,6 +123,7 @@ final class Lifecycle {
             c.starting = true;
         }
         UtilityVm vm = null;
+        StartSteps steps = new StartSteps();
         try {
             Container joined = joinTarget(c);
             vm = table.vm(c.id);
@@ -130,6 +131,7 @@ final class Lifecycle {
                 vm = placement.acquire(c.id, c.dedicated());
                 table.place(c.id, vm);
             }
+            steps.done("vm");
             AgentClient agent = vm.agent();
             try {
                 // An earlier run of it (docker start again), or its rootfs mounted for docker cp: its
@@ -140,12 +142,15 @@ final class Lifecycle {
                     throw e;
                 }
             }
+            steps.done("clean");
             List<String> layerIds = vm.layers(c.id, c.diffIds, images::layerDisk);
+            steps.done("layers");
             for (String old : c.shares) {
                 vm.unshare(old);
             }
             c.shares.clear();
             List<OciSpec.Bind> binds = bindMounts.attach(vm, c.spec.binds(), c.shares);
+            steps.done("binds");
             OciSpec.Process process = new OciSpec.Process(c.args, c.env, c.cwd, c.spec.tty(), c.uid, c.gid);
             Networking.Attached net;
             if (joined != null) {
@@ -162,8 +167,10 @@ final class Lifecycle {
                 c.networkUp = true;
                 c.forwards = net.forwards();
             }
+            steps.done("network");
             byte[] spec = OciSpec.build(c.id, c.hostname, process, binds, net.oci());
             agent.createContainer(c.id, spec, layerIds, "scratch", AgentClient.stdio(c.spec.tty(), c.spec.openStdin()));
+            steps.done("create");
             List<Thread> readers = ProcessOutput.read(agent, c.id, "", c.output, c.spec.tty());
             if (c.spec.openStdin()) {
                 c.stdin.connect(agent.openInput(c.id, ""), c.id.substring(0, 12));
@@ -174,6 +181,7 @@ final class Lifecycle {
             } finally {
                 placement.startEnded(c.id);
             }
+            steps.done("start");
             synchronized (c) {
                 c.status = c.status.next(Status.RUNNING);
                 c.starting = false;
@@ -189,6 +197,7 @@ final class Lifecycle {
             save.accept(c);
             UtilityVm on = vm;
             Thread.ofVirtual().name("wait-" + c.id.substring(0, 12)).start(() -> awaitExit(c, on, readers));
+            LOG.log(Level.DEBUG, () -> "container " + c.id.substring(0, 12) + " started: " + steps);
         } catch (IOException | RuntimeException | EngineException e) {
             endNetwork(c, vm);
             StartRefusal refused = e instanceof EngineException ? null

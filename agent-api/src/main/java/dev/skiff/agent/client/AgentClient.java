@@ -481,11 +481,15 @@ public final class AgentClient implements AutoCloseable {
 
     private <T extends MessageLite> T unary(String method, MessageLite request, Parser<T> parser, Duration timeout)
             throws AgentException {
+        long start = System.nanoTime();
         try {
             return client.call(SERVICE, method, request, parser,
                     timeout == null ? CallOptions.DEFAULT : CallOptions.timeout(timeout));
         } catch (TtrpcException e) {
             throw map(method, e);
+        } finally {
+            // the daemon's debug log (SKIFF_LOG_LEVEL=debug): where a start's time goes, call by call
+            LOG.log(System.Logger.Level.DEBUG, () -> "agent " + method + " " + (System.nanoTime() - start) / 1_000_000 + " ms");
         }
     }
 
