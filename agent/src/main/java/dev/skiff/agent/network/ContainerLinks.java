@@ -2,6 +2,7 @@ package dev.skiff.agent.network;
 
 import dev.skiff.agent.api.GuestPaths;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,18 +27,19 @@ final class ContainerLinks {
     String makeNamespace(Attachment a) throws IOException {
         String netns = GuestPaths.netns(a.containerId());
         system.prepareNetnsFile(netns);
-        List<List<String>> steps = new java.util.ArrayList<>();
-        steps.add(IpCommands.createNetns(netns));
-        steps.add(IpCommands.loopbackUp(netns));
+        List<List<String>> inside = new ArrayList<>();
+        List<List<String>> inVm = new ArrayList<>();
+        inside.add(IpCommands.ip("link", "set", "lo", "up"));
         for (Attachment.Link l : a.links()) {
-            steps.addAll(IpCommands.endpoint(netns, l.hostVeth(), l.endpoint(), system.vmNetnsPid()));
+            inside.addAll(IpCommands.endpointInside(l.hostVeth(), l.endpoint(), system.vmNetnsPid()));
+            inVm.add(IpCommands.endpointToBridge(l.hostVeth(), l.endpoint()));
         }
         for (Attachment.Link l : a.links()) {
             if (l.endpoint().defaultRoute()) {
-                steps.add(IpCommands.defaultRoute(netns, l.endpoint()));
+                inside.add(IpCommands.defaultRoute(l.endpoint()));
             }
         }
-        runner.runAll(steps);
+        runner.run(IpCommands.namespaceScript(netns, inside, inVm, system.vmNetnsPid()), null);
         return netns;
     }
 

@@ -46,10 +46,6 @@ final class IpCommands {
         return all;
     }
 
-    /** Makes a network namespace and bind-mounts it on {@code netns} (an existing empty file). */
-    static List<String> createNetns(String netns) {
-        return List.of(BUSYBOX, "unshare", "--net=" + netns, BUSYBOX, "true");
-    }
 
     /** Host veth names per container: the index is one digit ({@link #hostVeth}). */
     static final int VETH_SLOTS = 10;
@@ -139,27 +135,90 @@ final class IpCommands {
         return List.of(rename, ip("link", "set", nic, "master", bridge, "up"));
     }
 
-    /** Loopback up in a new namespace (it starts down). */
-    static List<String> loopbackUp(String netns) {
-        return inNetns(netns, ip("link", "set", "lo", "up"));
-    }
 
     /**
      * One endpoint's veth: made in the namespace, the container end renamed and addressed, the
      * host end moved to the VM's namespace ({@code agentPid}'s) and put on the bridge.
      */
     static List<List<String>> endpoint(String netns, String hostVeth, NetworkSpec.EndpointSpec e, long agentPid) {
-        return List.of(
-                inNetns(netns, ip("link", "add", hostVeth, "type", "veth")),
-                inNetns(netns, ip("link", "set", NEW_PEER, "name", e.ifname(), "address", e.mac(), "up")),
-                inNetns(netns, ip("addr", "add", e.address().toString(), "dev", e.ifname())),
-                inNetns(netns, ip("link", "set", hostVeth, "netns", Long.toString(agentPid))),
-                ip("link", "set", hostVeth, "master", e.bridge(), "up"));
+        List<List<String>> steps = new ArrayList<>();
+        for (List<String> argv : endpointInside(hostVeth, e, agentPid)) {
+            steps.add(inNetns(netns, argv));
+        }
+        steps.add(endpointToBridge(hostVeth, e));
+        return steps;
     }
 
-    /** The container's default route through an endpoint's gateway. */
+    /** The steps of {@link #endpoint} that run inside the container's namespace. */
+    static List<List<String>> endpointInside(String hostVeth, NetworkSpec.EndpointSpec e, long agentPid) {
+        return List.of(
+                ip("link", "add", hostVeth, "type", "veth"),
+                ip("link", "set", NEW_PEER, "name", e.ifname(), "address", e.mac(), "up"),
+                ip("addr", "add", e.address().toString(), "dev", e.ifname()),
+                ip("link", "set", hostVeth, "netns", Long.toString(agentPid)));
+    }
+
+    /** The step of {@link #endpoint} that runs in the VM's namespace: the host end onto its bridge, up. */
+    static List<String> endpointToBridge(String hostVeth, NetworkSpec.EndpointSpec e) {
+        return ip("link", "set", hostVeth, "master", e.bridge(), "up");
+    }
+
+    /** The container's default route through an endpoint's gateway, run inside its namespace. */
+    static List<String> defaultRoute(NetworkSpec.EndpointSpec e) {
+        return ip("route", "add", "default", "via", e.gateway().address().toString(), "dev", e.ifname());
+    }
+
+    /** {@link #defaultRoute(NetworkSpec.EndpointSpec)} through nsenter, for a namespace that exists. */
     static List<String> defaultRoute(String netns, NetworkSpec.EndpointSpec e) {
-        return inNetns(netns, ip("route", "add", "default", "via", e.gateway().address().toString(), "dev", e.ifname()));
+        return inNetns(netns, defaultRoute(e));
+    }
+
+    /**
+     * A whole namespace in one process: {@code unshare} makes it and binds it on {@code netns}
+     * (an existing empty file), and a busybox shell inside it runs {@code inside}, then {@code
+     * inVm} back in the VM's namespace ({@code agentPid}'s) through nsenter. Busybox's shell runs
+     * its {@code ip} applet without a new exec, so the namespace costs two execs instead of two per
+     * command: under TCG each exec costs tens of milliseconds and fills the translation cache with
+     * the new process's code ({@code -e}: the first failure ends it; {@code -x}: the failure
+     * quotes the command before its own error). Every element is a busybox {@code ip} vector
+     * ({@link #ip}).
+     */
+    static List<String> namespaceScript(String netns, List<List<String>> inside, List<List<String>> inVm, long agentPid) {
+        StringBuilder script = new StringBuilder("set -ex\n");
+        for (List<String> argv : inside) {
+            script.append(shellLine(applet(argv))).append('\n');
+        }
+        for (List<String> argv : inVm) {
+            List<String> entered = new ArrayList<>(List.of("nsenter", "-F", "--net=/proc/" + agentPid + "/ns/net"));
+            entered.addAll(applet(argv));
+            script.append(shellLine(entered)).append('\n');
+        }
+        return List.of(BUSYBOX, "unshare", "--net=" + netns, BUSYBOX, "sh", "-c", script.toString());
+    }
+
+    /** A busybox vector without its leading {@value #BUSYBOX}: the applet's name first, as its shell runs it. */
+    private static List<String> applet(List<String> argv) {
+        if (argv.size() < 2 || !argv.getFirst().equals(BUSYBOX)) {
+            throw new IllegalArgumentException("not a busybox command: " + argv);
+        }
+        return argv.subList(1, argv.size());
+    }
+
+    /** One shell command line whose words are exactly {@code words}. */
+    static String shellLine(List<String> words) {
+        StringBuilder line = new StringBuilder();
+        for (String w : words) {
+            if (!line.isEmpty()) {
+                line.append(' ');
+            }
+            line.append(quote(w));
+        }
+        return line.toString();
+    }
+
+    /** A shell word that is exactly {@code arg}. */
+    static String quote(String arg) {
+        return "'" + arg.replace("'", "'\\''") + "'";
     }
 
     /** Deletes a link; deleting a veth's host end deletes the pair. */

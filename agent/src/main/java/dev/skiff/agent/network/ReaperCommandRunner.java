@@ -66,17 +66,9 @@ final class ReaperCommandRunner implements CommandRunner {
         }
         StringBuilder script = new StringBuilder("set -ex\n");
         for (List<String> argv : commands) {
-            for (String arg : argv) {
-                script.append(quote(arg)).append(' ');
-            }
-            script.append('\n');
+            script.append(IpCommands.shellLine(argv)).append('\n');
         }
         run(List.of(IpCommands.BUSYBOX, "sh", "-c", script.toString()), null);
-    }
-
-    /** A shell word that is exactly {@code arg}. */
-    static String quote(String arg) {
-        return "'" + arg.replace("'", "'\\''") + "'";
     }
 
     private static Reaper.Child spawn(List<String> argv, String stdin, Path out) throws IOException {

@@ -1,6 +1,7 @@
 package dev.skiff.agent.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,7 +68,26 @@ class CommandsTest {
                 List.of(BB, "ip", "link", "set", "vh", "master", "skiff0", "up")), IpCommands.endpoint(ns, "vh", e, 1));
         assertEquals(concat(enter, "route", "add", "default", "via", "172.17.0.1", "dev", "eth0"),
                 IpCommands.defaultRoute(ns, e));
-        assertEquals(List.of(BB, "unshare", "--net=" + ns, BB, "true"), IpCommands.createNetns(ns));
+    }
+
+    @Test
+    void aNamespaceIsOneUnshareWhoseShellRunsTheAppletsThenEntersTheVmsNamespace() {
+        NetworkSpec.EndpointSpec e = NetworkSpec.parse(NetworkSpecTest.request().build()).endpoints().getFirst();
+        String ns = "/run/skiff/netns/c1";
+        List<List<String>> inside = new java.util.ArrayList<>(IpCommands.endpointInside("vh", e, 1));
+        inside.add(IpCommands.defaultRoute(e));
+        assertEquals(List.of(BB, "unshare", "--net=" + ns, BB, "sh", "-c", """
+                set -ex
+                'ip' 'link' 'add' 'vh' 'type' 'veth'
+                'ip' 'link' 'set' 'veth0' 'name' 'eth0' 'address' '02:42:ac:11:00:02' 'up'
+                'ip' 'addr' 'add' '172.17.0.2/16' 'dev' 'eth0'
+                'ip' 'link' 'set' 'vh' 'netns' '1'
+                'ip' 'route' 'add' 'default' 'via' '172.17.0.1' 'dev' 'eth0'
+                'nsenter' '-F' '--net=/proc/1/ns/net' 'ip' 'link' 'set' 'vh' 'master' 'skiff0' 'up'
+                """), IpCommands.namespaceScript(ns, inside, List.of(IpCommands.endpointToBridge("vh", e)), 1));
+        assertThrows(IllegalArgumentException.class, () -> IpCommands.namespaceScript(ns, List.of(List.of("/bin/sh", "-c",
+                "reboot")), List.of(), 1), "only busybox applets go into the script");
+        assertEquals("'it'\\''s'", IpCommands.quote("it's"));
     }
 
     @Test

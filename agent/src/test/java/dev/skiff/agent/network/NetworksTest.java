@@ -44,6 +44,10 @@ class NetworksTest {
 
         @Override
         public String run(List<String> argv, String stdin) throws IOException {
+            if (argv.size() == 7 && argv.get(1).equals("unshare") && argv.get(4).equals("sh")) {
+                replayNamespaceScript(argv.get(2).substring("--net=".length()), argv.get(6));
+                return "";
+            }
             String line = argv.get(0).equals(NftRules.NFT) ? "nft: " + stdin.strip()
                     : String.join(" ", argv.subList(1, argv.size())).replace("nsenter -F --net=", "ns:").replace(IpCommands.BUSYBOX + " ", "");
             log.add(line);
@@ -65,6 +69,39 @@ class NetworksTest {
                 nics.replaceAll((mac, name) -> name.equals(from) ? to : name);
             }
             return "";
+        }
+
+        /**
+         * {@link IpCommands#namespaceScript}'s one process, recorded as the commands it runs: its
+         * lines inside the namespace as through nsenter, those it enters the VM's namespace for as
+         * run there.
+         */
+        private void replayNamespaceScript(String netns, String script) throws IOException {
+            log.add("unshare --net=" + netns);
+            List<String> lines = new ArrayList<>(List.of(script.split("\n")));
+            assertEquals("set -ex", lines.removeFirst());
+            for (String line : lines) {
+                List<String> words = unquote(line);
+                List<String> argv = new ArrayList<>();
+                if (words.getFirst().equals("nsenter")) {
+                    assertEquals(List.of("nsenter", "-F", "--net=/proc/1/ns/net"), words.subList(0, 3));
+                    argv.add(IpCommands.BUSYBOX);
+                    argv.addAll(words.subList(3, words.size()));
+                } else {
+                    argv.addAll(List.of(IpCommands.BUSYBOX, "nsenter", "-F", "--net=" + netns, IpCommands.BUSYBOX));
+                    argv.addAll(words);
+                }
+                run(argv, null);
+            }
+        }
+
+        /** The words of a line of single-quoted words, as {@link IpCommands#shellLine} writes them. */
+        private static List<String> unquote(String line) {
+            List<String> words = new ArrayList<>();
+            for (String w : line.split("' '")) {
+                words.add(w.replaceAll("^'|'$", "").replace("'\\''", "'"));
+            }
+            return words;
         }
     }
 
@@ -160,14 +197,14 @@ class NetworksTest {
                 "ip link set skiff0 up",
                 "nft: add element ip skiff bridges { 172.17.0.0/16 }\n"
                         + "add flowtable ip skiff flows { hook ingress priority 0; devices = { \"skiff0\" }; }",
-                "unshare --net=/run/skiff/netns/c1 true",
+                "unshare --net=/run/skiff/netns/c1",
                 ns + "link set lo up",
                 ns + "link add " + veth + " type veth",
                 ns + "link set veth0 name eth0 address 02:42:ac:11:00:02 up",
                 ns + "addr add 172.17.0.2/16 dev eth0",
                 ns + "link set " + veth + " netns 1",
-                "ip link set " + veth + " master skiff0 up",
                 ns + "route add default via 172.17.0.1 dev eth0",
+                "ip link set " + veth + " master skiff0 up",
                 "nft: add element ip skiff forwards { tcp . 8080 : 172.17.0.2 . 80 }"), runner.log);
         assertEquals(List.of("modules", "forwarding", "netns file /run/skiff/netns/c1", "etc c1 c1"), system.log);
 
@@ -209,7 +246,7 @@ class NetworksTest {
         system.hasUplink = false;
         SetupNetworkRequest none = NetworkSpecTest.request().clearEndpoints().clearPorts().build();
         assertEquals("/run/skiff/netns/c1", networks.setup(none));
-        assertEquals(List.of("unshare --net=/run/skiff/netns/c1 true",
+        assertEquals(List.of("unshare --net=/run/skiff/netns/c1",
                 "ns:/run/skiff/netns/c1 ip link set lo up"), runner.log);
         assertFalse(system.log.contains("modules"));
         TtrpcException e = assertThrows(TtrpcException.class, () -> networks.setup(second().build()));

@@ -11,7 +11,7 @@ class ReaperCommandRunnerTest {
     @Test
     void aQuotedWordIsTheArgumentItself() throws Exception {
         for (String arg : List.of("plain", "with space", "it's", "'", "''", "$HOME", "a\"b", "back\\slash", "", "new\nline")) {
-            Process p = new ProcessBuilder("/bin/sh", "-c", "printf %s " + ReaperCommandRunner.quote(arg)).start();
+            Process p = new ProcessBuilder("/bin/sh", "-c", "printf %s " + IpCommands.quote(arg)).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor());
             assertEquals(arg, out, "the shell's word for " + arg);
