@@ -49,16 +49,22 @@ final class ExecApi {
     }
 
     String create(Container c, ExecSpec spec) throws EngineException {
-        if (!c.running()) {
-            throw EngineException.conflict("Container " + c.id + " is not running");
-        }
-        ProcessApi.checkNotPaused(c, "exec");
         if (spec.cmd().isEmpty()) {
             throw EngineException.invalid("No exec command specified");
         }
         Exec e = new Exec(table.newId(), c.id, spec);
-        c.execs.put(e.id, e);
-        execs.put(e.id, e);
+        // Checked and recorded under the container's monitor, under which its status changes: a
+        // removal forgets a container's execs only once it has stopped running, so an exec made
+        // as a docker rm -f runs is either refused here or made in time to be forgotten with it.
+        // (Checked and then recorded apart, LifecycleRaceTest found one left behind.)
+        synchronized (c) {
+            if (!c.running()) {
+                throw EngineException.conflict("Container " + c.id + " is not running");
+            }
+            ProcessApi.checkNotPaused(c, "exec");
+            c.execs.put(e.id, e);
+            execs.put(e.id, e);
+        }
         return e.id;
     }
 
