@@ -80,7 +80,7 @@ class QemuCommandLineTest {
     void freedGuestPagesGoBackToTheHostAndTheTranslationCacheIsBounded() {
         List<String> argv = build(config(), Accel.TCG);
         assertTrue(argv.contains("virtio-balloon-pci,id=balloon0,free-page-reporting=on"), argv.toString());
-        assertEquals(64, QemuCommandLine.TCG_TRANSLATION_MIB, "QEMU 7.2's default of 1 GiB grows a VM's memory for ever");
+        assertEquals(128, QemuCommandLine.TCG_TRANSLATION_MIB, "QEMU 7.2's default of 1 GiB grows a VM's memory for ever");
         assertTrue(after(argv, "-accel").contains(",tb-size="), argv.toString());
     }
 
