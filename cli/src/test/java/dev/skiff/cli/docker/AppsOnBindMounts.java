@@ -101,8 +101,14 @@ abstract class AppsOnBindMounts extends DaemonIT {
         List<String> args = new ArrayList<>(List.of("run", "--rm", "--isolation=" + isolation, "-v", data + ":/data"));
         args.addAll(List.of(options));
         args.addAll(List.of(image.name(), "sh", "-euc", script));
-        return daemon.docker(args, null);
+        return daemon.docker(args, null, APP_LIMIT);
     }
+
+    /**
+     * How long one app container may run: a database's set-up or a Maven build takes minutes
+     * under TCG, 5 and more on a loaded CI machine (the daemon log goes with a failure).
+     */
+    static final java.time.Duration APP_LIMIT = java.time.Duration.ofMinutes(20);
 
     /**
      * Maven with the Debian-packaged plugins the tiny project in the test resources names, standing

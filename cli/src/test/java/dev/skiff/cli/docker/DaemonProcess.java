@@ -181,13 +181,25 @@ final class DaemonProcess {
 
     /** Runs the docker CLI against this daemon. */
     Result docker(List<String> args, byte[] stdin) throws IOException, InterruptedException {
+        return docker(args, stdin, CLIENT_LIMIT);
+    }
+
+    /** How long a client command may take before the test gives up on it (and kills it). */
+    static final java.time.Duration CLIENT_LIMIT = java.time.Duration.ofMinutes(5);
+
+    /** {@link #docker(List, byte[])} with a time limit of its own: for an app's long work under TCG. */
+    Result docker(List<String> args, byte[] stdin, java.time.Duration limit) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("docker", "-H", "unix://" + socket));
         cmd.addAll(args);
-        return client(cmd, stdin);
+        return client(cmd, stdin, limit);
     }
 
     /** Runs any Docker API client (docker-compose...) against this daemon: DOCKER_HOST names its socket. */
     Result client(List<String> cmd, byte[] stdin) throws IOException, InterruptedException {
+        return client(cmd, stdin, CLIENT_LIMIT);
+    }
+
+    private Result client(List<String> cmd, byte[] stdin, java.time.Duration limit) throws IOException, InterruptedException {
         List<String> args = cmd;
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("DOCKER_HOST", "unix://" + socket);
@@ -205,9 +217,9 @@ final class DaemonProcess {
                 in.write(stdin);
             }
         }
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
-            throw new IOException(args + " did not finish in 5 minutes; daemon log:\n" + logTail());
+            throw new IOException(args + " did not finish in " + limit.toMinutes() + " minutes; daemon log:\n" + logTail());
         }
         Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
