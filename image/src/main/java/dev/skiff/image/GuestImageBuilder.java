@@ -6,6 +6,7 @@ import dev.skiff.image.debian.DebianPackage;
 import dev.skiff.image.elf.ElfFile;
 import dev.skiff.image.initrd.CpioWriter;
 import dev.skiff.image.initrd.InitrdTree;
+import dev.skiff.image.initrd.Lz4LegacyOutputStream;
 import dev.skiff.image.jre.JavaRuntime;
 import dev.skiff.image.kernel.KernelModules;
 import java.io.BufferedOutputStream;
@@ -30,8 +31,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Builds (or finds in the cache) the guest image for a {@link GuestProgram}.
@@ -44,7 +43,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class GuestImageBuilder {
     /** Bump when the layout of the image changes, so that cached images are rebuilt. */
-    static final String FORMAT = "skiff-guest-image/10";
+    static final String FORMAT = "skiff-guest-image/11";
 
     /**
      * Every kernel module loaded at or after boot (a superset of {@link #BOOT_MODULES}); their
@@ -312,13 +311,11 @@ public final class GuestImageBuilder {
         javaArgs.addAll(List.of("-cp", String.join(":", classPath), program.mainClass()));
         tree.file(JAVA_ARGS, write(work, "java.args", String.join("\n", javaArgs) + "\n"), 0644, C_PROGRAM);
 
-        progress.accept("writing the initrd (cpio, gzip -9)");
+        progress.accept("writing the initrd (cpio, LZ4)");
         Path initrd = work.resolve("initrd.img");
-        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(initrd), 1 << 16);
-             OutputStream gz = new GZIPOutputStream(file, 1 << 16) {
-                 { def.setLevel(Deflater.BEST_COMPRESSION); }
-             }) {
-            new CpioWriter(gz, MTIME).write(tree);
+        try (OutputStream cpio = new BufferedOutputStream(new Lz4LegacyOutputStream(
+                new BufferedOutputStream(Files.newOutputStream(initrd), 1 << 16)), 1 << 16)) {
+            new CpioWriter(cpio, MTIME).write(tree);
         }
         Path bzImage = kernelTree.resolve("boot/vmlinuz-" + kver);
         progress.accept("unpacking the kernel for a PVH boot");

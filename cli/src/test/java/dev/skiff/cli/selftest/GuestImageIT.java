@@ -8,13 +8,13 @@ import dev.skiff.image.ImageCache;
 import dev.skiff.image.AgentProgram;
 import java.io.IOException;
 import java.io.InputStream;
+import dev.skiff.image.initrd.Lz4LegacyInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,7 @@ class GuestImageIT {
         assertTrue(r.kernelBytes() <= KERNEL_LIMIT, "kernel = " + r.kernelBytes() + " bytes, over 80 MB");
         List<String> names = new ArrayList<>();
         StringBuilder loadedByBoot = new StringBuilder();
-        try (CpioArchiveInputStream in = new CpioArchiveInputStream(new GZIPInputStream(Files.newInputStream(r.image().initrd())))) {
+        try (CpioArchiveInputStream in = new CpioArchiveInputStream(new Lz4LegacyInputStream(Files.newInputStream(r.image().initrd())))) {
             CpioArchiveEntry e;
             while ((e = in.getNextEntry()) != null) {
                 names.add(e.getName());
