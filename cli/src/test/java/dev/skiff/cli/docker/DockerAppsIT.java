@@ -15,9 +15,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Databases with their data on a bind mount, in the shared VM and in a VM of their own, in every CI
  * run: MariaDB's InnoDB (install, a table read back by a new container, a second server refused by
  * InnoDB's lock, across sessions in one VM and across VMs) and SQLite in WAL mode (a writer killed
- * with committed rows only in the WAL, a new container recovering them). PostgreSQL, RabbitMQ,
- * WordPress and Maven take most of an hour under TCG: they are {@link DockerAppsLongRun}, run with
- * {@code ./skiff test -Dit.test=DockerAppsLongRun -pl cli -am}.
+ * with committed rows only in the WAL, a new container recovering them). PostgreSQL and RabbitMQ
+ * are {@link DockerAppsServersIT}, WordPress and Maven {@link DockerAppsStackIT}: under TCG each
+ * class takes a quarter of an hour, so they are three, which the VM phase's two forks share.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DockerAppsIT extends AppsOnBindMounts {
