@@ -101,14 +101,9 @@ final class Lz4Block {
             int token = src[ip++] & 0xff;
             int literals = token >>> 4;
             if (literals == 15) {
-                int b;
-                do {
-                    if (ip >= n) {
-                        throw corrupt();
-                    }
-                    b = src[ip++] & 0xff;
-                    literals += b;
-                } while (b == 255);
+                long read = extended(src, ip, n);
+                literals += (int) read;
+                ip = (int) (read >>> 32);
             }
             if (literals > n - ip || literals > dst.length - op) {
                 throw corrupt();
@@ -126,14 +121,9 @@ final class Lz4Block {
             ip += 2;
             int len = token & 15;
             if (len == 15) {
-                int b;
-                do {
-                    if (ip >= n) {
-                        throw corrupt();
-                    }
-                    b = src[ip++] & 0xff;
-                    len += b;
-                } while (b == 255);
+                long read = extended(src, ip, n);
+                len += (int) read;
+                ip = (int) (read >>> 32);
             }
             len += MIN_MATCH;
             if (offset == 0 || offset > op || len > dst.length - op) {
@@ -145,6 +135,23 @@ final class Lz4Block {
             op += len;
         }
         return op;
+    }
+
+    /**
+     * The bytes that extend a nibble of 15 ({@link #length} written), read from {@code src[ip, n)}:
+     * their sum in the low 32 bits, the index after them in the high. A sum past 2^30 is corrupt
+     * (no block holds that much), which also keeps it from overflowing.
+     */
+    private static long extended(byte[] src, int ip, int n) throws IOException {
+        int sum = 0, b;
+        do {
+            if (ip >= n || sum > 1 << 30) {
+                throw corrupt();
+            }
+            b = src[ip++] & 0xff;
+            sum += b;
+        } while (b == 255);
+        return (long) ip << 32 | sum;
     }
 
     private static IOException corrupt() {
