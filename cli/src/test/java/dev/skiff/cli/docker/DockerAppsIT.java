@@ -16,8 +16,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * run: MariaDB's InnoDB (install, a table read back by a new container, a second server refused by
  * InnoDB's lock, across sessions in one VM and across VMs) and SQLite in WAL mode (a writer killed
  * with committed rows only in the WAL, a new container recovering them). PostgreSQL and RabbitMQ
- * are {@link DockerAppsServersIT}, WordPress and Maven {@link DockerAppsStackIT}: under TCG each
- * class takes a quarter of an hour, so they are three, which the VM phase's two forks share.
+ * ({@link DockerAppsServersLongRun}), WordPress and Maven ({@link DockerAppsStackLongRun}) take 13
+ * and 14 minutes alone under TCG, 14 and 19 in CI's VM phase beside the other fork: with them CI
+ * took about 68 of its 60 minutes, so they run on their own, {@code ./skiff test -pl cli -am
+ * -Dit.test='DockerApps*LongRun'} (their names do not end in IT).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DockerAppsIT extends AppsOnBindMounts {
