@@ -46,7 +46,6 @@ final class IpCommands {
         return all;
     }
 
-
     /** Host veth names per container: the index is one digit ({@link #hostVeth}). */
     static final int VETH_SLOTS = 10;
 
@@ -135,7 +134,6 @@ final class IpCommands {
         return List.of(rename, ip("link", "set", nic, "master", bridge, "up"));
     }
 
-
     /**
      * One endpoint's veth: made in the namespace, the container end renamed and addressed, the
      * host end moved to the VM's namespace ({@code agentPid}'s) and put on the bridge.
@@ -166,11 +164,6 @@ final class IpCommands {
     /** The container's default route through an endpoint's gateway, run inside its namespace. */
     static List<String> defaultRoute(NetworkSpec.EndpointSpec e) {
         return ip("route", "add", "default", "via", e.gateway().address().toString(), "dev", e.ifname());
-    }
-
-    /** {@link #defaultRoute(NetworkSpec.EndpointSpec)} through nsenter, for a namespace that exists. */
-    static List<String> defaultRoute(String netns, NetworkSpec.EndpointSpec e) {
-        return inNetns(netns, defaultRoute(e));
     }
 
     /**

@@ -66,8 +66,8 @@ class CommandsTest {
                 concat(enter, "addr", "add", "172.17.0.2/16", "dev", "eth0"),
                 concat(enter, "link", "set", "vh", "netns", "1"),
                 List.of(BB, "ip", "link", "set", "vh", "master", "skiff0", "up")), IpCommands.endpoint(ns, "vh", e, 1));
-        assertEquals(concat(enter, "route", "add", "default", "via", "172.17.0.1", "dev", "eth0"),
-                IpCommands.defaultRoute(ns, e));
+        assertEquals(List.of(BB, "ip", "route", "add", "default", "via", "172.17.0.1", "dev", "eth0"),
+                IpCommands.defaultRoute(e));
     }
 
     @Test
