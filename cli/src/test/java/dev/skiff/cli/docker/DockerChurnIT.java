@@ -3,6 +3,8 @@ package dev.skiff.cli.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.image.BusyboxRootfs;
+import dev.skiff.image.ImageCache;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -153,18 +155,24 @@ class DockerChurnIT extends DaemonIT {
                 .map(record::getProperty).sorted().toList();
     }
 
-    /** An image of one layer of its own: the host's static busybox and a file saying {@code what}. */
+    /**
+     * An image of one layer of its own: busybox-static's binary (from Skiff's package cache: a fresh
+     * host has no busybox of its own) and a file saying {@code what}.
+     */
     private static Path oneLayerImage(String what) throws Exception {
         Path work = Files.createTempDirectory(base, "b-image");
-        Process p = new ProcessBuilder("bash", "-ec", """
+        Path busybox = BusyboxRootfs.busyboxBinary(ImageCache.root(), s -> { });
+        ProcessBuilder pb = new ProcessBuilder("bash", "-ec", """
                 mkdir -p root/bin
-                cp /bin/busybox root/bin/busybox
+                cp "$BUSYBOX" root/bin/busybox
                 ln -s busybox root/bin/sh
                 ln -s busybox root/bin/cat
                 ln -s busybox root/bin/sleep
                 echo %s > root/b.txt
                 tar -C root --owner=0 --group=0 --mtime=@0 --sort=name -cf image.tar .
-                """.formatted(what)).directory(work.toFile()).redirectErrorStream(true).start();
+                """.formatted(what)).directory(work.toFile()).redirectErrorStream(true);
+        pb.environment().put("BUSYBOX", busybox.toString());
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), out);
         return work.resolve("image.tar");
