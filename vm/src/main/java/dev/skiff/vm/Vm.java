@@ -45,11 +45,27 @@ public interface Vm extends AutoCloseable {
     void unplugChannel(String name) throws IOException;
 
     /**
-     * Attaches a disk to the running guest and says on which bus: the first few on PCI slots of
-     * their own (a fresh guest finds them without loading anything), the rest on the SCSI
-     * controller, of which the PCI bus would have run out.
+     * Hot-plugged disks that get a PCI slot each, before the rest go on the SCSI controller, unless
+     * the caller says fewer. The pc machine's bus has 32 slots; the VM's own devices take 7 and
+     * hot-plugged NICs (one per network a container joins) need some.
      */
-    DiskBus hotplugDisk(DiskSpec disk) throws IOException;
+    int PCI_HOTPLUG_DISKS = 16;
+
+    /** {@link #hotplugDisk(DiskSpec, int)} with up to {@link #PCI_HOTPLUG_DISKS} disks on PCI. */
+    default DiskBus hotplugDisk(DiskSpec disk) throws IOException {
+        return hotplugDisk(disk, PCI_HOTPLUG_DISKS);
+    }
+
+    /**
+     * Attaches a disk to the running guest and says on which bus: while fewer than {@code pciDisks}
+     * hot-plugged disks are attached, on a PCI slot of its own (a fresh guest finds it without
+     * loading a driver), else on the SCSI controller. Under emulation a PCI hot-plug costs the
+     * guest half a second to a second (the ACPI hot-plug event, then a bus scan), a SCSI one a
+     * tenth of that once the SCSI drivers are in (loading them costs a fresh guest about two
+     * seconds): a VM that takes many disks over its life wants SCSI early. The choice follows the
+     * count of attached disks, so a daemon that re-attaches to the VM makes the same ones.
+     */
+    DiskBus hotplugDisk(DiskSpec disk, int pciDisks) throws IOException;
 
     /**
      * Detaches a hot-plugged disk from the running guest, found by its serial: the device goes

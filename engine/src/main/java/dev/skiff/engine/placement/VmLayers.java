@@ -28,6 +28,8 @@ final class VmLayers {
     private final String name;
     private final Vm vm;
     private final AgentClient agent;
+    /** How many hot-plugged disks of this VM may take PCI slots ({@link Vm#hotplugDisk(DiskSpec, int)}). */
+    private final int pciDisks;
     /** Each layer's mount in the guest, done or under way, by diffId; guarded by layerLock. */
     private final Map<String, CompletableFuture<Void>> layerMounts = new HashMap<>();
     /** Held while layer disks are plugged, never while the guest mounts them. */
@@ -45,10 +47,11 @@ final class VmLayers {
     /** Serials of layer disks plugged by an earlier daemon (their storages exist in the guest). */
     private final Set<String> pluggedSerials = ConcurrentHashMap.newKeySet();
 
-    VmLayers(String name, Vm vm, AgentClient agent) {
+    VmLayers(String name, Vm vm, AgentClient agent, int pciDisks) {
         this.name = name;
         this.vm = vm;
         this.agent = agent;
+        this.pciDisks = pciDisks;
     }
 
     /** A disk an earlier daemon plugged and the guest has mounted (read back from the VM's record). */
@@ -132,7 +135,7 @@ final class VmLayers {
                 // A disk left plugged by a failed unplug is mounted again, not plugged twice. Its
                 // bus only says whether to load the SCSI drivers, which its first mount did.
                 DiskBus bus = unmountedSerials.remove(serial) ? DiskBus.PCI
-                        : vm.hotplugDisk(new DiskSpec(disks.disk(diffId), serial, true));
+                        : vm.hotplugDisk(new DiskSpec(disks.disk(diffId), serial, true), pciDisks);
                 CompletableFuture<Void> mine = new CompletableFuture<>();
                 layerMounts.put(diffId, mine);
                 toMount.put(diffId, new Plugged(serial, bus, mine));

@@ -148,7 +148,7 @@ public final class FakeVm implements Vm {
     }
 
     @Override
-    public DiskBus hotplugDisk(DiskSpec disk) throws IOException {
+    public DiskBus hotplugDisk(DiskSpec disk, int pciDisks) throws IOException {
         running();
         if (!Files.exists(disk.image())) {
             throw new VmException("no disk image " + disk.image());
@@ -159,7 +159,7 @@ public final class FakeVm implements Vm {
             }
         }
         disks.add(disk);
-        return disks.size() <= PCI_DISKS ? DiskBus.PCI : DiskBus.SCSI;
+        return disks.size() <= Math.min(pciDisks, PCI_DISKS) ? DiskBus.PCI : DiskBus.SCSI;
     }
 
     @Override

@@ -58,13 +58,6 @@ final class QemuVm implements Vm {
     private volatile boolean stopRequested;
     private volatile boolean killRequested;
     private volatile boolean detached;
-    /**
-     * Hot-plugged disks that get a PCI slot each, before the rest go on the SCSI controller. The
-     * pc machine's bus has 32 slots; the VM's own devices take 7 and hot-plugged NICs (one per
-     * network a container joins) need some. Up to this many, a guest needs no SCSI drivers, which
-     * cost a fresh guest a second and a half to load under emulation.
-     */
-    static final int PCI_HOTPLUG_DISKS = 16;
     private int hotplugged;
 
     /**
@@ -379,13 +372,13 @@ final class QemuVm implements Vm {
     }
 
     @Override
-    public synchronized DiskBus hotplugDisk(DiskSpec disk) throws IOException {
+    public synchronized DiskBus hotplugDisk(DiskSpec disk, int pciDisks) throws IOException {
         requireRunning("attach disk " + disk.serial());
         if (!Files.isRegularFile(disk.image())) {
             throw new VmException("disk image " + disk.image() + " does not exist");
         }
         // In plug order, as the record keeps them: the same count after a daemon re-attaches
-        DiskBus bus = record.hotplugDisks().size() < PCI_HOTPLUG_DISKS ? DiskBus.PCI : DiskBus.SCSI;
+        DiskBus bus = record.hotplugDisks().size() < Math.min(pciDisks, PCI_HOTPLUG_DISKS) ? DiskBus.PCI : DiskBus.SCSI;
         String node = "disk" + (++hotplugged);
         qmp.execute("blockdev-add", Map.of("driver", "raw", "node-name", node, "read-only", disk.readOnly(),
                 "file", Map.of("driver", "file", "filename", disk.image().toString(), "read-only", disk.readOnly())),
