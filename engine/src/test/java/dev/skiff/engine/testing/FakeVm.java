@@ -32,7 +32,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The first 16 disks go on "PCI", the rest on "SCSI", as the QEMU driver places them.
  */
 public final class FakeVm implements Vm {
-    private static final int PCI_DISKS = 16;
 
     private final VmConfig config;
     private final String id;
@@ -159,7 +158,7 @@ public final class FakeVm implements Vm {
             }
         }
         disks.add(disk);
-        return disks.size() <= Math.min(pciDisks, PCI_DISKS) ? DiskBus.PCI : DiskBus.SCSI;
+        return disks.size() <= Math.min(pciDisks, PCI_HOTPLUG_DISKS) ? DiskBus.PCI : DiskBus.SCSI;
     }
 
     @Override
