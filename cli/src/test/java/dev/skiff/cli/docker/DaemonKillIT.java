@@ -22,10 +22,17 @@ class DaemonKillIT extends DaemonIT {
     private static final int CONTAINERS = 20;
     /** Numbers the counter must print after the restart before its log is checked: about 3 s of output. */
     private static final int PAST_THE_RESTART = 30;
-    /** A numbered line every 100 ms, forever; /d/up says it runs. */
-    private static final String COUNTER = "echo up > /d/up; i=0; while :; do echo \"$i\"; i=$((i+1)); sleep 0.1; done";
+    /**
+     * A numbered line every 100 ms, forever; /d/up says it runs. It waits with the shell's own read
+     * timeout on a FIFO nobody writes, not with sleep: busybox's sleep is a fork and an exec, and 20
+     * containers forking 10 times a second kept the emulated VM so busy that every docker call of
+     * the test took seconds.
+     */
+    private static final String COUNTER = "echo up > /d/up; mkfifo /tmp/tick; exec 3<>/tmp/tick; i=0;"
+            + " while :; do echo \"$i\"; i=$((i+1)); read -t 0.1 -u 3 x; done";
     /** The exec session open across the kill: a process of its own in the container, writing twice a second. */
-    private static final String EXEC_SESSION = "while :; do date +%s.%N > /d/exec-alive; sleep 0.5; done";
+    private static final String EXEC_SESSION = "mkfifo /tmp/tock; exec 3<>/tmp/tock; i=0;"
+            + " while :; do i=$((i+1)); echo \"$i\" > /d/exec-alive; read -t 0.5 -u 3 x; done";
 
     /** The log's lines as numbers; fails on a line that is not one. */
     private static List<Long> numbers(String name, String log) {
