@@ -37,6 +37,11 @@ abstract class AppsOnBindMounts extends DaemonIT {
 
     @BeforeAll
     static void importImage() throws Exception {
+        // The apps alternate between the shared VM and dedicated ones, minutes each: the shared VM
+        // waits through a dedicated run instead of idling out and booting again (half a minute under TCG)
+        daemon.stop();
+        daemon.idleSeconds = 1800;
+        daemon.start();
         APPS.importInto(daemon);
     }
 

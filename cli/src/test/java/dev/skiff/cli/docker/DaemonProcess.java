@@ -22,6 +22,12 @@ final class DaemonProcess {
     private Process process;
     private final Path log;
     private final String classPath;
+    /**
+     * How long the shared VM outlives its last container (SKIFF_IDLE_SECONDS). Short for most
+     * tests; a test that alternates long runs in dedicated VMs with runs in the shared one sets it
+     * longer before {@link #start}, so the shared VM is not booted anew each time.
+     */
+    int idleSeconds = 30;
 
     DaemonProcess(Path base) {
         this(base, System.getProperty("java.class.path"));
@@ -38,7 +44,7 @@ final class DaemonProcess {
     Map<String, String> env() {
         // the test's own daemon.json (absent unless a test writes it), never the machine's /etc/skiff/daemon.json
         return Map.of("SKIFF_RUN", base.resolve("run").toString(), "SKIFF_DATA", base.resolve("data").toString(),
-                "SKIFF_IDLE_SECONDS", "30", "SKIFF_CONFIG", base.resolve("daemon.json").toString());
+                "SKIFF_IDLE_SECONDS", Integer.toString(idleSeconds), "SKIFF_CONFIG", base.resolve("daemon.json").toString());
     }
 
     /** The daemon's process id. */
