@@ -14,10 +14,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * WordPress (Apache with PHP and MariaDB on two bind mounts, over a user network) and Maven (an
  * offline build with its local repository on the mount), in the shared VM and in a VM of their
- * own (see {@link DockerAppsIT}). About 13 minutes under TCG.
+ * own (see {@link DockerAppsIT}). About 14 minutes under TCG.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DockerAppsStackIT extends AppsOnBindMounts {
+class DockerAppsStackLongRun extends AppsOnBindMounts {
     // ---- WordPress -----------------------------------------------------------------------------
 
     /** MariaDB for WordPress, listening on the user network, its data on /data. */
