@@ -291,7 +291,7 @@ class DockerIT {
             assertEquals(0, inside.code(), inside + "\ndaemon log:\n" + daemon.logTail());
             assertTrue(inside.out().lines().anyMatch(name::equals), inside.out());
             Files.writeString(dir.resolve("from-host"), "host " + name);
-            assertEquals("host " + name, ok("exec", name, "cat", "/d/from-host").out(), "read after the restart");
+            daemon.awaitExecOutput("host " + name, name, "cat", "/d/from-host"); // read after the restart
             ok("exec", name, "sh", "-c", "echo container > /d/from-container");
             assertEquals("container\n", Files.readString(dir.resolve("from-container")), "written after the restart");
             Files.writeString(dir.resolve("go"), "");
