@@ -25,6 +25,17 @@ public final class AgentProtocol {
     public static final String RUNTIME_ENV = "SKIFF_OCI_RUNTIME";
 
     /**
+     * The file-system uid the agent performs ReplayChanges as, and by which the host's file server
+     * tells a replay from everyone else's requests: the guest's 9P client attaches once per fsuid
+     * (access=client) and the virtio-fs client names the fsuid in every request. So only the
+     * replay's own lookups see a folder as it was before the host's change, and only its
+     * operations are acknowledged without touching the host; a container looking at the same name
+     * meanwhile sees the host as it is. No container runs as this uid: it is the top of the range
+     * Linux allows (2^31 - 2; (uid_t) -1 is "no change", and negative Java ints are avoided).
+     */
+    public static final int REPLAY_UID = 0x7ffffffe;
+
+    /**
      * The message a server received on a stream ({@code stream.recv()}), the first or a later one.
      * The stream's end where a message was due, or bytes that are not one, are the caller's
      * INVALID_ARGUMENT.

@@ -38,6 +38,7 @@ public final class Storages {
     private final Map<String, Storage> storages = new ConcurrentHashMap<>();
     private final Map<String, SocketForward> sockets = new ConcurrentHashMap<>();
     private final Map<String, FolderPins> pins = new ConcurrentHashMap<>(); // read-write shares' held folders
+    private final ReplayThread replays = new ReplayThread();
     private final Set<String> loadedLists = new java.util.HashSet<>(); // on-demand module lists loaded (guarded by itself)
 
     public Storage add(AddStorageRequest request) throws TtrpcException, IOException {
@@ -170,7 +171,7 @@ public final class Storages {
     public dev.skiff.agent.api.ReplayChangesResponse replay(dev.skiff.agent.api.ReplayChangesRequest q)
             throws TtrpcException {
         Storage s = get(q.getStorageId(), Storage.Kind.SHARE);
-        return ChangeReplayer.replay(s, pins.get(s.id()), q);
+        return replays.run(() -> ChangeReplayer.replay(s, pins.get(s.id()), q));
     }
 
     /** Holds a read-write share's folders open, so inotify watches on them hear replays (see {@link FolderPins}). */

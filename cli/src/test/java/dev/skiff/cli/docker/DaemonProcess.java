@@ -175,34 +175,6 @@ final class DaemonProcess {
 
     record Result(int code, String out, String err) {}
 
-    /** How long a host change may take to reach a container's bind mount (see {@link #awaitExecOutput}). */
-    static final Duration HOST_CHANGE = Duration.ofMinutes(1);
-
-    /**
-     * docker exec {@code args} (container and command) until it succeeds with output
-     * {@code expected}. For a read of a file the host has just made: the container sees it once
-     * the VM's agent has replayed its creation for inotify (README, "inotify"), and until then the
-     * 9P server shows the folder as it was, a few tenths of a second on a quiet host, over a
-     * second on a loaded TCG one (CI saw a read in a dedicated VM meet that window).
-     */
-    Result awaitExecOutput(String expected, String... args) throws Exception {
-        List<String> exec = new ArrayList<>(List.of("exec"));
-        exec.addAll(List.of(args));
-        long deadline = System.nanoTime() + HOST_CHANGE.toNanos();
-        while (true) {
-            Result r = docker(exec, null);
-            if (r.code() == 0 && r.out().equals(expected)) {
-                return r;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("docker " + String.join(" ", exec) + " did not give '" + expected + "' in "
-                        + HOST_CHANGE.toSeconds() + " s; last (" + r.code() + "): " + r.out() + r.err()
-                        + "\ndaemon log:\n" + logTail());
-            }
-            Thread.sleep(200); // the probe is the event: nothing announces the replay's end to a client
-        }
-    }
-
     /** Runs the docker CLI against this daemon and fails the test, with the daemon's log, unless it succeeds. */
     Result ok(String... args) throws IOException, InterruptedException {
         Result r = docker(List.of(args), null);

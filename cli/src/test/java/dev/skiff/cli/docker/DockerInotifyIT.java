@@ -111,6 +111,30 @@ class DockerInotifyIT extends DaemonIT {
     }
 
     /**
+     * Files the host has just made are readable in a container at once, while the VM's agent is still
+     * replaying their creation: the 9P server hides a new name from the replay's own lookups (the
+     * agent's uid) and from no one else. A batch of 300 files keeps the replay in flight for seconds
+     * under TCG, so the container's read lands in it; the count of CREATE events the watcher had
+     * heard by then is printed. Names nobody looked up still raise their events.
+     */
+    @Test
+    void filesTheHostHasJustMadeAreReadableAtOnceWhileTheirCreationIsReplayed() throws Exception {
+        Path dir = Files.createTempDirectory(base, "fresh");
+        watcher("fresh", "default", dir);
+        for (int i = 0; i < 300; i++) {
+            Files.writeString(dir.resolve("f" + i), "content " + i + "\n");
+        }
+        DaemonProcess.Result read = docker("exec", "fresh", "/bin/busybox", "cat", "/d/f299", "/d/f0");
+        long heard = docker("logs", "fresh").out().lines().filter(l -> l.startsWith("CREATE f")).count();
+        System.out.printf("inotify: a container read 2 of 300 new host files while %d of their CREATE events were heard%n",
+                heard);
+        assertEquals(0, read.code(), read.out() + read.err() + "\ndaemon log:\n" + daemon.logTail());
+        assertEquals("content 299\ncontent 0\n", read.out());
+        awaitLog("fresh", "CREATE f150");
+        ok("rm", "-f", "fresh");
+    }
+
+    /**
      * One dedicated VM and the shared VM watching one folder: the host's changes reach both; a change
      * made in either VM reaches the other, and reaches its own watcher once (no echo); and neither
      * replays the other's replays (no loop).

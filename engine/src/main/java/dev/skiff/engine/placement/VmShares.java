@@ -1,5 +1,6 @@
 package dev.skiff.engine.placement;
 
+import dev.skiff.agent.api.AgentProtocol;
 import dev.skiff.agent.api.FileChange;
 import dev.skiff.agent.client.AgentClient;
 import dev.skiff.agent.client.AgentException;
@@ -154,7 +155,7 @@ final class VmShares {
     String share(Path dir, boolean readOnly, HostWatch watch, String onlyName) throws IOException {
         ShareTransport transport = transport();
         int n = counter.incrementAndGet();
-        ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW);
+        ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW, AgentProtocol.REPLAY_UID);
         boolean watched = watch != null && !readOnly;
         String storageId = (transport == ShareTransport.VIRTIO_FS ? VIRTIO_FS_PREFIX : NINE_P_PREFIX) + n;
         Link link;
@@ -217,7 +218,7 @@ final class VmShares {
         if (!vm.hotpluggedChannels().contains(port)) {
             throw new IOException("VM " + vmName + " no longer has port " + port + " for storage " + storageId);
         }
-        ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW);
+        ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW, AgentProtocol.REPLAY_UID);
         try {
             shares.put(storageId, new Share(serveNineP(port, vm.channel(port), dir, fs, readOnly), fs, new AtomicReference<>()));
         } catch (IOException | RuntimeException e) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.agent.api.AgentProtocol;
 import dev.skiff.p9.fs.Node;
 import dev.skiff.p9.fs.passthrough.Passthrough;
 import dev.skiff.p9.fs.replay.HostChange;
@@ -112,7 +113,8 @@ class HostWatchTest {
 
     @Test
     void aSharesOwnChangesAreNotEchoedToItButReachTheOtherShareOfTheFolder() throws Exception {
-        try (ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), Duration.ofSeconds(5))) {
+        try (ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), Duration.ofSeconds(5),
+                AgentProtocol.REPLAY_UID)) {
             Recorder mine = new Recorder(), other = new Recorder();
             watch.watch(dir, fs.ownChanges(), mine);
             watch.watch(dir, nobody(), other);
@@ -134,7 +136,8 @@ class HostWatchTest {
 
     @Test
     void aNameTheShareJustMadeAndSomeoneElseRemovedIsReplayedAsDeleted() throws Exception {
-        try (ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), Duration.ofSeconds(30))) {
+        try (ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), Duration.ofSeconds(30),
+                AgentProtocol.REPLAY_UID)) {
             Recorder mine = new Recorder();
             watch.watch(dir, fs.ownChanges(), mine);
             try (Node n = fs.mkdir(fs.root(), "made-here", 0755, -1, -1)) {

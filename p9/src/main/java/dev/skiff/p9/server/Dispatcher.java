@@ -1,5 +1,7 @@
 package dev.skiff.p9.server;
 
+import dev.skiff.p9.fs.Caller;
+import dev.skiff.p9.wire.P9;
 import dev.skiff.p9.wire.Rmessage;
 import dev.skiff.p9.wire.Tmessage;
 import dev.skiff.p9.wire.Tmessage.*;
@@ -11,9 +13,14 @@ import dev.skiff.p9.wire.Tmessage.*;
  */
 final class Dispatcher {
 
+    /** Routes {@code r}, with its fid's attach uid bound as the {@link Caller}. */
     Rmessage handle(Session s, Request r) throws Exception {
         Tmessage t = r.message;
         ReadOnly.check(s.export(), t);
+        return Caller.as(s.attachUid(fidOf(t)), () -> route(s, r, t));
+    }
+
+    private static Rmessage route(Session s, Request r, Tmessage t) throws Exception {
         return switch (t) {
             case Tversion m -> throw new IllegalStateException("Tversion is handled by the session");
             case Tflush m -> throw new IllegalStateException("Tflush is handled by the session");
@@ -43,6 +50,40 @@ final class Dispatcher {
             case Tunlinkat m -> NodeOps.unlinkat(s, r, m);
             case Txattrwalk m -> XattrOps.xattrwalk(s, r, m);
             case Txattrcreate m -> XattrOps.xattrcreate(s, r, m);
+        };
+    }
+
+    /** The fid whose attach a request acts for: the one walked from, or the folder changed. */
+    static int fidOf(Tmessage t) {
+        return switch (t) {
+            case Tversion m -> P9.NOFID;
+            case Tflush m -> P9.NOFID;
+            case Tauth m -> P9.NOFID;
+            case Tattach m -> P9.NOFID;
+            case Twalk m -> m.fid();
+            case Tclunk m -> m.fid();
+            case Tremove m -> m.fid();
+            case Tlopen m -> m.fid();
+            case Tlcreate m -> m.fid();
+            case Tread m -> m.fid();
+            case Twrite m -> m.fid();
+            case Treaddir m -> m.fid();
+            case Tfsync m -> m.fid();
+            case Tlock m -> m.fid();
+            case Tgetlock m -> m.fid();
+            case Tgetattr m -> m.fid();
+            case Tsetattr m -> m.fid();
+            case Tstatfs m -> m.fid();
+            case Treadlink m -> m.fid();
+            case Tsymlink m -> m.fid();
+            case Tmknod m -> m.dfid();
+            case Tmkdir m -> m.dfid();
+            case Tlink m -> m.dfid();
+            case Trename m -> m.fid();
+            case Trenameat m -> m.olddirfid();
+            case Tunlinkat m -> m.dirfid();
+            case Txattrwalk m -> m.fid();
+            case Txattrcreate m -> m.fid();
         };
     }
 }

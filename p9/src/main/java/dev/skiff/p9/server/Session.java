@@ -354,6 +354,12 @@ public final class Session implements Runnable {
     // ---- the fid table ----
 
     /** The fid, held for the rest of the request; EBADF if unknown. */
+    /** The uid named at the Tattach fid {@code id} descends from; -1 for none or an unknown fid. */
+    int attachUid(int id) {
+        Fid f = id == P9.NOFID ? null : fids.get(id);
+        return f == null ? -1 : f.uid;
+    }
+
     Fid fid(Request r, int id) throws ErrnoException {
         Fid f = fids.get(id);
         if (f == null || !f.retain()) {

@@ -1,5 +1,7 @@
 package dev.skiff.virtiofs.server;
 
+import dev.skiff.p9.fs.Caller;
+
 import dev.skiff.p9.fs.Attr;
 import dev.skiff.p9.fs.FileSystem;
 import dev.skiff.p9.fs.Node;
@@ -74,7 +76,8 @@ public final class FuseSession implements AutoCloseable {
         FuseReply reply;
         try {
             byte[] copy = RequestCopy.copy(readable, h, limits.maxRequest());
-            reply = handle(h, FuseDecoder.body(h, copy, readable), out);
+            FuseRequest body = FuseDecoder.body(h, copy, readable);
+            reply = Caller.as(h.uid(), () -> handle(h, body, out)); // the caller's fsuid, for the replay layer
         } catch (ErrnoException e) {
             reply = new FuseReply.Error(e.errno());
         } catch (IOException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.skiff.p9.fs.replay;
 
 import dev.skiff.p9.fs.Attr;
+import dev.skiff.p9.fs.Caller;
 import dev.skiff.p9.fs.FileSystem;
 import dev.skiff.p9.fs.Node;
 import dev.skiff.p9.fs.OpenFile;
@@ -22,10 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>9P has no way to push an event to the client, and a guest's inotify only hears what its own
  * VFS does. So the host says which changes it saw ({@link #expect}), and the guest's agent
  * performs each one through the same mount: mknod for a new name, unlink for a gone one, rename,
- * a mode or time change, an open for writing. While a change is expected this layer answers the
- * guest as the export was before it (the gone name still there, the new name not yet), and
- * acknowledges the matching operation without touching the host, where it has happened already.
- * Nothing of the replay reaches the host: no echo, no changed times or modes, no loop.
+ * a mode or time change, an open for writing. The agent does so as a uid of its own, the
+ * {@code replayer} ({@link Caller}: on 9P its requests come down an attach of their own, on
+ * virtio-fs each names it), and only the replayer is served differently: while a change is
+ * expected, its walks find the export as it was before the change (the gone name still there, the
+ * new name not yet), and its matching operation is acknowledged without touching the host, where
+ * it has happened already. Nothing of the replay reaches the host: no echo, no changed times or
+ * modes, no loop; an operation of the replayer that was not expected is refused.
+ * Everyone else sees the host as it is and changes it as usual, during a replay too.
  *
  * <p>It also keeps {@link #ownChanges()}: what this server's clients changed on the host, so a
  * host watcher can tell the echo of a guest's own work from a change it must replay. Each change is
@@ -33,8 +38,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * returned. (A name's entry also covers what the backend does to a new file right after making it,
  * such as setting its owner, which the host reports as an attribute change.)
  *
- * <p>A client that happens to look at an expected name while a replay is in flight sees the
- * state from just before the change, for the few milliseconds the replay takes.
+ * <p>The guest's dentry cache is shared by every uid, though. A container that looks a new name up
+ * before the replayer does makes the guest know the file already; the agent's mknod then fails
+ * with EEXIST in the guest's VFS, and that one IN_CREATE is not raised (the same goes for a gone
+ * name looked up before its replayed unlink). The file's content is never hidden from anyone.
  */
 public final class ReplayingFileSystem implements FileSystem {
     /** A phantom's inode number: above the 48 bits qids keep for real inodes, one for all phantoms. */
@@ -42,13 +49,26 @@ public final class ReplayingFileSystem implements FileSystem {
 
     private final FileSystem backend;
     private final OwnChanges own;
+    /** The uid the guest's agent replays as ({@link Caller#uid()} of its requests). */
+    private final int replayer;
     /** Per name and per file, the awaited operations in the order the guest will do them. */
     private final ConcurrentHashMap<OwnChanges.Name, List<Expected>> names = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<OwnChanges.File, List<Expected>> files = new ConcurrentHashMap<>();
 
-    public ReplayingFileSystem(FileSystem backend, Duration echoWindow) {
+    public ReplayingFileSystem(FileSystem backend, Duration echoWindow, int replayerUid) {
         this.backend = backend;
         this.own = new OwnChanges(echoWindow);
+        this.replayer = replayerUid;
+    }
+
+    /** Whether the request being served is the guest agent's replay. */
+    private boolean replaying() {
+        return Caller.uid() == replayer;
+    }
+
+    /** The replayer changes nothing on the host: an operation of its that was not awaited. */
+    private static ErrnoException notAwaited(String call, String what) {
+        return new ErrnoException(call, what + " (a replay the host does not await)", Errno.EPERM);
     }
 
     public OwnChanges ownChanges() {
@@ -275,7 +295,7 @@ public final class ReplayingFileSystem implements FileSystem {
     @Override
     public Node walk(Node dir, String name) throws IOException {
         real(dir);
-        if (!name.equals(".") && !name.equals("..")) {
+        if (replaying() && !name.equals(".") && !name.equals("..")) {
             Expected e = next(key(dir, name));
             if (e != null) {
                 switch (e.op()) {
@@ -308,7 +328,10 @@ public final class ReplayingFileSystem implements FileSystem {
     @Override
     public void setattr(Node node, SetAttr change) throws IOException {
         real(node);
-        if (takeFile(node, Op.SETATTR) != null) {
+        if (replaying()) {
+            if (takeFile(node, Op.SETATTR) == null) {
+                throw notAwaited("setattr", "a file");
+            }
             return;
         }
         own.file(node.dev(), node.ino());
@@ -319,7 +342,10 @@ public final class ReplayingFileSystem implements FileSystem {
     public OpenFile open(Node node, int dotlFlags) throws IOException {
         real(node);
         boolean writes = writes(dotlFlags);
-        if (writes && takeFile(node, Op.OPEN_WRITE) != null) {
+        if (writes && replaying()) {
+            if (takeFile(node, Op.OPEN_WRITE) == null) {
+                throw notAwaited("open", "a file for writing");
+            }
             return NoFile.INSTANCE;
         }
         if (!writes) {
@@ -337,8 +363,11 @@ public final class ReplayingFileSystem implements FileSystem {
     @Override
     public Created create(Node dir, String name, int dotlFlags, int mode, int uid, int gid) throws IOException {
         real(dir);
-        Expected e = take(key(dir, name), Op.CREATE);
-        if (e != null) {
+        if (replaying()) {
+            Expected e = take(key(dir, name), Op.CREATE);
+            if (e == null) {
+                throw notAwaited("create", name);
+            }
             return new Created(made(dir, name, e), NoFile.INSTANCE);
         }
         own.added(dir.dev(), dir.ino(), name);
@@ -354,8 +383,11 @@ public final class ReplayingFileSystem implements FileSystem {
     /** mkdir, symlink or mknod: acknowledged when replayed, else made on the host and journaled. */
     private Node makeName(Node dir, String name, Make onHost) throws IOException {
         real(dir);
-        Expected e = take(key(dir, name), Op.CREATE);
-        if (e != null) {
+        if (replaying()) {
+            Expected e = take(key(dir, name), Op.CREATE);
+            if (e == null) {
+                throw notAwaited("create", name);
+            }
             return made(dir, name, e);
         }
         own.added(dir.dev(), dir.ino(), name);
@@ -381,7 +413,10 @@ public final class ReplayingFileSystem implements FileSystem {
     public void link(Node target, Node dir, String name) throws IOException {
         real(target);
         real(dir);
-        if (take(key(dir, name), Op.CREATE) != null) {
+        if (replaying()) {
+            if (take(key(dir, name), Op.CREATE) == null) {
+                throw notAwaited("link", name);
+            }
             return;
         }
         own.added(dir.dev(), dir.ino(), name);
@@ -394,8 +429,11 @@ public final class ReplayingFileSystem implements FileSystem {
         real(oldDir);
         real(newDir);
         OwnChanges.Name from = key(oldDir, oldName), to = key(newDir, newName);
-        Expected e = next(from);
-        if (e != null && e.op() == Op.RENAME_FROM && to.equals(e.partner()) && take(from, Op.RENAME_FROM) == e) {
+        if (replaying()) {
+            Expected e = next(from);
+            if (e == null || e.op() != Op.RENAME_FROM || !to.equals(e.partner()) || take(from, Op.RENAME_FROM) != e) {
+                throw notAwaited("rename", oldName);
+            }
             take(to, Op.RENAME_TO);
             return;
         }
@@ -407,7 +445,10 @@ public final class ReplayingFileSystem implements FileSystem {
     @Override
     public void unlink(Node dir, String name, boolean removeDir) throws IOException {
         real(dir);
-        if (take(key(dir, name), Op.UNLINK) != null) {
+        if (replaying()) {
+            if (take(key(dir, name), Op.UNLINK) == null) {
+                throw notAwaited("unlink", name);
+            }
             return;
         }
         own.removed(dir.dev(), dir.ino(), name);
@@ -436,12 +477,18 @@ public final class ReplayingFileSystem implements FileSystem {
 
     @Override
     public void setxattr(Node node, String name, byte[] value, int flags) throws IOException {
+        if (replaying()) {
+            throw notAwaited("setxattr", name);
+        }
         own.file(real(node).dev(), node.ino());
         backend.setxattr(node, name, value, flags);
     }
 
     @Override
     public void removexattr(Node node, String name) throws IOException {
+        if (replaying()) {
+            throw notAwaited("removexattr", name);
+        }
         own.file(real(node).dev(), node.ino());
         backend.removexattr(node, name);
     }

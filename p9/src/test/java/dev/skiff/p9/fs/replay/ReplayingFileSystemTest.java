@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.p9.fs.Caller;
 import dev.skiff.p9.fs.Node;
 import dev.skiff.p9.fs.OpenFile;
 import dev.skiff.p9.fs.SetAttr;
@@ -24,17 +25,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server half of a replay, over a real passthrough export: while a host change is expected the
- * guest sees the state before it, the matching operation is acknowledged, and the host's files are
- * left exactly as the host made them.
+ * guest agent's replay (its requests made as {@link #REPLAYER}) sees the state before it, its
+ * matching operation is acknowledged, and the host's files are left exactly as the host made them;
+ * every other client sees and changes the host as it is, during a replay too.
  */
 class ReplayingFileSystemTest {
+    /** The uid the agent replays as, here; a container's requests come as root (0) or any other uid. */
+    static final int REPLAYER = 0x7ffffffe;
+
     @TempDir
     Path dir;
     private ReplayingFileSystem fs;
 
     @BeforeEach
     void open() throws Exception {
-        fs = new ReplayingFileSystem(new Passthrough(dir), Duration.ofSeconds(2));
+        fs = new ReplayingFileSystem(new Passthrough(dir), Duration.ofSeconds(2), REPLAYER);
+    }
+
+    /** Runs {@code op} as the agent's replay. */
+    static <T> T replaying(Caller.Op<T, Exception> op) throws Exception {
+        return Caller.as(REPLAYER, op);
+    }
+
+    /** Runs {@code op} as a container's request (root in the guest). */
+    static <T> T container(Caller.Op<T, Exception> op) throws Exception {
+        return Caller.as(0, op);
     }
 
     @AfterEach
@@ -51,38 +66,111 @@ class ReplayingFileSystemTest {
     }
 
     @Test
-    void aCreatedFileIsAbsentUntilTheGuestMakesItThenTheHostsFileIsReturnedUntouched() throws Exception {
+    void aCreatedFileIsAbsentForTheReplayUntilItMakesItThenTheHostsFileIsReturnedUntouched() throws Exception {
         Files.writeString(dir.resolve("new"), "host content");
         try (var replay = fs.expect(List.of(new HostChange.Created("new", false)))) {
-            assertEquals(Errno.ENOENT, errno(() -> fs.walk(fs.root(), "new")));
-            try (Node made = fs.mknod(fs.root(), "new", 0100600, 0, 0, 0, 0)) {
-                assertEquals(Files.getAttribute(dir.resolve("new"), "unix:ino"), made.ino());
-            }
+            replaying(() -> {
+                assertEquals(Errno.ENOENT, errno(() -> fs.walk(fs.root(), "new")));
+                try (Node made = fs.mknod(fs.root(), "new", 0100600, 0, 0, 0, 0)) {
+                    assertEquals(Files.getAttribute(dir.resolve("new"), "unix:ino"), made.ino());
+                }
+                return null;
+            });
             assertEquals(List.of(), replay.skipped());
         }
         assertEquals("host content", Files.readString(dir.resolve("new")));
-        // consumed: the name is real again, and a second mknod reaches the host (and fails there)
+        // consumed: the name is real again; a container's mknod reaches the host (and fails there),
+        // a second one of the replay's is refused without reaching it
         try (Node n = fs.walk(fs.root(), "new")) {
-            assertEquals(Errno.EEXIST, errno(() -> fs.mknod(fs.root(), "new", 0100600, 0, 0, 0, 0)));
+            assertEquals(Errno.EEXIST, errno(() -> container(() -> fs.mknod(fs.root(), "new", 0100600, 0, 0, 0, 0))));
+            assertEquals(Errno.EPERM, errno(() -> replaying(() -> fs.mknod(fs.root(), "new", 0100600, 0, 0, 0, 0))));
         }
     }
 
     @Test
-    void aDeletedNameIsShownAsAPhantomUntilTheGuestUnlinksIt() throws Exception {
+    void whileAReplayIsAwaitedAContainerSeesAndChangesTheHostAsItIs() throws Exception {
+        Files.writeString(dir.resolve("new"), "host content");
+        Files.writeString(dir.resolve("written"), "old");
+        long ino = (long) Files.getAttribute(dir.resolve("new"), "unix:ino");
+        try (var replay = fs.expect(List.of(new HostChange.Created("new", false), new HostChange.Deleted("gone", false),
+                new HostChange.Written("written")))) {
+            container(() -> {
+                try (Node n = fs.walk(fs.root(), "new")) {
+                    assertEquals(ino, n.ino(), "a file the host has just made is there at once");
+                }
+                assertEquals(Errno.ENOENT, errno(() -> fs.walk(fs.root(), "gone")), "no phantom but for the replay");
+                try (Node n = fs.walk(fs.root(), "written"); OpenFile o = fs.open(n, P9.DOTL_WRONLY | P9.DOTL_TRUNC)) {
+                    o.write(0, "mine".getBytes());
+                }
+                return null;
+            });
+            assertEquals("mine", Files.readString(dir.resolve("written")), "a container's write is not taken for the replay's");
+            replaying(() -> {
+                assertEquals(Errno.ENOENT, errno(() -> fs.walk(fs.root(), "new")));
+                try (Node gone = fs.walk(fs.root(), "gone")) {
+                    assertEquals(ReplayingFileSystem.PHANTOM_INO, gone.ino());
+                }
+                try (Node n = fs.walk(fs.root(), "written"); OpenFile o = fs.open(n, P9.DOTL_WRONLY)) {
+                    assertEquals(Errno.EBADF, errno(() -> o.write(0, new byte[] {1})), "the replay's open is acknowledged");
+                }
+                fs.mknod(fs.root(), "new", 0100644, 0, 0, 0, 0).close();
+                fs.unlink(fs.root(), "gone", false);
+                return null;
+            });
+        }
+        assertEquals("host content", Files.readString(dir.resolve("new")));
+        assertEquals("mine", Files.readString(dir.resolve("written")));
+    }
+
+    @Test
+    void theReplayChangesNothingOnTheHostThatWasNotAwaited() throws Exception {
+        Path f = dir.resolve("f");
+        Files.writeString(f, "data");
+        FileTime old = FileTime.fromMillis(1_000_000_000_000L);
+        Files.setLastModifiedTime(f, old);
+        replaying(() -> {
+            assertEquals(Errno.EPERM, errno(() -> fs.mknod(fs.root(), "x", 0100644, 0, 0, 0, 0)));
+            assertEquals(Errno.EPERM, errno(() -> fs.mkdir(fs.root(), "d", 0755, 0, 0)));
+            assertEquals(Errno.EPERM, errno(() -> fs.create(fs.root(), "c", P9.DOTL_WRONLY | P9.DOTL_CREATE, 0644, 0, 0)));
+            assertEquals(Errno.EPERM, errno(() -> fs.rename(fs.root(), "f", fs.root(), "g")));
+            assertEquals(Errno.EPERM, errno(() -> fs.unlink(fs.root(), "f", false)));
+            try (Node n = fs.walk(fs.root(), "f")) {
+                assertEquals(Errno.EPERM, errno(() -> fs.setattr(n, new SetAttr(P9.SETATTR_MTIME, 0, 0, 0, 0, 0, 0, 0, 0))));
+                assertEquals(Errno.EPERM, errno(() -> fs.open(n, P9.DOTL_WRONLY | P9.DOTL_TRUNC)));
+                assertEquals(Errno.EPERM, errno(() -> fs.setxattr(n, "user.x", new byte[] {1}, 0)));
+                try (OpenFile o = fs.open(n, P9.DOTL_RDONLY)) {
+                    assertTrue(o != null, "reading is no change");
+                }
+            }
+            return null;
+        });
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(f), files.toList());
+        }
+        assertEquals("data", Files.readString(f));
+        assertEquals(old, Files.getLastModifiedTime(f));
+    }
+
+    @Test
+    void aDeletedNameIsShownAsAPhantomUntilTheReplayUnlinksIt() throws Exception {
         Files.createDirectory(dir.resolve("sub"));
         try (var replay = fs.expect(List.of(new HostChange.Deleted("sub/gone", false),
                 new HostChange.Deleted("olddir", true)))) {
-            try (Node sub = fs.walk(fs.root(), "sub"); Node gone = fs.walk(sub, "gone")) {
-                assertEquals(0100000, fs.getattr(gone).mode() & 0170000);
-                assertEquals(Errno.ENOENT, errno(() -> fs.open(gone, P9.DOTL_RDONLY)));
-                fs.unlink(sub, "gone", false);
-                assertEquals(Errno.ENOENT, errno(() -> fs.walk(sub, "gone")), "consumed once");
-            }
-            try (Node d = fs.walk(fs.root(), "olddir")) {
-                assertEquals(0040000, fs.getattr(d).mode() & 0170000);
-            }
+            replaying(() -> {
+                try (Node sub = fs.walk(fs.root(), "sub"); Node gone = fs.walk(sub, "gone")) {
+                    assertEquals(0100000, fs.getattr(gone).mode() & 0170000);
+                    assertEquals(Errno.ENOENT, errno(() -> fs.open(gone, P9.DOTL_RDONLY)));
+                    fs.unlink(sub, "gone", false);
+                    assertEquals(Errno.ENOENT, errno(() -> fs.walk(sub, "gone")), "consumed once");
+                }
+                try (Node d = fs.walk(fs.root(), "olddir")) {
+                    assertEquals(0040000, fs.getattr(d).mode() & 0170000);
+                }
+                return null;
+            });
         }
-        assertEquals(Errno.ENOENT, errno(() -> fs.walk(fs.root(), "olddir")), "withdrawn when the replay closed");
+        assertEquals(Errno.ENOENT, errno(() -> replaying(() -> fs.walk(fs.root(), "olddir"))),
+                "withdrawn when the replay closed");
     }
 
     @Test
@@ -90,11 +178,14 @@ class ReplayingFileSystemTest {
         Files.writeString(dir.resolve("b"), "moved");
         long ino = (long) Files.getAttribute(dir.resolve("b"), "unix:ino");
         try (var replay = fs.expect(List.of(new HostChange.Moved("a", "b", false)))) {
-            try (Node a = fs.walk(fs.root(), "a")) {
-                assertEquals(ino, a.ino());
-            }
-            assertEquals(Errno.ENOENT, errno(() -> fs.walk(fs.root(), "b")));
-            fs.rename(fs.root(), "a", fs.root(), "b");
+            replaying(() -> {
+                try (Node a = fs.walk(fs.root(), "a")) {
+                    assertEquals(ino, a.ino());
+                }
+                assertEquals(Errno.ENOENT, errno(() -> fs.walk(fs.root(), "b")));
+                fs.rename(fs.root(), "a", fs.root(), "b");
+                return null;
+            });
         }
         assertEquals("moved", Files.readString(dir.resolve("b")));
         assertFalse(Files.exists(dir.resolve("a")));
@@ -107,12 +198,15 @@ class ReplayingFileSystemTest {
         FileTime old = FileTime.fromMillis(1_000_000_000_000L);
         Files.setLastModifiedTime(f, old);
         try (var replay = fs.expect(List.of(new HostChange.Modified("f"), new HostChange.Written("f")))) {
-            try (Node n = fs.walk(fs.root(), "f")) {
-                fs.setattr(n, new SetAttr(P9.SETATTR_MTIME, 0, 0, 0, 0, 0, 0, 0, 0));
-                try (OpenFile o = fs.open(n, P9.DOTL_WRONLY | P9.DOTL_TRUNC)) {
-                    assertEquals(Errno.EBADF, errno(() -> o.write(0, new byte[] {1})));
+            replaying(() -> {
+                try (Node n = fs.walk(fs.root(), "f")) {
+                    fs.setattr(n, new SetAttr(P9.SETATTR_MTIME, 0, 0, 0, 0, 0, 0, 0, 0));
+                    try (OpenFile o = fs.open(n, P9.DOTL_WRONLY | P9.DOTL_TRUNC)) {
+                        assertEquals(Errno.EBADF, errno(() -> o.write(0, new byte[] {1})));
+                    }
                 }
-            }
+                return null;
+            });
         }
         assertEquals(old, Files.getLastModifiedTime(f));
         assertEquals("data", Files.readString(f));
@@ -139,12 +233,15 @@ class ReplayingFileSystemTest {
     @Test
     void aFileMadeAndRemovedWithinOneBatchIsReplayedAsBothThroughAPhantom() throws Exception {
         try (var replay = fs.expect(List.of(new HostChange.Created("brief", false), new HostChange.Deleted("brief", false)))) {
-            assertEquals(Errno.ENOENT, errno(() -> fs.walk(fs.root(), "brief")));
-            try (Node made = fs.mknod(fs.root(), "brief", 0100644, 0, 0, 0, 0); Node seen = fs.walk(fs.root(), "brief")) {
-                assertEquals(ReplayingFileSystem.PHANTOM_INO, made.ino());
-                assertEquals(ReplayingFileSystem.PHANTOM_INO, seen.ino());
-            }
-            fs.unlink(fs.root(), "brief", false);
+            replaying(() -> {
+                assertEquals(Errno.ENOENT, errno(() -> fs.walk(fs.root(), "brief")));
+                try (Node made = fs.mknod(fs.root(), "brief", 0100644, 0, 0, 0, 0); Node seen = fs.walk(fs.root(), "brief")) {
+                    assertEquals(ReplayingFileSystem.PHANTOM_INO, made.ino());
+                    assertEquals(ReplayingFileSystem.PHANTOM_INO, seen.ino());
+                }
+                fs.unlink(fs.root(), "brief", false);
+                return null;
+            });
         }
         assertFalse(Files.exists(dir.resolve("brief")));
     }
@@ -153,12 +250,16 @@ class ReplayingFileSystemTest {
     void aFileTheHostRemovedBeforeItsCreateIsReplayedStillGetsItsCreate() throws Exception {
         // the deletion comes in a later batch: the guest's mknod and its walk to the new name both succeed
         try (var replay = fs.expect(List.of(new HostChange.Created("gone-already", false)))) {
-            try (Node made = fs.mknod(fs.root(), "gone-already", 0100644, 0, 0, 0, 0);
-                    Node seen = fs.walk(fs.root(), "gone-already")) {
-                assertEquals(0100000, fs.getattr(seen).mode() & 0170000);
-            }
+            replaying(() -> {
+                try (Node made = fs.mknod(fs.root(), "gone-already", 0100644, 0, 0, 0, 0);
+                        Node seen = fs.walk(fs.root(), "gone-already")) {
+                    assertEquals(0100000, fs.getattr(seen).mode() & 0170000);
+                }
+                return null;
+            });
         }
-        assertEquals(Errno.ENOENT, errno(() -> fs.walk(fs.root(), "gone-already")), "the phantom ends with the replay");
+        assertEquals(Errno.ENOENT, errno(() -> replaying(() -> fs.walk(fs.root(), "gone-already"))),
+                "the phantom ends with the replay");
     }
 
     @Test
