@@ -42,6 +42,17 @@ class ReplayingFileSystemTest {
         fs = new ReplayingFileSystem(new Passthrough(dir), Duration.ofSeconds(2), REPLAYER);
     }
 
+    /** The modification time {@link #hostFile} has. */
+    static final FileTime OLD = FileTime.fromMillis(1_000_000_000_000L);
+
+    /** The host's file "f", holding "data", last modified at {@link #OLD}. */
+    private Path hostFile() throws Exception {
+        Path f = dir.resolve("f");
+        Files.writeString(f, "data");
+        Files.setLastModifiedTime(f, OLD);
+        return f;
+    }
+
     /** Runs {@code op} as the agent's replay. */
     static <T> T replaying(Caller.Op<T, Exception> op) throws Exception {
         return Caller.as(REPLAYER, op);
@@ -124,10 +135,7 @@ class ReplayingFileSystemTest {
 
     @Test
     void theReplayChangesNothingOnTheHostThatWasNotAwaited() throws Exception {
-        Path f = dir.resolve("f");
-        Files.writeString(f, "data");
-        FileTime old = FileTime.fromMillis(1_000_000_000_000L);
-        Files.setLastModifiedTime(f, old);
+        Path f = hostFile();
         replaying(() -> {
             assertEquals(Errno.EPERM, errno(() -> fs.mknod(fs.root(), "x", 0100644, 0, 0, 0, 0)));
             assertEquals(Errno.EPERM, errno(() -> fs.mkdir(fs.root(), "d", 0755, 0, 0)));
@@ -148,7 +156,7 @@ class ReplayingFileSystemTest {
             assertEquals(List.of(f), files.toList());
         }
         assertEquals("data", Files.readString(f));
-        assertEquals(old, Files.getLastModifiedTime(f));
+        assertEquals(OLD, Files.getLastModifiedTime(f));
     }
 
     @Test
@@ -193,10 +201,7 @@ class ReplayingFileSystemTest {
 
     @Test
     void modifiedAndWrittenFilesAreAcknowledgedWithoutChangingTheHostsTimesOrContent() throws Exception {
-        Path f = dir.resolve("f");
-        Files.writeString(f, "data");
-        FileTime old = FileTime.fromMillis(1_000_000_000_000L);
-        Files.setLastModifiedTime(f, old);
+        Path f = hostFile();
         try (var replay = fs.expect(List.of(new HostChange.Modified("f"), new HostChange.Written("f")))) {
             replaying(() -> {
                 try (Node n = fs.walk(fs.root(), "f")) {
@@ -208,7 +213,7 @@ class ReplayingFileSystemTest {
                 return null;
             });
         }
-        assertEquals(old, Files.getLastModifiedTime(f));
+        assertEquals(OLD, Files.getLastModifiedTime(f));
         assertEquals("data", Files.readString(f));
         assertFalse(fs.ownChanges().changedFile(0, 0));
     }
