@@ -78,8 +78,12 @@ public final class ReplayingFileSystem implements FileSystem {
     /** What one expectation lets through, once. */
     private enum Op {
         CREATE, UNLINK, RENAME_FROM, RENAME_TO, SETATTR, OPEN_WRITE,
-        /** A replayed create of a file the host has removed again: walks find a phantom until the replay ends. */
-        PHANTOM
+        /**
+         * A name the replay has made: until the replay ends, its walks find the host's file there, or
+         * a phantom once the host has removed or moved it (the guest's mknod walks to the name it
+         * made at once, and may race a host that moves it on).
+         */
+        MADE
     }
 
     /**
@@ -256,21 +260,27 @@ public final class ReplayingFileSystem implements FileSystem {
     /**
      * What a replayed create hands back: the host's file, or a phantom when the host has removed
      * it again already (a file made and deleted within one batch; its deletion is replayed next).
+     * The guest walks to the name it made next; unless its removal or move is awaited already
+     * (which shows a phantom, or the moved file, too), the name stays {@link Op#MADE} for the rest of
+     * this replay, so that walk finds it even if the host moves it on meanwhile.
      */
     private Node made(Node dir, String name, Expected e) throws IOException {
+        Expected shown = new Expected(Op.MADE, e.owner(), e.directory(), null, null);
+        OwnChanges.Name k = key(dir, name);
+        names.compute(k, (key, l) -> l == null ? List.of(shown) : l);
+        e.owner().keys.add(k);
+        return hostOrPhantom(dir, name, e.directory());
+    }
+
+    /** The host's file at {@code name}, or a phantom if the host has none there now. */
+    private Node hostOrPhantom(Node dir, String name, boolean directory) throws IOException {
         try {
             return backend.walk(dir, name);
         } catch (ErrnoException gone) {
             if (gone.errno() != Errno.ENOENT) {
                 throw gone;
             }
-            // the guest walks to the name it made next; unless its removal is awaited already (which
-            // shows a phantom too), keep showing one for the rest of this replay
-            Expected shown = new Expected(Op.PHANTOM, e.owner(), e.directory(), null, null);
-            OwnChanges.Name k = key(dir, name);
-            names.compute(k, (key, l) -> l == null ? List.of(shown) : l);
-            e.owner().keys.add(k);
-            return new Phantom(dir.dev(), e.directory());
+            return new Phantom(dir.dev(), directory);
         }
     }
 
@@ -300,8 +310,11 @@ public final class ReplayingFileSystem implements FileSystem {
             if (e != null) {
                 switch (e.op()) {
                     case CREATE, RENAME_TO -> throw new ErrnoException("walk", name + " (not yet replayed)", Errno.ENOENT);
-                    case UNLINK, PHANTOM -> {
+                    case UNLINK -> {
                         return new Phantom(dir.dev(), e.directory());
+                    }
+                    case MADE -> {
+                        return hostOrPhantom(dir, name, e.directory());
                     }
                     case RENAME_FROM -> {
                         try {
