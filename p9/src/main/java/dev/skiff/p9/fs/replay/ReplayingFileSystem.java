@@ -377,16 +377,21 @@ public final class ReplayingFileSystem implements FileSystem {
     public Created create(Node dir, String name, int dotlFlags, int mode, int uid, int gid) throws IOException {
         real(dir);
         if (replaying()) {
-            Expected e = take(key(dir, name), Op.CREATE);
-            if (e == null) {
-                throw notAwaited("create", name);
-            }
-            return new Created(made(dir, name, e), NoFile.INSTANCE);
+            return new Created(replayedCreate(dir, name), NoFile.INSTANCE);
         }
         own.added(dir.dev(), dir.ino(), name);
         Created c = backend.create(dir, name, dotlFlags, mode, uid, gid);
         own.file(c.node().dev(), c.node().ino());
         return new Created(c.node(), new JournaledFile(c.file(), c.node().dev(), c.node().ino(), own));
+    }
+
+    /** The replay's create of {@code name} (any kind): acknowledged when awaited, else refused. */
+    private Node replayedCreate(Node dir, String name) throws IOException {
+        Expected e = take(key(dir, name), Op.CREATE);
+        if (e == null) {
+            throw notAwaited("create", name);
+        }
+        return made(dir, name, e);
     }
 
     private interface Make {
@@ -397,11 +402,7 @@ public final class ReplayingFileSystem implements FileSystem {
     private Node makeName(Node dir, String name, Make onHost) throws IOException {
         real(dir);
         if (replaying()) {
-            Expected e = take(key(dir, name), Op.CREATE);
-            if (e == null) {
-                throw notAwaited("create", name);
-            }
-            return made(dir, name, e);
+            return replayedCreate(dir, name);
         }
         own.added(dir.dev(), dir.ino(), name);
         return onHost.make();
