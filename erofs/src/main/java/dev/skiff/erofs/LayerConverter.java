@@ -53,9 +53,17 @@ public final class LayerConverter {
     }
 
     public static Summary convert(InputStream layer, Path out) throws IOException {
+        return convert(layer, out, false);
+    }
+
+    /**
+     * @param mappable lay every file out in whole blocks ({@link ErofsWriter#createMappable}), so that a
+     *                 guest can map the image's files in place (DAX)
+     */
+    public static Summary convert(InputStream layer, Path out, boolean mappable) throws IOException {
         long start = System.nanoTime();
         Counting raw = new Counting(layer);
-        try (ErofsWriter writer = ErofsWriter.create(out)) {
+        try (ErofsWriter writer = mappable ? ErofsWriter.createMappable(out) : ErofsWriter.create(out)) {
             TarReader reader = new TarReader(Decompression.open(raw));
             long entries = 0;
             long fileBytes = 0;

@@ -7,6 +7,7 @@ import dev.skiff.image.elf.ElfFile;
 import dev.skiff.image.initrd.CpioWriter;
 import dev.skiff.image.initrd.InitrdTree;
 import dev.skiff.image.initrd.Lz4LegacyOutputStream;
+import dev.skiff.image.initrd.MappedImageWriter;
 import dev.skiff.image.jre.JavaRuntime;
 import dev.skiff.image.kernel.KernelModules;
 import java.io.BufferedOutputStream;
@@ -43,7 +44,7 @@ import java.util.stream.Stream;
  */
 public final class GuestImageBuilder {
     /** Bump when the layout of the image changes, so that cached images are rebuilt. */
-    static final String FORMAT = "skiff-guest-image/11";
+    static final String FORMAT = "skiff-guest-image/13";
 
     /**
      * Every kernel module loaded at or after boot (a superset of {@link #BOOT_MODULES}); their
@@ -57,6 +58,20 @@ public final class GuestImageBuilder {
             "vmw_vsock_virtio_transport",                       // vsock, where the host offers it
             "button", "evdev",                                  // ACPI power button: clean stop from the host
             "virtio_balloon");                                  // free page reporting: freed RAM back to the host
+
+    /**
+     * The modules the init script ({@value #INIT}) loads to mount /opt, an EROFS image on a
+     * virtio-pmem device, before the JVM there can start; left out of the lists the agent loads.
+     * crc32c_generic first, for libcrc32c (erofs needs it), as in {@link #MODULES}.
+     */
+    public static final List<String> INIT_MODULES = List.of("crc32c_generic", "virtio_pci", "virtio_pmem", "nd_pmem",
+            "erofs");
+
+    /** The initrd's init: a busybox script that mounts /opt and becomes the JVM (resource {@code init.sh}). */
+    static final String INIT = "/init";
+
+    /** The image of /opt (the Java runtime and the guest program) beside the kernel and the initrd. */
+    static final String OPT_IMAGE = "opt.erofs";
 
     /**
      * The modules PID 1 loads before it serves the host: the control port and the power button.
@@ -107,7 +122,11 @@ public final class GuestImageBuilder {
     static final List<String> CRUN_PACKAGES = List.of("crun", "libyajl2", "libcap2", "libsystemd0", "libgcrypt20",
             "libgpg-error0", "liblz4-1", "liblzma5", "libzstd1");
 
-    static final String JAVA_HOME = "/opt/java";
+    /** Where the guest mounts the mapped image. */
+    static final String OPT = "/opt";
+    /** Debian's multiarch library folder, where the dynamic linker looks (in /opt, through a link). */
+    static final String LIB_DIR = "/lib/x86_64-linux-gnu";
+    static final String JAVA_HOME = OPT + "/java";
     static final String PROGRAM_DIR = "/opt/skiff/lib";
     static final String JAVA_ARGS = "/etc/skiff/java.args";
     /** Every initrd entry carries this mtime (2026-01-01T00:00:00Z). */
@@ -135,10 +154,10 @@ public final class GuestImageBuilder {
     }
 
     /** What {@link #build} made or found, with the figures it prints. */
-    public record Result(GuestImage image, boolean cached, long kernelBytes, long initrdBytes,
+    public record Result(GuestImage image, boolean cached, long kernelBytes, long initrdBytes, long optBytes,
                          Map<String, Long> uncompressedByComponent, List<DebianPackage> packages) {
         public long totalBytes() {
-            return kernelBytes + initrdBytes;
+            return kernelBytes + initrdBytes + optBytes;
         }
     }
 
@@ -201,7 +220,7 @@ public final class GuestImageBuilder {
             assemble(packages, program, jars, work);
             Path staged = cache.resolve("guest").resolve(hash + ".partial." + ProcessHandle.current().pid());
             Files.createDirectories(staged);
-            for (String f : List.of("vmlinux", "vmlinuz", "initrd.img", "manifest.properties")) {
+            for (String f : List.of("vmlinux", "vmlinuz", "initrd.img", OPT_IMAGE, "manifest.properties")) {
                 if (Files.exists(work.resolve(f))) {
                     Files.move(work.resolve(f), staged.resolve(f), StandardCopyOption.REPLACE_EXISTING);
                 }
@@ -229,38 +248,60 @@ public final class GuestImageBuilder {
         }
         String kver = modulesDir.getFileName().toString();
 
+        // Two trees. The initrd holds only what mounts /opt: busybox, the init script, the modules it
+        // loads and the small files under /etc/skiff. Everything else (the Java runtime, the agent,
+        // runc, crun, nft, their libraries, the other modules) is in /opt's image, which the guest
+        // maps in place (MappedImageWriter) instead of keeping a copy in its RAM as it does the
+        // initrd's files; the initrd's /usr, /lib64 and /lib/x86_64-linux-gnu point into /opt.
         InitrdTree tree = new InitrdTree();
-        for (String d : List.of("/proc", "/sys", "/dev", "/tmp", "/run", "/mnt", "/etc/skiff", "/usr/bin", "/usr/sbin")) {
+        InitrdTree opt = new InitrdTree();
+        for (String d : List.of("/proc", "/sys", "/dev", "/tmp", "/run", "/mnt", "/opt", "/etc/skiff")) {
             tree.dir(d, C_BASE);
         }
+        tree.symlink("/usr", OPT + "/usr", C_BASE);
+        tree.symlink("/lib64", OPT + "/lib64", C_BASE);
+        tree.symlink(LIB_DIR, OPT + LIB_DIR, C_BASE);
 
         progress.accept("choosing kernel modules");
         KernelModules kmods = new KernelModules(modulesDir);
         List<Path> boot = kmods.resolve(BOOT_MODULES);
+        List<Path> init = kmods.resolve(INIT_MODULES);
+        StringBuilder initOrder = new StringBuilder("# loaded by " + INIT + " to mount /opt; dependencies first\n");
+        for (Path ko : init) {
+            String rel = kmods.relativeToRoot(ko);
+            tree.file("/" + rel, ko, 0644, C_KMOD);
+            initOrder.append(rel).append('\n');
+        }
+        tree.file("/etc/skiff/modules.init", write(work, "modules.init", initOrder.toString()), 0644, C_KMOD);
         StringBuilder bootOrder = new StringBuilder("# loaded before serving the host; dependencies first\n");
         StringBuilder laterOrder = new StringBuilder("# loaded in the background after boot; dependencies first\n");
         List<Path> general = kmods.resolve(MODULES);
         for (Path ko : general) {
-            String rel = kmods.relativeToRoot(ko);
-            tree.file("/" + rel, ko, 0644, C_KMOD);
+            if (init.contains(ko)) {
+                continue; // in before the JVM starts
+            }
+            String rel = OPT.substring(1) + "/" + kmods.relativeToRoot(ko);
+            opt.file("/" + rel, ko, 0644, C_KMOD);
             (boot.contains(ko) ? bootOrder : laterOrder).append(rel).append('\n');
         }
         tree.file("/etc/skiff/modules.boot", write(work, "modules.boot", bootOrder.toString()), 0644, C_KMOD);
         tree.file("/etc/skiff/modules", write(work, "modules", laterOrder.toString()), 0644, C_KMOD);
-        packOnDemand(tree, kmods, general, work, NET_MODULES, "modules.net", "the first SetupNetwork");
-        packOnDemand(tree, kmods, general, work, SCSI_MODULES, "modules.scsi", "the first SCSI layer disk");
-        packOnDemand(tree, kmods, general, work, VIRTIOFS_MODULES, "modules.virtiofs", "the first virtio-fs share");
+        List<Path> loaded = new ArrayList<>(init);
+        loaded.addAll(general);
+        packOnDemand(tree, opt, kmods, loaded, work, NET_MODULES, "modules.net", "the first SetupNetwork");
+        packOnDemand(tree, opt, kmods, loaded, work, SCSI_MODULES, "modules.scsi", "the first SCSI layer disk");
+        packOnDemand(tree, opt, kmods, loaded, work, VIRTIOFS_MODULES, "modules.virtiofs", "the first virtio-fs share");
 
         progress.accept("adding busybox, runc, crun and nft");
         tree.file("/bin/busybox", trees.get(1).resolve("bin/busybox"), 0755, C_BUSYBOX);
         tree.symlink("/bin/sh", "busybox", C_BUSYBOX);
         Path runc = trees.get(2).resolve("usr/sbin/runc");
-        tree.file("/usr/sbin/runc", runc, 0755, C_RUNC);
-        tree.symlink("/usr/bin/runc", "../sbin/runc", C_RUNC);
+        opt.file(OPT + "/usr/sbin/runc", runc, 0755, C_RUNC);
+        opt.symlink(OPT + "/usr/bin/runc", "../sbin/runc", C_RUNC);
         Path nft = trees.get(5).resolve("usr/sbin/nft");
-        tree.file("/usr/sbin/nft", nft, 0755, C_NFT);
+        opt.file(OPT + "/usr/sbin/nft", nft, 0755, C_NFT);
         Path crun = trees.get(5 + NFT_PACKAGES.size()).resolve("usr/bin/crun");
-        tree.file("/usr/bin/crun", crun, 0755, C_CRUN);
+        opt.file(OPT + "/usr/bin/crun", crun, 0755, C_CRUN);
 
         progress.accept("linking the Java runtime (" + String.join(",", program.jdkModules()) + ")");
         Path jre = work.resolve("jre");
@@ -278,7 +319,7 @@ public final class GuestImageBuilder {
             stagedJars.add(stagedRoot.relativize(copy));
         }
         JavaRuntime.dumpArchive(jre, stagedRoot, stagedJars, program.jvmOptions());
-        addTree(tree, jre, JAVA_HOME, C_JAVA);
+        addTree(opt, jre, JAVA_HOME, C_JAVA);
 
         progress.accept("adding shared libraries");
         List<Path> libDirs = new ArrayList<>();
@@ -297,19 +338,28 @@ public final class GuestImageBuilder {
                 }
             }
         }
-        addLibraries(tree, elves, libDirs, jre);
+        addLibraries(opt, elves, libDirs, jre);
 
         progress.accept("adding the guest program " + program.mainClass());
         List<String> classPath = new ArrayList<>();
         for (Path jar : jars) {
             String at = PROGRAM_DIR + "/" + jar.getFileName();
-            tree.file(at, jar, 0644, C_PROGRAM);
+            opt.file(at, jar, 0644, C_PROGRAM);
             classPath.add(at);
         }
         List<String> javaArgs = new ArrayList<>(program.jvmOptions());
         javaArgs.add("-XX:SharedArchiveFile=" + JAVA_HOME + "/" + JavaRuntime.ARCHIVE);
         javaArgs.addAll(List.of("-cp", String.join(":", classPath), program.mainClass()));
         tree.file(JAVA_ARGS, write(work, "java.args", String.join("\n", javaArgs) + "\n"), 0644, C_PROGRAM);
+
+        try (var script = GuestImageBuilder.class.getResourceAsStream("init.sh")) {
+            if (script == null) {
+                throw new IOException("the image builder lacks its resource init.sh");
+            }
+            tree.file(INIT, Files.write(work.resolve("init.sh"), script.readAllBytes()), 0755, C_BASE);
+        }
+        progress.accept("writing /opt as an EROFS image for a DAX mount");
+        MappedImageWriter.write(opt, OPT, work.resolve(OPT_IMAGE), MTIME);
 
         progress.accept("writing the initrd (cpio, LZ4)");
         Path initrd = work.resolve("initrd.img");
@@ -329,9 +379,11 @@ public final class GuestImageBuilder {
         manifest.put("format", FORMAT);
         manifest.put("kernel.version", kver);
         manifest.put("kernel.file", kernelFile);
-        manifest.put("kernel.args", "panic=-1 rdinit=" + JAVA_HOME + "/bin/java LD_LIBRARY_PATH=" + JAVA_HOME + "/lib");
+        manifest.put("kernel.args", "panic=-1 rdinit=" + INIT + " LD_LIBRARY_PATH=" + JAVA_HOME + "/lib");
+        manifest.put("opt.image", OPT_IMAGE);
         manifest.put("init.args", "@" + JAVA_ARGS);
         tree.sizeByComponent().forEach((k, v) -> manifest.put("uncompressed." + k.replace(' ', '_'), Long.toString(v)));
+        opt.sizeByComponent().forEach((k, v) -> manifest.put("opt." + k.replace(' ', '_'), Long.toString(v)));
         StringBuilder text = new StringBuilder();
         manifest.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
         Files.writeString(work.resolve("manifest.properties"), text.toString());
@@ -341,7 +393,8 @@ public final class GuestImageBuilder {
      * The {@code java} launcher finds its own libraries through $ORIGIN, which glibc resolves with
      * /proc, and /proc is not mounted yet when the kernel starts it as PID 1: hence
      * LD_LIBRARY_PATH in the kernel arguments (the kernel hands unknown key=value to init's
-     * environment). Everything else is found in the standard multiarch folders.
+     * environment). Everything else is found in the standard multiarch folders: the libraries go
+     * into {@code tree} (/opt's) at /opt/lib/x86_64-linux-gnu, which the initrd links from there.
      */
     private void addLibraries(InitrdTree tree, List<Path> elves, List<Path> libDirs, Path jre) throws IOException {
         Deque<Path> todo = new ArrayDeque<>(elves);
@@ -363,7 +416,7 @@ public final class GuestImageBuilder {
                 Path lib = libDirs.stream().map(d -> d.resolve(soname)).filter(Files::exists).findFirst()
                         .orElseThrow(() -> new IOException("no Debian package in the image provides " + soname));
                 Path real = lib.toRealPath();
-                tree.file("/lib/x86_64-linux-gnu/" + soname, real, 0755, C_LIBC);
+                tree.file(OPT + LIB_DIR + "/" + soname, real, 0755, C_LIBC);
                 todo.push(real);
             }
         }
@@ -371,8 +424,8 @@ public final class GuestImageBuilder {
             String ld = "ld-linux-x86-64.so.2";
             Path real = libDirs.stream().map(d -> d.resolve(ld)).filter(Files::exists).findFirst()
                     .orElseThrow(() -> new IOException("libc6 has no " + ld)).toRealPath();
-            tree.file("/lib/x86_64-linux-gnu/" + ld, real, 0755, C_LIBC);
-            tree.symlink("/lib64/" + ld, "/lib/x86_64-linux-gnu/" + ld, C_LIBC);
+            tree.file(OPT + LIB_DIR + "/" + ld, real, 0755, C_LIBC);
+            tree.symlink(OPT + "/lib64/" + ld, LIB_DIR + "/" + ld, C_LIBC);
         }
     }
 
@@ -416,7 +469,7 @@ public final class GuestImageBuilder {
         }
         StringBuilder s = new StringBuilder(FORMAT).append('\n');
         packages.forEach(p -> s.append(p.name()).append(' ').append(p.version()).append(' ').append(p.sha256()).append('\n'));
-        s.append(String.join(",", MODULES)).append('\n').append(String.join(",", NET_MODULES)).append('\n')
+        s.append(String.join(",", MODULES)).append('\n').append(String.join(",", INIT_MODULES)).append('\n').append(String.join(",", NET_MODULES)).append('\n')
                 .append(String.join(",", SCSI_MODULES)).append('\n').append(String.join(",", VIRTIOFS_MODULES)).append('\n')
                 .append(JavaRuntime.jdkIdentity()).append('\n')
                 .append(program.mainClass()).append('\n').append(program.jdkModules()).append(program.jvmOptions()).append('\n');
@@ -447,10 +500,16 @@ public final class GuestImageBuilder {
                 sizes.put(k.substring("uncompressed.".length()).replace('_', ' '), Long.parseLong(v));
             }
         });
+        m.forEach((k, v) -> {
+            if (k.startsWith("opt.") && !k.equals("opt.image")) {
+                sizes.put(k.substring("opt.".length()).replace('_', ' ') + " (in /opt)", Long.parseLong(v));
+            }
+        });
         GuestImage image = new GuestImage(dir.resolve(m.getOrDefault("kernel.file", "vmlinuz")), dir.resolve("initrd.img"),
-                m.get("kernel.version"),
+                m.containsKey("opt.image") ? dir.resolve(m.get("opt.image")) : null, m.get("kernel.version"),
                 List.of(m.get("kernel.args").split(" ")), List.of(m.get("init.args").split(" ")));
-        return new Result(image, cached, Files.size(image.kernel()), Files.size(image.initrd()), sizes, packages);
+        return new Result(image, cached, Files.size(image.kernel()), Files.size(image.initrd()),
+                image.optImage() == null ? 0 : Files.size(image.optImage()), sizes, packages);
     }
 
     private static Path write(Path dir, String name, String content) throws IOException {
@@ -458,18 +517,18 @@ public final class GuestImageBuilder {
     }
 
     /**
-     * Packs a module list the agent loads on demand (after the general lists) and writes its
-     * load order to /etc/skiff/{@code listName}; a dependency already in the general list is
-     * loaded (and packed) once, with it.
+     * Packs a module list the agent loads on demand (after the general lists) into /opt and writes
+     * its load order to the initrd's /etc/skiff/{@code listName}; a dependency already in the init
+     * or general lists ({@code loaded}) is loaded (and packed) once, with them.
      */
-    private static void packOnDemand(InitrdTree tree, KernelModules kmods, List<Path> general, Path work, List<String> modules,
-            String listName, String when) throws IOException {
+    private static void packOnDemand(InitrdTree tree, InitrdTree opt, KernelModules kmods, List<Path> loaded, Path work,
+            List<String> modules, String listName, String when) throws IOException {
         StringBuilder order = new StringBuilder("# loaded by the agent on " + when + ", after the lists above;"
                 + " dependencies first\n");
         for (Path ko : kmods.resolve(modules)) {
-            if (!general.contains(ko)) {
-                String rel = kmods.relativeToRoot(ko);
-                tree.file("/" + rel, ko, 0644, C_KMOD);
+            if (!loaded.contains(ko)) {
+                String rel = OPT.substring(1) + "/" + kmods.relativeToRoot(ko);
+                opt.file("/" + rel, ko, 0644, C_KMOD);
                 order.append(rel).append('\n');
             }
         }

@@ -14,10 +14,13 @@ import java.util.regex.Pattern;
  * @param channels names of byte channels present at boot
  * @param consoleLog where the guest console is written; null puts it in the driver's log folder
  * @param uplink the user-mode network card, or null for none
+ * @param mappedImage a read-only file-system image the guest maps in place (a virtio-pmem device,
+ *        which the guest mounts with DAX), or null for none: its pages are the host's page cache,
+ *        shared by every VM that maps the same file, instead of a copy in each guest's RAM
  */
 public record VmConfig(String name, Path kernel, Path initrd, List<String> kernelArgs, List<String> initArgs,
                        int memoryMiB, int cpus, Accel accel, List<String> channels, List<DiskSpec> disks,
-                       Path consoleLog, Uplink uplink) {
+                       Path consoleLog, Uplink uplink, Path mappedImage) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,39}");
     private static final Pattern CHANNEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,31}");
 
@@ -44,22 +47,27 @@ public record VmConfig(String name, Path kernel, Path initrd, List<String> kerne
     /** A config with the usual defaults: 512 MiB, 2 vCPUs, automatic acceleration, no disks. */
     public static VmConfig of(String name, Path kernel, Path initrd, List<String> kernelArgs, List<String> initArgs,
                               List<String> channels) {
-        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, 512, 2, Accel.AUTO, channels, List.of(), null, null);
+        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, 512, 2, Accel.AUTO, channels, List.of(), null, null, null);
     }
 
     public VmConfig withMemory(int mib, int vcpus) {
-        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, mib, vcpus, accel, channels, disks, consoleLog, uplink);
+        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, mib, vcpus, accel, channels, disks, consoleLog, uplink, mappedImage);
     }
 
     public VmConfig withAccel(Accel a) {
-        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, memoryMiB, cpus, a, channels, disks, consoleLog, uplink);
+        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, memoryMiB, cpus, a, channels, disks, consoleLog, uplink, mappedImage);
     }
 
     public VmConfig withUplink(Uplink u) {
-        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, memoryMiB, cpus, accel, channels, disks, consoleLog, u);
+        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, memoryMiB, cpus, accel, channels, disks, consoleLog, u, mappedImage);
     }
 
     public VmConfig withDisks(List<DiskSpec> d) {
-        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, memoryMiB, cpus, accel, channels, d, consoleLog, uplink);
+        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, memoryMiB, cpus, accel, channels, d, consoleLog, uplink, mappedImage);
+    }
+
+    public VmConfig withMappedImage(Path image) {
+        return new VmConfig(name, kernel, initrd, kernelArgs, initArgs, memoryMiB, cpus, accel, channels, disks, consoleLog, uplink,
+                image);
     }
 }

@@ -36,7 +36,7 @@ public final class AgentSession implements AutoCloseable {
         List<String> channels = new ArrayList<>(List.of(GuestPaths.AGENT_PORT));
         channels.addAll(extraChannels);
         return VmConfig.of(name, image.kernel(), image.initrd(), image.kernelArgs(), image.initArgs(), channels)
-                .withDisks(disks);
+                .withMappedImage(image.optImage()).withDisks(disks);
     }
 
     /** Starts the VM and waits until the agent answers a ping. */

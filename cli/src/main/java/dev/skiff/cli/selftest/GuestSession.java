@@ -47,7 +47,8 @@ public final class GuestSession implements AutoCloseable {
     public static VmConfig config(String name, GuestImage image, List<String> extraChannels) {
         List<String> channels = new ArrayList<>(List.of(SelftestProtocol.CONTROL_PORT));
         channels.addAll(extraChannels);
-        return VmConfig.of(name, image.kernel(), image.initrd(), image.kernelArgs(), image.initArgs(), channels);
+        return VmConfig.of(name, image.kernel(), image.initrd(), image.kernelArgs(), image.initArgs(), channels)
+                .withMappedImage(image.optImage());
     }
 
     /** Starts the VM and connects to its control channel (the guest need not be up yet). */

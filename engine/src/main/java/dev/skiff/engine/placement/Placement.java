@@ -355,7 +355,7 @@ public final class Placement implements AutoCloseable {
         // container takes it over. The shared VM starts empty.
         Path scratch = mode == UtilityVm.Mode.DEDICATED && Files.exists(kept) ? kept : scratchDisk(name);
         VmConfig config = VmConfig.of(name, img.kernel(), img.initrd(), kernelArgs(img, System.getenv()), img.initArgs(),
-                List.of(GuestPaths.AGENT_PORT)).withMemory(memoryMib, 2)
+                List.of(GuestPaths.AGENT_PORT)).withMappedImage(img.optImage()).withMemory(memoryMib, 2)
                 .withDisks(List.of(new DiskSpec(scratch, UtilityVm.SCRATCH_SERIAL, false)))
                 .withUplink(UPLINK);
         return UtilityVm.boot(driver, config, mode, sharing);

@@ -42,7 +42,7 @@ public final class TestEngine implements AutoCloseable {
         images = new ImageStore(dir.resolve("images"));
         images.importRootfs(new ByteArrayInputStream(rootfs()), IMAGE, Map.of("CMD", "[\"true\"]"), p -> { });
         Path fakeBoot = dir.resolve("guest");
-        GuestImage guest = new GuestImage(fakeBoot.resolve("vmlinuz"), fakeBoot.resolve("initrd"), "0.0-fake",
+        GuestImage guest = new GuestImage(fakeBoot.resolve("vmlinuz"), fakeBoot.resolve("initrd"), null, "0.0-fake",
                 List.of(), List.of());
         placement = new Placement(driver, () -> guest, dir.resolve("data/vms"), sharedIdle, 512, pool);
         registries = new RegistryClient(RegistryConfig.defaults());

@@ -34,10 +34,17 @@ public final class DataWriter {
     public static final long MAX_FILE_SIZE = MAX_BLOCKS << Erofs.BLOCK_BITS;
 
     private final ImageOutput out;
+    private final long inlineBudget;
     private long inlineBytes;
 
     public DataWriter(ImageOutput out) {
+        this(out, MAX_INLINE_TOTAL);
+    }
+
+    /** @param inlineBudget total tail bytes to pack after inodes; 0 writes every file in whole blocks (FLAT_PLAIN) */
+    public DataWriter(ImageOutput out, long inlineBudget) {
         this.out = out;
+        this.inlineBudget = Math.min(inlineBudget, MAX_INLINE_TOTAL);
     }
 
     /**
@@ -75,7 +82,7 @@ public final class DataWriter {
             return FileData.plain(size, blkaddr);
         }
         boolean inline = ExtendedInode.SIZE + xattrBytes + tailLen <= Erofs.BLOCK_SIZE
-                && inlineBytes + tailLen <= MAX_INLINE_TOTAL;
+                && inlineBytes + tailLen <= inlineBudget;
         if (!inline) {
             copy(data, tailLen, entry);
             out.alignToBlock();

@@ -25,14 +25,24 @@ public final class ErofsWriter implements Closeable {
     private final DataWriter data;
     private final FileTree tree = new FileTree();
 
-    private ErofsWriter(ImageOutput out) {
+    private ErofsWriter(ImageOutput out, long inlineBudget) {
         this.out = out;
-        this.data = new DataWriter(out);
+        this.data = new DataWriter(out, inlineBudget);
     }
 
     /** Creates or truncates {@code path}. File data starts at block 1; block 0 is written by {@link #finish}. */
     public static ErofsWriter create(Path path) throws IOException {
-        return new ErofsWriter(ImageOutput.create(path, Erofs.BLOCK_SIZE));
+        return new ErofsWriter(ImageOutput.create(path, Erofs.BLOCK_SIZE), DataWriter.MAX_INLINE_TOTAL);
+    }
+
+    /**
+     * As {@link #create}, for an image a guest maps in place (a DAX mount on a pmem device): every
+     * regular file's data is whole blocks (FLAT_PLAIN), never a tail packed after its inode, since
+     * Linux's EROFS maps only FLAT_PLAIN files directly and reads the rest through its page cache.
+     * Costs at most one block per file.
+     */
+    public static ErofsWriter createMappable(Path path) throws IOException {
+        return new ErofsWriter(ImageOutput.create(path, Erofs.BLOCK_SIZE), 0);
     }
 
     public FileTree tree() {

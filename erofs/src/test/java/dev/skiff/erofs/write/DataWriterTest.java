@@ -50,6 +50,28 @@ class DataWriterTest {
         assertEquals(5 * 4096, Files.size(img));
     }
 
+    /** A guest maps only FLAT_PLAIN files in place (DAX): a mappable image packs no tails, small files too. */
+    @Test
+    void withNoInlineBudgetEveryFileIsWholeBlocks() throws Exception {
+        Path img = tmp.resolve("m");
+        try (ImageOutput out = ImageOutput.create(img, 4096)) {
+            DataWriter w = new DataWriter(out, 0);
+            byte[] d = new byte[5000];
+            d[4999] = 7;
+            FileData tail = w.write(new ByteArrayInputStream(d), 5000, null, 0, "tail");
+            assertEquals(DataLayout.FLAT_PLAIN, tail.layout());
+            assertEquals(1, tail.blkaddr());
+            assertNull(tail.tail());
+            FileData small = w.write(new ByteArrayInputStream(new byte[100]), 100, null, 0, "small");
+            assertEquals(DataLayout.FLAT_PLAIN, small.layout());
+            assertEquals(3, small.blkaddr());
+            assertEquals(4 * 4096, out.position());
+            out.finish(out.position());
+        }
+        byte[] written = Files.readAllBytes(img);
+        assertEquals(7, written[4096 + 4999]);
+    }
+
     @Test
     void sparseFilesBecomeChunkRuns() throws Exception {
         try (ImageOutput out = ImageOutput.create(tmp.resolve("s"), 4096)) {

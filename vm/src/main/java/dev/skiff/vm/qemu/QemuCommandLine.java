@@ -3,6 +3,9 @@ package dev.skiff.vm.qemu;
 import dev.skiff.vm.Accel;
 import dev.skiff.vm.DiskSpec;
 import dev.skiff.vm.VmConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +50,21 @@ public final class QemuCommandLine {
     record Plan(Path binary, Accel accel, VmConfig config, Path qmpSocket, Path consoleLog, Path runDir,
                 boolean sharedMemory) {}
 
+    /** The memory backend (and, with -dev, the virtio-pmem device) of the config's mapped image. */
+    static final String MAPPED_IMAGE = "mapped0";
+
+    /**
+     * The mapped image's size, which its memory backend must state: the image builder pads it to
+     * whole 2 MiB, the granularity a pmem namespace is mapped in.
+     */
+    static long mappedImageBytes(Path image) {
+        try {
+            return Files.size(image);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the size of the mapped image " + image, e);
+        }
+    }
+
     /** A hot-plugged virtio-fs device's vhost-user socket, where its back-end listens. */
     static Path filesystemSocket(Path runDir, String tag) {
         return runDir.resolve("fs-" + tag + ".sock");
@@ -75,7 +93,15 @@ public final class QemuCommandLine {
                     "-cpu", "max"));
             case AUTO -> throw new IllegalArgumentException("acceleration must be resolved before building the command line");
         }
-        a.addAll(List.of("-m", Integer.toString(c.memoryMiB()), "-smp", Integer.toString(c.cpus())));
+        if (c.mappedImage() == null) {
+            a.addAll(List.of("-m", Integer.toString(c.memoryMiB()), "-smp", Integer.toString(c.cpus())));
+        } else {
+            // A pmem device lives in the machine's device-memory range, which maxmem sizes: room for
+            // the image beside the RAM (a slot, not RAM the guest gets).
+            long imageMiB = (mappedImageBytes(c.mappedImage()) + (1 << 20) - 1) >> 20;
+            a.addAll(List.of("-m", c.memoryMiB() + "M,slots=1,maxmem=" + (c.memoryMiB() + imageMiB) + "M",
+                    "-smp", Integer.toString(c.cpus())));
+        }
         if (plan.sharedMemory()) {
             // vhost-user (virtio-fs) back-ends read and write guest buffers in place: they map the
             // guest's RAM from the memfd QEMU passes them, which needs share=on. Free page reporting
@@ -96,6 +122,13 @@ public final class QemuCommandLine {
         // target is ever set: the guest keeps all its RAM to allocate from.
         a.addAll(List.of("-device", "virtio-balloon-pci,id=balloon0,free-page-reporting=on"));
         a.addAll(List.of("-device", "virtio-scsi-pci,id=" + SCSI_BUS));
+        if (c.mappedImage() != null) {
+            // Read-only and private: the guest cannot change the file, and every VM mapping it
+            // shares the host's page cache of it (virtio-pmem; the guest mounts it with DAX).
+            a.addAll(List.of("-object", "memory-backend-file,id=" + MAPPED_IMAGE + ",mem-path=" + opt(c.mappedImage())
+                            + ",size=" + mappedImageBytes(c.mappedImage()) + ",share=off,readonly=on",
+                    "-device", "virtio-pmem-pci,memdev=" + MAPPED_IMAGE + ",id=" + MAPPED_IMAGE + "-dev"));
+        }
         if (plan.sharedMemory()) {
             a.addAll(List.of("-device", "pci-bridge,id=" + FS_BRIDGE + ",chassis_nr=1"));
         }
@@ -159,7 +192,10 @@ public final class QemuCommandLine {
 
     /** The kernel command line: console first, the image's arguments, then init's after "--". */
     static String append(VmConfig c) {
-        List<String> words = new ArrayList<>(List.of("console=ttyS0", "quiet"));
+        // swiotlb=noforce: no bounce buffer. The kernel sets aside 64 MiB of RAM for devices that
+        // cannot reach all of memory, zeroing it at boot, so it stays in the host's memory for the
+        // VM's life; every device here is virtio without an IOMMU, which reaches all of it.
+        List<String> words = new ArrayList<>(List.of("console=ttyS0", "quiet", "swiotlb=noforce"));
         words.addAll(c.kernelArgs());
         if (!c.initArgs().isEmpty()) {
             words.add("--");

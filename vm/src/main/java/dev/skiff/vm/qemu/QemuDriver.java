@@ -69,6 +69,9 @@ public final class QemuDriver implements VmDriver {
         }
         requireFile(config.kernel(), "kernel");
         requireFile(config.initrd(), "initrd");
+        if (config.mappedImage() != null) {
+            requireFile(config.mappedImage(), "mapped image");
+        }
         for (DiskSpec d : config.disks()) {
             requireFile(d.image(), "disk image");
         }
@@ -294,7 +297,7 @@ public final class QemuDriver implements VmDriver {
     private static void requireFile(Path p, String what) throws VmException {
         if (p == null || !Files.isRegularFile(p)) {
             throw new VmException(what + " " + p + " does not exist or is not a file"
-                    + (what.equals("kernel") || what.equals("initrd") ? ": build the guest image with ./skiff guest build" : ""));
+                    + (what.equals("kernel") || what.equals("initrd") || what.equals("mapped image") ? ": build the guest image with ./skiff guest build" : ""));
         }
         if (!Files.isReadable(p)) {
             throw new VmException(what + " " + p + " is not readable");

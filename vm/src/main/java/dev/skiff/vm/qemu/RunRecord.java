@@ -115,6 +115,9 @@ record RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, lon
         p.setProperty("name", config.name());
         p.setProperty("kernel", config.kernel().toString());
         p.setProperty("initrd", config.initrd().toString());
+        if (config.mappedImage() != null) {
+            p.setProperty("mappedImage", config.mappedImage().toString());
+        }
         putList(p, "kernelArg", config.kernelArgs());
         putList(p, "initArg", config.initArgs());
         p.setProperty("memoryMiB", Integer.toString(config.memoryMiB()));
@@ -152,7 +155,8 @@ record RunRecord(VmConfig config, Path binary, Accel accel, Path consoleLog, lon
                 Path.of(required(p, "initrd")), list(p, "kernelArg"), list(p, "initArg"),
                 Integer.parseInt(required(p, "memoryMiB")), Integer.parseInt(required(p, "cpus")),
                 Accel.valueOf(required(p, "accel")), list(p, "channel"), disks(p, "disk"),
-                consoleLog == null ? null : Path.of(consoleLog), uplink(p.getProperty("uplink")));
+                consoleLog == null ? null : Path.of(consoleLog), uplink(p.getProperty("uplink")),
+                p.getProperty("mappedImage") == null ? null : Path.of(p.getProperty("mappedImage")));
         List<String> hot = list(p, "hotplug.channel");
         hot.forEach(VmConfig::checkChannelName);
         return new RunRecord(config, Path.of(required(p, "qemu.binary")), Accel.valueOf(required(p, "qemu.accel")),

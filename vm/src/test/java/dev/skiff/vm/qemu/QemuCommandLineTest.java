@@ -36,6 +36,20 @@ class QemuCommandLineTest {
         assertFalse(build(c, Accel.TCG).stream().anyMatch(a -> a.contains("memfd") || a.contains("pci-bridge")));
     }
 
+    @Test
+    void aMappedImageIsAReadOnlyPrivatePmemDeviceWithRoomBesideTheRam(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path image = java.nio.file.Files.write(tmp.resolve("opt, erofs"), new byte[3 << 20]);
+        List<String> argv = build(config().withMappedImage(image), Accel.TCG);
+        assertEquals("512M,slots=1,maxmem=515M", after(argv, "-m"));
+        assertTrue(argv.contains("memory-backend-file,id=mapped0,mem-path=" + tmp + "/opt,, erofs,size=" + (3 << 20)
+                + ",share=off,readonly=on"), argv.toString());
+        assertTrue(argv.contains("virtio-pmem-pci,memdev=mapped0,id=mapped0-dev"), argv.toString());
+        List<String> plain = build(config(), Accel.TCG);
+        assertEquals("512", after(plain, "-m"));
+        assertFalse(plain.stream().anyMatch(a -> a.contains("pmem")), plain.toString());
+    }
+
     private static String after(List<String> argv, String flag) {
         return argv.get(argv.indexOf(flag) + 1);
     }
@@ -63,7 +77,7 @@ class QemuCommandLineTest {
 
     @Test
     void kernelCommandLinePutsInitArgumentsAfterDoubleDash() {
-        assertEquals("console=ttyS0 quiet panic=-1 rdinit=/x -- @/etc/args", after(build(config(), Accel.TCG), "-append"));
+        assertEquals("console=ttyS0 quiet swiotlb=noforce panic=-1 rdinit=/x -- @/etc/args", after(build(config(), Accel.TCG), "-append"));
     }
 
     @Test

@@ -27,7 +27,7 @@ class RunRecordTest {
                 List.of("skiff.control", "it.data"),
                 List.of(new DiskSpec(Path.of("/d/a.erofs"), "a-disk", true), new DiskSpec(Path.of("/d/b"), "b", false)),
                 Path.of("/logs/c.log"), new dev.skiff.vm.Uplink("52:54:00:5f:00:01", "10.0.2.0/24", "10.0.2.15",
-                        "10.0.2.2", "10.0.2.3"));
+                        "10.0.2.2", "10.0.2.3"), Path.of("/img/opt.erofs"));
         return new RunRecord(config, Path.of("/usr/bin/qemu-system-x86_64"), Accel.TCG, Path.of("/logs/c.log"),
                 4242, 123456789L, List.of(), List.of());
     }
@@ -59,7 +59,7 @@ class RunRecordTest {
     void nullConsoleLogAndEmptyListsRoundTrip() throws Exception {
         RunRecord s = sample();
         VmConfig bare = new VmConfig("bare", s.config().kernel(), s.config().initrd(), List.of(), List.of(), 64, 1,
-                Accel.KVM, List.of(), List.of(), null, null);
+                Accel.KVM, List.of(), List.of(), null, null, null);
         RunRecord r = new RunRecord(bare, s.binary(), Accel.KVM, Path.of("/l"), 1, 2, List.of(), List.of());
         r.write(dir);
         assertEquals(r, RunRecord.read(dir));
