@@ -44,7 +44,7 @@ import java.util.stream.Stream;
  */
 public final class GuestImageBuilder {
     /** Bump when the layout of the image changes, so that cached images are rebuilt. */
-    static final String FORMAT = "skiff-guest-image/13";
+    static final String FORMAT = "skiff-guest-image/14";
 
     /**
      * Every kernel module loaded at or after boot (a superset of {@link #BOOT_MODULES}); their
@@ -53,9 +53,7 @@ public final class GuestImageBuilder {
     public static final List<String> MODULES = List.of(
             "crc32c_generic",                                   // first: libcrc32c asks the crypto API for it at load time
             "virtio_pci", "virtio_console", "virtio_blk",      // devices: PCI transport, serial ports, disks
-            "9pnet_fd", "9p",                                   // bind mounts over a file descriptor
-            "overlay", "erofs", "ext4",                              // container root: layers, scratch disk
-            "vmw_vsock_virtio_transport",                       // vsock, where the host offers it
+            "overlay", "erofs", "ext4",                         // container root: layers, scratch disk
             "button", "evdev",                                  // ACPI power button: clean stop from the host
             "virtio_balloon");                                  // free page reporting: freed RAM back to the host
 
@@ -101,6 +99,12 @@ public final class GuestImageBuilder {
      * would cost every fresh VM a second and a half before its first container.
      */
     public static final List<String> SCSI_MODULES = List.of("virtio_scsi", "sd_mod");
+
+    /**
+     * The 9P client and its file-descriptor transport (netfs and fscache come with it), loaded with
+     * the first 9P share: five modules a VM whose containers bind nothing never loads.
+     */
+    public static final List<String> NINE_P_MODULES = List.of("9pnet_fd", "9p");
 
     /** The virtio-fs client (and FUSE under it), loaded by the agent with the first virtio-fs share. */
     public static final List<String> VIRTIOFS_MODULES = List.of("virtiofs");
@@ -291,6 +295,7 @@ public final class GuestImageBuilder {
         packOnDemand(tree, opt, kmods, loaded, work, NET_MODULES, "modules.net", "the first SetupNetwork");
         packOnDemand(tree, opt, kmods, loaded, work, SCSI_MODULES, "modules.scsi", "the first SCSI layer disk");
         packOnDemand(tree, opt, kmods, loaded, work, VIRTIOFS_MODULES, "modules.virtiofs", "the first virtio-fs share");
+        packOnDemand(tree, opt, kmods, loaded, work, NINE_P_MODULES, "modules.9p", "the first 9P share");
 
         progress.accept("adding busybox, runc, crun and nft");
         tree.file("/bin/busybox", trees.get(1).resolve("bin/busybox"), 0755, C_BUSYBOX);
@@ -471,6 +476,7 @@ public final class GuestImageBuilder {
         packages.forEach(p -> s.append(p.name()).append(' ').append(p.version()).append(' ').append(p.sha256()).append('\n'));
         s.append(String.join(",", MODULES)).append('\n').append(String.join(",", INIT_MODULES)).append('\n').append(String.join(",", NET_MODULES)).append('\n')
                 .append(String.join(",", SCSI_MODULES)).append('\n').append(String.join(",", VIRTIOFS_MODULES)).append('\n')
+                .append(String.join(",", NINE_P_MODULES)).append('\n')
                 .append(JavaRuntime.jdkIdentity()).append('\n')
                 .append(program.mainClass()).append('\n').append(program.jdkModules()).append(program.jvmOptions()).append('\n');
         md.update(s.toString().getBytes(StandardCharsets.UTF_8));

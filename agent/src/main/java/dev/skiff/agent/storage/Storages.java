@@ -39,7 +39,6 @@ public final class Storages {
     private final Map<String, SocketForward> sockets = new ConcurrentHashMap<>();
     private final Map<String, FolderPins> pins = new ConcurrentHashMap<>(); // read-write shares' held folders
     private final ReplayThread replays = new ReplayThread();
-    private final Set<String> loadedLists = new java.util.HashSet<>(); // on-demand module lists loaded (guarded by itself)
 
     public Storage add(AddStorageRequest request) throws TtrpcException, IOException {
         String id = checkId(request.getId());
@@ -123,16 +122,13 @@ public final class Storages {
      * emulation. Concurrent requests wait for the one load.
      */
     private void loadOnce(String list, String what) throws IOException {
-        synchronized (loadedLists) {
-            if (!loadedLists.contains(list)) {
-                long t0 = System.nanoTime();
-                int n = Boot.loadModuleList(Path.of("/"), list, DEVICE_TIMEOUT);
-                Main.log("storage: loaded " + what + " (" + n + " modules) in "
-                        + (System.nanoTime() - t0) / 1_000_000 + " ms");
-                loadedLists.add(list);
-            }
+        long t0 = System.nanoTime();
+        int n = Boot.loadModuleListOnce(Path.of("/"), list, DEVICE_TIMEOUT);
+        if (n > 0) {
+            Main.log("storage: loaded " + what + " (" + n + " modules) in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         }
     }
+
 
     private static void mountDisk(String serial, String path, String fstype, long flags, String options)
             throws IOException, TtrpcException {

@@ -29,6 +29,11 @@ public final class Boot {
     public static final String SCSI_MODULES = "etc/skiff/modules.scsi";
     /** The virtio-fs client, loaded by the agent with the first virtio-fs share. */
     public static final String VIRTIOFS_MODULES = "etc/skiff/modules.virtiofs";
+    /** The 9P client and its fd transport, loaded with the first 9P share ({@link #loadModuleListOnce}). */
+    public static final String NINE_P_MODULES = "etc/skiff/modules.9p";
+
+    /** The on-demand lists {@link #loadModuleListOnce} has loaded. */
+    private static final java.util.Set<String> LOADED_LISTS = new java.util.HashSet<>();
 
     /** Taken as early as this class loads, which is the first thing main() does. */
     private static final long JVM_START = System.nanoTime();
@@ -89,6 +94,23 @@ public final class Boot {
     public static int loadModuleList(Path root, String list, Duration timeout) throws IOException {
         awaitModules(timeout);
         return ModuleLoader.loadAll(root, root.resolve(list));
+    }
+
+    /**
+     * As {@link #loadModuleList}, once per list for the life of the guest: later calls return at
+     * once, concurrent ones wait for the first. A list whose load failed is tried again.
+     *
+     * @return how many modules this call loaded
+     */
+    public static int loadModuleListOnce(Path root, String list, Duration timeout) throws IOException {
+        synchronized (LOADED_LISTS) {
+            if (LOADED_LISTS.contains(list)) {
+                return 0;
+            }
+            int n = loadModuleList(root, list, timeout);
+            LOADED_LISTS.add(list);
+            return n;
+        }
     }
 
     /** Seconds since the kernel started, when this JVM began (read once /proc is mounted). */

@@ -28,7 +28,10 @@ public final class NinePMount {
     public static void mount(String port, String aname, Path target, boolean readOnly, Duration timeout)
             throws IOException {
         Path node = VirtioPorts.awaitPort(Path.of("/sys"), Path.of("/dev"), port, timeout);
-        Boot.awaitModules(timeout);
+        long t0 = System.nanoTime();
+        if (Boot.loadModuleListOnce(Path.of("/"), Boot.NINE_P_MODULES, timeout) > 0) {
+            dev.skiff.guest.Main.log("share: loaded the 9P client in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        }
         Files.createDirectories(target);
         // non-blocking: the relay must see the host go away in the middle of a write (VirtioPortLink)
         int portFd = Fds.openat2(Fds.AT_FDCWD, node.toString(), OpenFlags.O_RDWR | OpenFlags.O_NONBLOCK, 0, 0);
