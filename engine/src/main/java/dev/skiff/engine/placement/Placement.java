@@ -361,17 +361,29 @@ public final class Placement implements AutoCloseable {
         return UtilityVm.boot(driver, config, mode, sharing);
     }
 
+    /** Extra JVM options for the guest's agent, from the daemon's environment: diagnostics (logging, a class list). */
+    static final String GUEST_JAVA_OPTIONS_ENV = "SKIFF_GUEST_JAVA_OPTIONS";
+
     /**
-     * The image's kernel arguments, plus {@code SKIFF_OCI_RUNTIME=runc} when the daemon's environment
-     * asks for runc instead of crun: the kernel hands an unknown {@code KEY=value} to init's
-     * environment, where the agent reads it.
+     * The image's kernel arguments, plus what the daemon's environment asks of the guest. The kernel
+     * hands an unknown {@code KEY=value} to init's environment, where the agent reads it:
+     * {@code SKIFF_OCI_RUNTIME=runc} for runc instead of crun, and {@code SKIFF_GUEST_JAVA_OPTIONS}
+     * as the agent JVM's {@code JAVA_TOOL_OPTIONS} (in double quotes, which the kernel's parser
+     * takes as one value; a value holding a quote or a control character is refused).
      */
     static List<String> kernelArgs(GuestImage img, Map<String, String> env) {
-        if (!"runc".equals(env.get(AgentProtocol.RUNTIME_ENV))) {
-            return img.kernelArgs();
-        }
         List<String> args = new ArrayList<>(img.kernelArgs());
-        args.add(AgentProtocol.RUNTIME_ENV + "=runc");
+        if ("runc".equals(env.get(AgentProtocol.RUNTIME_ENV))) {
+            args.add(AgentProtocol.RUNTIME_ENV + "=runc");
+        }
+        String java = env.getOrDefault(GUEST_JAVA_OPTIONS_ENV, "").strip();
+        if (!java.isEmpty()) {
+            if (java.chars().anyMatch(c -> c == '"' || c < 0x20)) {
+                throw new IllegalArgumentException(GUEST_JAVA_OPTIONS_ENV + " may not hold a double quote or a control character: "
+                        + java);
+            }
+            args.add("JAVA_TOOL_OPTIONS=\"" + java + "\"");
+        }
         return args;
     }
 
