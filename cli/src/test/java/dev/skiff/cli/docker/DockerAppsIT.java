@@ -12,15 +12,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 /**
- * Databases with their data on a bind mount, in the shared VM and in a VM of their own, in every CI
- * run: MariaDB's InnoDB (install, a table read back by a new container, a second server refused by
- * InnoDB's lock, across sessions in one VM and across VMs) and SQLite in WAL mode (a writer killed
- * with committed rows only in the WAL, a new container recovering them). PostgreSQL and RabbitMQ
- * ({@link DockerAppsServersLongRun}), WordPress and Maven ({@link DockerAppsStackLongRun}) take
- * about 16 and 14 minutes beside each other under TCG; with them the VM phase takes about 15
- * minutes more and CI about 55 of its 60 here, too close on a slower machine (three test JVMs
- * instead of two were slower still, measured), so they run on their own, {@code ./skiff test -pl cli -am
- * -Dit.test='DockerApps*LongRun'} (their names do not end in IT).
+ * Databases with their data on a bind mount, in the shared VM and in a VM of their own: MariaDB's
+ * InnoDB (install, a table read back by a new container, a second server refused by InnoDB's lock,
+ * across sessions in one VM and across VMs) and SQLite in WAL mode (a writer killed with committed
+ * rows only in the WAL, a new container recovering them). PostgreSQL and RabbitMQ
+ * ({@link DockerAppsServersIT}), WordPress and Maven ({@link DockerAppsStackIT}) are classes of
+ * their own, about 16 and 14 minutes under TCG, so that the two test JVMs run them beside the rest.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DockerAppsIT extends AppsOnBindMounts {

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * own (see {@link DockerAppsIT}). About 14 minutes under TCG.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DockerAppsStackLongRun extends AppsOnBindMounts {
+class DockerAppsStackIT extends AppsOnBindMounts {
     // ---- WordPress -----------------------------------------------------------------------------
 
     /** MariaDB for WordPress, listening on the user network, its data on /data. */

@@ -14,11 +14,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * PostgreSQL (initdb, pgbench, a new container reading it back) and RabbitMQ (persistent messages
  * in a durable queue surviving a new container) with their data on a bind mount, in the shared VM
- * and in a VM of their own (see {@link DockerAppsIT} for MariaDB and SQLite, which every CI run
- * has, and why these do not). About 16 minutes under TCG.
+ * and in a VM of their own (see {@link DockerAppsIT} for MariaDB and SQLite). About 16 minutes
+ * under TCG.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DockerAppsServersLongRun extends AppsOnBindMounts {
+class DockerAppsServersIT extends AppsOnBindMounts {
     // ---- PostgreSQL ----------------------------------------------------------------------------
 
     /** Starts PostgreSQL on /data/pg as its own user, its socket in the container's /tmp. */
