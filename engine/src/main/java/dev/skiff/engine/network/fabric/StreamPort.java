@@ -55,20 +55,50 @@ final class StreamPort implements Port {
         this.onClosed = onClosed;
     }
 
+    /**
+     * How long QEMU may take to listen on a NIC's socket after netdev_add has returned: QEMU 7.2's
+     * stream netdev binds and listens in a worker thread (an asynchronous QIOTask), so the socket
+     * appears a moment later, and later still when the host is busy (a CI run with long app tests
+     * beside it missed it once, ENOENT). No QMP event says it is listening.
+     */
+    static final java.time.Duration LISTEN_WAIT = java.time.Duration.ofSeconds(10);
+
     /** Connects to the socket QEMU listens on, attaches to the segment and starts both threads. */
     static StreamPort open(String name, Path socket, Segment segment, Consumer<StreamPort> onClosed) throws IOException {
-        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            channel.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) {
-            channel.close();
-            throw new IOException("failed to connect to the NIC socket " + socket + " of VM " + name + ": " + e.getMessage(), e);
-        }
+        SocketChannel channel = connect(name, socket, LISTEN_WAIT);
         StreamPort port = new StreamPort(name, channel, segment, onClosed);
         segment.attach(port);
         port.writer = Thread.ofVirtual().name("net-tx-" + name).start(port::writeLoop);
         Thread.ofVirtual().name("net-rx-" + name).start(port::readLoop);
         return port;
+    }
+
+    /** Connects, trying again while QEMU is not listening yet (no socket, or refused), for at most {@code wait}. */
+    static SocketChannel connect(String name, Path socket, java.time.Duration wait) throws IOException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        long pauseMs = 5;
+        while (true) {
+            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                channel.connect(UnixDomainSocketAddress.of(socket));
+                return channel;
+            } catch (IOException e) {
+                channel.close();
+                boolean notYet = e instanceof java.net.ConnectException || !java.nio.file.Files.exists(socket);
+                if (!notYet || System.nanoTime() > deadline) {
+                    throw new IOException("failed to connect to the NIC socket " + socket + " of VM " + name + ": "
+                            + e.getMessage() + (notYet ? " (QEMU did not listen on it within " + wait.toMillis()
+                            + " ms)" : ""), e);
+                }
+            }
+            try {
+                Thread.sleep(pauseMs);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for the NIC socket " + socket + " of VM " + name);
+            }
+            pauseMs = Math.min(pauseMs * 2, 100);
+        }
     }
 
     @Override
