@@ -4,6 +4,7 @@ import dev.skiff.agent.api.SkiffVersion;
 import dev.skiff.engine.Engine;
 import dev.skiff.engine.api.ApiServer;
 import dev.skiff.engine.image.ImageStore;
+import dev.skiff.engine.placement.FileSharing;
 import dev.skiff.engine.placement.Placement;
 import dev.skiff.image.AgentProgram;
 import dev.skiff.image.GuestImage;
@@ -65,7 +66,7 @@ public final class Daemon {
             Duration idle = idle();
             QemuDriver driver = QemuDriver.create();
             Placement placement = new Placement(driver, () -> guest, data.resolve("vms"), idle, 512, config.vmPool());
-            placement.shareFilesOver(config.fileSharing());
+            placement.shareFilesOver(new FileSharing(config.fileSharing(), ShareHostLaunch.client(run)));
             LOG.log(Level.INFO, "file sharing: " + config.fileSharing().label()
                     + (config.fileSharing() == dev.skiff.engine.placement.ShareTransport.VIRTIO_FS
                             ? " (9P in VMs whose RAM is not shared memory)" : ""));

@@ -58,6 +58,10 @@ class DockerIT {
             }
         }
         daemon.stop();
+        long shareHost = DockerVirtioFsIT.shareHostPid(base); // it would exit once idle; not after the test's end
+        if (shareHost > 0) {
+            ProcessHandle.of(shareHost).ifPresent(ProcessHandle::destroyForcibly);
+        }
         Path vms = base.resolve("run/vm");
         if (Files.isDirectory(vms)) {
             try (var dirs = Files.list(vms)) {

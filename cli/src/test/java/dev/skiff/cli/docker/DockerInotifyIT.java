@@ -22,11 +22,16 @@ import org.junit.jupiter.api.Test;
  * and busybox-static, fetched with apt-get download) and imported with docker import.
  */
 class DockerInotifyIT extends DaemonIT {
-    private static final String IMAGE = "skiff-test/inotify";
+    static final String IMAGE = "skiff-test/inotify";
     private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     @BeforeAll
     static void image() throws Exception {
+        importImage(daemon, base);
+    }
+
+    /** Makes the watcher's image ({@link #IMAGE}: inotifywait and busybox) and imports it into {@code daemon}. */
+    static void importImage(DaemonProcess daemon, Path base) throws Exception {
         Path work = Files.createTempDirectory(base, "inotify-image");
         Process p = new ProcessBuilder("bash", "-ec", """
                 apt-get download -q inotify-tools libinotifytools0 libc6 busybox-static >/dev/null 2>&1 \
@@ -38,7 +43,7 @@ class DockerInotifyIT extends DaemonIT {
                 """).directory(work.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), out);
-        ok("import", work.resolve("image.tar").toString(), IMAGE);
+        daemon.ok("import", work.resolve("image.tar").toString(), IMAGE);
     }
 
     /** Starts inotifywait on /d in a container and waits until its watch is in place. */

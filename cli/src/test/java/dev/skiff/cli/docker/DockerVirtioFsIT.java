@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,7 +19,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * says {@code "file-sharing": "virtiofs"}: in the shared VM and in a dedicated one, a container
  * reads the host's file and writes one the host reads, its mount is the kernel's virtiofs client,
  * docker inspect names the transport, a read-only bind refuses writes, and each run's share is
- * released with it (no descriptor on the folder, no mapping of guest memory left in the daemon).
+ * released with it (no descriptor on the folder, no mapping of guest memory left in the daemon or
+ * its share host). The back-ends live in the share host, so a daemon killed with SIGKILL and
+ * started again finds its running containers' mounts still served: open files, new files both
+ * ways, and host changes heard by the container's inotify watch.
  * The file-system semantics themselves are {@code selftest.FolderShareTests}, run on both transports.
  */
 class DockerVirtioFsIT {
@@ -37,16 +42,38 @@ class DockerVirtioFsIT {
         DockerIT.removeAllAndStop(daemon, base);
     }
 
+    /** The share host's process id, from the pid file beside its socket; -1 if it is not running. */
+    static long shareHostPid(Path base) throws Exception {
+        Path pid = base.resolve("run/virtiofs-host.sock.pid");
+        return Files.exists(pid) ? Long.parseLong(Files.readString(pid).trim()) : -1;
+    }
+
     /**
-     * What the daemon still holds of a share once no container uses it: descriptors on the folder,
-     * and mappings of a VM's guest RAM (a virtio-fs server maps it while its session lives).
-     * Waits for them to go (a removed container's shares are released as it ends), up to 2 min.
+     * What the daemon and its share host still hold of a share once no container uses it:
+     * descriptors on the folder, and mappings of a VM's guest RAM (a virtio-fs back-end maps it
+     * while its session lives). Waits for them to go (a removed container's shares are released
+     * as it ends), up to 2 min.
      */
     private static String heldAfterUse(Path dir) throws Exception {
         long deadline = System.nanoTime() + DaemonProcess.AWAIT.toNanos();
         while (true) {
             StringBuilder held = new StringBuilder();
-            try (var fds = Files.list(Path.of("/proc/" + daemon.pid() + "/fd"))) {
+            for (long pid : List.of(daemon.pid(), shareHostPid(base))) {
+                if (pid > 0 && Files.isDirectory(Path.of("/proc/" + pid))) {
+                    held.append(heldBy(pid, dir));
+                }
+            }
+            if (held.isEmpty() || System.nanoTime() > deadline) {
+                return held.toString();
+            }
+            Thread.sleep(200); // a release has no event on the API; the processes' own /proc is the state
+        }
+    }
+
+    private static String heldBy(long pid, Path dir) throws Exception {
+        StringBuilder held = new StringBuilder();
+        try {
+            try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
                 for (Path fd : fds.toList()) {
                     try {
                         if (Files.readSymbolicLink(fd).startsWith(dir)) {
@@ -57,13 +84,12 @@ class DockerVirtioFsIT {
                     }
                 }
             }
-            Files.readAllLines(Path.of("/proc/" + daemon.pid() + "/maps")).stream()
-                    .filter(l -> l.contains("memory-backend-memfd")).forEach(l -> held.append(l).append('\n'));
-            if (held.isEmpty() || System.nanoTime() > deadline) {
-                return held.toString();
-            }
-            Thread.sleep(200); // a release has no event on the API; the daemon's own /proc is the state
+            Files.readAllLines(Path.of("/proc/" + pid + "/maps")).stream()
+                    .filter(l -> l.contains("memory-backend-memfd")).forEach(l -> held.append(pid).append(": ").append(l).append('\n'));
+        } catch (java.nio.file.NoSuchFileException exited) {
+            // the share host exited (idle) while it was looked at: it holds nothing
         }
+        return held.toString();
     }
 
     @ParameterizedTest
@@ -91,5 +117,45 @@ class DockerVirtioFsIT {
                 "vfs-" + isolation).out());
         assertEquals("virtiofs", mounts.get(0).path("Driver").asText(), mounts.toString());
         daemon.ok("rm", "-f", "vfs-" + isolation);
+    }
+
+    @Test
+    void mountsOutliveAKilledDaemon() throws Exception {
+        Path shared = Files.createDirectories(base.resolve("survivor-shared"));
+        Path dedicated = Files.createDirectories(base.resolve("survivor-dedicated"));
+        // The file stays open in the container across the kill, and inotifywait watches the mount.
+        DockerInotifyIT.importImage(daemon, base);
+        String holder = "inotifywait -m -e create --format 'created %f' /d & exec 3>>/d/held; echo before >&3;"
+                + " while true; do if [ -e /d/go ]; then echo after >&3; echo said after; rm /d/go; fi;"
+                + " [ -e /d/stop ] && exit 0; sleep 0.2; done";
+        daemon.ok("run", "-d", "--name", "vfs-survivor", "-v", shared + ":/d", DockerInotifyIT.IMAGE, "sh", "-c", holder);
+        daemon.ok("run", "-d", "--name", "vfs-survivor2", "--isolation=hyperv", "-v", dedicated + ":/d",
+                DockerInotifyIT.IMAGE, "sh", "-c", holder);
+        for (Path dir : List.of(shared, dedicated)) {
+            daemon.awaitContent(dir.resolve("held"), "before\n");
+        }
+        long host = shareHostPid(base);
+        assertTrue(host > 0, "the daemon started its share host");
+
+        daemon.kill();
+        assertTrue(ProcessHandle.of(host).map(ProcessHandle::isAlive).orElse(false), "the share host outlives the daemon");
+        daemon.start();
+
+        assertEquals(host, shareHostPid(base), "the new daemon uses the same share host");
+        for (String name : List.of("vfs-survivor", "vfs-survivor2")) {
+            Path dir = name.equals("vfs-survivor") ? shared : dedicated;
+            Files.writeString(dir.resolve("from-host"), "host " + name);
+            assertEquals("host " + name, daemon.ok("exec", name, "busybox", "cat", "/d/from-host").out());
+            // the new daemon watches the folder again: the host's new file reaches the container's inotify watch
+            daemon.awaitLogs(name, "created from-host");
+            daemon.ok("exec", name, "sh", "-c", "echo container > /d/from-container");
+            assertEquals("container\n", Files.readString(dir.resolve("from-container")), "written after the restart");
+            Files.writeString(dir.resolve("go"), "");
+            daemon.awaitContent(dir.resolve("held"), "before\nafter\n"); // through the file opened before the kill
+            daemon.awaitLogs(name, "said after");
+            assertEquals("virtiofs\n", daemon.ok("exec", name, "sh", "-c", "grep ' /d ' /proc/mounts | cut -d' ' -f3").out());
+        }
+        daemon.ok("rm", "-f", "vfs-survivor", "vfs-survivor2");
+        assertEquals("", heldAfterUse(shared) + heldAfterUse(dedicated), "released by the new daemon");
     }
 }

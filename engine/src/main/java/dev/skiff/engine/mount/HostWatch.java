@@ -1,7 +1,7 @@
 package dev.skiff.engine.mount;
 
 import dev.skiff.p9.fs.replay.HostChange;
-import dev.skiff.p9.fs.replay.OwnChanges;
+import dev.skiff.p9.fs.replay.Echoes;
 import dev.skiff.sys.ErrnoException;
 import dev.skiff.sys.Files;
 import dev.skiff.sys.Fds;
@@ -34,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #BATCH_MILLIS} and translated once: a rename's two halves paired by cookie, repeated
  * writes to one file merged, a new folder watched at once and whatever appeared in it before
  * its watch reported as created. A share is sent what happened under its root, except the
- * echoes of its own guest's work ({@link OwnChanges}); each share's replays run in order on a
+ * echoes of its own guest's work ({@link Echoes}); each share's replays run in order on a
  * virtual thread of its own, so a slow guest delays only itself.
  *
  * <p>Limits: at most {@code maxFolders} folders are watched per share; past that one log line
@@ -85,13 +85,13 @@ public final class HostWatch implements AutoCloseable {
         final Path root;
         /** For the bind of one file: its name in root, the only one watched; null for a whole tree. */
         final String only;
-        final OwnChanges own;
+        final Echoes own;
         final Sink sink;
         final Set<Integer> wds = new HashSet<>();
         final ExecutorService out = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("replay").factory());
         boolean limitLogged;
 
-        private Share(Path root, String only, OwnChanges own, Sink sink) {
+        private Share(Path root, String only, Echoes own, Sink sink) {
             this.root = root;
             this.only = only;
             this.own = own;
@@ -105,7 +105,7 @@ public final class HostWatch implements AutoCloseable {
     }
 
     /** Starts watching {@code root} (a folder) and all below it, for a share whose own changes {@code own} records. */
-    public Share watch(Path root, OwnChanges own, Sink sink) throws IOException {
+    public Share watch(Path root, Echoes own, Sink sink) throws IOException {
         return watch(root, null, own, sink);
     }
 
@@ -114,7 +114,7 @@ public final class HostWatch implements AutoCloseable {
      * below it ({@code only} null) or only the entry {@code only} of {@code root} (the bind of one
      * file: its folder alone is watched, not what lies below, and only that name is replayed).
      */
-    public Share watch(Path root, String only, OwnChanges own, Sink sink) throws IOException {
+    public Share watch(Path root, String only, Echoes own, Sink sink) throws IOException {
         Share s = new Share(root.toAbsolutePath().normalize(), only, own, sink);
         lock.lock();
         try {

@@ -1,7 +1,7 @@
 package dev.skiff.engine.mount;
 
 import dev.skiff.p9.fs.replay.HostChange;
-import dev.skiff.p9.fs.replay.OwnChanges;
+import dev.skiff.p9.fs.replay.Echoes;
 import dev.skiff.sys.ErrnoException;
 import dev.skiff.sys.Fds;
 import dev.skiff.sys.Files;
@@ -19,7 +19,7 @@ final class ShareChanges {
     private ShareChanges() {}
 
     /** The change as the share's guest must replay it, or null: outside its root, or its own echo. */
-    static HostChange forShare(Path root, String only, OwnChanges own, HostWatch.Change c,
+    static HostChange forShare(Path root, String only, Echoes own, HostWatch.Change c,
             Map<Path, Statx> stats) {
         if (only != null && !root.resolve(only).equals(c.path()) && (c.to() == null || !root.resolve(only).equals(c.to()))) {
             return null; // the bind of one file hears that file only
@@ -60,16 +60,16 @@ final class ShareChanges {
     }
 
     /** Whether the share's own server made this name. */
-    private static boolean own(OwnChanges own, HostWatch.Folder folder, Path p) {
+    private static boolean own(Echoes own, HostWatch.Folder folder, Path p) {
         return folder != null && own.addedName(folder.dev, folder.ino, p.getFileName().toString());
     }
 
     /** Whether the share's own server removed this name. */
-    private static boolean ownRemoval(OwnChanges own, HostWatch.Folder folder, Path p) {
+    private static boolean ownRemoval(Echoes own, HostWatch.Folder folder, Path p) {
         return folder != null && own.removedName(folder.dev, folder.ino, p.getFileName().toString());
     }
 
-    private static boolean ownFile(OwnChanges own, HostWatch.Folder folder, Path p, Map<Path, Statx> stats) {
+    private static boolean ownFile(Echoes own, HostWatch.Folder folder, Path p, Map<Path, Statx> stats) {
         if (own(own, folder, p)) {
             return true; // a file the share's server just made: what it did to it next (its owner) is its own too
         }

@@ -90,14 +90,14 @@ public final class Placement implements AutoCloseable {
 
     private volatile Warmer warmer;
 
-    private volatile ShareTransport sharing = ShareTransport.NINE_P;
+    private volatile FileSharing sharing = FileSharing.ninePOnly();
 
-    /** How VMs booted from now on serve bind mounts (where the VM allows; 9P otherwise). */
-    public void shareFilesOver(ShareTransport sharing) {
+    /** How VMs booted or found from now on serve bind mounts (the preferred transport where the VM allows; 9P otherwise). */
+    public void shareFilesOver(FileSharing sharing) {
         this.sharing = sharing;
     }
 
-    public ShareTransport sharing() {
+    public FileSharing sharing() {
         return sharing;
     }
 

@@ -54,7 +54,7 @@ public final class UtilityVm {
      */
     static final int SHARED_PCI_DISKS = 1;
 
-    UtilityVm(String name, Mode mode, Vm vm, AgentClient agent, String bootId, ShareTransport sharing) {
+    UtilityVm(String name, Mode mode, Vm vm, AgentClient agent, String bootId, FileSharing sharing) {
         this.name = name;
         this.mode = mode;
         this.vm = vm;
@@ -65,7 +65,7 @@ public final class UtilityVm {
     }
 
     /** Boots a VM from {@code config} and waits until its agent answers. */
-    static UtilityVm boot(dev.skiff.vm.VmDriver driver, VmConfig config, Mode mode, ShareTransport sharing) throws IOException {
+    static UtilityVm boot(dev.skiff.vm.VmDriver driver, VmConfig config, Mode mode, FileSharing sharing) throws IOException {
         Vm vm = driver.start(config);
         AgentClient agent = null;
         try {
@@ -92,7 +92,7 @@ public final class UtilityVm {
      * A VM an earlier daemon started (found again after a restart): the layers and shares it
      * already has are read back from the VM's record of what was hot-plugged.
      */
-    public static UtilityVm attached(Vm vm, AgentClient agent, String bootId, ShareTransport sharing) {
+    public static UtilityVm attached(Vm vm, AgentClient agent, String bootId, FileSharing sharing) {
         Mode mode = vm.name().equals(Placement.SHARED_NAME) ? Mode.SHARED : Mode.DEDICATED;
         UtilityVm u = new UtilityVm(vm.name(), mode, vm, agent, bootId, sharing);
         for (DiskSpec d : vm.hotpluggedDisks()) {
@@ -188,10 +188,11 @@ public final class UtilityVm {
     }
 
     /**
-     * Serves a share an earlier daemon made, which the guest still has mounted: a new 9P server on
-     * its port, the same export and watch. The guest's relay brings the new server to the state
-     * of the kernel's session (its open files and locks) before the kernel's next request. A
-     * virtio-fs share cannot be served again (QEMU 7.2's device takes no new back-end): refused.
+     * Takes up a share an earlier daemon made, which the guest still has mounted, and watches its
+     * folder again. 9P: a new server on its port, the same export; the guest's relay brings the
+     * new server to the state of the kernel's session (its open files and locks) before the
+     * kernel's next request. virtio-fs: its back-end never stopped (it lives in the share host,
+     * since QEMU 7.2's device takes no new back-end); one that did not outlive its daemon is refused.
      */
     public void reshare(String storageId, Path dir, boolean readOnly, HostWatch watch, String onlyName) throws IOException {
         shares.reshare(storageId, dir, readOnly, watch, onlyName);

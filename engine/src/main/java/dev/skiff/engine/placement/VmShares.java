@@ -7,11 +7,12 @@ import dev.skiff.agent.client.AgentException;
 import dev.skiff.engine.mount.HostWatch;
 import dev.skiff.p9.fs.passthrough.Passthrough;
 import dev.skiff.p9.fs.replay.HostChange;
+import dev.skiff.p9.fs.replay.ReplayTarget;
 import dev.skiff.p9.fs.replay.ReplayingFileSystem;
 import dev.skiff.p9.server.Export;
 import dev.skiff.p9.server.Server;
 import dev.skiff.vm.Vm;
-import dev.skiff.virtiofs.device.VirtioFsServer;
+import dev.skiff.virtiofs.host.VirtioFsBackends;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -29,7 +30,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * seen through another), or over a virtio-fs device of its own (FUSE on vhost-user, the guest's
  * RAM mapped by the server, no relay). Both serve the same {@link ReplayingFileSystem} over
  * {@link Passthrough}, so the file-system semantics, the export's confinement, read-only and the
- * replay of host changes for inotify are one implementation.
+ * replay of host changes for inotify are one implementation. A 9P server runs in this process
+ * (the guest's relay takes a new daemon's server up again); a virtio-fs back-end runs where
+ * {@link FileSharing#virtioFs()} puts it (a daemon's outlives it, in its share host).
  *
  * <p>The transport is chosen per share: virtio-fs when the daemon prefers it and the VM's RAM is
  * shared memory, 9P otherwise. The storage id says which: {@code share-N} is 9P on port
@@ -49,12 +52,15 @@ final class VmShares {
     private final String vmName;
     private final Vm vm;
     private final AgentClient agent;
-    private final ShareTransport preferred;
+    private final FileSharing sharing;
     private final Map<String, Share> shares = new ConcurrentHashMap<>();
     private final AtomicInteger counter = new AtomicInteger();
 
     /** How one share reaches the guest: a server and the device the guest mounts. */
     private sealed interface Link {
+        /** The server's side of replaying host changes into the guest. */
+        ReplayTarget target();
+
         /** Has the agent mount the device as storage {@code storageId}. */
         void mount(AgentClient agent, String storageId, boolean readOnly, boolean wholeTree) throws AgentException;
 
@@ -65,7 +71,7 @@ final class VmShares {
         void release(Vm vm, boolean alive) throws IOException;
     }
 
-    private record NinePLink(String port, SocketChannel channel, Thread server) implements Link {
+    private record NinePLink(String port, SocketChannel channel, Thread server, ReplayingFileSystem target) implements Link {
         @Override
         public void mount(AgentClient agent, String storageId, boolean readOnly, boolean wholeTree) throws AgentException {
             agent.addShare(storageId, port, "", readOnly, wholeTree);
@@ -80,6 +86,7 @@ final class VmShares {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            closeQuietly(target);
             if (alive) {
                 vm.unplugChannel(port);
             }
@@ -90,7 +97,7 @@ final class VmShares {
      * The device first: QEMU stops the device's rings with the back-end's help while it unplugs
      * it, then drops the socket, which ends the session.
      */
-    private record VirtioFsLink(String tag, VirtioFsServer server) implements Link {
+    private record VirtioFsLink(String tag, VirtioFsBackends.ServedShare target) implements Link {
         @Override
         public void mount(AgentClient agent, String storageId, boolean readOnly, boolean wholeTree) throws AgentException {
             agent.addVirtioFsShare(storageId, tag, readOnly, wholeTree);
@@ -103,19 +110,19 @@ final class VmShares {
                     vm.unplugFilesystem(tag);
                 }
             } finally {
-                server.close();
+                target.close();
             }
         }
     }
 
-    /** A share's link, its export's file system (its root descriptor) and its host watch once there is one. */
-    private record Share(Link link, ReplayingFileSystem fs, AtomicReference<HostWatch.Share> watching) {}
+    /** A share's link (its server, its export's root, its device) and its host watch once there is one. */
+    private record Share(Link link, AtomicReference<HostWatch.Share> watching) {}
 
-    VmShares(String vmName, Vm vm, AgentClient agent, ShareTransport preferred) {
+    VmShares(String vmName, Vm vm, AgentClient agent, FileSharing sharing) {
         this.vmName = vmName;
         this.vm = vm;
         this.agent = agent;
-        this.preferred = preferred;
+        this.sharing = sharing;
     }
 
     /** After a daemon restart: counts on from the shares an earlier daemon plugged into the VM. */
@@ -143,7 +150,8 @@ final class VmShares {
 
     /** The transport a new share in this VM gets. */
     ShareTransport transport() {
-        return preferred == ShareTransport.VIRTIO_FS && vm.sharedMemory() ? ShareTransport.VIRTIO_FS : ShareTransport.NINE_P;
+        return sharing.preferred() == ShareTransport.VIRTIO_FS && vm.sharedMemory() ? ShareTransport.VIRTIO_FS
+                : ShareTransport.NINE_P;
     }
 
     /** The transport of an existing share, from its storage id. */
@@ -155,22 +163,15 @@ final class VmShares {
     String share(Path dir, boolean readOnly, HostWatch watch, String onlyName) throws IOException {
         ShareTransport transport = transport();
         int n = counter.incrementAndGet();
-        ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW, AgentProtocol.REPLAY_UID);
         boolean watched = watch != null && !readOnly;
         String storageId = (transport == ShareTransport.VIRTIO_FS ? VIRTIO_FS_PREFIX : NINE_P_PREFIX) + n;
-        Link link;
-        try {
-            link = transport == ShareTransport.VIRTIO_FS ? plugVirtioFs(storageId, fs, readOnly)
-                    : serveNineP(PORT_PREFIX + n, vm.hotplugChannel(PORT_PREFIX + n), dir, fs, readOnly);
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(fs);
-            throw e;
-        }
-        shares.put(storageId, new Share(link, fs, new AtomicReference<>()));
+        Link link = transport == ShareTransport.VIRTIO_FS ? plugVirtioFs(storageId, dir, readOnly)
+                : serveNineP(PORT_PREFIX + n, () -> vm.hotplugChannel(PORT_PREFIX + n), dir, readOnly);
+        shares.put(storageId, new Share(link, new AtomicReference<>()));
         try {
             link.mount(agent, storageId, readOnly, watched && onlyName == null);
             if (watched) {
-                watch(storageId, fs, dir, watch, onlyName);
+                watch(storageId, link.target(), dir, watch, onlyName);
             }
         } catch (AgentException e) {
             unplug(storageId);
@@ -182,34 +183,40 @@ final class VmShares {
     }
 
     /** The virtio-fs device's back-end listens first: QEMU connects and negotiates during the plug. */
-    private VirtioFsLink plugVirtioFs(String tag, ReplayingFileSystem fs, boolean readOnly) throws IOException {
-        VirtioFsServer server = VirtioFsServer.listen(vm.filesystemSocket(tag), tag, fs, readOnly);
-        server.start(vmName + "-" + tag).exceptionally(e -> {
-            LOG.log(System.Logger.Level.WARNING, vmName + ": virtio-fs " + tag + " stopped: " + e.getMessage());
-            return null;
-        });
+    private VirtioFsLink plugVirtioFs(String tag, Path dir, boolean readOnly) throws IOException {
+        VirtioFsBackends.ServedShare served = sharing.virtioFs().serve(new VirtioFsBackends.ShareSpec(vmName, tag,
+                vm.filesystemSocket(tag), dir, readOnly, AgentProtocol.REPLAY_UID, ECHO_WINDOW));
         try {
             vm.hotplugFilesystem(tag);
         } catch (IOException | RuntimeException e) {
-            server.close();
+            served.close();
             throw e;
         }
-        return new VirtioFsLink(tag, server);
+        return new VirtioFsLink(tag, served);
     }
 
-    private static NinePLink serveNineP(String port, dev.skiff.vm.channel.Channel channel, Path dir,
-            ReplayingFileSystem fs, boolean readOnly) throws IOException {
-        SocketChannel ch = (SocketChannel) channel.connect();
-        Server server = new Server(new Export(dir.toString(), fs, readOnly, null));
-        return new NinePLink(port, ch, server.start(ch));
+    /** A port's channel: a new one hot-plugged, or one an earlier daemon plugged. */
+    private interface PortSource {
+        dev.skiff.vm.channel.Channel get() throws IOException;
+    }
+
+    private static NinePLink serveNineP(String port, PortSource source, Path dir, boolean readOnly) throws IOException {
+        ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW, AgentProtocol.REPLAY_UID);
+        try {
+            SocketChannel ch = (SocketChannel) source.get().connect();
+            Server server = new Server(new Export(dir.toString(), fs, readOnly, null));
+            return new NinePLink(port, ch, server.start(ch), fs);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(fs);
+            throw e;
+        }
     }
 
     /** See {@link UtilityVm#reshare}. */
     void reshare(String storageId, Path dir, boolean readOnly, HostWatch watch, String onlyName) throws IOException {
-        if (storageId.startsWith(VIRTIO_FS_PREFIX)) {
-            // QEMU 7.2's vhost-user-fs cannot take a new back-end: the guest's mount died with the old daemon
-            throw new IOException("storage " + storageId + " was served over virtio-fs by the daemon that ended; "
-                    + "its mount cannot be served again (restart the container)");
+        if (storageId.startsWith(VIRTIO_FS_PREFIX) && !shares.containsKey(storageId)) {
+            readopt(storageId, dir, readOnly, watch, onlyName);
+            return;
         }
         if (!storageId.startsWith(NINE_P_PREFIX) || shares.containsKey(storageId)) {
             throw new IOException("storage " + storageId + " is not a share of an earlier daemon in VM " + vmName);
@@ -218,26 +225,43 @@ final class VmShares {
         if (!vm.hotpluggedChannels().contains(port)) {
             throw new IOException("VM " + vmName + " no longer has port " + port + " for storage " + storageId);
         }
-        ReplayingFileSystem fs = new ReplayingFileSystem(new Passthrough(dir), ECHO_WINDOW, AgentProtocol.REPLAY_UID);
-        try {
-            shares.put(storageId, new Share(serveNineP(port, vm.channel(port), dir, fs, readOnly), fs, new AtomicReference<>()));
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(fs);
-            throw e;
-        }
+        NinePLink link = serveNineP(port, () -> vm.channel(port), dir, readOnly);
+        shares.put(storageId, new Share(link, new AtomicReference<>()));
         if (watch != null && !readOnly) {
-            watch(storageId, fs, dir, watch, onlyName);
+            watch(storageId, link.target(), dir, watch, onlyName);
         }
     }
 
-    private void watch(String storageId, ReplayingFileSystem fs, Path dir, HostWatch watch, String onlyName) throws IOException {
-        shares.get(storageId).watching().set(watch.watch(dir, onlyName, fs.ownChanges(),
-                changes -> replay(storageId, fs, changes)));
+    /**
+     * A virtio-fs share an earlier daemon made: its back-end lives on in the share host, serving
+     * the guest's mount all along; this daemon takes it up (to release it later) and watches its
+     * folder again. A back-end that ended with its daemon (an in-process one) is refused.
+     */
+    private void readopt(String storageId, Path dir, boolean readOnly, HostWatch watch, String onlyName) throws IOException {
+        if (!vm.hotpluggedFilesystems().contains(storageId)) {
+            throw new IOException("VM " + vmName + " no longer has the virtio-fs device of storage " + storageId
+                    + "; restart the container");
+        }
+        VirtioFsBackends.ServedShare served = sharing.virtioFs().adopt(vmName, storageId);
+        if (!served.dir().toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize()) || served.readOnly() != readOnly) {
+            throw new IOException("virtio-fs storage " + storageId + " of VM " + vmName + " serves " + served.dir()
+                    + (served.readOnly() ? " (read-only)" : "") + ", not " + dir + (readOnly ? " (read-only)" : ""));
+        }
+        VirtioFsLink link = new VirtioFsLink(storageId, served);
+        shares.put(storageId, new Share(link, new AtomicReference<>()));
+        if (watch != null && !readOnly) {
+            watch(storageId, link.target(), dir, watch, onlyName);
+        }
+    }
+
+    private void watch(String storageId, ReplayTarget target, Path dir, HostWatch watch, String onlyName) throws IOException {
+        shares.get(storageId).watching().set(watch.watch(dir, onlyName, target.echoes(),
+                changes -> replay(storageId, target, changes)));
     }
 
     /** Has the guest perform host changes again through its mount of a share, the server expecting each. */
-    private void replay(String storageId, ReplayingFileSystem fs, List<HostChange> changes) throws AgentException {
-        try (ReplayingFileSystem.Replay expected = fs.expect(changes)) {
+    private void replay(String storageId, ReplayTarget target, List<HostChange> changes) throws AgentException, IOException {
+        try (ReplayTarget.Expectation expected = target.expect(changes)) {
             List<FileChange> todo = new ArrayList<>();
             for (HostChange c : changes) {
                 if (!expected.skipped().contains(c)) {
@@ -290,7 +314,6 @@ final class VmShares {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, vmName + ": " + storageId + " stays plugged: " + e.getMessage());
         }
-        closeQuietly(share.fs());
     }
 
     private void unplugEarlier(String storageId) {
@@ -300,11 +323,23 @@ final class VmShares {
                 if (vm.hotpluggedChannels().contains(port)) {
                     vm.unplugChannel(port);
                 }
-            } else if (storageId.startsWith(VIRTIO_FS_PREFIX) && vm.hotpluggedFilesystems().contains(storageId)) {
-                vm.unplugFilesystem(storageId);
+            } else if (storageId.startsWith(VIRTIO_FS_PREFIX)) {
+                if (vm.hotpluggedFilesystems().contains(storageId)) {
+                    vm.unplugFilesystem(storageId);
+                }
+                releaseEarlierBackend(storageId);
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, vmName + ": " + storageId + " stays plugged: " + e.getMessage());
+        }
+    }
+
+    /** The back-end of an earlier daemon's virtio-fs share, where one outlived its daemon (in the share host). */
+    private void releaseEarlierBackend(String storageId) {
+        try {
+            sharing.virtioFs().adopt(vmName, storageId).close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, vmName + ": " + storageId + " has no back-end left: " + e.getMessage());
         }
     }
 

@@ -55,7 +55,7 @@ class AttachedLayersTest {
             agent.addLayer("layer-" + d.substring(7, 39), serial, "erofs");
         }
 
-        UtilityVm u = UtilityVm.attached(vm, agent, "boot", ShareTransport.NINE_P); // as LiveRestore does, then its containers:
+        UtilityVm u = UtilityVm.attached(vm, agent, "boot", FileSharing.ninePOnly()); // as LiveRestore does, then its containers:
         u.useLayers("c1", List.of(USED));
         assertEquals(1, u.layerUsers(USED));
 

@@ -8,6 +8,7 @@ import dev.skiff.agent.api.GuestPaths;
 import dev.skiff.agent.client.AgentClient;
 import dev.skiff.engine.testing.FakeVm;
 import dev.skiff.engine.testing.FakeVmDriver;
+import dev.skiff.virtiofs.host.InProcessBackends;
 import dev.skiff.vm.VmConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Which transport a share gets: virtio-fs only where the daemon prefers it and the VM's RAM is
  * shared memory, 9P otherwise (a VM an older daemon booted, another host); the storage id says
- * which, for inspect and for a later daemon; a virtio-fs share of an earlier daemon is refused
- * again with what to do, where a 9P one is served again.
+ * which, for inspect and for a later daemon; a virtio-fs share whose device or back-end is gone
+ * is refused with what to do (the share host's own tests cover one taken up again).
  */
 class VmSharesTest {
     @TempDir
@@ -43,7 +44,7 @@ class VmSharesTest {
         vm = new FakeVmDriver(dir.resolve("v")).start(VmConfig.of(Placement.SHARED_NAME, dir.resolve("k"), dir.resolve("i"),
                 List.of(), List.of(), List.of(GuestPaths.AGENT_PORT)));
         agent = AgentClient.over(vm.channel(GuestPaths.AGENT_PORT).connect());
-        return new VmShares(vm.name(), vm, agent, preferred);
+        return new VmShares(vm.name(), vm, agent, new FileSharing(preferred, new InProcessBackends()));
     }
 
     @Test
@@ -72,7 +73,7 @@ class VmSharesTest {
     }
 
     @Test
-    void aVirtioFsShareOfAnEarlierDaemonIsRefusedWithWhatToDo() throws Exception {
+    void aVirtioFsShareWhoseDeviceIsGoneIsRefusedWithWhatToDo() throws Exception {
         VmShares s = shares(ShareTransport.VIRTIO_FS);
         IOException e = assertThrows(IOException.class, () -> s.reshare("vfs-1", dir, false, null, null));
         assertTrue(e.getMessage().contains("restart the container"), e.getMessage());

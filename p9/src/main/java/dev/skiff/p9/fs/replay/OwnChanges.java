@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * not see twice. Bounded: past {@link #MAX} entries, old ones are pruned first, and if all are
  * recent the oldest half goes (an echo may then reach the guest: a harmless extra event).
  */
-public final class OwnChanges {
+public final class OwnChanges implements Echoes {
     static final int MAX = 16_384;
     private final long windowNanos;
     private final ConcurrentHashMap<Object, Long> seen = new ConcurrentHashMap<>();
@@ -57,16 +57,19 @@ public final class OwnChanges {
     }
 
     /** Whether this server made entry {@code name} of the directory (dev, ino) within the window. */
+    @Override
     public boolean addedName(long dirDev, long dirIno, String name) {
         return recent(new Added(new Name(dirDev, dirIno, name)));
     }
 
     /** Whether this server removed entry {@code name} of the directory (dev, ino) within the window. */
+    @Override
     public boolean removedName(long dirDev, long dirIno, String name) {
         return recent(new Removed(new Name(dirDev, dirIno, name)));
     }
 
     /** Whether this server changed the file (dev, ino), its content or attributes, within the window. */
+    @Override
     public boolean changedFile(long dev, long ino) {
         return recent(new File(dev, ino));
     }

@@ -43,7 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * with EEXIST in the guest's VFS, and that one IN_CREATE is not raised (the same goes for a gone
  * name looked up before its replayed unlink). The file's content is never hidden from anyone.
  */
-public final class ReplayingFileSystem implements FileSystem {
+public final class ReplayingFileSystem implements FileSystem, ReplayTarget {
     /** A phantom's inode number: above the 48 bits qids keep for real inodes, one for all phantoms. */
     static final long PHANTOM_INO = (1L << 48) - 1;
 
@@ -75,6 +75,11 @@ public final class ReplayingFileSystem implements FileSystem {
         return own;
     }
 
+    @Override
+    public Echoes echoes() {
+        return own;
+    }
+
     /** What one expectation lets through, once. */
     private enum Op {
         CREATE, UNLINK, RENAME_FROM, RENAME_TO, SETATTR, OPEN_WRITE,
@@ -97,6 +102,7 @@ public final class ReplayingFileSystem implements FileSystem {
      * the guest did not do. Changes whose paths no longer resolve (the host moved on) are skipped
      * and reported by {@link Replay#skipped()}.
      */
+    @Override
     public Replay expect(List<HostChange> changes) {
         Replay r = new Replay();
         for (HostChange c : changes) {
@@ -146,10 +152,11 @@ public final class ReplayingFileSystem implements FileSystem {
     }
 
     /** The replay of one batch of changes; see {@link #expect}. */
-    public final class Replay implements AutoCloseable {
+    public final class Replay implements Expectation {
         private final List<Object> keys = new ArrayList<>();
         private final List<HostChange> skipped = new ArrayList<>();
 
+        @Override
         public List<HostChange> skipped() {
             return skipped;
         }
