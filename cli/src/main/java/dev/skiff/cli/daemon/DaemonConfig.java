@@ -24,7 +24,8 @@ import java.util.TreeSet;
  * @param vmPool dedicated VMs kept booted ahead of need (Skiff's own key, {@code dedicated-vm-pool};
  *     default 0: each dedicated VM boots for its container, and no VM runs before one is asked for)
  * @param fileSharing how bind mounts and volumes reach the VMs (Skiff's own key, {@code file-sharing},
- *     after Docker Desktop's setting of that name: {@code "9p"}, the default, or {@code "virtiofs"})
+ *     after Docker Desktop's setting of that name: {@code "virtiofs"}, the default, used where a VM's
+ *     RAM is shared memory and 9P elsewhere, or {@code "9p"} everywhere)
  */
 public record DaemonConfig(RegistryConfig registries, int maxConcurrentDownloads, int vmPool, ShareTransport fileSharing) {
     private static final Set<String> KNOWN = Set.of("registry-mirrors", "insecure-registries",
@@ -52,7 +53,7 @@ public record DaemonConfig(RegistryConfig registries, int maxConcurrentDownloads
         Path certs = file.resolveSibling("certs.d");
         if (bytes.length == 0) {
             return new DaemonConfig(new RegistryConfig(d.mirrors(), d.insecureRegistries(), certs,
-                    d.maxDownloadAttempts(), d.connectTimeout(), d.idleTimeout()), 3, 0, ShareTransport.NINE_P);
+                    d.maxDownloadAttempts(), d.connectTimeout(), d.idleTimeout()), 3, 0, ShareTransport.VIRTIO_FS);
         }
         JsonNode root;
         try {
@@ -124,7 +125,7 @@ public record DaemonConfig(RegistryConfig registries, int maxConcurrentDownloads
     private static ShareTransport fileSharing(JsonNode root, Path file) throws IOException {
         JsonNode v = root.get("file-sharing");
         if (v == null || v.isNull()) {
-            return ShareTransport.NINE_P;
+            return ShareTransport.VIRTIO_FS;
         }
         try {
             if (!v.isTextual()) {

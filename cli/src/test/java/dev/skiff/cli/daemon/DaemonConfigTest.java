@@ -38,9 +38,10 @@ class DaemonConfigTest {
     }
 
     @Test
-    void fileSharingIsNineP_UnlessVirtioFsIsAsked() throws IOException {
-        assertEquals(dev.skiff.engine.placement.ShareTransport.NINE_P, DaemonConfig.load(dir.resolve("none.json")).fileSharing());
+    void fileSharingIsVirtioFsUnlessNinePIsAsked() throws IOException {
+        assertEquals(dev.skiff.engine.placement.ShareTransport.VIRTIO_FS, DaemonConfig.load(dir.resolve("none.json")).fileSharing());
         assertEquals(dev.skiff.engine.placement.ShareTransport.VIRTIO_FS, parse("{\"file-sharing\": \"virtiofs\"}").fileSharing());
+        assertEquals(dev.skiff.engine.placement.ShareTransport.VIRTIO_FS, parse("{}").fileSharing());
         assertEquals(dev.skiff.engine.placement.ShareTransport.NINE_P, parse("{\"file-sharing\": \"9p\"}").fileSharing());
         for (String bad : List.of("\"virtio-fs\"", "1", "\"\"")) {
             String message = assertThrows(IOException.class, () -> parse("{\"file-sharing\": " + bad + "}")).getMessage();

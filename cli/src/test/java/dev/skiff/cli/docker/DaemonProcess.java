@@ -52,6 +52,16 @@ final class DaemonProcess {
         return process.pid();
     }
 
+    /** The virtio-fs share host's process id, from the pid file beside its socket; -1 if it is not running. */
+    long shareHostPid() throws IOException {
+        Path pid = base.resolve("run/virtiofs-host.sock.pid");
+        try {
+            return Long.parseLong(Files.readString(pid).trim());
+        } catch (java.nio.file.NoSuchFileException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /** Starts the daemon and waits until docker version answers through it. */
     void start() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));

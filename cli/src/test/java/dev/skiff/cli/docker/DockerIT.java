@@ -58,7 +58,7 @@ class DockerIT {
             }
         }
         daemon.stop();
-        long shareHost = DockerVirtioFsIT.shareHostPid(base); // it would exit once idle; not after the test's end
+        long shareHost = daemon.shareHostPid(); // it would exit once idle; not after the test's end
         if (shareHost > 0) {
             ProcessHandle.of(shareHost).ifPresent(ProcessHandle::destroyForcibly);
         }

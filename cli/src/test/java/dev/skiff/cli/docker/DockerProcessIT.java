@@ -247,8 +247,8 @@ class DockerProcessIT extends DaemonIT {
 
     /**
      * Live restore of a paused container: its VM and frozen cgroup outlive the daemon, and the new
-     * daemon reports it paused from its record. The counter is in the container's own /tmp, not on a
-     * bind mount, whose 9P session does not survive the daemon (see the README).
+     * daemon reports it paused from its record. The counter is in the container's own /tmp: what is
+     * checked is the container's state, not a bind mount's (BindTransportTests has those).
      */
     @Test
     @Order(5)
