@@ -135,6 +135,12 @@ public interface Vm extends AutoCloseable {
         throw new VmException("VM " + name() + " has no virtio-fs device " + tag);
     }
 
+    /**
+     * How many virtio-fs devices a VM takes at once: they sit on a PCI bridge of their own, whose
+     * hot-plug controller (SHPC) has 31 slots.
+     */
+    int FILESYSTEM_SLOTS = 31;
+
     /** The tags of the virtio-fs devices plugged in, as {@link #hotpluggedDisks()}. */
     default java.util.List<String> hotpluggedFilesystems() {
         return java.util.List.of();

@@ -55,6 +55,9 @@ final class VmShares {
     private final FileSharing sharing;
     private final Map<String, Share> shares = new ConcurrentHashMap<>();
     private final AtomicInteger counter = new AtomicInteger();
+    private final Object slots = new Object();
+    /** virtio-fs devices being plugged, not yet in the VM's record; guarded by {@link #slots}. */
+    private int plugging;
 
     /** How one share reaches the guest: a server and the device the guest mounts. */
     private sealed interface Link {
@@ -159,14 +162,43 @@ final class VmShares {
         return storageId.startsWith(VIRTIO_FS_PREFIX) ? ShareTransport.VIRTIO_FS : ShareTransport.NINE_P;
     }
 
+    /**
+     * The transport for a new share, a virtio-fs slot taken if it is virtio-fs: past the bridge's
+     * {@link Vm#FILESYSTEM_SLOTS} devices a VM's further shares go over 9P (128 ports) instead of failing.
+     */
+    private ShareTransport reserveTransport() {
+        if (transport() != ShareTransport.VIRTIO_FS) {
+            return ShareTransport.NINE_P;
+        }
+        synchronized (slots) {
+            if (vm.hotpluggedFilesystems().size() + plugging >= Vm.FILESYSTEM_SLOTS) {
+                LOG.log(System.Logger.Level.INFO, vmName + ": all " + Vm.FILESYSTEM_SLOTS
+                        + " virtio-fs slots in use; this share goes over 9P");
+                return ShareTransport.NINE_P;
+            }
+            plugging++;
+            return ShareTransport.VIRTIO_FS;
+        }
+    }
+
     /** See {@link UtilityVm#share}. */
     String share(Path dir, boolean readOnly, HostWatch watch, String onlyName) throws IOException {
-        ShareTransport transport = transport();
+        ShareTransport transport = reserveTransport();
         int n = counter.incrementAndGet();
         boolean watched = watch != null && !readOnly;
         String storageId = (transport == ShareTransport.VIRTIO_FS ? VIRTIO_FS_PREFIX : NINE_P_PREFIX) + n;
-        Link link = transport == ShareTransport.VIRTIO_FS ? plugVirtioFs(storageId, dir, readOnly)
-                : serveNineP(PORT_PREFIX + n, () -> vm.hotplugChannel(PORT_PREFIX + n), dir, readOnly);
+        Link link;
+        if (transport == ShareTransport.VIRTIO_FS) {
+            try {
+                link = plugVirtioFs(storageId, dir, readOnly);
+            } finally {
+                synchronized (slots) {
+                    plugging--; // in the VM's record now, or not plugged
+                }
+            }
+        } else {
+            link = serveNineP(PORT_PREFIX + n, () -> vm.hotplugChannel(PORT_PREFIX + n), dir, readOnly);
+        }
         shares.put(storageId, new Share(link, new AtomicReference<>()));
         try {
             link.mount(agent, storageId, readOnly, watched && onlyName == null);

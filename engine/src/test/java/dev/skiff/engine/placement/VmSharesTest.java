@@ -61,6 +61,27 @@ class VmSharesTest {
     }
 
     @Test
+    void pastTheVirtioFsSlotsSharesGoOverNinePAndBackWhenOneIsFree() throws Exception {
+        VmShares s = shares(ShareTransport.VIRTIO_FS);
+        vm.shareMemory();
+        assertEquals(ShareTransport.VIRTIO_FS, s.transport());
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < dev.skiff.vm.Vm.FILESYSTEM_SLOTS; i++) {
+            ids.add(s.share(Files.createDirectories(dir.resolve("f" + i)), false, null, null));
+        }
+        assertTrue(ids.stream().allMatch(id -> id.startsWith("vfs-")), ids.toString());
+        assertEquals(dev.skiff.vm.Vm.FILESYSTEM_SLOTS, vm.hotpluggedFilesystems().size());
+        String overflow = s.share(Files.createDirectories(dir.resolve("more")), false, null, null);
+        assertTrue(overflow.startsWith("share-"), "the bridge is full: 9P, not a failed start: " + overflow);
+        s.unplug(ids.getFirst());
+        String again = s.share(Files.createDirectories(dir.resolve("again")), false, null, null);
+        assertTrue(again.startsWith("vfs-"), "a slot was freed: " + again);
+        s.closeAll();
+        assertEquals(List.of(), vm.hotpluggedFilesystems());
+        assertEquals(List.of(), vm.hotpluggedChannels());
+    }
+
+    @Test
     void storageIdsNameTheirTransport() {
         assertEquals(ShareTransport.VIRTIO_FS, VmShares.transportOf("vfs-3"));
         assertEquals(ShareTransport.NINE_P, VmShares.transportOf("share-3"));

@@ -267,6 +267,50 @@ public final class FakeVm implements Vm {
         return List.copyOf(channels);
     }
 
+    private volatile boolean sharedMemory;
+    private final List<String> filesystems = new CopyOnWriteArrayList<>();
+
+    /**
+     * Makes this VM's RAM count as shared memory, so that virtio-fs devices plug: recorded, with
+     * the real bridge's number of slots, though nothing connects to their back-ends.
+     */
+    public void shareMemory() {
+        sharedMemory = true;
+    }
+
+    @Override
+    public boolean sharedMemory() {
+        return sharedMemory;
+    }
+
+    @Override
+    public Path filesystemSocket(String tag) {
+        return dir.resolve("fs-" + tag + ".sock");
+    }
+
+    @Override
+    public synchronized void hotplugFilesystem(String tag) throws IOException {
+        if (!sharedMemory) {
+            throw new VmException("VM " + name() + " cannot take virtio-fs devices: its RAM is not shared memory");
+        }
+        if (filesystems.size() >= Vm.FILESYSTEM_SLOTS) {
+            throw new VmException("VM " + name() + ": no free slot for virtio-fs " + tag);
+        }
+        filesystems.add(tag);
+    }
+
+    @Override
+    public void unplugFilesystem(String tag) throws IOException {
+        if (!filesystems.remove(tag)) {
+            throw new VmException("VM " + name() + " has no virtio-fs device " + tag);
+        }
+    }
+
+    @Override
+    public List<String> hotpluggedFilesystems() {
+        return List.copyOf(filesystems);
+    }
+
     @Override
     public void detach() {
         if (exit.isDone()) {

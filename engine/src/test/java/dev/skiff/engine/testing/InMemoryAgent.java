@@ -451,6 +451,7 @@ public final class InMemoryAgent implements AutoCloseable {
             case LAYER -> "layer " + q.getLayer().getSerial();
             case SCRATCH -> "scratch " + q.getScratch().getSerial();
             case SHARE -> "share " + q.getShare().getPort();
+            case VIRTIOFS -> "virtio-fs " + q.getVirtiofs().getTag();
             case SOCKET -> "socket " + q.getSocket().getHost() + ":" + q.getSocket().getPort();
             default -> throw new TtrpcException(Code.INVALID_ARGUMENT, "storage " + q.getId() + " has no source");
         };

@@ -38,6 +38,8 @@ public final class ShareHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.skiff.virtiofs.host");
     /** More daemons than this connected at once is a fault (one daemon, and a restarted one, connect). */
     static final int MAX_CONNECTIONS = 16;
+    /** How long to wait after a failed accept (as Go's net/http does) before accepting again. */
+    private static final Duration ACCEPT_BACKOFF = Duration.ofMillis(100);
 
     private record Key(String vm, String tag) {}
 
@@ -95,6 +97,16 @@ public final class ShareHost implements AutoCloseable {
                     c = listener.accept();
                 } catch (ClosedChannelException e) {
                     break;
+                } catch (IOException e) {
+                    // out of descriptors, say: the shares being served must not end for it
+                    LOG.log(System.Logger.Level.WARNING, "control socket accept failed: " + e.getMessage()
+                            + "; retrying in " + ACCEPT_BACKOFF.toMillis() + " ms");
+                    try {
+                        Thread.sleep(ACCEPT_BACKOFF);
+                    } catch (InterruptedException ie) {
+                        break;
+                    }
+                    continue;
                 }
                 if (connections.incrementAndGet() > MAX_CONNECTIONS) {
                     connections.decrementAndGet();
