@@ -115,8 +115,9 @@ final class ExecApi {
                 } catch (AgentException ex) {
                     code = 255;
                 }
-                ProcessOutput.drain(readers, e.output);
-                e.exit.complete(code);
+                ProcessOutput.awaitReaders(readers);
+                e.exit.complete(code); // before the end of the output, after which clients inspect
+                e.output.end();
                 ended(c, e);
             });
         } catch (AgentException ex) {

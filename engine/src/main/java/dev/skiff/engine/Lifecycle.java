@@ -268,7 +268,7 @@ final class Lifecycle {
             code = 255;
             why = e.vmGone() ? "the container's VM stopped or died" : e.getMessage();
         }
-        ProcessOutput.drain(readers, c.output);
+        ProcessOutput.awaitReaders(readers);
         health.stopped(c); // before the exit is known, so a start that follows it begins a new monitor
         // A dedicated VM lives as long as its container runs. It leaves the table before the exit is
         // known: a docker start right after the exit (docker run then start, a restart policy) must
@@ -287,6 +287,7 @@ final class Lifecycle {
             }
         }
         c.exited(code, why, restart); // "restarting" from here until the policy's start ends
+        c.output.end(); // after the exit is recorded: a client whose attach ends inspects the container next
         // "die" as soon as the exit is known, as dockerd: a client that saw the container exited
         // (inspect, wait) finds the event, whatever the network's teardown in the VM takes after
         Map<String, String> died = new LinkedHashMap<>(Engine.attributes(c));

@@ -60,8 +60,13 @@ public final class ProcessOutput {
         return readers;
     }
 
-    /** After an exit: lets the readers finish (bounded), then tells attached clients the end. */
-    public static void drain(List<Thread> readers, OutputHub hub) {
+    /**
+     * After an exit: lets the readers finish (bounded). The caller records the exit code and only then
+     * ends the hub: a client whose attached stream ends asks for the code next (docker exec, Testcontainers'
+     * execInContainer inspect the exec right away), so it must be there when the stream ends, as in moby,
+     * which sets an exec's exit code before it closes its streams.
+     */
+    public static void awaitReaders(List<Thread> readers) {
         for (Thread t : readers) {
             try {
                 t.join(DRAIN);
@@ -69,6 +74,5 @@ public final class ProcessOutput {
                 Thread.currentThread().interrupt();
             }
         }
-        hub.end();
     }
 }
