@@ -42,10 +42,11 @@ class AgentServiceTest {
     private Server server;
     private Client raw;
     private AgentClient agent;
+    private Path dir;
 
     @BeforeEach
     void serve() throws Exception {
-        Path dir = Files.createTempDirectory("agent-test");
+        dir = Files.createTempDirectory("agent-test");
         Path sock = dir.resolve("agent.sock");
         ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         listener.bind(UnixDomainSocketAddress.of(sock));
@@ -60,6 +61,12 @@ class AgentServiceTest {
         agent.close();
         raw.close();
         server.close();
+        try {
+            Files.deleteIfExists(dir.resolve("agent.sock"));
+            Files.deleteIfExists(dir);
+        } catch (java.io.IOException e) {
+            // the socket's folder under /tmp: left for the system's cleanup
+        }
     }
 
     private void stillServing() throws Exception {

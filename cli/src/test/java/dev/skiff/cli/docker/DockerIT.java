@@ -60,7 +60,7 @@ class DockerIT {
         daemon.stop();
         long shareHost = daemon.shareHostPid(); // it would exit once idle; not after the test's end
         if (shareHost > 0) {
-            ProcessHandle.of(shareHost).ifPresent(ProcessHandle::destroyForcibly);
+            ProcessHandle.of(shareHost).ifPresent(DockerIT::killAndReap);
         }
         Path vms = base.resolve("run/vm");
         if (Files.isDirectory(vms)) {
@@ -74,11 +74,26 @@ class DockerIT {
                         }
                         String pid = props.getProperty("qemu.pid");
                         if (pid != null) {
-                            ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
+                            ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(DockerIT::killAndReap);
                         }
                     }
                 }
             }
+        }
+        // The daemon's folders (images, layer disks, logs) go with the test: failures quote the log's tail.
+        try (var all = Files.walk(base)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static void killAndReap(ProcessHandle p) {
+        p.destroyForcibly();
+        try {
+            p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // not gone in time: its folder is deleted under it, which Linux allows
         }
     }
 

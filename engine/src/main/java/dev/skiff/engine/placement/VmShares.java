@@ -369,9 +369,9 @@ final class VmShares {
     /** The back-end of an earlier daemon's virtio-fs share, where one outlived its daemon (in the share host). */
     private void releaseEarlierBackend(String storageId) {
         try {
-            sharing.virtioFs().adopt(vmName, storageId).close();
+            sharing.virtioFs().releaseEarlier(vmName, storageId);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, vmName + ": " + storageId + " has no back-end left: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, vmName + ": " + storageId + "'s back-end not released: " + e.getMessage());
         }
     }
 

@@ -42,6 +42,11 @@ public final class InProcessBackends implements VirtioFsBackends {
                 + "its mount cannot be served again (restart the container)");
     }
 
+    @Override
+    public void releaseEarlier(String vm, String tag) {
+        // an earlier process's back-ends ended with it
+    }
+
     /** A share served here; its file system closes once its session has ended and it is closed. */
     public static final class Served implements ServedShare {
         private final ShareSpec spec;

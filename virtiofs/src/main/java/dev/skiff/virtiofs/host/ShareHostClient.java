@@ -64,6 +64,16 @@ public final class ShareHostClient implements VirtioFsBackends, AutoCloseable {
         return new Remote(vm, tag, Path.of(i.dir()), i.readOnly());
     }
 
+    @Override
+    public void releaseEarlier(String vm, String tag) throws IOException {
+        synchronized (this) {
+            if (channel == null && !tryConnect()) {
+                return; // no share host runs, so none serves the share: nothing to start one for
+            }
+        }
+        as(call(new Release(vm, tag)), Done.class);
+    }
+
     /** Every share the host serves (for tests and diagnostics). */
     public List<ShareInfo> list() throws IOException {
         return as(call(new ListShares()), Shares.class).shares();

@@ -23,6 +23,12 @@ public interface VirtioFsBackends {
     ServedShare adopt(String vm, String tag) throws IOException;
 
     /**
+     * Ends the back-end an earlier daemon left serving this VM's device {@code tag}, if one still
+     * serves it. Starts nothing: with no back-ends running there is nothing to end.
+     */
+    void releaseEarlier(String vm, String tag) throws IOException;
+
+    /**
      * One folder served to one VM's virtio-fs device.
      *
      * @param vm         the VM's name, unique among the daemon's VMs

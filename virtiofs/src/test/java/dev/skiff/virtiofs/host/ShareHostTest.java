@@ -90,7 +90,23 @@ class ShareHostTest {
             s.close();
             assertEquals(List.of(), second.list(), "released");
             assertThrows(IOException.class, () -> second.adopt("vm1", "vfs-1"));
+
+            second.serve(spec("vfs-2", export));
         }
+        try (ShareHostClient third = client()) { // a restarted daemon ending a share it finds unplugged
+            third.releaseEarlier("vm1", "vfs-2");
+            assertEquals(List.of(), third.list(), "released without being adopted");
+            third.releaseEarlier("vm1", "vfs-9"); // none such: nothing to do
+        }
+    }
+
+    @Test
+    void releasingAnEarlierShareStartsNoHost() throws Exception {
+        Path marker = tmp.resolve("started");
+        try (ShareHostClient c = new ShareHostClient(control(), List.of("touch", marker.toString()), tmp.resolve("host.log"))) {
+            c.releaseEarlier("vm1", "vfs-1"); // no host listens, so no back-end of an earlier daemon is left
+        }
+        assertFalse(Files.exists(marker), "a host was started only to find nothing to release");
     }
 
     @Test
