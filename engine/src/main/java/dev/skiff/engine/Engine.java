@@ -224,7 +224,10 @@ public final class Engine implements Backend, AutoCloseable {
         }
         ImageConfig ic = image.config();
         ContainerConfig config = ContainerConfig.resolve(spec, ic);
-        CreateSpec stored = config.spec().withBinds(volumeApi.bind(config.spec().binds(), ic.volumes(), image.id()));
+        // An image's VOLUME where the container mounts a tmpfs gets no volume: the tmpfs is mounted there (as moby)
+        Map<String, String> tmpfs = spec.hostOptionsOrDefault().tmpfs();
+        List<String> imageVolumes = ic.volumes().stream().filter(v -> !tmpfs.containsKey(v)).toList();
+        CreateSpec stored = config.spec().withBinds(volumeApi.bind(config.spec().binds(), imageVolumes, image.id()));
         try {
             Container c = table.register(name, (id, finalName) -> {
                 String hostname = ContainerConfig.nonEmpty(stored.hostname(), id.substring(0, 12));

@@ -13,6 +13,7 @@ import dev.skiff.engine.container.ContainerTable;
 import dev.skiff.engine.container.Exec;
 import dev.skiff.engine.container.Frame;
 import dev.skiff.engine.container.HealthMonitor;
+import dev.skiff.engine.container.HostRuntime;
 import dev.skiff.engine.container.ProcessOutput;
 import dev.skiff.engine.placement.UtilityVm;
 import dev.skiff.ttrpc.Code;
@@ -99,8 +100,9 @@ final class ExecApi {
             env.put(kv.split("=", 2)[0], kv);
         }
         int[] user = ContainerConfig.parseUser(ContainerConfig.nonEmpty(e.spec.user(), c.uid + ":" + c.gid));
-        OciSpec.Process process = new OciSpec.Process(e.spec.cmd(), List.copyOf(env.values()),
-                ContainerConfig.nonEmpty(e.spec.workingDir(), c.cwd), e.spec.tty(), user[0], user[1]);
+        OciSpec.Process process = HostRuntime.limits(new OciSpec.Process(e.spec.cmd(), List.copyOf(env.values()),
+                ContainerConfig.nonEmpty(e.spec.workingDir(), c.cwd), e.spec.tty(), user[0], user[1]),
+                c.spec.hostOptionsOrDefault());
         AgentClient agent = vm.agent();
         try {
             e.pid = agent.exec(c.id, e.id, process.toJson(), AgentClient.stdio(e.spec.tty(), e.spec.attachStdin()));

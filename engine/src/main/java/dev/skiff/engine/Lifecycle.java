@@ -6,7 +6,9 @@ import dev.skiff.agent.client.OciSpec;
 import dev.skiff.engine.api.Backend;
 import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.api.Events;
+import dev.skiff.engine.api.HostOptions;
 import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.HostRuntime;
 import dev.skiff.engine.container.Status;
 import dev.skiff.engine.container.ContainerStore;
 import dev.skiff.engine.container.ContainerTable;
@@ -128,7 +130,7 @@ final class Lifecycle {
             Container joined = joinTarget(c);
             vm = table.vm(c.id);
             if (vm == null || !vm.alive()) {
-                vm = placement.acquire(c.id, c.dedicated());
+                vm = placement.acquire(c.id, c.dedicated(), c.spec.hostOptionsOrDefault().memory());
                 table.place(c.id, vm);
             }
             steps.done("vm");
@@ -151,7 +153,9 @@ final class Lifecycle {
             c.shares.clear();
             List<OciSpec.Bind> binds = bindMounts.attach(vm, c.spec.binds(), c.shares);
             steps.done("binds");
-            OciSpec.Process process = new OciSpec.Process(c.args, c.env, c.cwd, c.spec.tty(), c.uid, c.gid);
+            HostOptions options = c.spec.hostOptionsOrDefault();
+            OciSpec.Process process = HostRuntime.limits(
+                    new OciSpec.Process(c.args, c.env, c.cwd, c.spec.tty(), c.uid, c.gid), options);
             Networking.Attached net;
             if (joined != null) {
                 String theirs;
@@ -168,7 +172,7 @@ final class Lifecycle {
                 c.forwards = net.forwards();
             }
             steps.done("network");
-            byte[] spec = OciSpec.build(c.id, c.hostname, process, binds, net.oci());
+            byte[] spec = OciSpec.build(c.id, c.hostname, process, binds, net.oci(), HostRuntime.runtime(options));
             agent.createContainer(c.id, spec, layerIds, "scratch", AgentClient.stdio(c.spec.tty(), c.spec.openStdin()));
             steps.done("create");
             List<Thread> readers = ProcessOutput.read(agent, c.id, "", c.output, c.spec.tty());

@@ -317,6 +317,23 @@ class LifecycleTest {
         assertEquals("running", status(id), "an exec's exit is not the container's");
     }
 
+    /** docker run --isolation=hyperv -m 1g: its VM has room for the limit, as LCOW sizes a utility VM. */
+    @Test
+    void aDedicatedVmIsSizedForItsContainersMemoryLimit() throws Exception {
+        t.driver.program("quick", Program.exits(0));
+        var base = TestEngine.dedicated("quick");
+        var options = new dev.skiff.engine.api.HostOptions(List.of(), List.of(), false, false, java.util.Map.of(), 0,
+                java.util.Map.of(), List.of(), false, 1L << 30, 0, 0, 0, 0, 0, "");
+        String id = engine.createContainer(null, new dev.skiff.engine.api.Backend.CreateSpec(base.image(), base.cmd(),
+                base.entrypoint(), base.env(), base.workingDir(), base.user(), base.hostname(), base.tty(),
+                base.openStdin(), base.stdinOnce(), base.labels(), base.binds(), base.autoRemove(), base.isolation(),
+                base.stopSignal(), base.stopTimeout(), base.network(), base.restartPolicy(), base.healthcheck(), options));
+        CompletableFuture<Integer> exit = engine.waitContainer(id, WaitCondition.NEXT_EXIT);
+        engine.startContainer(id);
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        assertEquals(1024 + 256, t.driver.vms(dedicatedName(id)).getFirst().config().memoryMiB());
+    }
+
     @Test
     void aDedicatedContainerStartedAgainGetsANewVmWithItsScratchDisk() throws Exception {
         t.driver.program("quick", Program.exits(0));

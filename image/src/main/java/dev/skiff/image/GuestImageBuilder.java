@@ -37,14 +37,15 @@ import java.util.stream.Stream;
  * Builds (or finds in the cache) the guest image for a {@link GuestProgram}.
  *
  * <p>Inputs: Debian's kernel, busybox-static, runc, libseccomp2, libc6, nftables with its
- * libraries ({@link #NFT_PACKAGES}) and crun with its ({@link #CRUN_PACKAGES}), at the versions apt resolves now; the JDK running this builder; the program's jars and options. Their
+ * libraries ({@link #NFT_PACKAGES}), crun with its ({@link #CRUN_PACKAGES}) and tini (for
+ * {@code docker run --init}), at the versions apt resolves now; the JDK running this builder; the program's jars and options. Their
  * hash names the cache folder, so the image is rebuilt only when one of them changes, and the
  * same inputs always give the same bytes (sorted cpio entries, fixed times and owners, gzip with
  * no timestamp).
  */
 public final class GuestImageBuilder {
     /** Bump when the layout of the image changes, so that cached images are rebuilt. */
-    static final String FORMAT = "skiff-guest-image/14";
+    static final String FORMAT = "skiff-guest-image/15";
 
     /**
      * Every kernel module loaded at or after boot (a superset of {@link #BOOT_MODULES}); their
@@ -137,7 +138,7 @@ public final class GuestImageBuilder {
     static final long MTIME = 1767225600L;
 
     private static final String C_KMOD = "kernel modules", C_JAVA = "java runtime", C_LIBC = "shared libraries",
-            C_RUNC = "runc", C_CRUN = "crun", C_NFT = "nft", C_BUSYBOX = "busybox", C_PROGRAM = "guest program", C_BASE = "layout";
+            C_RUNC = "runc", C_CRUN = "crun", C_NFT = "nft", C_INIT = "docker-init", C_BUSYBOX = "busybox", C_PROGRAM = "guest program", C_BASE = "layout";
 
     private final Path cache;
     private final List<Path> shared;
@@ -198,6 +199,7 @@ public final class GuestImageBuilder {
         List<String> names = new ArrayList<>(List.of(kernelPkg, "busybox-static", "runc", "libseccomp2", "libc6"));
         names.addAll(NFT_PACKAGES);
         names.addAll(CRUN_PACKAGES);
+        names.add("tini"); // last: its tree is the last one
         for (var e : apt.candidateVersions(names).entrySet()) {
             progress.accept("  " + e.getKey() + " " + e.getValue());
             packages.add(apt.fetch(e.getKey(), e.getValue()));
@@ -297,7 +299,7 @@ public final class GuestImageBuilder {
         packOnDemand(tree, opt, kmods, loaded, work, VIRTIOFS_MODULES, "modules.virtiofs", "the first virtio-fs share");
         packOnDemand(tree, opt, kmods, loaded, work, NINE_P_MODULES, "modules.9p", "the first 9P share");
 
-        progress.accept("adding busybox, runc, crun and nft");
+        progress.accept("adding busybox, runc, crun, nft and tini");
         tree.file("/bin/busybox", trees.get(1).resolve("bin/busybox"), 0755, C_BUSYBOX);
         tree.symlink("/bin/sh", "busybox", C_BUSYBOX);
         Path runc = trees.get(2).resolve("usr/sbin/runc");
@@ -307,6 +309,9 @@ public final class GuestImageBuilder {
         opt.file(OPT + "/usr/sbin/nft", nft, 0755, C_NFT);
         Path crun = trees.get(5 + NFT_PACKAGES.size()).resolve("usr/bin/crun");
         opt.file(OPT + "/usr/bin/crun", crun, 0755, C_CRUN);
+        // --init's process 1, bound into the container: the static build, as Docker's docker-init is,
+        // since the container's own libraries are whatever its image has
+        opt.file(OPT + dev.skiff.agent.api.GuestPaths.DOCKER_INIT, trees.getLast().resolve("usr/bin/tini-static"), 0755, C_INIT);
 
         progress.accept("linking the Java runtime (" + String.join(",", program.jdkModules()) + ")");
         Path jre = work.resolve("jre");

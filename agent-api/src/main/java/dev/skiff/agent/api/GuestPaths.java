@@ -45,6 +45,9 @@ public final class GuestPaths {
         return ROOT + "/etc/" + checkId(containerId, "container id") + "/" + name;
     }
 
+    /** The init program for --init in the VM (Debian's tini-static, as Docker's docker-init is). */
+    public static final String DOCKER_INIT = "/usr/bin/docker-init";
+
     /** The cgroup (v2, under /sys/fs/cgroup) a spec should name as linux.cgroupsPath. */
     public static String cgroupsPath(String containerId) {
         return "/skiff/" + checkId(containerId, "container id");

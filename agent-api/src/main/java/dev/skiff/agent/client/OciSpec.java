@@ -37,11 +37,39 @@ public final class OciSpec {
         }
     }
 
-    /** The container's main process. */
-    public record Process(List<String> args, List<String> env, String cwd, boolean terminal, int uid, int gid) {
+    /** Every capability of the guest's kernel (Linux 6.1: 0 to 40), for privileged containers and --cap-add ALL. */
+    public static final List<String> ALL_CAPABILITIES = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
+            "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+            "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+            "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN",
+            "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
+            "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN",
+            "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+            "CAP_CHECKPOINT_RESTORE");
+
+    /** A resource limit of a process (OCI's process.rlimits): {@code type} as RLIMIT_NOFILE. */
+    public record Rlimit(String type, long soft, long hard) {
+        public Rlimit {
+            if (!type.matches("RLIMIT_[A-Z]+") || soft < 0 || hard < 0 || soft > hard) {
+                throw new IllegalArgumentException("bad rlimit " + type + " " + soft + ":" + hard);
+            }
+        }
+    }
+
+    /** Docker's default: as many open files as the kernel allows a process (moby's default nofile). */
+    public static final List<Rlimit> DEFAULT_RLIMITS = List.of(new Rlimit("RLIMIT_NOFILE", 1048576, 1048576));
+
+    /**
+     * The container's main process (or an exec's, which runs with its container's capabilities and
+     * limits, as moby's execs do).
+     */
+    public record Process(List<String> args, List<String> env, String cwd, boolean terminal, int uid, int gid,
+                          List<String> capabilities, List<Rlimit> rlimits) {
         public Process {
             args = List.copyOf(args);
             env = List.copyOf(env);
+            capabilities = List.copyOf(capabilities);
+            rlimits = List.copyOf(rlimits);
             if (args.isEmpty()) {
                 throw new IllegalArgumentException("a process needs at least one argument");
             }
@@ -50,16 +78,33 @@ public final class OciSpec {
             }
         }
 
+        /** A process with Docker's default capabilities and limits. */
+        public Process(List<String> args, List<String> env, String cwd, boolean terminal, int uid, int gid) {
+            this(args, env, cwd, terminal, uid, gid, DEFAULT_CAPABILITIES, DEFAULT_RLIMITS);
+        }
+
         public static Process of(List<String> args) {
             return new Process(args, List.of(DEFAULT_PATH), "/", false, 0, 0);
         }
 
         public Process withTerminal(boolean tty) {
-            return new Process(args, env, cwd, tty, uid, gid);
+            return new Process(args, env, cwd, tty, uid, gid, capabilities, rlimits);
         }
 
         public Process withEnv(List<String> newEnv) {
-            return new Process(args, newEnv, cwd, terminal, uid, gid);
+            return new Process(args, newEnv, cwd, terminal, uid, gid, capabilities, rlimits);
+        }
+
+        /** The same process with these capabilities (bounding, effective and permitted) and limits. */
+        public Process withLimits(List<String> caps, List<Rlimit> limits) {
+            return new Process(args, env, cwd, terminal, uid, gid, caps, limits);
+        }
+
+        /** The same process under an init program: {@code init -- args}. */
+        Process under(String init) {
+            List<String> wrapped = new ArrayList<>(List.of(init, "--"));
+            wrapped.addAll(args);
+            return new Process(wrapped, env, cwd, terminal, uid, gid, capabilities, rlimits);
         }
 
         /** The OCI "process" object on its own, for an exec. */
@@ -75,11 +120,19 @@ public final class OciSpec {
             p.put("env", env);
             p.put("cwd", cwd);
             Map<String, Object> caps = new LinkedHashMap<>();
-            caps.put("bounding", DEFAULT_CAPABILITIES);
-            caps.put("effective", DEFAULT_CAPABILITIES);
-            caps.put("permitted", DEFAULT_CAPABILITIES);
+            caps.put("bounding", capabilities);
+            caps.put("effective", capabilities);
+            caps.put("permitted", capabilities);
             p.put("capabilities", caps);
-            p.put("rlimits", List.of(Map.of("type", "RLIMIT_NOFILE", "hard", 1048576, "soft", 1048576)));
+            List<Object> limits = new ArrayList<>();
+            for (Rlimit r : rlimits) {
+                Map<String, Object> l = new LinkedHashMap<>(); // in a fixed order: the same spec gives the same bytes
+                l.put("type", r.type());
+                l.put("hard", r.hard());
+                l.put("soft", r.soft());
+                limits.add(l);
+            }
+            p.put("rlimits", limits);
             p.put("noNewPrivileges", false);
             return p;
         }
@@ -111,31 +164,121 @@ public final class OciSpec {
         }
     }
 
+    /** A tmpfs the container asks for (--tmpfs, --mount type=tmpfs), with its mount options. */
+    public record Tmpfs(String destination, List<String> options) {
+        public Tmpfs {
+            options = List.copyOf(options);
+            if (!destination.startsWith("/")) {
+                throw new IllegalArgumentException("tmpfs destination must be absolute: " + destination);
+            }
+        }
+    }
+
+    /** cgroup limits (OCI's linux.resources); zero or "" leaves one unset. */
+    public record Resources(long memoryBytes, long cpuQuota, long cpuPeriod, long cpuShares, long pidsLimit,
+                            String cpusetCpus) {
+        public static final Resources NONE = new Resources(0, 0, 0, 0, 0, "");
+
+        Map<String, Object> toMap() {
+            Map<String, Object> r = new LinkedHashMap<>();
+            if (memoryBytes > 0) {
+                r.put("memory", Map.of("limit", memoryBytes));
+            }
+            Map<String, Object> cpu = new LinkedHashMap<>();
+            if (cpuShares > 0) {
+                cpu.put("shares", cpuShares);
+            }
+            if (cpuQuota > 0) {
+                cpu.put("quota", cpuQuota);
+            }
+            if (cpuPeriod > 0) {
+                cpu.put("period", cpuPeriod);
+            }
+            if (!cpusetCpus.isEmpty()) {
+                cpu.put("cpus", cpusetCpus);
+            }
+            if (!cpu.isEmpty()) {
+                r.put("cpu", cpu);
+            }
+            if (pidsLimit > 0) {
+                r.put("pids", Map.of("limit", pidsLimit));
+            }
+            return r;
+        }
+    }
+
+    /** Docker's default /dev/shm: 64 MiB. */
+    public static final long DEFAULT_SHM_BYTES = 64L << 20;
+
+    /**
+     * What the container's HostConfig asks of the runtime besides its process, mounts and network.
+     *
+     * @param privileged every capability (the process's), no masked or read-only /proc paths, /sys and
+     *                   its cgroups writable, every device allowed by the device cgroup
+     * @param init       run the process under {@link GuestPaths#DOCKER_INIT} (tini), bound in at
+     *                   /sbin/docker-init as Docker does
+     */
+    public record Runtime(boolean privileged, boolean readonlyRoot, List<Tmpfs> tmpfs, long shmBytes,
+                          Map<String, String> sysctl, Resources resources, boolean init) {
+        public static final Runtime DEFAULT = new Runtime(false, false, List.of(), DEFAULT_SHM_BYTES, Map.of(),
+                Resources.NONE, false);
+
+        public Runtime {
+            tmpfs = List.copyOf(tmpfs);
+            sysctl = Map.copyOf(sysctl);
+            if (shmBytes <= 0) {
+                throw new IllegalArgumentException("shm size must be positive: " + shmBytes);
+            }
+        }
+    }
+
+    /** Where Docker puts the init program in the container (--init). */
+    public static final String INIT_DESTINATION = "/sbin/docker-init";
+
     /** The config.json of container {@code id}, in a fresh network namespace with loopback only. */
     public static byte[] build(String id, String hostname, Process process, List<Bind> binds) {
         return build(id, hostname, process, binds, Network.ISOLATED);
     }
 
-    /** The config.json of container {@code id}. */
+    /** The config.json of container {@code id}, with Docker's defaults for the runtime. */
     public static byte[] build(String id, String hostname, Process process, List<Bind> binds, Network network) {
+        return build(id, hostname, process, binds, network, Runtime.DEFAULT);
+    }
+
+    /** The config.json of container {@code id}. */
+    public static byte[] build(String id, String hostname, Process process, List<Bind> binds, Network network,
+                               Runtime runtime) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("ociVersion", "1.0.2");
-        spec.put("process", process.toMap());
-        spec.put("root", Map.of("path", GuestPaths.ROOTFS, "readonly", false));
+        spec.put("process", (runtime.init() ? process.under(INIT_DESTINATION) : process).toMap());
+        spec.put("root", Map.of("path", GuestPaths.ROOTFS, "readonly", runtime.readonlyRoot()));
         spec.put("hostname", hostname);
+        String sysMode = runtime.privileged() ? "rw" : "ro";
         List<Object> mounts = new ArrayList<>();
         mounts.add(mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")));
         mounts.add(mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
         mounts.add(mount("/dev/pts", "devpts", "devpts",
                 List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
-        mounts.add(mount("/dev/shm", "shm", "tmpfs", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
+        mounts.add(mount("/dev/shm", "shm", "tmpfs",
+                List.of("nosuid", "noexec", "nodev", "mode=1777", "size=" + runtime.shmBytes())));
         mounts.add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
-        mounts.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
-        mounts.add(mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro")));
+        mounts.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", sysMode)));
+        mounts.add(mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", sysMode)));
+        // The container's own mounts, shallowest first as moby sorts them, so that a bind inside a
+        // tmpfs (or the reverse) lands on top of it whichever flag named it first.
+        List<Map<String, Object>> own = new ArrayList<>();
         for (Bind b : binds) {
             String source = GuestPaths.storage(b.storageId()) + (b.subpath().isEmpty() ? "" : "/" + b.subpath());
-            mounts.add(mount(b.destination(), source, "bind",
-                    List.of("rbind", "rprivate", b.readOnly() ? "ro" : "rw")));
+            own.add(mount(b.destination(), source, "bind", List.of("rbind", "rprivate", b.readOnly() ? "ro" : "rw")));
+        }
+        for (Tmpfs t : runtime.tmpfs()) {
+            own.add(mount(t.destination(), "tmpfs", "tmpfs", t.options()));
+        }
+        own.sort(java.util.Comparator.comparingLong(m -> ((String) m.get("destination")).chars()
+                .filter(ch -> ch == '/').count()));
+        mounts.addAll(own);
+        if (runtime.init()) {
+            mounts.add(mount(INIT_DESTINATION, GuestPaths.DOCKER_INIT, "bind", List.of("bind", "ro")));
         }
         if (network.etcFiles()) {
             for (String f : List.of("hosts", "resolv.conf", "hostname")) {
@@ -153,10 +296,24 @@ public final class OciSpec {
                     : Map.of("type", "network", "path", network.netnsPath()));
         }
         linux.put("namespaces", namespaces);
-        linux.put("maskedPaths", List.of("/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
-                "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-                "/sys/firmware", "/sys/devices/virtual/powercap"));
-        linux.put("readonlyPaths", List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"));
+        Map<String, Object> resources = runtime.resources().toMap();
+        if (runtime.privileged()) {
+            Map<String, Object> all = new LinkedHashMap<>();
+            all.put("allow", true);
+            all.put("access", "rwm");
+            resources.put("devices", List.of(all));
+        } else {
+            linux.put("maskedPaths", List.of("/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
+                    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+                    "/sys/firmware", "/sys/devices/virtual/powercap"));
+            linux.put("readonlyPaths", List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"));
+        }
+        if (!resources.isEmpty()) {
+            linux.put("resources", resources);
+        }
+        if (!runtime.sysctl().isEmpty()) {
+            linux.put("sysctl", new java.util.TreeMap<>(runtime.sysctl()));
+        }
         spec.put("linux", linux);
         return Json.write(spec).getBytes(StandardCharsets.UTF_8);
     }

@@ -276,6 +276,47 @@ class DockerIT {
         assertTrue(noSource.err().contains("bind source path does not exist: /nonexistent/skiff"), noSource.err());
     }
 
+    /**
+     * docker run's runtime flags reach the container: each was once accepted and silently dropped.
+     * Read from inside, where a user would look: the mount table, /proc/self/status, the cgroup files.
+     */
+    @Test
+    @Order(11)
+    void runtimeFlagsTakeEffectInsideTheContainer() throws Exception {
+        String script = "touch /rootfile 2>/dev/null && echo root rw || echo root ro; echo x > /t/f && echo tmpfs rw;"
+                + " grep -E ' /(t|m|dev/shm) ' /proc/mounts | cut -d' ' -f2,4; grep CapEff /proc/self/status;"
+                + " echo nofile $(ulimit -n); echo forward $(cat /proc/sys/net/ipv4/ip_forward);"
+                + " echo pid1 $(tr '\\0' ' ' < /proc/1/cmdline);"
+                + " echo memory $(cat /sys/fs/cgroup/memory.max); echo cpu $(cat /sys/fs/cgroup/cpu.max);"
+                + " echo pids $(cat /sys/fs/cgroup/pids.max)";
+        String out = ok("run", "--rm", "--read-only", "--tmpfs", "/t:size=1m", "--mount",
+                "type=tmpfs,dst=/m,tmpfs-size=2097152", "--shm-size", "128m", "--cap-add", "NET_ADMIN", "--cap-drop",
+                "CHOWN", "--ulimit", "nofile=1024:2048", "--sysctl", "net.ipv4.ip_forward=1", "--init", "-m", "64m",
+                "--cpus", "0.5", "--pids-limit", "50", "busybox", "sh", "-c", script).out();
+        assertTrue(out.contains("root ro\ntmpfs rw\n"), out);
+        assertTrue(out.contains("/t rw,nosuid,nodev,noexec,relatime,size=1024k"), out);
+        assertTrue(out.contains("/m rw,nosuid,nodev,noexec,relatime,size=2048k"), out);
+        assertTrue(out.contains("/dev/shm rw,nosuid,nodev,noexec,relatime,size=131072k"), out);
+        // Docker's default set (00000000a80425fb) less CAP_CHOWN (bit 0) plus CAP_NET_ADMIN (bit 12)
+        assertTrue(out.contains("CapEff:\t00000000a80435fa"), out);
+        assertTrue(out.contains("nofile 1024\n"), out);
+        assertTrue(out.contains("forward 1\n"), out);
+        assertTrue(out.contains("pid1 /sbin/docker-init -- sh -c"), out);
+        assertTrue(out.contains("memory 67108864\ncpu 50000 100000\npids 50\n"), out);
+
+        String privileged = ok("run", "--rm", "--privileged", "busybox", "sh", "-c",
+                "grep CapEff /proc/self/status; grep ' /sys ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1").out();
+        assertEquals("CapEff:\t000001ffffffffff\nrw\n", privileged, "every capability of Linux 6.1, /sys writable");
+
+        ok("create", "--name", "flags", "--read-only", "--cap-add", "sys_time", "busybox", "true");
+        assertEquals("true [CAP_SYS_TIME] 67108864\n", ok("inspect", "-f",
+                "{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapAdd}} {{.HostConfig.ShmSize}}", "flags").out());
+        ok("rm", "flags");
+        DaemonProcess.Result bad = docker("run", "--rm", "--cap-add", "FLY", "busybox", "true");
+        assertEquals(125, bad.code());
+        assertTrue(bad.err().contains("unknown capability: \"CAP_FLY\""), bad.err());
+    }
+
     @Test
     @Order(12)
     void containersAndTheirBindMountsOutliveAKilledDaemon() throws Exception {

@@ -140,28 +140,44 @@ public interface Backend {
                       String isolation /* "" or "default" = shared VM, "hyperv" = dedicated */, String stopSignal,
                       Integer stopTimeout, NetworkSpec network /* null (a record from before networks) = default */,
                       RestartPolicy restartPolicy /* null (a record from before policies) = no */,
-                      Healthcheck healthcheck /* the request's, then merged with the image's; null = none */) {
+                      Healthcheck healthcheck /* the request's, then merged with the image's; null = none */,
+                      HostOptions hostOptions /* null (a record from before these) = Docker's defaults */) {
+        /** A spec with Docker's defaults for everything {@link HostOptions} holds. */
+        public CreateSpec(String image, List<String> cmd, List<String> entrypoint, List<String> env, String workingDir,
+                          String user, String hostname, boolean tty, boolean openStdin, boolean stdinOnce,
+                          Map<String, String> labels, List<BindMount> binds, boolean autoRemove, String isolation,
+                          String stopSignal, Integer stopTimeout, NetworkSpec network, RestartPolicy restartPolicy,
+                          Healthcheck healthcheck) {
+            this(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce, labels, binds,
+                    autoRemove, isolation, stopSignal, stopTimeout, network, restartPolicy, healthcheck, null);
+        }
+
+        /** The runtime options, never null. */
+        public HostOptions hostOptionsOrDefault() {
+            return hostOptions == null ? HostOptions.DEFAULT : hostOptions;
+        }
+
         public CreateSpec withNetwork(NetworkSpec n) {
             return new CreateSpec(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce,
-                    labels, binds, autoRemove, isolation, stopSignal, stopTimeout, n, restartPolicy, healthcheck);
+                    labels, binds, autoRemove, isolation, stopSignal, stopTimeout, n, restartPolicy, healthcheck, hostOptions);
         }
 
         public CreateSpec withBinds(List<BindMount> b) {
             return new CreateSpec(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce,
                     labels, List.copyOf(b), autoRemove, isolation, stopSignal, stopTimeout, network, restartPolicy,
-                    healthcheck);
+                    healthcheck, hostOptions);
         }
 
         /** docker update --restart. */
         public CreateSpec withRestartPolicy(RestartPolicy p) {
             return new CreateSpec(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce,
-                    labels, binds, autoRemove, isolation, stopSignal, stopTimeout, network, p, healthcheck);
+                    labels, binds, autoRemove, isolation, stopSignal, stopTimeout, network, p, healthcheck, hostOptions);
         }
 
         /** The request's health check merged with the image's (see {@link Healthcheck#merge}). */
         public CreateSpec withHealthcheck(Healthcheck h) {
             return new CreateSpec(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce,
-                    labels, binds, autoRemove, isolation, stopSignal, stopTimeout, network, restartPolicy, h);
+                    labels, binds, autoRemove, isolation, stopSignal, stopTimeout, network, restartPolicy, h, hostOptions);
         }
 
         /** The restart policy, never null. */

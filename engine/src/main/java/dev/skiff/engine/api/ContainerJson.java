@@ -59,13 +59,18 @@ final class ContainerJson {
                 binds.add(bind(bind));
             }
         }
+        Map<String, String> tmpfs = new java.util.LinkedHashMap<>();
         JsonNode mounts = host.get("Mounts");
         if (mounts != null && !mounts.isNull()) {
             if (!mounts.isArray()) {
                 throw EngineException.invalid("HostConfig.Mounts must be a list");
             }
             for (JsonNode mount : mounts) {
-                binds.add(mount(mount));
+                if (mount.isObject() && Json.text(mount, "Type").equals("tmpfs")) {
+                    tmpfsMount(mount, tmpfs);
+                } else {
+                    binds.add(mount(mount));
+                }
             }
         }
         // -v /path (no source): Config.Volumes; an anonymous volume unless something else is mounted there
@@ -93,13 +98,57 @@ final class ContainerJson {
         if (healthcheck != null) {
             healthcheck.check();
         }
+        NetworkSpec network = network(body, host);
+        HostOptions options = HostOptions.fromJson(host, tmpfs, network.mode());
+        for (BindMount b : binds) {
+            if (options.tmpfs().containsKey(b.containerPath())) {
+                throw EngineException.invalid("Duplicate mount point: " + b.containerPath());
+            }
+        }
         return new CreateSpec(image, orEmpty(Json.strings(body, "Cmd")), entrypoint,
                 orEmpty(Json.strings(body, "Env")), Json.text(body, "WorkingDir"), Json.text(body, "User"),
                 Json.text(body, "Hostname"), Json.bool(body, "Tty"), Json.bool(body, "OpenStdin"),
                 Json.bool(body, "StdinOnce"), Json.stringMap(body, "Labels"), List.copyOf(binds),
                 Json.bool(host, "AutoRemove"), Json.text(host, "Isolation"),
-                stopSignal.isEmpty() ? null : stopSignal, Json.integer(body, "StopTimeout"), network(body, host),
-                restart, healthcheck);
+                stopSignal.isEmpty() ? null : stopSignal, Json.integer(body, "StopTimeout"), network,
+                restart, healthcheck, options);
+    }
+
+    /**
+     * {@code --mount type=tmpfs,destination=D[,tmpfs-size=N][,tmpfs-mode=M]}: its TmpfsOptions as
+     * tmpfs's own mount options, beside HostConfig.Tmpfs's.
+     */
+    private static void tmpfsMount(JsonNode mount, Map<String, String> tmpfs) throws EngineException {
+        String target = Json.text(mount, "Target");
+        if (!Json.text(mount, "Source").isEmpty()) {
+            throw EngineException.invalid("invalid mount config for type \"tmpfs\": field Source must not be specified");
+        }
+        if (!target.startsWith("/")) {
+            throw EngineException.invalid("invalid mount config for type \"tmpfs\": invalid mount path: '" + target
+                    + "' mount path must be absolute");
+        }
+        JsonNode o = Json.child(mount, "TmpfsOptions");
+        List<String> options = new ArrayList<>();
+        if (Json.bool(mount, "ReadOnly")) {
+            options.add("ro");
+        }
+        long size = Json.int64(o, "SizeBytes");
+        if (size < 0) {
+            throw EngineException.invalid("invalid mount config for type \"tmpfs\": SizeBytes must not be negative");
+        }
+        if (size > 0) {
+            options.add("size=" + size);
+        }
+        Integer mode = Json.integer(o, "Mode");
+        if (mode != null && mode != 0) {
+            if (mode < 0 || mode > 07777) {
+                throw EngineException.invalid("invalid mount config for type \"tmpfs\": bad Mode " + mode);
+            }
+            options.add("mode=" + Integer.toOctalString(mode));
+        }
+        if (tmpfs.put(target, String.join(",", options)) != null) {
+            throw EngineException.invalid("Duplicate mount point: " + target);
+        }
     }
 
     /** HostConfig.RestartPolicy, checked with dockerd's words. */
@@ -409,6 +458,7 @@ final class ContainerJson {
                 .put("MaximumRetryCount", spec.restartOrNo().maximumRetryCount());
         host.put("AutoRemove", spec.autoRemove())
                 .put("Isolation", spec.isolation() == null ? "" : spec.isolation());
+        spec.hostOptionsOrDefault().writeTo(host);
         return host;
     }
 

@@ -147,6 +147,18 @@ final class Json {
         return value.asInt();
     }
 
+    /** A 64-bit integer, or 0 when absent. */
+    static long int64(JsonNode node, String field) throws EngineException {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return 0;
+        }
+        if (!value.canConvertToLong() || !value.isIntegralNumber()) {
+            throw EngineException.invalid(field + " must be an integer");
+        }
+        return value.asLong();
+    }
+
     /**
      * A list of strings, or null when absent. Like Docker's {@code strslice.StrSlice}, a single
      * string is accepted as a one-element list ({@code "Cmd": "ls"}).

@@ -211,12 +211,14 @@ public final class Container {
 
     /**
      * docker update: a new restart policy takes effect at its next exit. Refused, with moby's words, for a container
-     * that removes itself at exit or is being removed; resource limits are refused, as Skiff does not apply them.
+     * that removes itself at exit or is being removed; resource limits are refused: Skiff applies them at create
+     * only, and does not change a container's cgroup afterwards.
      */
     public synchronized void update(Backend.ContainerUpdate u) throws EngineException {
         if (!u.resources().isEmpty()) {
-            throw EngineException.invalid("Cannot update container " + id + ": Skiff does not apply resource limits"
-                    + " yet (" + String.join(", ", u.resources()) + "); docker update can change only --restart");
+            throw EngineException.invalid("Cannot update container " + id + ": Skiff sets resource limits at create"
+                    + " only (" + String.join(", ", u.resources()) + "); docker update can change only --restart;"
+                    + " create the container again with the new limits");
         }
         if (status == Status.REMOVING) {
             throw EngineException.conflict("Cannot update container " + id

@@ -145,17 +145,38 @@ public final class Placement implements AutoCloseable {
         return pool.waiting().contains(vm);
     }
 
+    /**
+     * Guest RAM a dedicated VM needs besides its container's memory limit: the kernel, the agent and
+     * some page cache (an idle guest uses about 130 MiB).
+     */
+    static final int GUEST_OVERHEAD_MIB = 256;
+
     /** The VM a container runs on: the shared one (booted if needed) or a new dedicated one. */
     public UtilityVm acquire(String containerId, boolean dedicatedVm) throws IOException {
+        return acquire(containerId, dedicatedVm, 0);
+    }
+
+    /**
+     * The VM a container runs on. A dedicated VM gets guest RAM for the container's memory limit
+     * ({@code docker run -m}) beside its own needs, as LCOW sizes a utility VM from its container's
+     * limit: a limit the VM's RAM could not hold would never bind. Guest RAM costs the host only as
+     * the guest touches it (free page reporting returns what it frees).
+     *
+     * @param memoryLimit the container's memory limit in bytes; 0 for none
+     */
+    public UtilityVm acquire(String containerId, boolean dedicatedVm, long memoryLimit) throws IOException {
         if (dedicatedVm) {
             String name = dedicatedName(containerId);
             CompletableFuture<Void> earlier = stopping.get(name);
             if (earlier != null) {
                 earlier.join(); // the container's last VM still holds its disk
             }
+            int mib = dedicatedMemoryMib(memoryMib, memoryLimit);
             // A container that ran before has its upper layer on its kept disk: only a VM booted
-            // with that disk can take it up. A new container can have a pooled VM's fresh one.
-            UtilityVm vm = Files.exists(vmDir.resolve(name).resolve("scratch.ext4")) ? null : pool.take();
+            // with that disk can take it up. A new container can have a pooled VM's fresh one,
+            // unless its memory limit asks for more RAM than the pool's VMs have.
+            UtilityVm vm = mib > memoryMib || Files.exists(vmDir.resolve(name).resolve("scratch.ext4")) ? null
+                    : pool.take();
             if (vm != null) {
                 LOG.log(Level.INFO, "dedicated VM " + vm.name() + " from the pool for container "
                         + containerId.substring(0, 12));
@@ -166,8 +187,9 @@ public final class Placement implements AutoCloseable {
                     // the daemon is stopping (close): no refill is wanted
                 }
             } else {
-                LOG.log(Level.INFO, "booting dedicated VM " + name + " for container " + containerId.substring(0, 12));
-                vm = boot(name, UtilityVm.Mode.DEDICATED);
+                LOG.log(Level.INFO, "booting dedicated VM " + name + " (" + mib + " MiB) for container "
+                        + containerId.substring(0, 12));
+                vm = boot(name, UtilityVm.Mode.DEDICATED, mib);
             }
             vm.containers().add(containerId);
             dedicated.put(containerId, vm);
@@ -348,14 +370,38 @@ public final class Placement implements AutoCloseable {
         return all;
     }
 
+    /**
+     * A dedicated VM's guest RAM: the configured size, or more where the container's limit needs it,
+     * but never more than the host has (a limit above it binds nowhere, as on Docker's own host, and
+     * the guest's page tables for RAM it can never use would cost the host real memory).
+     */
+    static int dedicatedMemoryMib(int configured, long memoryLimit, long hostBytes) {
+        if (memoryLimit <= 0) {
+            return configured;
+        }
+        long needed = (memoryLimit + (1 << 20) - 1) / (1 << 20) + GUEST_OVERHEAD_MIB;
+        long most = Math.max(configured, hostBytes >> 20);
+        return (int) Math.max(configured, Math.min(Math.min(needed, most), Integer.MAX_VALUE));
+    }
+
+    private static int dedicatedMemoryMib(int configured, long memoryLimit) {
+        long host = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getTotalMemorySize();
+        return dedicatedMemoryMib(configured, memoryLimit, host);
+    }
+
     private UtilityVm boot(String name, UtilityVm.Mode mode) throws IOException {
+        return boot(name, mode, memoryMib);
+    }
+
+    private UtilityVm boot(String name, UtilityVm.Mode mode, int mib) throws IOException {
         GuestImage img = image.get();
         Path kept = vmDir.resolve(name).resolve("scratch.ext4");
         // A dedicated VM's disk holds only its container's upper layer: a later VM of the same
         // container takes it over. The shared VM starts empty.
         Path scratch = mode == UtilityVm.Mode.DEDICATED && Files.exists(kept) ? kept : scratchDisk(name);
         VmConfig config = VmConfig.of(name, img.kernel(), img.initrd(), kernelArgs(img, System.getenv()), img.initArgs(),
-                List.of(GuestPaths.AGENT_PORT)).withMappedImage(img.optImage()).withMemory(memoryMib, 2)
+                List.of(GuestPaths.AGENT_PORT)).withMappedImage(img.optImage()).withMemory(mib, 2)
                 .withDisks(List.of(new DiskSpec(scratch, UtilityVm.SCRATCH_SERIAL, false)))
                 .withUplink(UPLINK);
         return UtilityVm.boot(driver, config, mode, sharing);

@@ -35,7 +35,76 @@ class ContainerJsonTest {
         assertEquals(List.of(BindMount.volume("named", "/named", false, false), BindMount.volume("m", "/m", true, true),
                 BindMount.volume("", "/anon", false, false)), spec.binds());
         assertThrows(EngineException.class, () -> ContainerJson.createSpec(Json.MAPPER.valueToTree(Map.of("Image",
-                "busybox", "HostConfig", Map.of("Mounts", List.of(Map.of("Type", "tmpfs", "Target", "/t")))))));
+                "busybox", "HostConfig", Map.of("Mounts", List.of(Map.of("Type", "npipe", "Target", "/t")))))));
+    }
+
+    private static Backend.CreateSpec create(Map<String, Object> hostConfig) throws EngineException {
+        return ContainerJson.createSpec(Json.MAPPER.valueToTree(Map.of("Image", "busybox", "HostConfig", hostConfig)));
+    }
+
+    private static String refusal(Map<String, Object> hostConfig) {
+        EngineException e = assertThrows(EngineException.class, () -> create(hostConfig));
+        assertEquals(400, e.kind().httpStatus, e.getMessage());
+        return e.getMessage();
+    }
+
+    /** What docker run's runtime flags send (--cap-add, --read-only, --tmpfs, --mount type=tmpfs, --ulimit, -m, --cpus ...). */
+    @Test
+    void hostOptionsAreTakenAndShownByInspect() throws EngineException {
+        Map<String, Object> host = new java.util.LinkedHashMap<>();
+        host.put("CapAdd", List.of("net_admin", "CAP_SYS_TIME"));
+        host.put("CapDrop", List.of("chown"));
+        host.put("ReadonlyRootfs", true);
+        host.put("Tmpfs", Map.of("/run", "size=1m,exec"));
+        host.put("Mounts", List.of(Map.of("Type", "tmpfs", "Target", "/m",
+                "TmpfsOptions", Map.of("SizeBytes", 2097152, "Mode", 0700))));
+        host.put("ShmSize", 134217728L);
+        host.put("Sysctls", Map.of("net.ipv4.ip_forward", "1"));
+        host.put("Ulimits", List.of(Map.of("Name", "nofile", "Soft", 1024, "Hard", 2048)));
+        host.put("Init", true);
+        host.put("Memory", 67108864L);
+        host.put("NanoCpus", 500000000L);
+        host.put("PidsLimit", 50);
+        HostOptions o = create(host).hostOptions();
+        assertEquals(List.of("CAP_NET_ADMIN", "CAP_SYS_TIME"), o.capAdd());
+        assertEquals(List.of("CAP_CHOWN"), o.capDrop());
+        assertEquals(Map.of("/run", "size=1m,exec", "/m", "size=2097152,mode=700"), o.tmpfs());
+        assertEquals(List.of(new HostOptions.Ulimit("nofile", 1024, 2048)), o.ulimits());
+        assertEquals(true, o.readonlyRootfs() && o.init());
+        assertEquals(134217728L, o.shmSize());
+
+        var inspect = Json.object();
+        o.writeTo(inspect);
+        assertEquals("[\"CAP_NET_ADMIN\",\"CAP_SYS_TIME\"]", inspect.get("CapAdd").toString());
+        assertEquals(true, inspect.get("ReadonlyRootfs").asBoolean());
+        assertEquals(500000000L, inspect.get("NanoCpus").asLong());
+        assertEquals(50, inspect.get("PidsLimit").asInt());
+        assertEquals("size=1m,exec", inspect.get("Tmpfs").get("/run").asText());
+        assertEquals(1024, inspect.get("Ulimits").get(0).get("Soft").asInt());
+        var defaults = Json.object();
+        HostOptions.DEFAULT.writeTo(defaults);
+        assertEquals(67108864L, defaults.get("ShmSize").asLong(), "Docker's default /dev/shm");
+        assertEquals(true, defaults.get("CapAdd").isNull());
+        assertEquals(true, defaults.get("Init").isNull());
+        assertEquals(HostOptions.DEFAULT, create(Map.of()).hostOptions());
+    }
+
+    @Test
+    void badHostOptionsAreRefusedInDockerdsWords() {
+        assertEquals("invalid CapAdd: unknown capability: \"CAP_FLY\"", refusal(Map.of("CapAdd", List.of("fly"))));
+        assertEquals("invalid ulimit type: files", refusal(Map.of("Ulimits", List.of(Map.of("Name", "files",
+                "Soft", 1, "Hard", 1)))));
+        refusal(Map.of("Ulimits", List.of(Map.of("Name", "nofile", "Soft", 10, "Hard", 1))));
+        assertEquals("Minimum memory limit allowed is 6MB", refusal(Map.of("Memory", 1024)));
+        refusal(Map.of("NanoCpus", 1000000000L, "CpuPeriod", 100000));
+        refusal(Map.of("ShmSize", -1));
+        refusal(Map.of("Tmpfs", Map.of("rel", "")));
+        refusal(Map.of("Tmpfs", Map.of("/", "")));
+        assertEquals("Duplicate mount point: /t", refusal(Map.of("Tmpfs", Map.of("/t", ""),
+                "Binds", List.of("/h:/t"))));
+        assertEquals("sysctl 'net.ipv4.ip_forward' not allowed in host network namespace",
+                refusal(Map.of("NetworkMode", "host", "Sysctls", Map.of("net.ipv4.ip_forward", "1"))));
+        refusal(Map.of("Mounts", List.of(Map.of("Type", "tmpfs", "Source", "/x", "Target", "/t"))));
     }
 
     @Test

@@ -53,8 +53,9 @@ class ContainerTest {
         EngineException e = assertThrows(EngineException.class,
                 () -> c.update(new ContainerUpdate(new RestartPolicy("always", 0), List.of("Memory", "NanoCpus"))));
         assertEquals(EngineException.Kind.INVALID, e.kind());
-        assertEquals("Cannot update container " + c.id + ": Skiff does not apply resource limits yet (Memory,"
-                + " NanoCpus); docker update can change only --restart", e.getMessage());
+        assertEquals("Cannot update container " + c.id + ": Skiff sets resource limits at create only (Memory,"
+                + " NanoCpus); docker update can change only --restart; create the container again with the new limits",
+                e.getMessage());
         assertEquals(RestartPolicy.NO, c.spec.restartOrNo(), "nothing of a refused update is applied");
     }
 
@@ -80,6 +81,21 @@ class ContainerTest {
         Container before = store.loadAll().getFirst();
         assertNull(before.health, "a state from before health checks: none");
         assertNull(before.spec.healthcheck());
+        assertNull(before.spec.hostOptions(), "a state from before runtime options: Docker's defaults");
+        assertEquals(dev.skiff.engine.api.HostOptions.DEFAULT, before.spec.hostOptionsOrDefault());
+    }
+
+    @Test
+    void runtimeOptionsAreKeptOnDisk(@TempDir Path dir) throws Exception {
+        ContainerStore store = new ContainerStore(dir);
+        Container c = container(false);
+        var options = new dev.skiff.engine.api.HostOptions(List.of("CAP_NET_ADMIN"), List.of("ALL"), false, true,
+                Map.of("/t", "size=1m"), 1 << 27, Map.of("kernel.shmmax", "1"),
+                List.of(new dev.skiff.engine.api.HostOptions.Ulimit("nofile", 1, 2)), true, 1 << 26, 5, 6, 0, 0, 9, "0");
+        c.spec = new CreateSpec("busybox", List.of("true"), null, List.of(), "", "", "", false, false, false,
+                Map.of(), List.of(), false, "", null, null, null, null, null, options);
+        store.create(c);
+        assertEquals(options, store.loadAll().getFirst().spec.hostOptions());
     }
 
     @Test
