@@ -130,7 +130,7 @@ final class Lifecycle {
             Container joined = joinTarget(c);
             vm = table.vm(c.id);
             if (vm == null || !vm.alive()) {
-                vm = placement.acquire(c.id, c.dedicated(), c.spec.hostOptionsOrDefault().memory());
+                vm = placement.acquire(c.id, c.dedicated(), c.spec.hostOptionsOrDefault().limits().memory());
                 table.place(c.id, vm);
             }
             steps.done("vm");

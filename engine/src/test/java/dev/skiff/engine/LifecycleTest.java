@@ -322,8 +322,8 @@ class LifecycleTest {
     void aDedicatedVmIsSizedForItsContainersMemoryLimit() throws Exception {
         t.driver.program("quick", Program.exits(0));
         var base = TestEngine.dedicated("quick");
-        var options = new dev.skiff.engine.api.HostOptions(List.of(), List.of(), false, false, java.util.Map.of(), 0,
-                java.util.Map.of(), List.of(), false, 1L << 30, 0, 0, 0, 0, 0, "");
+        var options = new dev.skiff.engine.api.HostOptions(null, false, java.util.Map.of(), 0, java.util.Map.of(), false,
+                dev.skiff.engine.api.HostOptions.Limits.memory(1L << 30), "", "", "");
         String id = engine.createContainer(null, new dev.skiff.engine.api.Backend.CreateSpec(base.image(), base.cmd(),
                 base.entrypoint(), base.env(), base.workingDir(), base.user(), base.hostname(), base.tty(),
                 base.openStdin(), base.stdinOnce(), base.labels(), base.binds(), base.autoRemove(), base.isolation(),

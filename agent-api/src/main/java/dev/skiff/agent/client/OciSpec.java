@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Builds the OCI runtime spec (config.json) of a container for the agent, with Docker's defaults:
@@ -56,6 +57,15 @@ public final class OciSpec {
         }
     }
 
+    /** A process's supplementary groups, no_new_privs and OOM score adjustment (OCI's process fields). */
+    public record Privileges(List<Integer> additionalGids, boolean noNewPrivileges, int oomScoreAdj) {
+        public static final Privileges DEFAULT = new Privileges(List.of(), false, 0);
+
+        public Privileges {
+            additionalGids = List.copyOf(additionalGids);
+        }
+    }
+
     /** Docker's default: as many open files as the kernel allows a process (moby's default nofile). */
     public static final List<Rlimit> DEFAULT_RLIMITS = List.of(new Rlimit("RLIMIT_NOFILE", 1048576, 1048576));
 
@@ -64,12 +74,13 @@ public final class OciSpec {
      * limits, as moby's execs do).
      */
     public record Process(List<String> args, List<String> env, String cwd, boolean terminal, int uid, int gid,
-                          List<String> capabilities, List<Rlimit> rlimits) {
+                          List<String> capabilities, List<Rlimit> rlimits, Privileges privileges) {
         public Process {
             args = List.copyOf(args);
             env = List.copyOf(env);
             capabilities = List.copyOf(capabilities);
             rlimits = List.copyOf(rlimits);
+            privileges = privileges == null ? Privileges.DEFAULT : privileges;
             if (args.isEmpty()) {
                 throw new IllegalArgumentException("a process needs at least one argument");
             }
@@ -80,7 +91,7 @@ public final class OciSpec {
 
         /** A process with Docker's default capabilities and limits. */
         public Process(List<String> args, List<String> env, String cwd, boolean terminal, int uid, int gid) {
-            this(args, env, cwd, terminal, uid, gid, DEFAULT_CAPABILITIES, DEFAULT_RLIMITS);
+            this(args, env, cwd, terminal, uid, gid, DEFAULT_CAPABILITIES, DEFAULT_RLIMITS, Privileges.DEFAULT);
         }
 
         public static Process of(List<String> args) {
@@ -88,23 +99,26 @@ public final class OciSpec {
         }
 
         public Process withTerminal(boolean tty) {
-            return new Process(args, env, cwd, tty, uid, gid, capabilities, rlimits);
+            return new Process(args, env, cwd, tty, uid, gid, capabilities, rlimits, privileges);
         }
 
         public Process withEnv(List<String> newEnv) {
-            return new Process(args, newEnv, cwd, terminal, uid, gid, capabilities, rlimits);
+            return new Process(args, newEnv, cwd, terminal, uid, gid, capabilities, rlimits, privileges);
         }
 
-        /** The same process with these capabilities (bounding, effective and permitted) and limits. */
-        public Process withLimits(List<String> caps, List<Rlimit> limits) {
-            return new Process(args, env, cwd, terminal, uid, gid, caps, limits);
+        /**
+         * The same process with these capabilities (bounding, effective and permitted), limits and
+         * the rest of what decides what it may do.
+         */
+        public Process withLimits(List<String> caps, List<Rlimit> limits, Privileges more) {
+            return new Process(args, env, cwd, terminal, uid, gid, caps, limits, more);
         }
 
         /** The same process under an init program: {@code init -- args}. */
         Process under(String init) {
             List<String> wrapped = new ArrayList<>(List.of(init, "--"));
             wrapped.addAll(args);
-            return new Process(wrapped, env, cwd, terminal, uid, gid, capabilities, rlimits);
+            return new Process(wrapped, env, cwd, terminal, uid, gid, capabilities, rlimits, privileges);
         }
 
         /** The OCI "process" object on its own, for an exec. */
@@ -115,7 +129,13 @@ public final class OciSpec {
         Map<String, Object> toMap() {
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("terminal", terminal);
-            p.put("user", Map.of("uid", uid, "gid", gid));
+            Map<String, Object> user = new LinkedHashMap<>();
+            user.put("uid", uid);
+            user.put("gid", gid);
+            if (!privileges.additionalGids().isEmpty()) {
+                user.put("additionalGids", privileges.additionalGids());
+            }
+            p.put("user", user);
             p.put("args", args);
             p.put("env", env);
             p.put("cwd", cwd);
@@ -133,7 +153,10 @@ public final class OciSpec {
                 limits.add(l);
             }
             p.put("rlimits", limits);
-            p.put("noNewPrivileges", false);
+            p.put("noNewPrivileges", privileges.noNewPrivileges());
+            if (privileges.oomScoreAdj() != 0) {
+                p.put("oomScoreAdj", privileges.oomScoreAdj());
+            }
             return p;
         }
     }
@@ -219,13 +242,20 @@ public final class OciSpec {
      *                   /sbin/docker-init as Docker does
      */
     public record Runtime(boolean privileged, boolean readonlyRoot, List<Tmpfs> tmpfs, long shmBytes,
-                          Map<String, String> sysctl, Resources resources, boolean init) {
+                          Map<String, String> sysctl, Resources resources, boolean init, Set<String> vmNamespaces) {
+        /** The namespaces the container may share with its VM instead of getting its own (--pid, --ipc, --uts host). */
+        public static final Set<String> SHAREABLE = Set.of("pid", "ipc", "uts"); // before DEFAULT, which checks against it
+
         public static final Runtime DEFAULT = new Runtime(false, false, List.of(), DEFAULT_SHM_BYTES, Map.of(),
-                Resources.NONE, false);
+                Resources.NONE, false, Set.of());
 
         public Runtime {
             tmpfs = List.copyOf(tmpfs);
             sysctl = Map.copyOf(sysctl);
+            vmNamespaces = Set.copyOf(vmNamespaces);
+            if (!SHAREABLE.containsAll(vmNamespaces)) {
+                throw new IllegalArgumentException("only " + SHAREABLE + " can be the VM's: " + vmNamespaces);
+            }
             if (shmBytes <= 0) {
                 throw new IllegalArgumentException("shm size must be positive: " + shmBytes);
             }
@@ -252,7 +282,9 @@ public final class OciSpec {
         spec.put("ociVersion", "1.0.2");
         spec.put("process", (runtime.init() ? process.under(INIT_DESTINATION) : process).toMap());
         spec.put("root", Map.of("path", GuestPaths.ROOTFS, "readonly", runtime.readonlyRoot()));
-        spec.put("hostname", hostname);
+        if (!runtime.vmNamespaces().contains("uts")) {
+            spec.put("hostname", hostname); // the VM's own UTS namespace keeps the VM's name
+        }
         String sysMode = runtime.privileged() ? "rw" : "ro";
         List<Object> mounts = new ArrayList<>();
         mounts.add(mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")));
@@ -289,8 +321,12 @@ public final class OciSpec {
         spec.put("mounts", mounts);
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("cgroupsPath", GuestPaths.cgroupsPath(id));
-        List<Map<String, String>> namespaces = new ArrayList<>(List.of(Map.of("type", "pid"), Map.of("type", "ipc"),
-                Map.of("type", "uts"), Map.of("type", "mount"), Map.of("type", "cgroup")));
+        List<Map<String, String>> namespaces = new ArrayList<>();
+        for (String type : List.of("pid", "ipc", "uts", "mount", "cgroup")) {
+            if (!runtime.vmNamespaces().contains(type)) {
+                namespaces.add(Map.of("type", type));
+            }
+        }
         if (network.netnsPath() != null) {
             namespaces.add(network.netnsPath().isEmpty() ? Map.of("type", "network")
                     : Map.of("type", "network", "path", network.netnsPath()));

@@ -308,6 +308,14 @@ class DockerIT {
                 "grep CapEff /proc/self/status; grep ' /sys ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1").out();
         assertEquals("CapEff:\t000001ffffffffff\nrw\n", privileged, "every capability of Linux 6.1, /sys writable");
 
+        String shared = ok("run", "--rm", "--pid", "host", "--uts", "host", "--group-add", "27", "--security-opt",
+                "no-new-privileges", "--oom-score-adj", "300", "busybox", "sh", "-c",
+                "id -G; grep NoNewPrivs /proc/self/status; cat /proc/self/oom_score_adj; cat /proc/1/comm").out();
+        List<String> lines = shared.lines().toList();
+        assertTrue(List.of(lines.getFirst().split(" ")).contains("27"), shared);
+        assertEquals(List.of("NoNewPrivs:\t1", "300", "java"), lines.subList(1, lines.size()),
+                "no_new_privs, the OOM score, and the VM's pid namespace (its init is the agent)");
+
         ok("create", "--name", "flags", "--read-only", "--cap-add", "sys_time", "busybox", "true");
         assertEquals("true [CAP_SYS_TIME] 67108864\n", ok("inspect", "-f",
                 "{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapAdd}} {{.HostConfig.ShmSize}}", "flags").out());

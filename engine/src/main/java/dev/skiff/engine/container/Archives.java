@@ -158,7 +158,7 @@ public final class Archives {
         synchronized (this) {
             UtilityVm vm = table.vm(c.id);
             if (vm == null || !vm.alive()) {
-                vm = placement.acquire(c.id, c.dedicated(), c.spec.hostOptionsOrDefault().memory());
+                vm = placement.acquire(c.id, c.dedicated(), c.spec.hostOptionsOrDefault().limits().memory());
                 table.place(c.id, vm);
             }
             List<String> layerIds = vm.layers(c.id, c.diffIds, images::layerDisk);

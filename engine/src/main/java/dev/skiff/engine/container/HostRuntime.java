@@ -1,12 +1,15 @@
 package dev.skiff.engine.container;
 
 import dev.skiff.agent.client.OciSpec;
+import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.api.HostOptions;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A container's {@link HostOptions} in the OCI runtime spec's terms, with moby's rules: its
@@ -29,16 +32,29 @@ public final class HostRuntime {
 
     private HostRuntime() {}
 
-    /** The process with the container's capabilities and limits (its exec processes get the same, as in moby). */
-    public static OciSpec.Process limits(OciSpec.Process p, HostOptions o) {
-        return p.withLimits(capabilities(o), rlimits(o));
+    /**
+     * The process with the container's capabilities, limits, groups and no_new_privs (its exec
+     * processes get the same, as in moby).
+     */
+    public static OciSpec.Process limits(OciSpec.Process p, HostOptions o) throws EngineException {
+        List<Integer> groups = new ArrayList<>();
+        for (String g : o.privileges().groupAdd()) {
+            try {
+                groups.add(Integer.parseInt(g));
+            } catch (NumberFormatException e) {
+                throw EngineException.invalid("--group-add " + g + ": Skiff takes numeric group ids only so far");
+            }
+        }
+        return p.withLimits(capabilities(o), rlimits(o), new OciSpec.Privileges(groups,
+                o.privileges().noNewPrivileges(), o.limits().oomScoreAdj()));
     }
 
     /**
      * Docker's default set, less CapDrop, plus CapAdd; "ALL" in CapAdd is every capability less
      * CapDrop, "ALL" in CapDrop is CapAdd alone; privileged is every capability.
      */
-    static List<String> capabilities(HostOptions o) {
+    static List<String> capabilities(HostOptions options) {
+        HostOptions.Privileges o = options.privileges();
         if (o.privileged()) {
             return OciSpec.ALL_CAPABILITIES;
         }
@@ -60,7 +76,7 @@ public final class HostRuntime {
         for (OciSpec.Rlimit r : OciSpec.DEFAULT_RLIMITS) {
             byType.put(r.type(), r);
         }
-        for (HostOptions.Ulimit u : o.ulimits()) {
+        for (HostOptions.Ulimit u : o.limits().ulimits()) {
             String type = "RLIMIT_" + u.name().toUpperCase(Locale.ROOT);
             byType.put(type, new OciSpec.Rlimit(type, u.soft(), u.hard()));
         }
@@ -71,16 +87,27 @@ public final class HostRuntime {
         List<OciSpec.Tmpfs> tmpfs = new ArrayList<>();
         o.tmpfs().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> tmpfs.add(new OciSpec.Tmpfs(e.getKey(), tmpfsOptions(e.getValue()))));
-        long quota = o.cpuQuota();
-        long period = o.cpuPeriod();
-        if (o.nanoCpus() > 0) {
+        HostOptions.Limits l = o.limits();
+        long quota = l.cpuQuota();
+        long period = l.cpuPeriod();
+        if (l.nanoCpus() > 0) {
             period = CPU_PERIOD;
-            quota = Math.max(1000, o.nanoCpus() * CPU_PERIOD / 1_000_000_000L);
+            quota = Math.max(1000, l.nanoCpus() * CPU_PERIOD / 1_000_000_000L);
         }
-        OciSpec.Resources resources = new OciSpec.Resources(o.memory(), quota, period, o.cpuShares(),
-                Math.max(0, o.pidsLimit()), o.cpusetCpus());
-        return new OciSpec.Runtime(o.privileged(), o.readonlyRootfs(), tmpfs,
-                o.shmSize() > 0 ? o.shmSize() : OciSpec.DEFAULT_SHM_BYTES, o.sysctls(), resources, o.init());
+        OciSpec.Resources resources = new OciSpec.Resources(l.memory(), quota, period, l.cpuShares(),
+                Math.max(0, l.pidsLimit()), l.cpusetCpus());
+        Set<String> vm = new HashSet<>();
+        if (o.pidMode().equals("host")) {
+            vm.add("pid");
+        }
+        if (o.ipcMode().equals("host")) {
+            vm.add("ipc");
+        }
+        if (o.utsMode().equals("host")) {
+            vm.add("uts");
+        }
+        return new OciSpec.Runtime(o.privileges().privileged(), o.readonlyRootfs(), tmpfs,
+                o.shmSize() > 0 ? o.shmSize() : OciSpec.DEFAULT_SHM_BYTES, o.sysctls(), resources, o.init(), vm);
     }
 
     /** moby's MergeTmpfsOptions: the defaults, then the user's, a later flag cancelling its opposite and a later key=value its key. */

@@ -2,6 +2,7 @@ package dev.skiff.engine.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.engine.api.Backend.BindMount;
 import dev.skiff.engine.api.Backend.ContainerState;
@@ -65,11 +66,19 @@ class ContainerJsonTest {
         host.put("Memory", 67108864L);
         host.put("NanoCpus", 500000000L);
         host.put("PidsLimit", 50);
+        host.put("GroupAdd", List.of("27"));
+        host.put("SecurityOpt", List.of("no-new-privileges", "seccomp=unconfined", "apparmor=unconfined"));
+        host.put("OomScoreAdj", -500);
+        host.put("PidMode", "host");
         HostOptions o = create(host).hostOptions();
-        assertEquals(List.of("CAP_NET_ADMIN", "CAP_SYS_TIME"), o.capAdd());
-        assertEquals(List.of("CAP_CHOWN"), o.capDrop());
+        assertEquals(List.of("CAP_NET_ADMIN", "CAP_SYS_TIME"), o.privileges().capAdd());
+        assertEquals(List.of("CAP_CHOWN"), o.privileges().capDrop());
+        assertEquals(List.of("27"), o.privileges().groupAdd());
+        assertEquals(true, o.privileges().noNewPrivileges());
+        assertEquals("host", o.pidMode());
+        assertEquals(-500, o.limits().oomScoreAdj());
         assertEquals(Map.of("/run", "size=1m,exec", "/m", "size=2097152,mode=700"), o.tmpfs());
-        assertEquals(List.of(new HostOptions.Ulimit("nofile", 1024, 2048)), o.ulimits());
+        assertEquals(List.of(new HostOptions.Ulimit("nofile", 1024, 2048)), o.limits().ulimits());
         assertEquals(true, o.readonlyRootfs() && o.init());
         assertEquals(134217728L, o.shmSize());
 
@@ -105,6 +114,13 @@ class ContainerJsonTest {
         assertEquals("sysctl 'net.ipv4.ip_forward' not allowed in host network namespace",
                 refusal(Map.of("NetworkMode", "host", "Sysctls", Map.of("net.ipv4.ip_forward", "1"))));
         refusal(Map.of("Mounts", List.of(Map.of("Type", "tmpfs", "Source", "/x", "Target", "/t"))));
+        assertTrue(refusal(Map.of("Devices", List.of(Map.of("PathOnHost", "/dev/fuse", "PathInContainer", "/dev/fuse",
+                "CgroupPermissions", "rwm")))).startsWith("--device is not supported by Skiff"));
+        assertTrue(refusal(Map.of("SecurityOpt", List.of("seccomp={\"defaultAction\":\"SCMP_ACT_ERRNO\"}")))
+                .contains("Skiff applies no seccomp profile"));
+        assertEquals("Invalid --security-opt: \"bogus\"", refusal(Map.of("SecurityOpt", List.of("bogus"))));
+        refusal(Map.of("PidMode", "container:abc"));
+        refusal(Map.of("OomScoreAdj", 1001));
     }
 
     @Test

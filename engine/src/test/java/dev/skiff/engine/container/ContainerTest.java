@@ -89,9 +89,10 @@ class ContainerTest {
     void runtimeOptionsAreKeptOnDisk(@TempDir Path dir) throws Exception {
         ContainerStore store = new ContainerStore(dir);
         Container c = container(false);
-        var options = new dev.skiff.engine.api.HostOptions(List.of("CAP_NET_ADMIN"), List.of("ALL"), false, true,
-                Map.of("/t", "size=1m"), 1 << 27, Map.of("kernel.shmmax", "1"),
-                List.of(new dev.skiff.engine.api.HostOptions.Ulimit("nofile", 1, 2)), true, 1 << 26, 5, 6, 0, 0, 9, "0");
+        var options = new dev.skiff.engine.api.HostOptions(new dev.skiff.engine.api.HostOptions.Privileges(
+                List.of("CAP_NET_ADMIN"), List.of("ALL"), false, true, List.of("27")), true, Map.of("/t", "size=1m"),
+                1 << 27, Map.of("kernel.shmmax", "1"), true, new dev.skiff.engine.api.HostOptions.Limits(1 << 26, 5, 6, 0,
+                0, 9, "0", List.of(new dev.skiff.engine.api.HostOptions.Ulimit("nofile", 1, 2)), -5), "host", "", "");
         c.spec = new CreateSpec("busybox", List.of("true"), null, List.of(), "", "", "", false, false, false,
                 Map.of(), List.of(), false, "", null, null, null, null, null, options);
         store.create(c);

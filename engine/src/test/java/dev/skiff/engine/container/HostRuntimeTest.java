@@ -2,6 +2,7 @@ package dev.skiff.engine.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,11 +17,12 @@ import org.junit.jupiter.api.Test;
 /** HostConfig's runtime options as the config.json crun gets: moby's rules, checked field by field. */
 class HostRuntimeTest {
     private static HostOptions options(List<String> add, List<String> drop, boolean privileged) {
-        return new HostOptions(add, drop, privileged, false, Map.of(), 0, Map.of(), List.of(), false, 0, 0, 0, 0, 0, 0, "");
+        return new HostOptions(new HostOptions.Privileges(add, drop, privileged, false, List.of()), false, Map.of(), 0,
+                Map.of(), false, HostOptions.Limits.NONE, "", "", "");
     }
 
     @Test
-    void capabilitiesFollowMobysArithmetic() {
+    void capabilitiesFollowMobysArithmetic() throws Exception {
         assertEquals(OciSpec.DEFAULT_CAPABILITIES, HostRuntime.capabilities(HostOptions.DEFAULT));
         List<String> tweaked = HostRuntime.capabilities(options(List.of("CAP_NET_ADMIN"), List.of("CAP_CHOWN"), false));
         assertTrue(tweaked.contains("CAP_NET_ADMIN") && !tweaked.contains("CAP_CHOWN"), tweaked.toString());
@@ -42,10 +44,11 @@ class HostRuntimeTest {
 
     @Test
     void theSpecCarriesEveryOption() throws Exception {
-        HostOptions o = new HostOptions(List.of("CAP_NET_ADMIN"), List.of(), false, true,
-                Map.of("/run", "size=1m", "/run/x", ""), 128L << 20, Map.of("net.ipv4.ip_forward", "1"),
-                List.of(new HostOptions.Ulimit("nofile", 1024, 2048), new HostOptions.Ulimit("nproc", 10, 20)), true,
-                64L << 20, 500_000_000L, 0, 0, 0, 50, "");
+        HostOptions o = new HostOptions(new HostOptions.Privileges(List.of("CAP_NET_ADMIN"), List.of(), false, true,
+                List.of("27")), true, Map.of("/run", "size=1m", "/run/x", ""), 128L << 20,
+                Map.of("net.ipv4.ip_forward", "1"), true, new HostOptions.Limits(64L << 20, 500_000_000L, 0, 0, 0, 50, "",
+                List.of(new HostOptions.Ulimit("nofile", 1024, 2048), new HostOptions.Ulimit("nproc", 10, 20)), 300),
+                "host", "", "host");
         OciSpec.Process p = HostRuntime.limits(OciSpec.Process.of(List.of("sh", "-c", "true")), o);
         List<OciSpec.Bind> binds = List.of(new OciSpec.Bind("s1", "", "/run/x/y", false), new OciSpec.Bind("s2", "", "/a", true));
         JsonNode spec = new ObjectMapper().readTree(OciSpec.build("c1", "h", p, binds, OciSpec.Network.ISOLATED,
@@ -72,6 +75,20 @@ class HostRuntimeTest {
         assertEquals(50L, spec.at("/linux/resources/pids/limit").asLong());
         assertEquals("1", spec.at("/linux/sysctl/net.ipv4.ip_forward").asText());
         assertTrue(spec.at("/linux/maskedPaths").size() > 0);
+        assertEquals("[27]", spec.at("/process/user/additionalGids").toString());
+        assertTrue(spec.at("/process/noNewPrivileges").asBoolean());
+        assertEquals(300, spec.at("/process/oomScoreAdj").asInt());
+        List<String> namespaces = new ArrayList<>();
+        spec.at("/linux/namespaces").forEach(n -> namespaces.add(n.get("type").asText()));
+        assertEquals(List.of("ipc", "mount", "cgroup", "network"), namespaces, "--pid host and --uts host: the VM's");
+        assertTrue(spec.at("/hostname").isMissingNode(), "the VM's UTS namespace keeps its name");
+    }
+
+    @Test
+    void aGroupNameIsRefusedUntilNamesAreLookedUp() {
+        HostOptions o = new HostOptions(new HostOptions.Privileges(List.of(), List.of(), false, false, List.of("staff")),
+                false, Map.of(), 0, Map.of(), false, HostOptions.Limits.NONE, "", "", "");
+        assertThrows(dev.skiff.engine.api.EngineException.class, () -> HostRuntime.limits(OciSpec.Process.of(List.of("true")), o));
     }
 
     @Test
