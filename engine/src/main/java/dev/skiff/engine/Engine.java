@@ -82,7 +82,7 @@ public final class Engine implements Backend, AutoCloseable {
         this.placement = placement;
         this.fabric = new SwitchFabric(table::addressesOn);
         this.networking = new Networking(new NetworkRegistry(dataRoot), fabric);
-        this.execApi = new ExecApi(table);
+        this.execApi = new ExecApi(table, this::accounts);
         this.processApi = new ProcessApi(table, events, this::save);
         this.volumeApi = new VolumeApi(new VolumeStore(dataRoot.resolve("volumes")), images, table);
         this.networkApi = new NetworkApi(networking, table, this::save);
@@ -223,7 +223,7 @@ public final class Engine implements Backend, AutoCloseable {
             }
         }
         ImageConfig ic = image.config();
-        ContainerConfig config = ContainerConfig.resolve(spec, ic);
+        ContainerConfig config = ContainerConfig.resolve(spec, ic, () -> accounts(image.id()));
         // An image's VOLUME where the container mounts a tmpfs gets no volume: the tmpfs is mounted there (as moby)
         Map<String, String> tmpfs = spec.hostOptionsOrDefault().tmpfs();
         List<String> imageVolumes = ic.volumes().stream().filter(v -> !tmpfs.containsKey(v)).toList();
@@ -234,6 +234,7 @@ public final class Engine implements Backend, AutoCloseable {
                 Container made = new Container(id, finalName, Instant.now(), stored.image(), image.id(), image.diffIds(),
                         stored, config.args(), config.env(), config.cwd(), config.uid(), config.gid(), hostname,
                         store.dir(id));
+                made.groups = config.groups();
                 try {
                     store.create(made);
                 } catch (IOException e) {
@@ -541,5 +542,15 @@ public final class Engine implements Backend, AutoCloseable {
     /** Stops every container's VM: for `skiff daemon --stop-vms` and tests. */
     public void stopAllVms() {
         placement.stopAll();
+    }
+
+    /** An image's /etc/passwd and /etc/group, for a user given by name. */
+    private dev.skiff.engine.container.Accounts accounts(String imageId) throws EngineException {
+        try {
+            return images.accounts(imageId);
+        } catch (java.io.IOException e) {
+            throw new EngineException(EngineException.Kind.INTERNAL, "cannot read the image's /etc/passwd and /etc/group: "
+                    + e.getMessage(), e);
+        }
     }
 }

@@ -7,6 +7,7 @@ import dev.skiff.engine.api.Backend.Attachment;
 import dev.skiff.engine.api.Backend.ExecDetail;
 import dev.skiff.engine.api.Backend.ExecSpec;
 import dev.skiff.engine.api.EngineException;
+import dev.skiff.engine.container.Accounts;
 import dev.skiff.engine.container.Container;
 import dev.skiff.engine.container.ContainerConfig;
 import dev.skiff.engine.container.ContainerTable;
@@ -45,8 +46,16 @@ final class ExecApi {
     /** How long a killed probe may take to end. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
-    ExecApi(ContainerTable table) {
+    /** An image's accounts, by image id: for {@code docker exec -u NAME}. */
+    interface ImageAccounts {
+        dev.skiff.engine.container.Accounts of(String imageId) throws EngineException;
+    }
+
+    private final ImageAccounts accounts;
+
+    ExecApi(ContainerTable table, ImageAccounts accounts) {
         this.table = table;
+        this.accounts = accounts;
     }
 
     String create(Container c, ExecSpec spec) throws EngineException {
@@ -99,10 +108,13 @@ final class ExecApi {
         for (String kv : e.spec.env()) {
             env.put(kv.split("=", 2)[0], kv);
         }
-        int[] user = ContainerConfig.parseUser(ContainerConfig.nonEmpty(e.spec.user(), c.uid + ":" + c.gid));
+        // the exec's own user (moby resolves it as the container's), else the container's with its groups
+        Accounts.ExecUser user = e.spec.user() == null || e.spec.user().isEmpty()
+                ? new Accounts.ExecUser(c.uid, c.gid, c.groups)
+                : ContainerConfig.user(e.spec.user(), () -> accounts.of(c.imageId));
         OciSpec.Process process = HostRuntime.limits(new OciSpec.Process(e.spec.cmd(), List.copyOf(env.values()),
-                ContainerConfig.nonEmpty(e.spec.workingDir(), c.cwd), e.spec.tty(), user[0], user[1]),
-                c.spec.hostOptionsOrDefault());
+                ContainerConfig.nonEmpty(e.spec.workingDir(), c.cwd), e.spec.tty(), user.uid(), user.gid()),
+                c.spec.hostOptionsOrDefault(), user.additionalGids());
         AgentClient agent = vm.agent();
         try {
             e.pid = agent.exec(c.id, e.id, process.toJson(), AgentClient.stdio(e.spec.tty(), e.spec.attachStdin()));

@@ -155,7 +155,7 @@ final class Lifecycle {
             steps.done("binds");
             HostOptions options = c.spec.hostOptionsOrDefault();
             OciSpec.Process process = HostRuntime.limits(
-                    new OciSpec.Process(c.args, c.env, c.cwd, c.spec.tty(), c.uid, c.gid), options);
+                    new OciSpec.Process(c.args, c.env, c.cwd, c.spec.tty(), c.uid, c.gid), options, c.groups);
             Networking.Attached net;
             if (joined != null) {
                 String theirs;

@@ -316,6 +316,13 @@ class DockerIT {
         assertEquals(List.of("NoNewPrivs:\t1", "300", "java"), lines.subList(1, lines.size()),
                 "no_new_privs, the OOM score, and the VM's pid namespace (its init is the agent)");
 
+        // users by name, from the image's /etc/passwd and /etc/group (USER jenkins, -u postgres:staff)
+        assertEquals("65534 65534\n", ok("run", "--rm", "-u", "nobody", "busybox", "sh", "-c", "echo $(id -u) $(id -g)").out());
+        assertEquals("65534 0\n", ok("run", "--rm", "-u", "nobody:root", "busybox", "sh", "-c", "echo $(id -u) $(id -g)").out());
+        DaemonProcess.Result ghost = docker("run", "--rm", "-u", "ghost", "busybox", "true");
+        assertEquals(125, ghost.code());
+        assertTrue(ghost.err().contains("unable to find user ghost: no matching entries in passwd file"), ghost.err());
+
         ok("create", "--name", "flags", "--read-only", "--cap-add", "sys_time", "busybox", "true");
         assertEquals("true [CAP_SYS_TIME] 67108864\n", ok("inspect", "-f",
                 "{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapAdd}} {{.HostConfig.ShmSize}}", "flags").out());

@@ -25,7 +25,8 @@ public final class Container {
                          int uid, int gid, String hostname, String status, int pid, int exitCode, String error,
                          String startedAt, String finishedAt, String vm, String vmMode,
                          Backend.NetworkState network, List<PortPublisher.Forward> forwards, int restartCount,
-                         boolean manuallyStopped, Health health, boolean paused, List<String> shares) {}
+                         boolean manuallyStopped, Health health, boolean paused, List<String> shares,
+                         List<Integer> groups /* null in a record from before supplementary groups */) {}
 
     public final String id;
     /** Changed only by docker rename, under the engine's container-table lock. */
@@ -41,6 +42,8 @@ public final class Container {
     public final String cwd;
     public final int uid;
     public final int gid;
+    /** Its user's supplementary groups (from the image's /etc/group when the user was named); set once, at create. */
+    public volatile List<Integer> groups = List.of();
     public final String hostname;
     public final Path dir;
     public final OutputHub output;
@@ -183,12 +186,13 @@ public final class Container {
         return new Record(id, name, created.toString(), imageRef, imageId, diffIds, spec, args, env, cwd, uid, gid,
                 hostname, status.word(), pid, exitCode, error, startedAt == null ? null : startedAt.toString(),
                 finishedAt == null ? null : finishedAt.toString(), vm, vmMode, network, forwards, restartCount,
-                manuallyStopped, health, paused, List.copyOf(shares));
+                manuallyStopped, health, paused, List.copyOf(shares), groups);
     }
 
     public static Container fromRecord(Record r, Path dir) {
         Container c = new Container(r.id(), r.name(), Instant.parse(r.created()), r.imageRef(), r.imageId(), r.diffIds(),
                 r.spec(), r.args(), r.env(), r.cwd(), r.uid(), r.gid(), r.hostname(), dir);
+        c.groups = r.groups() == null ? List.of() : List.copyOf(r.groups());
         c.status = Status.ofWord(r.status());
         c.pid = r.pid();
         c.exitCode = r.exitCode();

@@ -21,27 +21,42 @@ import java.util.Map;
  *   <li>the image's env, each variable replaced by the request's of the same name, then the
  *       request's others, and PATH as runc's default when neither set it;
  *   <li>the request's working dir, else the image's, else "/";
- *   <li>the request's user, else the image's, else root, as a numeric uid[:gid].
+ *   <li>the request's user, else the image's, else root: numbers as they are, a name looked up in
+ *       the image's /etc/passwd and /etc/group ({@link Accounts}, read only when a name is given).
  * </ul>
  *
  * <p>Where it differs from dockerd, so far: moby puts the request's env first and the image's after
  * it (here the image's order is kept), and keeps a name given twice; dockerd adds HOSTNAME (and TERM
- * with a TTY), which are not added here; a user is a number or "root" (no /etc/passwd lookup), and
- * a uid without a gid gets the uid as its gid where dockerd takes the user's group from /etc/passwd,
- * else 0; the image's labels are not merged into the container's.
+ * with a TTY), which are not added here; a user given only by numbers is not looked up, so a uid
+ * without a gid gets the uid as its gid where dockerd takes the user's group from /etc/passwd, else
+ * 0, and has no supplementary groups; the image's labels are not merged into the container's.
  *
  * @param spec what is stored as the request: its health check merged with the image's
  * @param args the process: entrypoint then cmd
  * @param env NAME=value, as given
  */
-public record ContainerConfig(CreateSpec spec, List<String> args, List<String> env, String cwd, int uid, int gid) {
+public record ContainerConfig(CreateSpec spec, List<String> args, List<String> env, String cwd, int uid, int gid,
+                              List<Integer> groups) {
     public ContainerConfig {
         args = List.copyOf(args);
         env = List.copyOf(env);
+        groups = List.copyOf(groups);
+    }
+
+    /** An image's accounts, read when a user is given by name. */
+    @FunctionalInterface
+    public interface AccountSource {
+        Accounts get() throws EngineException;
+    }
+
+    /** As {@link #resolve(CreateSpec, ImageConfig, AccountSource)} for an image with no /etc/passwd or /etc/group. */
+    public static ContainerConfig resolve(CreateSpec requested, ImageConfig image) throws EngineException {
+        return resolve(requested, image, () -> Accounts.NONE);
     }
 
     /** Resolves {@code requested} against its image's config; refuses a request with no command or a user it cannot take. */
-    public static ContainerConfig resolve(CreateSpec requested, ImageConfig image) throws EngineException {
+    public static ContainerConfig resolve(CreateSpec requested, ImageConfig image, AccountSource accounts)
+            throws EngineException {
         CreateSpec spec = requested.withHealthcheck(Healthcheck.merge(requested.healthcheck(), image.healthcheck()));
         List<String> entrypoint = spec.entrypoint() != null ? spec.entrypoint() : image.entrypoint();
         List<String> cmd = !spec.cmd().isEmpty() ? spec.cmd() : spec.entrypoint() != null ? List.of() : image.cmd();
@@ -61,8 +76,18 @@ public record ContainerConfig(CreateSpec spec, List<String> args, List<String> e
             env.put("PATH", OciSpec.DEFAULT_PATH);
         }
         String cwd = nonEmpty(spec.workingDir(), nonEmpty(image.workingDir(), "/"));
-        int[] user = parseUser(nonEmpty(spec.user(), nonEmpty(image.user(), "0")));
-        return new ContainerConfig(spec, args, List.copyOf(env.values()), cwd, user[0], user[1]);
+        Accounts.ExecUser user = user(nonEmpty(spec.user(), nonEmpty(image.user(), "0")), accounts);
+        return new ContainerConfig(spec, args, List.copyOf(env.values()), cwd, user.uid(), user.gid(),
+                user.additionalGids());
+    }
+
+    /** A user as docker's --user or an image's USER gives it: numbers as they are, names from the image's accounts. */
+    public static Accounts.ExecUser user(String spec, AccountSource accounts) throws EngineException {
+        if (!Accounts.needsFiles(spec)) {
+            int[] ids = parseUser(spec);
+            return new Accounts.ExecUser(ids[0], ids[1], List.of());
+        }
+        return accounts.get().resolve(spec);
     }
 
     /** A user as docker's --user gives it, uid[:gid] where "root" stands for 0: {uid, gid}. */
@@ -73,7 +98,7 @@ public record ContainerConfig(CreateSpec spec, List<String> args, List<String> e
             int gid = parts.length > 1 ? (parts[1].equals("root") ? 0 : Integer.parseInt(parts[1])) : uid == 0 ? 0 : uid;
             return new int[] {uid, gid};
         } catch (NumberFormatException e) {
-            throw EngineException.invalid("user \"" + user + "\": Skiff takes numeric uid[:gid] only so far");
+            throw EngineException.invalid("invalid user \"" + user + "\"");
         }
     }
 

@@ -37,10 +37,19 @@ public final class HostRuntime {
      * processes get the same, as in moby).
      */
     public static OciSpec.Process limits(OciSpec.Process p, HostOptions o) throws EngineException {
-        List<Integer> groups = new ArrayList<>();
+        return limits(p, o, List.of());
+    }
+
+    /** As {@link #limits(OciSpec.Process, HostOptions)}, with the user's own supplementary groups first. */
+    public static OciSpec.Process limits(OciSpec.Process p, HostOptions o, List<Integer> userGroups)
+            throws EngineException {
+        List<Integer> groups = new ArrayList<>(userGroups);
         for (String g : o.privileges().groupAdd()) {
             try {
-                groups.add(Integer.parseInt(g));
+                int gid = Integer.parseInt(g);
+                if (!groups.contains(gid)) {
+                    groups.add(gid);
+                }
             } catch (NumberFormatException e) {
                 throw EngineException.invalid("--group-add " + g + ": Skiff takes numeric group ids only so far");
             }

@@ -65,7 +65,7 @@ final class PathCopy {
                 if (last.equals(OPAQUE)) {
                     clear(parent);
                 } else if (last.startsWith(WHITEOUT)) {
-                    VolumeFiles.delete(parent.resolve(last.substring(WHITEOUT.length())));
+                    deleteTree(parent.resolve(last.substring(WHITEOUT.length())));
                 } else {
                     write(parent.resolve(last), e, tar);
                 }
@@ -75,7 +75,7 @@ final class PathCopy {
 
     private void write(Path p, TarArchiveEntry e, InputStream data) throws IOException {
         if (!e.isDirectory() || Files.isSymbolicLink(p)) {
-            VolumeFiles.delete(p);
+            deleteTree(p);
         }
         if (e.isDirectory()) {
             Files.createDirectories(p);
@@ -142,7 +142,7 @@ final class PathCopy {
     private static void clear(Path dir) throws IOException {
         try (var children = Files.list(dir)) {
             for (Path c : children.toList()) {
-                VolumeFiles.delete(c);
+                deleteTree(c);
             }
         }
     }
@@ -162,13 +162,11 @@ final class PathCopy {
         return out;
     }
 
-    /** Deleting without following symlinks. */
-    private static final class VolumeFiles {
-        static void delete(Path p) throws IOException {
-            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                clear(p);
-            }
-            Files.deleteIfExists(p);
+    /** Deletes a file or a folder with everything in it, without following symlinks. */
+    static void deleteTree(Path p) throws IOException {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            clear(p);
         }
+        Files.deleteIfExists(p);
     }
 }

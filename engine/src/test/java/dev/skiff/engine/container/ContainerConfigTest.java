@@ -116,18 +116,25 @@ class ContainerConfigTest {
     }
 
     @Test
-    void parseUserRefusesNamesAndAnEmptyGroup() {
+    void parseUserTakesNumbersOnly() {
         for (String user : List.of("nobody", "1000:staff", "1000:", "")) {
             EngineException e = assertThrows(EngineException.class, () -> ContainerConfig.parseUser(user), user);
             assertEquals(EngineException.Kind.INVALID, e.kind());
-            assertEquals("user \"" + user + "\": Skiff takes numeric uid[:gid] only so far", e.getMessage());
+            assertEquals("invalid user \"" + user + "\"", e.getMessage());
         }
     }
 
     @Test
-    void aUserItCannotTakeIsRefusedAtCreate() {
+    void aNamedUserIsLookedUpInTheImagesAccountsOnlyWhenNamed() throws EngineException {
+        Accounts www = Accounts.parse("www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n", "www-data:x:33:\n");
+        ContainerConfig c = ContainerConfig.resolve(request(List.of(), null, List.of(), "", "www-data"), IMAGE, () -> www);
+        assertEquals(List.of(33, 33), List.of(c.uid(), c.gid()));
         assertThrows(EngineException.class, () -> ContainerConfig.resolve(
-                request(List.of(), null, List.of(), "", "www-data"), IMAGE));
+                request(List.of(), null, List.of(), "", "www-data"), IMAGE), "an image without the user");
+        ContainerConfig numeric = ContainerConfig.resolve(request(List.of(), null, List.of(), "", "33"), IMAGE, () -> {
+            throw new AssertionError("numbers need no lookup");
+        });
+        assertEquals(33, numeric.uid());
     }
 
     @Test

@@ -82,6 +82,21 @@ class ImageStoreLoadTest {
         }
     }
 
+    /** A user given by name is looked up in the image's /etc/passwd, read from its layers, no scratch left behind. */
+    @Test
+    void anImagesAccountsAreReadFromItsLayers() throws Exception {
+        ImageStore store = new ImageStore(dir);
+        load(store, TestArchives.legacySave(twoLayers("busybox:latest", true)));
+        String id = store.resolve("busybox").id();
+        var root = store.accounts(id).resolve("root");
+        assertEquals(0, root.uid());
+        assertEquals(store.accounts(id), store.accounts(id));
+        assertThrows(dev.skiff.engine.api.EngineException.class, () -> store.accounts(id).resolve("jenkins"));
+        try (var left = java.nio.file.Files.walk(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("etc-")), "the scratch folder is gone");
+        }
+    }
+
     @Test
     void docker25LayoutWithOciIndexAndManifestJson() throws Exception {
         ImageStore store = new ImageStore(dir);
