@@ -67,7 +67,7 @@ final class ContainerJson {
             }
             for (JsonNode mount : mounts) {
                 if (mount.isObject() && Json.text(mount, "Type").equals("tmpfs")) {
-                    tmpfsMount(mount, tmpfs);
+                    HostOptions.tmpfsMount(mount, tmpfs);
                 } else {
                     binds.add(mount(mount));
                 }
@@ -112,43 +112,6 @@ final class ContainerJson {
                 Json.bool(host, "AutoRemove"), Json.text(host, "Isolation"),
                 stopSignal.isEmpty() ? null : stopSignal, Json.integer(body, "StopTimeout"), network,
                 restart, healthcheck, options);
-    }
-
-    /**
-     * {@code --mount type=tmpfs,destination=D[,tmpfs-size=N][,tmpfs-mode=M]}: its TmpfsOptions as
-     * tmpfs's own mount options, beside HostConfig.Tmpfs's.
-     */
-    private static void tmpfsMount(JsonNode mount, Map<String, String> tmpfs) throws EngineException {
-        String target = Json.text(mount, "Target");
-        if (!Json.text(mount, "Source").isEmpty()) {
-            throw EngineException.invalid("invalid mount config for type \"tmpfs\": field Source must not be specified");
-        }
-        if (!target.startsWith("/")) {
-            throw EngineException.invalid("invalid mount config for type \"tmpfs\": invalid mount path: '" + target
-                    + "' mount path must be absolute");
-        }
-        JsonNode o = Json.child(mount, "TmpfsOptions");
-        List<String> options = new ArrayList<>();
-        if (Json.bool(mount, "ReadOnly")) {
-            options.add("ro");
-        }
-        long size = Json.int64(o, "SizeBytes");
-        if (size < 0) {
-            throw EngineException.invalid("invalid mount config for type \"tmpfs\": SizeBytes must not be negative");
-        }
-        if (size > 0) {
-            options.add("size=" + size);
-        }
-        Integer mode = Json.integer(o, "Mode");
-        if (mode != null && mode != 0) {
-            if (mode < 0 || mode > 07777) {
-                throw EngineException.invalid("invalid mount config for type \"tmpfs\": bad Mode " + mode);
-            }
-            options.add("mode=" + Integer.toOctalString(mode));
-        }
-        if (tmpfs.put(target, String.join(",", options)) != null) {
-            throw EngineException.invalid("Duplicate mount point: " + target);
-        }
     }
 
     /** HostConfig.RestartPolicy, checked with dockerd's words. */

@@ -130,6 +130,43 @@ public record HostOptions(Privileges privileges, boolean readonlyRootfs, Map<Str
     }
 
     /**
+     * {@code --mount type=tmpfs,destination=D[,tmpfs-size=N][,tmpfs-mode=M]}: its TmpfsOptions as
+     * tmpfs's own mount options, beside HostConfig.Tmpfs's.
+     */
+    static void tmpfsMount(JsonNode mount, Map<String, String> tmpfs) throws EngineException {
+        String target = Json.text(mount, "Target");
+        if (!Json.text(mount, "Source").isEmpty()) {
+            throw EngineException.invalid("invalid mount config for type \"tmpfs\": field Source must not be specified");
+        }
+        if (!target.startsWith("/")) {
+            throw EngineException.invalid("invalid mount config for type \"tmpfs\": invalid mount path: '" + target
+                    + "' mount path must be absolute");
+        }
+        JsonNode o = Json.child(mount, "TmpfsOptions");
+        List<String> options = new ArrayList<>();
+        if (Json.bool(mount, "ReadOnly")) {
+            options.add("ro");
+        }
+        long size = Json.int64(o, "SizeBytes");
+        if (size < 0) {
+            throw EngineException.invalid("invalid mount config for type \"tmpfs\": SizeBytes must not be negative");
+        }
+        if (size > 0) {
+            options.add("size=" + size);
+        }
+        Integer mode = Json.integer(o, "Mode");
+        if (mode != null && mode != 0) {
+            if (mode < 0 || mode > 07777) {
+                throw EngineException.invalid("invalid mount config for type \"tmpfs\": bad Mode " + mode);
+            }
+            options.add("mode=" + Integer.toOctalString(mode));
+        }
+        if (tmpfs.put(target, String.join(",", options)) != null) {
+            throw EngineException.invalid("Duplicate mount point: " + target);
+        }
+    }
+
+    /**
      * What a VM cannot give a container, said instead of ignored: the host's devices (the VM has
      * its own), GPUs, and a seccomp profile of the user's (Skiff applies none: a container is
      * isolated by its VM, and runs as under {@code seccomp=unconfined}).

@@ -208,46 +208,16 @@ public final class ImageStore {
 
     // ---- users
 
-    /** Images' /etc/passwd and /etc/group, read once each: an image never changes. */
-    private final Map<String, dev.skiff.engine.container.Accounts> accounts = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, dev.skiff.engine.container.Accounts> eldest) {
-                    return size() > 64;
-                }
-            });
+    private final ImageAccounts accounts = new ImageAccounts(this);
 
-    /**
-     * Image {@code id}'s /etc/passwd and /etc/group, for a user given by name: its layers' /etc
-     * applied into a scratch folder (whiteouts and all), the two files read, the folder deleted.
-     * Files over {@link dev.skiff.engine.container.Accounts#MAX_FILE} are refused.
-     */
+    /** Image {@code id}'s /etc/passwd and /etc/group, for a user given by name (see {@link ImageAccounts}). */
     public dev.skiff.engine.container.Accounts accounts(String id) throws EngineException, IOException {
-        var known = accounts.get(id);
-        if (known != null) {
-            return known;
-        }
-        Path scratch = Files.createTempDirectory(blobs.tmpDir(), "etc-");
-        try {
-            copyPath(id, "/etc", scratch);
-            var read = dev.skiff.engine.container.Accounts.parse(etcFile(scratch, "passwd"), etcFile(scratch, "group"));
-            accounts.put(id, read);
-            return read;
-        } finally {
-            PathCopy.deleteTree(scratch);
-        }
+        return accounts.of(id);
     }
 
-    private static String etcFile(Path etc, String name) throws EngineException, IOException {
-        Path f = etc.resolve(name);
-        if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return "";
-        }
-        if (Files.size(f) > dev.skiff.engine.container.Accounts.MAX_FILE) {
-            throw EngineException.invalid("the image's /etc/" + name + " is over "
-                    + dev.skiff.engine.container.Accounts.MAX_FILE + " bytes: give the user as uid[:gid]");
-        }
-        return Files.readString(f, java.nio.charset.StandardCharsets.UTF_8);
+    /** A folder for short-lived scratch files, on the store's file system. */
+    Path scratchDir() {
+        return blobs.tmpDir();
     }
 
     // ---- volumes
