@@ -102,7 +102,7 @@ final class ExecApi {
         }
         BlockingQueue<Frame> q = e.output.subscribeNextRun();
         Map<String, String> env = new LinkedHashMap<>();
-        for (String kv : c.env) {
+        for (String kv : ContainerConfig.processEnv(c.env, c.hostname, e.spec.tty())) {
             env.put(kv.split("=", 2)[0], kv);
         }
         for (String kv : e.spec.env()) {

@@ -8,6 +8,7 @@ import dev.skiff.engine.api.EngineException;
 import dev.skiff.engine.api.Events;
 import dev.skiff.engine.api.HostOptions;
 import dev.skiff.engine.container.Container;
+import dev.skiff.engine.container.ContainerConfig;
 import dev.skiff.engine.container.HostRuntime;
 import dev.skiff.engine.container.Status;
 import dev.skiff.engine.container.ContainerStore;
@@ -155,7 +156,8 @@ final class Lifecycle {
             steps.done("binds");
             HostOptions options = c.spec.hostOptionsOrDefault();
             OciSpec.Process process = HostRuntime.limits(
-                    new OciSpec.Process(c.args, c.env, c.cwd, c.spec.tty(), c.uid, c.gid), options, c.groups);
+                    new OciSpec.Process(c.args, ContainerConfig.processEnv(c.env, c.hostname, c.spec.tty()), c.cwd,
+                            c.spec.tty(), c.uid, c.gid), options, c.groups);
             Networking.Attached net;
             if (joined != null) {
                 String theirs;

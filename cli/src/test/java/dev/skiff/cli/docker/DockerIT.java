@@ -316,6 +316,8 @@ class DockerIT {
         assertEquals(List.of("NoNewPrivs:\t1", "300", "java"), lines.subList(1, lines.size()),
                 "no_new_privs, the OOM score, and the VM's pid namespace (its init is the agent)");
 
+        String env = ok("run", "--rm", "--hostname", "envhost", "busybox", "env").out();
+        assertTrue(env.contains("HOSTNAME=envhost\n") && env.contains("HOME=/root\n"), "as dockerd and runc set them: " + env);
         // users by name, from the image's /etc/passwd and /etc/group (USER jenkins, -u postgres:staff)
         assertEquals("65534 65534\n", ok("run", "--rm", "-u", "nobody", "busybox", "sh", "-c", "echo $(id -u) $(id -g)").out());
         assertEquals("65534 0\n", ok("run", "--rm", "-u", "nobody:root", "busybox", "sh", "-c", "echo $(id -u) $(id -g)").out());

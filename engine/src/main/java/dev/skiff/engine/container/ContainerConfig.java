@@ -26,8 +26,7 @@ import java.util.Map;
  * </ul>
  *
  * <p>Where it differs from dockerd, so far: moby puts the request's env first and the image's after
- * it (here the image's order is kept), and keeps a name given twice; dockerd adds HOSTNAME (and TERM
- * with a TTY), which are not added here; a user given only by numbers is not looked up, so a uid
+ * it (here the image's order is kept), and keeps a name given twice; a user given only by numbers is not looked up, so a uid
  * without a gid gets the uid as its gid where dockerd takes the user's group from /etc/passwd, else
  * 0, and has no supplementary groups; the image's labels are not merged into the container's.
  *
@@ -79,6 +78,22 @@ public record ContainerConfig(CreateSpec spec, List<String> args, List<String> e
         Accounts.ExecUser user = user(nonEmpty(spec.user(), nonEmpty(image.user(), "0")), accounts);
         return new ContainerConfig(spec, args, List.copyOf(env.values()), cwd, user.uid(), user.gid(),
                 user.additionalGids());
+    }
+
+    /**
+     * The environment a process starts with, as moby's {@code CreateDaemonEnvironment} makes it: the
+     * container's, plus HOSTNAME and (with a TTY) TERM=xterm unless it sets them itself. Added at
+     * each start and exec rather than stored, so inspect shows the container's own, as dockerd's does.
+     */
+    public static List<String> processEnv(List<String> env, String hostname, boolean tty) {
+        List<String> out = new ArrayList<>(env);
+        if (env.stream().noneMatch(e -> e.startsWith("HOSTNAME="))) {
+            out.add("HOSTNAME=" + hostname);
+        }
+        if (tty && env.stream().noneMatch(e -> e.startsWith("TERM="))) {
+            out.add("TERM=xterm");
+        }
+        return out;
     }
 
     /** A user as docker's --user or an image's USER gives it: numbers as they are, names from the image's accounts. */

@@ -116,6 +116,13 @@ class ContainerConfigTest {
     }
 
     @Test
+    void processesGetHostnameAndWithATtyTermUnlessTheContainerSetsThem() {
+        assertEquals(List.of("PATH=/bin", "HOSTNAME=abc"), ContainerConfig.processEnv(List.of("PATH=/bin"), "abc", false));
+        assertEquals(List.of("HOSTNAME=mine", "TERM=xterm"), ContainerConfig.processEnv(List.of("HOSTNAME=mine"), "abc", true));
+        assertEquals(List.of("TERM=dumb", "HOSTNAME=abc"), ContainerConfig.processEnv(List.of("TERM=dumb"), "abc", true));
+    }
+
+    @Test
     void parseUserTakesNumbersOnly() {
         for (String user : List.of("nobody", "1000:staff", "1000:", "")) {
             EngineException e = assertThrows(EngineException.class, () -> ContainerConfig.parseUser(user), user);
