@@ -341,7 +341,7 @@ class DockerIT {
         Path dedicated = Files.createDirectories(base.resolve("survivor-dedicated"));
         // The file stays open in the container across the kill: what it writes after the restart
         // goes through a 9P fid the old daemon's server opened and the new one must open again.
-        String holder = "exec 3>>/d/held; echo before >&3; while true; do if [ -e /d/go ]; then echo after >&3;"
+        String holder = "exec 3>>/d/held; echo before >&3; echo wrote before; while true; do if [ -e /d/go ]; then echo after >&3;"
                 + " echo said after; rm /d/go; fi; [ -e /d/stop ] && echo bye && exit 0; sleep 0.2; done";
         // each also has the daemon's socket, with the host's docker CLI to use it (see DockerSocketIT)
         String cli = DockerSocketIT.cliFolder() + ":/hostbin:ro";
@@ -350,6 +350,9 @@ class DockerIT {
         ok("run", "-d", "--name", "survivor2", "--isolation=hyperv", "-v", dedicated + ":/d", "-v", sock, "-v", cli,
                 "busybox", "sh", "-c", holder);
         ok("run", "-d", "-i", "--name", "listener", "busybox", "sh", "-c", "read line; echo got $line");
+        for (String name : List.of("survivor", "survivor2")) {
+            daemon.awaitLogs(name, "wrote before"); // the write returned: no reply of it is cut off by the kill
+        }
         for (Path dir : List.of(shared, dedicated)) {
             daemon.awaitContent(dir.resolve("held"), "before\n");
         }
