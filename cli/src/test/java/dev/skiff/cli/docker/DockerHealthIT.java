@@ -168,7 +168,7 @@ class DockerHealthIT extends DaemonIT {
         awaitEvent("upd", "start", since);
         assertEquals("1", inspect("{{.RestartCount}}", "upd"), "restarted by the policy set by docker update");
 
-        refused("Skiff does not apply resource limits yet (Memory)", "update", "--memory", "64m", "upd");
+        refused("Skiff sets resource limits at create only (Memory)", "update", "--memory", "64m", "upd");
 
         ok("run", "-d", "--rm", "--name", "temp", "busybox", "sleep", "600");
         refused("Restart policy cannot be updated because AutoRemove is enabled for the container", "update",
