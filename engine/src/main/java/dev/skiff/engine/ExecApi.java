@@ -48,7 +48,7 @@ final class ExecApi {
 
     /** An image's accounts, by image id: for {@code docker exec -u NAME}. */
     interface ImageAccounts {
-        dev.skiff.engine.container.Accounts of(String imageId) throws EngineException;
+        Accounts of(String imageId) throws EngineException;
     }
 
     private final ImageAccounts accounts;

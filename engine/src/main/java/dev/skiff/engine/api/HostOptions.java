@@ -96,6 +96,7 @@ public record HostOptions(Privileges privileges, boolean readonlyRootfs, Map<Str
     static HostOptions fromJson(JsonNode host, Map<String, String> mountTmpfs, String networkMode)
             throws EngineException {
         refuseWhatCannotWork(host);
+        Privileges privileges = privileges(host); // SecurityOpt's seccomp refusal comes before the other checks
         Map<String, String> tmpfs = new LinkedHashMap<>(Json.stringMap(host, "Tmpfs"));
         for (var e : mountTmpfs.entrySet()) {
             if (tmpfs.putIfAbsent(e.getKey(), e.getValue()) != null) {
@@ -125,7 +126,7 @@ public record HostOptions(Privileges privileges, boolean readonlyRootfs, Map<Str
         if (uts.equals("host") && !Json.text(host, "Hostname").isEmpty()) {
             throw EngineException.invalid("Conflicting options: hostname and the UTS mode");
         }
-        return new HostOptions(privileges(host), Json.bool(host, "ReadonlyRootfs"), tmpfs, shm, sysctls,
+        return new HostOptions(privileges, Json.bool(host, "ReadonlyRootfs"), tmpfs, shm, sysctls,
                 Json.bool(host, "Init"), limits(host), namespaceMode(host, "PidMode"), namespaceMode(host, "IpcMode"), uts);
     }
 
@@ -168,8 +169,8 @@ public record HostOptions(Privileges privileges, boolean readonlyRootfs, Map<Str
 
     /**
      * What a VM cannot give a container, said instead of ignored: the host's devices (the VM has
-     * its own), GPUs, and a seccomp profile of the user's (Skiff applies none: a container is
-     * isolated by its VM, and runs as under {@code seccomp=unconfined}).
+     * its own) and GPUs. (A seccomp profile of the user's is refused with the other security
+     * options, in {@link #privileges}: Skiff applies none, a container being isolated by its VM.)
      */
     private static void refuseWhatCannotWork(JsonNode host) throws EngineException {
         JsonNode devices = host.get("Devices");
@@ -182,25 +183,23 @@ public record HostOptions(Privileges privileges, boolean readonlyRootfs, Map<Str
             throw EngineException.invalid("--gpus and device requests are not supported by Skiff: the container runs "
                     + "in a VM, which has none of the host's devices");
         }
+    }
+
+    private static Privileges privileges(JsonNode host) throws EngineException {
+        boolean noNewPrivileges = false;
         for (String opt : orEmpty(Json.strings(host, "SecurityOpt"))) {
             if (opt.startsWith("seccomp") && !opt.matches("seccomp[=:]unconfined")) {
                 throw EngineException.invalid("--security-opt " + (opt.length() > 40 ? opt.substring(0, 40) + "..." : opt)
                         + ": Skiff applies no seccomp profile (the container's VM isolates it); drop the option or use "
                         + "seccomp=unconfined");
             }
-        }
-    }
-
-    private static Privileges privileges(JsonNode host) throws EngineException {
-        boolean noNewPrivileges = false;
-        for (String opt : orEmpty(Json.strings(host, "SecurityOpt"))) {
             String o = opt.replace(':', '=');
             if (o.equals("no-new-privileges") || o.equals("no-new-privileges=true")) {
                 noNewPrivileges = true;
             } else if (o.equals("no-new-privileges=false")) {
                 noNewPrivileges = false;
             } else if (!o.startsWith("seccomp=") && !o.startsWith("apparmor=") && !o.startsWith("label=")
-                    && !o.equals("label=disable") && !o.startsWith("systempaths=")) {
+                    && !o.startsWith("systempaths=")) {
                 throw EngineException.invalid("Invalid --security-opt: \"" + opt + "\"");
             }
         }
