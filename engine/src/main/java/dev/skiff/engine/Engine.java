@@ -293,7 +293,8 @@ public final class Engine implements Backend, AutoCloseable {
                 }
             }
         }
-        return new ContainerDetail(c.summary(), c.spec, c.dir.resolve("container.log").toString(),
+        // Config.Env as dockerd shows it: the image's env with the request's merged over it
+        return new ContainerDetail(c.summary(), c.spec.withEnv(c.env), c.dir.resolve("container.log").toString(),
                 List.copyOf(c.execs.keySet()), restarts, transports);
     }
 

@@ -153,6 +153,13 @@ class LifecycleTest {
     }
 
     @Test
+    void inspectShowsTheEnvTheContainerGetsAsDockerdDoes() throws Exception {
+        String id = engine.createContainer(null, TestEngine.spec("true").withEnv(List.of("A=1")));
+        // the image sets no PATH, so the container gets runc's default after the request's own
+        assertEquals(List.of("A=1", dev.skiff.agent.client.OciSpec.DEFAULT_PATH), engine.inspectContainer(id).spec().env());
+    }
+
+    @Test
     void stopOfAProcessThatDiesOfSigtermDoesNotWaitForTheTimeout() throws Exception {
         String id = engine.createContainer(null, TestEngine.spec("sleeper"));
         engine.startContainer(id);

@@ -321,6 +321,9 @@ class DockerIT {
         // users by name, from the image's /etc/passwd and /etc/group (USER jenkins, -u postgres:staff)
         assertEquals("65534 65534\n", ok("run", "--rm", "-u", "nobody", "busybox", "sh", "-c", "echo $(id -u) $(id -g)").out());
         assertEquals("65534 0\n", ok("run", "--rm", "-u", "nobody:root", "busybox", "sh", "-c", "echo $(id -u) $(id -g)").out());
+        // a uid alone takes its passwd entry's group, and group 0 when the image has no entry (runc's rule)
+        assertEquals("65534 65534\n", ok("run", "--rm", "-u", "65534", "busybox", "sh", "-c", "echo $(id -u) $(id -g)").out());
+        assertEquals("4242 0\n", ok("run", "--rm", "-u", "4242", "busybox", "sh", "-c", "echo $(id -u) $(id -g)").out());
         DaemonProcess.Result ghost = docker("run", "--rm", "-u", "ghost", "busybox", "true");
         assertEquals(125, ghost.code());
         assertTrue(ghost.err().contains("unable to find user ghost: no matching entries in passwd file"), ghost.err());

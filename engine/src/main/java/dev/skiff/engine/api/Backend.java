@@ -175,6 +175,13 @@ public interface Backend {
         }
 
         /** The request's health check merged with the image's (see {@link Healthcheck#merge}). */
+        /** The same request with {@code e} as its env: inspect shows the env the container got, the image's merged in. */
+        public CreateSpec withEnv(List<String> e) {
+            return new CreateSpec(image, cmd, entrypoint, List.copyOf(e), workingDir, user, hostname, tty, openStdin,
+                    stdinOnce, labels, binds, autoRemove, isolation, stopSignal, stopTimeout, network, restartPolicy,
+                    healthcheck, hostOptions);
+        }
+
         public CreateSpec withHealthcheck(Healthcheck h) {
             return new CreateSpec(image, cmd, entrypoint, env, workingDir, user, hostname, tty, openStdin, stdinOnce,
                     labels, binds, autoRemove, isolation, stopSignal, stopTimeout, network, restartPolicy, h, hostOptions);

@@ -57,14 +57,20 @@ public record Accounts(List<User> users, List<Group> groups) {
         return new Accounts(users, groups);
     }
 
-    /** Whether resolving {@code spec} needs the image's files: it names a user or group, not only numbers. */
+    /**
+     * Whether resolving {@code spec} needs the image's files: it names a user or group, or it is a uid
+     * other than 0 without a group, whose gid and supplementary groups come from the image's passwd and
+     * group files (runc's rule: the passwd entry's group, else 0). Root, and {@code uid:gid} in numbers,
+     * need none.
+     */
     public static boolean needsFiles(String spec) {
-        for (String part : spec.split(":", 2)) {
+        String[] parts = spec.split(":", 2);
+        for (String part : parts) {
             if (id(part) == null && !part.equals("root")) {
                 return true;
             }
         }
-        return false;
+        return parts.length == 1 && !parts[0].equals("root") && id(parts[0]) != 0;
     }
 
     /** {@code user[:group]}, each a name or a number; refused with runc's words when a name is unknown. */

@@ -21,14 +21,15 @@ import java.util.Map;
  *   <li>the image's env, each variable replaced by the request's of the same name, then the
  *       request's others, and PATH as runc's default when neither set it;
  *   <li>the request's working dir, else the image's, else "/";
- *   <li>the request's user, else the image's, else root: numbers as they are, a name looked up in
- *       the image's /etc/passwd and /etc/group ({@link Accounts}, read only when a name is given).
+ *   <li>the request's user, else the image's, else root: a name, or a uid without a group, looked up
+ *       in the image's /etc/passwd and /etc/group ({@link Accounts}: the entry's group, else 0, and
+ *       supplementary groups by membership); root and {@code uid:gid} in numbers as they are.
  * </ul>
  *
  * <p>Where it differs from dockerd, so far: moby puts the request's env first and the image's after
- * it (here the image's order is kept), and keeps a name given twice; a user given only by numbers is not looked up, so a uid
- * without a gid gets the uid as its gid where dockerd takes the user's group from /etc/passwd, else
- * 0, and has no supplementary groups; the image's labels are not merged into the container's.
+ * it (here the image's order is kept), and keeps a name given twice; root gets no supplementary
+ * groups from the image's /etc/group (busybox's {@code wheel}); the image's labels are not merged
+ * into the container's.
  *
  * @param spec what is stored as the request: its health check merged with the image's
  * @param args the process: entrypoint then cmd
@@ -105,12 +106,16 @@ public record ContainerConfig(CreateSpec spec, List<String> args, List<String> e
         return accounts.get().resolve(spec);
     }
 
-    /** A user as docker's --user gives it, uid[:gid] where "root" stands for 0: {uid, gid}. */
+    /**
+     * A user as docker's --user gives it, uid[:gid] where "root" stands for 0: {uid, gid}. Without a
+     * group the gid is 0, as runc's when the image's passwd has no entry for the uid (callers with the
+     * image's files use {@link #user} instead, which looks the entry up).
+     */
     public static int[] parseUser(String user) throws EngineException {
         String[] parts = user.split(":", 2);
         try {
             int uid = parts[0].equals("root") ? 0 : Integer.parseInt(parts[0]);
-            int gid = parts.length > 1 ? (parts[1].equals("root") ? 0 : Integer.parseInt(parts[1])) : uid == 0 ? 0 : uid;
+            int gid = parts.length > 1 ? (parts[1].equals("root") ? 0 : Integer.parseInt(parts[1])) : 0;
             return new int[] {uid, gid};
         } catch (NumberFormatException e) {
             throw EngineException.invalid("invalid user \"" + user + "\"");

@@ -52,10 +52,12 @@ class AccountsTest {
     }
 
     @Test
-    void onlyNamesNeedTheImagesFiles() {
+    void namesAndAUidWithoutGroupNeedTheImagesFiles() {
         assertFalse(Accounts.needsFiles("0"));
         assertFalse(Accounts.needsFiles("1000:1000"));
         assertFalse(Accounts.needsFiles("root"));
+        assertFalse(Accounts.needsFiles("0:7"));
+        assertTrue(Accounts.needsFiles("1000"), "the gid comes from passwd");
         assertTrue(Accounts.needsFiles("jenkins"));
         assertTrue(Accounts.needsFiles("1000:staff"));
     }

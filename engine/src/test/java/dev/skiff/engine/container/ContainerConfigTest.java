@@ -111,8 +111,8 @@ class ContainerConfigTest {
         assertArrayEquals(new int[] {0, 0}, ContainerConfig.parseUser("root:root"));
         assertArrayEquals(new int[] {5, 0}, ContainerConfig.parseUser("5:root"));
         assertArrayEquals(new int[] {0, 7}, ContainerConfig.parseUser("0:7"));
-        // no group: the uid as its gid (dockerd takes the group from /etc/passwd, else 0)
-        assertArrayEquals(new int[] {1000, 1000}, ContainerConfig.parseUser("1000"));
+        // no group and no passwd entry to take it from: group 0, as runc's
+        assertArrayEquals(new int[] {1000, 0}, ContainerConfig.parseUser("1000"));
     }
 
     @Test
@@ -138,10 +138,15 @@ class ContainerConfigTest {
         assertEquals(List.of(33, 33), List.of(c.uid(), c.gid()));
         assertThrows(EngineException.class, () -> ContainerConfig.resolve(
                 request(List.of(), null, List.of(), "", "www-data"), IMAGE), "an image without the user");
-        ContainerConfig numeric = ContainerConfig.resolve(request(List.of(), null, List.of(), "", "33"), IMAGE, () -> {
-            throw new AssertionError("numbers need no lookup");
+        ContainerConfig numeric = ContainerConfig.resolve(request(List.of(), null, List.of(), "", "33:33"), IMAGE, () -> {
+            throw new AssertionError("uid:gid in numbers needs no lookup");
         });
-        assertEquals(33, numeric.uid());
+        assertEquals(List.of(33, 33), List.of(numeric.uid(), numeric.gid()));
+        // a uid alone takes its group from the passwd entry (runc's rule), so -u 33 is www-data's group
+        ContainerConfig uidOnly = ContainerConfig.resolve(request(List.of(), null, List.of(), "", "33"), IMAGE, () -> www);
+        assertEquals(List.of(33, 33), List.of(uidOnly.uid(), uidOnly.gid()));
+        ContainerConfig unknown = ContainerConfig.resolve(request(List.of(), null, List.of(), "", "4242"), IMAGE, () -> www);
+        assertEquals(List.of(4242, 0), List.of(unknown.uid(), unknown.gid()), "a uid not in passwd: group 0");
     }
 
     @Test
