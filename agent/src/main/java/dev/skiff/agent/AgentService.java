@@ -90,9 +90,16 @@ public final class AgentService {
     private final Runnable powerOff;
     private final ArchiveService archives;
 
+    private final VmTemplating templating;
+
     public AgentService(String runtimeBinary, Runnable powerOff) {
+        this(runtimeBinary, powerOff, VmTemplating.NONE);
+    }
+
+    public AgentService(String runtimeBinary, Runnable powerOff, VmTemplating templating) {
         this.containers = new Containers(storages, runtimeBinary, exited -> publish(Event.newBuilder().setExited(exited).build()));
         this.powerOff = powerOff;
+        this.templating = templating;
         this.archives = new ArchiveService(containers::openRoot);
     }
 
@@ -194,6 +201,21 @@ public final class AgentService {
             // Answer first; power off a moment later on another thread.
             Thread.ofPlatform().daemon().start(powerOff);
             return ShutdownResponse.getDefaultInstance();
+        });
+        r.unary(SERVICE, "PrepareTemplate", dev.skiff.agent.api.PrepareTemplateRequest.parser(), (call, q) -> {
+            if (!containers.isEmpty()) {
+                throw new TtrpcException(Code.FAILED_PRECONDITION, "a VM with containers cannot become a template");
+            }
+            templating.prepare();
+            Main.log("prepared for a template snapshot");
+            return dev.skiff.agent.api.PrepareTemplateResponse.getDefaultInstance();
+        });
+        r.unary(SERVICE, "SetClock", dev.skiff.agent.api.SetClockRequest.parser(), (call, q) -> {
+            if (q.getUnixNanos() <= 0) {
+                throw new TtrpcException(Code.INVALID_ARGUMENT, "the time must be after 1970");
+            }
+            templating.setClock(q.getUnixNanos());
+            return dev.skiff.agent.api.SetClockResponse.getDefaultInstance();
         });
         r.stream(SERVICE, "ReadOutput", StreamDesc.SERVER_STREAMING, (call, stream) -> {
             ReadOutputRequest q = AgentProtocol.received(stream.recv(), ReadOutputRequest.parser());

@@ -42,7 +42,8 @@ public final class Main {
             }
             Reaper.shared(); // before any process: as init, orphans are ours to reap
             Thread selftest = Thread.ofPlatform().daemon().name("selftest").start(Main::serveSelftestIfPresent);
-            AgentService service = new AgentService(dev.skiff.agent.container.OciRuntime.choose(System.getenv()), dev.skiff.guest.Main::haltForever);
+            AgentService service = new AgentService(dev.skiff.agent.container.OciRuntime.choose(System.getenv()),
+                    dev.skiff.guest.Main::haltForever, init ? VmTemplating.GUEST : VmTemplating.NONE);
             Path port;
             try {
                 port = VirtioPorts.awaitPort(Path.of("/sys"), Path.of("/dev"), GuestPaths.AGENT_PORT, PORT_TIMEOUT);

@@ -75,6 +75,12 @@ final class LiveRestore {
                 Vm vm = null;
                 try {
                     vm = driver.attach(vmId);
+                    if (vm.name().startsWith(dev.skiff.engine.placement.VmTemplates.BUILDING_PREFIX)) {
+                        // a template whose maker died before saving it: half made, of no use
+                        LOG.log(Level.INFO, "stopping VM " + vm.name() + ": a template left unfinished");
+                        vm.kill();
+                        continue;
+                    }
                     AgentClient agent = AgentClient.over(vm.channel(GuestPaths.AGENT_PORT).connect());
                     agent.ping(Duration.ofSeconds(60));
                     UtilityVm u = UtilityVm.attached(vm, agent, agent.guestInfo().getBootId(), placement.sharing());

@@ -180,4 +180,17 @@ public interface Vm extends AutoCloseable {
     /** Kills the VM if it still runs, unless it has been {@linkplain #detach() detached}. */
     @Override
     void close();
+
+    /**
+     * Makes this VM, started by {@link VmDriver#startTemplate}, a template: pauses it, writes the
+     * state of its devices to {@code state} (its RAM is already in the template's file) and ends it.
+     */
+    default void saveTemplate(Path state) throws IOException {
+        throw new VmException("VM " + name() + " was not started to become a template");
+    }
+
+    /** Whether this VM started from a template rather than booting (its clock needs setting). */
+    default boolean fromTemplate() {
+        return false;
+    }
 }

@@ -30,4 +30,31 @@ public interface VmDriver {
      * The traces (run folders) of VMs that have ended are removed on the way.
      */
     List<String> running() throws IOException;
+
+    // ---- templates (see VmTemplate) -------------------------------------------------------------
+
+    /**
+     * The key a template of {@code config} is filed under, or null when this driver cannot make
+     * templates of it (or at all). VMs of configs with equal keys differ only in what a template
+     * leaves free: their name, console log, channel sockets and disk image files.
+     */
+    default String templateKey(VmConfig config) throws IOException {
+        return null;
+    }
+
+    /**
+     * Boots a VM that is to become a template: its RAM lives in the file {@code ram}, which the
+     * template keeps. The caller waits for the guest to be ready, then calls {@link Vm#saveTemplate}.
+     */
+    default Vm startTemplate(VmConfig config, java.nio.file.Path ram) throws IOException {
+        throw new VmException(name() + " cannot make VM templates");
+    }
+
+    /**
+     * Starts a VM of {@code config} from {@code template} (made from a config of the same key):
+     * returns once the guest runs again, where the template's stopped; the caller then sets its clock.
+     */
+    default Vm startFrom(VmConfig config, VmTemplate template) throws IOException {
+        throw new VmException(name() + " cannot start VMs from templates");
+    }
 }

@@ -100,6 +100,19 @@ public final class AgentClient implements AutoCloseable {
         unary("Ping", PingRequest.getDefaultInstance(), PingResponse.parser(), timeout);
     }
 
+    /** Before a template snapshot of this VM: the guest syncs, drops its caches and compacts its memory. */
+    public void prepareTemplate() throws AgentException {
+        unary("PrepareTemplate", dev.skiff.agent.api.PrepareTemplateRequest.getDefaultInstance(),
+                dev.skiff.agent.api.PrepareTemplateResponse.parser(), CALL_TIMEOUT);
+    }
+
+    /** Sets the guest's wall clock (a VM started from a template resumed the template's). */
+    public void setClock(java.time.Instant now) throws AgentException {
+        long nanos = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano());
+        unary("SetClock", dev.skiff.agent.api.SetClockRequest.newBuilder().setUnixNanos(nanos).build(),
+                dev.skiff.agent.api.SetClockResponse.parser(), CALL_TIMEOUT);
+    }
+
     public GuestInfoResponse guestInfo() throws AgentException {
         return unary("GuestInfo", GuestInfoRequest.getDefaultInstance(), GuestInfoResponse.parser(), CALL_TIMEOUT);
     }

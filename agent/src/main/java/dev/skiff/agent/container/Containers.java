@@ -520,6 +520,11 @@ public final class Containers {
         return p;
     }
 
+    /** Whether no container is known here (created, running or exited and not yet removed). */
+    public boolean isEmpty() {
+        return containers.isEmpty();
+    }
+
     /** Kills every container (for shutdown). */
     public void killAll() {
         for (Container c : containers.values()) {

@@ -70,6 +70,13 @@ public final class Daemon {
             LOG.log(Level.INFO, "file sharing: " + config.fileSharing().label()
                     + (config.fileSharing() == dev.skiff.engine.placement.ShareTransport.VIRTIO_FS
                             ? " (9P in VMs whose RAM is not shared memory)" : ""));
+            if ("0".equals(System.getenv("SKIFF_VM_TEMPLATES"))) {
+                LOG.log(Level.INFO, "VM templates: off (SKIFF_VM_TEMPLATES=0): every VM boots");
+            } else {
+                // a booted VM's snapshot, shared by the host's daemons: later VMs start from it
+                placement.useTemplates(new dev.skiff.engine.placement.VmTemplates(ImageCache.root().resolve("templates"),
+                        driver));
+            }
             if (config.vmPool() > 0) {
                 LOG.log(Level.INFO, "dedicated-VM pool: " + config.vmPool() + " VM(s) kept booted ahead of need");
             }

@@ -395,16 +395,96 @@ public final class Placement implements AutoCloseable {
     }
 
     private UtilityVm boot(String name, UtilityVm.Mode mode, int mib) throws IOException {
-        GuestImage img = image.get();
         Path kept = vmDir.resolve(name).resolve("scratch.ext4");
         // A dedicated VM's disk holds only its container's upper layer: a later VM of the same
         // container takes it over. The shared VM starts empty.
         Path scratch = mode == UtilityVm.Mode.DEDICATED && Files.exists(kept) ? kept : scratchDisk(name);
-        VmConfig config = VmConfig.of(name, img.kernel(), img.initrd(), kernelArgs(img, System.getenv()), img.initArgs(),
-                List.of(GuestPaths.AGENT_PORT)).withMappedImage(img.optImage()).withMemory(mib, 2)
+        VmConfig config = config(name, mib, scratch);
+        VmTemplates t = templates;
+        dev.skiff.vm.VmTemplate template = null;
+        if (t != null) {
+            template = t.find(config);
+            if (template == null) {
+                buildTemplate(config); // for the next VM of its kind
+            }
+        }
+        return UtilityVm.boot(driver, config, mode, sharing, template, t);
+    }
+
+    /** Every utility VM's config: the guest image, the agent's channel, the scratch disk, the uplink. */
+    private VmConfig config(String name, int mib, Path scratch) throws IOException {
+        GuestImage img = image.get();
+        return VmConfig.of(name, img.kernel(), img.initrd(), kernelArgs(img, System.getenv()), img.initArgs(),
+                        List.of(GuestPaths.AGENT_PORT)).withMappedImage(img.optImage()).withMemory(mib, 2)
                 .withDisks(List.of(new DiskSpec(scratch, UtilityVm.SCRATCH_SERIAL, false)))
                 .withUplink(UPLINK);
-        return UtilityVm.boot(driver, config, mode, sharing);
+    }
+
+    // ---------------------------------------------------------------- VM templates
+
+    private volatile VmTemplates templates;
+    /** Template keys being built by this process, so that a burst of boots starts one build. */
+    private final java.util.Set<String> building = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Starts VMs from templates kept in {@code store} (see {@link VmTemplates}) from now on, and
+     * builds the template of the usual VM in the background now if there is none yet.
+     */
+    public void useTemplates(VmTemplates store) {
+        this.templates = store;
+        Thread.ofVirtual().name("vm-template").start(() -> {
+            Path probe = null;
+            try {
+                // the template's key needs a disk of the scratch disk's size; the build makes its own
+                Files.createDirectories(vmDir);
+                probe = Files.createTempFile(vmDir, "template-", ".disk");
+                try (var f = java.nio.channels.FileChannel.open(probe, java.nio.file.StandardOpenOption.WRITE)) {
+                    f.position(SCRATCH_BYTES - 1).write(java.nio.ByteBuffer.wrap(new byte[1]));
+                }
+                VmConfig config = config("template", memoryMib, probe);
+                if (store.find(config) == null) {
+                    buildTemplate(config).join();
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "no VM template: " + e.getMessage() + "; VMs boot as usual");
+            } finally {
+                if (probe != null) {
+                    try {
+                        Files.deleteIfExists(probe);
+                    } catch (IOException e) {
+                        // a sparse file left in the VM folder
+                    }
+                }
+            }
+        });
+    }
+
+    /** Builds {@code config}'s template on a thread of its own, unless this process is building it already. */
+    private CompletableFuture<Void> buildTemplate(VmConfig config) {
+        VmTemplates t = templates;
+        String key;
+        try {
+            key = t == null ? null : driver.templateKey(config);
+        } catch (IOException e) {
+            key = null;
+        }
+        if (key == null || !building.add(key)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String k = key;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofVirtual().name("vm-template-" + key).start(() -> {
+            try {
+                LOG.log(Level.INFO, "making VM template " + k + " (one boot; later VMs of its kind start from it)");
+                t.build(config, UtilityVm.BOOT_TIMEOUT);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "failed to make VM template " + k + ": " + e.getMessage() + "; VMs boot as usual");
+            } finally {
+                building.remove(k);
+                done.complete(null);
+            }
+        });
+        return done;
     }
 
     /** Extra JVM options for the guest's agent, from the daemon's environment: diagnostics (logging, a class list). */

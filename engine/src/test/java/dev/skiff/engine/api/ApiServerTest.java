@@ -350,7 +350,8 @@ class ApiServerTest {
         Backend.CreateSpec spec = backend.inspectContainer(id).spec();
         assertEquals(List.of("ls"), spec.cmd());
         assertEquals(List.of(), spec.entrypoint());
-        assertEquals(List.of("A=1"), spec.env());
+        // inspect's env is the container's: the request's, with the image's merged in (here runc's PATH alone)
+        assertEquals(List.of("A=1", dev.skiff.agent.client.OciSpec.DEFAULT_PATH), spec.env());
         assertEquals("1:2", spec.user());
         assertTrue(spec.tty() && spec.openStdin() && spec.stdinOnce() && spec.autoRemove());
         assertEquals(Map.of("k", "v"), spec.labels());

@@ -48,7 +48,28 @@ public final class QemuCommandLine {
      *        bridge), so that a vhost-user back-end in another process can map it
      */
     record Plan(Path binary, Accel accel, VmConfig config, Path qmpSocket, Path consoleLog, Path runDir,
-                boolean sharedMemory) {}
+                boolean sharedMemory, Templating templating) {
+        Plan(Path binary, Accel accel, VmConfig config, Path qmpSocket, Path consoleLog, Path runDir,
+             boolean sharedMemory) {
+            this(binary, accel, config, qmpSocket, consoleLog, runDir, sharedMemory, null);
+        }
+    }
+
+    /**
+     * A VM that becomes a template, or starts from one (see {@link dev.skiff.vm.VmTemplate}). Both
+     * have the same devices and the same memory layout, which the snapshot needs: the guest's RAM
+     * in a file, shared (the template's file; a new VM's copy of it), so that the snapshot leaves
+     * it out (x-ignore-shared); the mapped image shared as well (read-only, so nothing changes but
+     * that the snapshot leaves it out too); and a VM generation ID device, whose new ID tells the
+     * guest's kernel it is a new VM (it reseeds its random generator).
+     *
+     * @param ram the RAM file
+     * @param incoming whether the VM waits for the template's device state (-incoming defer)
+     */
+    record Templating(Path ram, boolean incoming) {}
+
+    /** The VM generation ID device's id: a new ID (guid=auto) for every QEMU process. */
+    static final String VMGENID = "vmgenid0";
 
     /** The memory backend (and, with -dev, the virtio-pmem device) of the config's mapped image. */
     static final String MAPPED_IMAGE = "mapped0";
@@ -102,7 +123,13 @@ public final class QemuCommandLine {
             a.addAll(List.of("-m", c.memoryMiB() + "M,slots=1,maxmem=" + (c.memoryMiB() + imageMiB) + "M",
                     "-smp", Integer.toString(c.cpus())));
         }
-        if (plan.sharedMemory()) {
+        Templating t = plan.templating();
+        if (t != null) {
+            // the template's RAM file, or a new VM's copy of it: shared, so vhost-user back-ends map
+            // it as they map a memfd, and free page reporting punches holes in it
+            a.addAll(List.of("-object", "memory-backend-file,id=ram0,mem-path=" + opt(t.ram()) + ",share=on,size="
+                    + c.memoryMiB() + "M", "-machine", "memory-backend=ram0"));
+        } else if (plan.sharedMemory()) {
             // vhost-user (virtio-fs) back-ends read and write guest buffers in place: they map the
             // guest's RAM from the memfd QEMU passes them, which needs share=on. Free page reporting
             // still returns freed pages (QEMU punches holes in the memfd).
@@ -126,11 +153,15 @@ public final class QemuCommandLine {
             // Read-only and private: the guest cannot change the file, and every VM mapping it
             // shares the host's page cache of it (virtio-pmem; the guest mounts it with DAX).
             a.addAll(List.of("-object", "memory-backend-file,id=" + MAPPED_IMAGE + ",mem-path=" + opt(c.mappedImage())
-                            + ",size=" + mappedImageBytes(c.mappedImage()) + ",share=off,readonly=on",
+                            + ",size=" + mappedImageBytes(c.mappedImage()) + ",share=" + (t != null ? "on" : "off")
+                            + ",readonly=on",
                     "-device", "virtio-pmem-pci,memdev=" + MAPPED_IMAGE + ",id=" + MAPPED_IMAGE + "-dev"));
         }
         if (plan.sharedMemory()) {
             a.addAll(List.of("-device", "pci-bridge,id=" + FS_BRIDGE + ",chassis_nr=1"));
+        }
+        if (t != null) {
+            a.addAll(List.of("-device", "vmgenid,id=" + VMGENID + ",guid=auto"));
         }
         for (String ch : c.channels()) {
             a.addAll(List.of("-chardev", "socket,id=ch-" + ch + ",path=" + opt(channelSocket(plan.runDir(), ch))
@@ -149,6 +180,9 @@ public final class QemuCommandLine {
             a.addAll(List.of("-blockdev", "driver=raw,node-name=" + node + ",read-only=" + (d.readOnly() ? "on" : "off")
                     + ",file.driver=file,file.filename=" + opt(d.image()),
                     "-device", "virtio-blk-pci,drive=" + node + ",serial=" + d.serial()));
+        }
+        if (t != null && t.incoming()) {
+            a.addAll(List.of("-incoming", "defer")); // the state comes by QMP: migrate-incoming
         }
         return a;
     }

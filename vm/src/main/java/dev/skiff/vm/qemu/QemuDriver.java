@@ -10,6 +10,7 @@ import dev.skiff.vm.VmConfig;
 import dev.skiff.vm.VmDriver;
 import dev.skiff.vm.VmException;
 import dev.skiff.vm.VmExit;
+import dev.skiff.vm.VmTemplate;
 import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger;
@@ -63,6 +64,65 @@ public final class QemuDriver implements VmDriver {
 
     @Override
     public Vm start(VmConfig config) throws IOException {
+        return launch(config, null, null);
+    }
+
+    @Override
+    public Vm startTemplate(VmConfig config, Path ram) throws IOException {
+        Files.deleteIfExists(ram); // QEMU makes the file, of the RAM's size, sparse
+        return launch(config, ram, null);
+    }
+
+    @Override
+    public Vm startFrom(VmConfig config, VmTemplate template) throws IOException {
+        requireFile(template.ram(), "template RAM");
+        requireFile(template.state(), "template state");
+        String key = templateKey(config);
+        if (!template.key().equals(key)) {
+            throw new VmException("template " + template.key() + " was made for another VM config than " + config.name()
+                    + "'s (" + key + ")");
+        }
+        return launch(config, null, template);
+    }
+
+    /**
+     * The key: a digest of everything a template fixes. The files QEMU boots (named by path, size
+     * and modification time, so a rebuilt guest image makes a new key), the kernel and init
+     * arguments, the RAM, vCPUs and acceleration (TCG's settings too), the channels, the uplink
+     * and the disks' serials, modes and sizes (the guest sized them at boot), and QEMU itself.
+     */
+    @Override
+    public String templateKey(VmConfig config) throws IOException {
+        if (!sharedMemory()) {
+            return null; // the template's RAM is a shared file, as a memfd would be
+        }
+        Accel accel = AccelProbe.resolve(config.accel(), binary, config.kernel());
+        StringBuilder b = new StringBuilder("skiff-vm-template/1\n");
+        for (Path f : new Path[] {binary, config.kernel(), config.initrd(), config.mappedImage()}) {
+            b.append(f == null ? "-" : f + " " + Files.size(f) + " " + Files.getLastModifiedTime(f).toMillis()).append('\n');
+        }
+        b.append(config.kernelArgs()).append('\n').append(config.initArgs()).append('\n')
+                .append(config.memoryMiB()).append(' ').append(config.cpus()).append(' ').append(accel).append(' ')
+                .append(QemuCommandLine.tcgThreads()).append(' ').append(QemuCommandLine.tcgTranslationMiB()).append('\n')
+                .append(config.channels()).append('\n').append(config.uplink()).append('\n');
+        for (DiskSpec d : config.disks()) {
+            b.append(d.serial()).append(' ').append(d.readOnly()).append(' ').append(Files.size(d.image())).append('\n');
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
+                    b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Starts QEMU: booting ({@code templateRam} null and {@code from} null), booting to become a
+     * template (its RAM in {@code templateRam}), or from a template (its RAM copied into the run
+     * folder, the device state loaded, then running again).
+     */
+    private Vm launch(VmConfig config, Path templateRam, VmTemplate from) throws IOException {
         if (!Files.isExecutable(binary)) {
             throw new VmException("QEMU binary " + binary + " does not exist or is not executable: install QEMU "
                     + "(Debian: apt-get install qemu-system-x86) or set SKIFF_QEMU");
@@ -79,13 +139,23 @@ public final class QemuDriver implements VmDriver {
         Path runDir = RunDirs.createVmDir(config.name());
         Process process = null;
         QmpClient qmp = null;
+        Path ramCopy = null;
         try {
+            QemuCommandLine.Templating templating = null;
+            if (templateRam != null) {
+                templating = new QemuCommandLine.Templating(templateRam, false);
+            } else if (from != null) {
+                // a copy of its own: the guest writes to its RAM, and vhost-user back-ends map it shared
+                ramCopy = runDir.resolve("ram");
+                SparseCopy.copy(from.ram(), ramCopy);
+                templating = new QemuCommandLine.Templating(ramCopy, true);
+            }
             Path console = config.consoleLog() != null ? config.consoleLog()
                     : RunDirs.logDir().resolve(runDir.getFileName() + ".console.log");
             Files.createDirectories(console.toAbsolutePath().getParent());
             Path stderr = stderrFile(runDir);
             QemuCommandLine.Plan plan = new QemuCommandLine.Plan(binary, accel, config, runDir.resolve("qmp.sock"),
-                    console, runDir, sharedMemory());
+                    console, runDir, sharedMemory() || templating != null, templating);
             List<String> argv = inOwnSession(QemuCommandLine.build(plan));
             // No pipes: QEMU's stdio is /dev/null and a file, so nothing breaks when this process dies.
             process = new ProcessBuilder(argv)
@@ -101,6 +171,11 @@ public final class QemuDriver implements VmDriver {
             qmp = connectQmp(plan.qmpSocket(), process, stderr, vm::onEvent);
             if (startTime < 0) {
                 throw new VmException("cannot read QEMU's start time from /proc/" + process.pid() + "/stat");
+            }
+            if (from != null) {
+                Migration.load(qmp, from.state());
+                // QEMU has the file mapped: unlinked now, its memory goes with QEMU, whoever ends it
+                Files.deleteIfExists(ramCopy);
             }
             record.write(runDir);
             vm.connected(qmp);

@@ -621,6 +621,35 @@ final class QemuVm implements Vm {
     }
 
     @Override
+    public void saveTemplate(Path state) throws IOException {
+        QemuCommandLine.Templating t = plan.templating();
+        if (t == null || t.incoming()) {
+            throw new VmException("VM " + name() + " was not started to become a template");
+        }
+        requireRunning("save VM " + name() + " as a template");
+        stopRequested = true; // its end is asked for: the exit below is no crash
+        try {
+            Migration.save(qmp, state);
+        } finally {
+            try {
+                qmp.execute("quit", null, QemuDriver.QMP_TIMEOUT);
+                exit.get(QemuDriver.QMP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | IOException | ExecutionException e) {
+                kill();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                kill();
+            }
+        }
+    }
+
+    @Override
+    public boolean fromTemplate() {
+        QemuCommandLine.Templating t = plan.templating();
+        return t != null && t.incoming();
+    }
+
+    @Override
     public VmExit kill() {
         if (detached) {
             throw new IllegalStateException("cannot kill VM " + name() + ": " + detachedWhy());
