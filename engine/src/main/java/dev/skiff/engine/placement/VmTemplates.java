@@ -96,7 +96,7 @@ public final class VmTemplates {
         }
         Files.createDirectories(dir);
         try (FileChannel lockFile = FileChannel.open(dir.resolve(key + ".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
+                StandardOpenOption.WRITE); FileLock lock = tryLock(lockFile)) {
             if (lock == null) {
                 return null; // another daemon is building it
             }
@@ -139,6 +139,15 @@ public final class VmTemplates {
             } finally {
                 deleteTree(work);
             }
+        }
+    }
+
+    /** The build lock, or null when another process (or another thread here) holds it. */
+    private static FileLock tryLock(FileChannel ch) throws IOException {
+        try {
+            return ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null;
         }
     }
 

@@ -245,6 +245,32 @@ public final class FakeVm implements Vm {
         return dir.resolve("console.log");
     }
 
+    private volatile Path templateRam; // set when started to become a template
+    private volatile boolean fromTemplate;
+
+    void startedForTemplate(Path ram) {
+        this.templateRam = ram;
+    }
+
+    void startedFromTemplate() {
+        this.fromTemplate = true;
+    }
+
+    /** Writes a state file beside the template's RAM, as QEMU's migration would, and ends. */
+    @Override
+    public void saveTemplate(Path state) throws IOException {
+        if (templateRam == null) {
+            throw new VmException("VM " + name() + " was not started to become a template");
+        }
+        Files.writeString(state, "state of " + name());
+        end(VmExit.Reason.STOPPED, 0);
+    }
+
+    @Override
+    public boolean fromTemplate() {
+        return fromTemplate;
+    }
+
     @Override
     public VmExit stop(Duration grace) throws IOException {
         end(VmExit.Reason.STOPPED, 0);

@@ -4,6 +4,7 @@ import dev.skiff.vm.VmConfig;
 import dev.skiff.vm.VmDriver;
 import dev.skiff.vm.VmException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -58,6 +59,53 @@ public final class FakeVmDriver implements VmDriver {
                 this::programFor);
         started.add(vm);
         return vm;
+    }
+
+    // ---- templates: off unless a test turns them on ----
+
+    private volatile boolean templates;
+    /** Templates a start from one throws on, as QEMU refusing its state would. */
+    private final java.util.Set<String> badTemplates = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final List<FakeVm> fromTemplates = new CopyOnWriteArrayList<>();
+
+    /** Makes templates: the key is the config's size, the RAM a small file, the state a line of text. */
+    public FakeVmDriver withTemplates() {
+        templates = true;
+        return this;
+    }
+
+    /** Starts from {@code key}'s template fail from now on. */
+    public void breakTemplate(String key) {
+        badTemplates.add(key);
+    }
+
+    @Override
+    public String templateKey(VmConfig config) {
+        return templates ? "fake" + config.memoryMiB() + "x" + config.cpus() : null;
+    }
+
+    @Override
+    public FakeVm startTemplate(VmConfig config, Path ram) throws IOException {
+        Files.writeString(ram, "ram of " + config.name());
+        FakeVm vm = start(config);
+        vm.startedForTemplate(ram);
+        return vm;
+    }
+
+    @Override
+    public FakeVm startFrom(VmConfig config, dev.skiff.vm.VmTemplate template) throws IOException {
+        if (badTemplates.contains(template.key())) {
+            throw new VmException("QEMU refused template " + template.key() + "'s state (fake)");
+        }
+        FakeVm vm = start(config);
+        vm.startedFromTemplate();
+        fromTemplates.add(vm);
+        return vm;
+    }
+
+    /** The VMs started from a template so far. */
+    public List<FakeVm> fromTemplates() {
+        return List.copyOf(fromTemplates);
     }
 
     @Override

@@ -225,6 +225,14 @@ public final class InMemoryAgent implements AutoCloseable {
             called("Ping");
             return PingResponse.getDefaultInstance();
         });
+        r.unary(SERVICE, "PrepareTemplate", dev.skiff.agent.api.PrepareTemplateRequest.parser(), (call, q) -> {
+            called("PrepareTemplate");
+            return dev.skiff.agent.api.PrepareTemplateResponse.getDefaultInstance();
+        });
+        r.unary(SERVICE, "SetClock", dev.skiff.agent.api.SetClockRequest.parser(), (call, q) -> {
+            called("SetClock");
+            return dev.skiff.agent.api.SetClockResponse.getDefaultInstance();
+        });
         r.unary(SERVICE, "GuestInfo", GuestInfoRequest.parser(), (call, q) -> {
             called("GuestInfo");
             return GuestInfoResponse.newBuilder().setBootId(bootId).setKernelRelease("in-memory")

@@ -50,6 +50,33 @@ class QemuCommandLineTest {
         assertFalse(plain.stream().anyMatch(a -> a.contains("pmem")), plain.toString());
     }
 
+    @Test
+    void aTemplateAndAVmFromItShareTheirDevicesAndKeepRamAndImageOutOfTheSnapshot(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path image = java.nio.file.Files.write(tmp.resolve("opt.erofs"), new byte[2 << 20]);
+        VmConfig c = config().withMappedImage(image);
+        List<String> template = QemuCommandLine.build(new QemuCommandLine.Plan(Path.of("/q"), Accel.TCG, c,
+                RUN.resolve("qmp.sock"), Path.of("/l"), RUN, true,
+                new QemuCommandLine.Templating(Path.of("/cache/t/ram"), false)));
+        List<String> clone = QemuCommandLine.build(new QemuCommandLine.Plan(Path.of("/q"), Accel.TCG, c,
+                RUN.resolve("qmp.sock"), Path.of("/l"), RUN, true,
+                new QemuCommandLine.Templating(RUN.resolve("ram"), true)));
+        // the RAM a shared file (left out of the snapshot by x-ignore-shared), not a memfd
+        assertTrue(template.contains("memory-backend-file,id=ram0,mem-path=/cache/t/ram,share=on,size=512M"), template.toString());
+        assertFalse(template.stream().anyMatch(a -> a.contains("memfd")), template.toString());
+        // the image shared as well, read-only still; a generation ID device, new in every QEMU
+        assertTrue(template.contains("memory-backend-file,id=mapped0,mem-path=" + image + ",size=" + (2 << 20)
+                + ",share=on,readonly=on"), template.toString());
+        assertTrue(template.contains("vmgenid,id=vmgenid0,guid=auto"), template.toString());
+        assertFalse(template.contains("-incoming"), "the template boots");
+        assertEquals("defer", after(clone, "-incoming"), "the new VM waits for the state by QMP");
+        // otherwise the very same devices, in the same order: the state must fit them
+        List<String> cloneDevices = clone.stream().filter(a -> !a.contains("mem-path=" + RUN)).toList();
+        List<String> templateDevices = template.stream().filter(a -> !a.contains("mem-path=/cache")).toList();
+        assertEquals(templateDevices, cloneDevices.subList(0, cloneDevices.size() - 2));
+        assertFalse(build(c, Accel.TCG).contains("vmgenid,id=vmgenid0,guid=auto"), "a plain boot has none");
+    }
+
     private static String after(List<String> argv, String flag) {
         return argv.get(argv.indexOf(flag) + 1);
     }
