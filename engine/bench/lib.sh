@@ -18,6 +18,16 @@ skiff_start() {
   d version >/dev/null || { echo "daemon did not come up:"; tail -20 "$work/daemon.log"; exit 1; }
 }
 
+# Waits until the host has a VM template (see README, "VM templates"): the daemon makes one in the
+# background when there is none, and VMs started meanwhile boot.
+await_template() {
+  for _ in $(seq 1 1200); do
+    ls "${SKIFF_CACHE:-/var/cache/skiff}"/templates/*/state >/dev/null 2>&1 && return
+    sleep 0.5
+  done
+  echo "no VM template after 10 min" >&2; tail -20 "$work/daemon.log" >&2; exit 1
+}
+
 # A failed run's daemon log and VM consoles are what says why: they go to a folder of their own
 # (printed), and the rest of $work (disks, images, dockerd's data) is deleted as after a good run.
 skiff_finish() {

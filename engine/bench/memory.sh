@@ -27,7 +27,7 @@ settled() {
   done
   echo "$(( $(kib "$pid" Rss) / 1024 )) $(( $(kib "$pid" Pss) / 1024 ))"
 }
-# Where a VM's PSS goes, in MiB: the guest's RAM (the memfd), TCG's translation cache (the one
+# Where a VM's PSS goes, in MiB: the guest's RAM (the memfd, or a VM template's RAM copied), TCG's translation cache (the one
 # anonymous mapping of its configured size), the boot files QEMU maps (kernel, initrd, /opt's image)
 # and the rest (QEMU itself).
 breakdown() {
@@ -35,7 +35,7 @@ breakdown() {
     /^[0-9a-f]+-[0-9a-f]+ / { name = $6; size = -1; next }
     /^Size:/ { size = $2; next }
     /^Pss:/ {
-      if (name ~ /memfd/) ram += $2
+      if (name ~ /memfd|\/ram$/) ram += $2   # a memfd, or a copy of a VM template RAM file
       else if (name == "" && size >= tb - 64 && size <= tb) tcg += $2   # less its guard page
       else if (name ~ /(vmlinux|vmlinuz|initrd\.img|opt\.erofs)$/) boot += $2
       else rest += $2
@@ -46,6 +46,7 @@ breakdown() {
 vm_pid() { "$root/skiff" info | awk -v m="$1" '$2 == m {print $4; exit}'; }
 
 skiff_start
+await_template   # VMs start from it, as a user's do once the host has one
 d run -d --name idle --isolation=hyperv busybox sleep 1000 >/dev/null
 read -r ded_rss ded_pss < <(settled "$(vm_pid dedicated)")
 ded_parts=$(breakdown "$(vm_pid dedicated)")
