@@ -562,5 +562,9 @@ public final class Placement implements AutoCloseable {
     public void close() {
         pool.close();
         timer.shutdownNow();
+        VmTemplates t = templates;
+        if (t != null) {
+            t.close();
+        }
     }
 }

@@ -53,6 +53,9 @@ public final class VmTemplates {
 
     private final Path dir;
     private final VmDriver driver;
+    /** The VM being made into a template, if any: it ends with the daemon ({@link #close}). */
+    private volatile Vm making;
+    private volatile boolean closed;
 
     public VmTemplates(Path dir, VmDriver driver) {
         this.dir = dir;
@@ -111,6 +114,11 @@ public final class VmTemplates {
                 Vm vm = driver.startTemplate(new VmConfig(BUILDING_PREFIX + key.substring(0, 8), c.kernel(), c.initrd(),
                         c.kernelArgs(), c.initArgs(), c.memoryMiB(), c.cpus(), c.accel(), c.channels(), c.disks(),
                         work.resolve("console.log"), c.uplink(), c.mappedImage()), work.resolve("ram"));
+                making = vm;
+                if (closed) {
+                    vm.kill();
+                    throw new IOException("the daemon is stopping");
+                }
                 try {
                     try (AgentClient agent = AgentClient.over(vm.channel(GuestPaths.AGENT_PORT).connect())) {
                         agent.ping(bootTimeout);
@@ -121,6 +129,8 @@ public final class VmTemplates {
                 } catch (IOException | RuntimeException e) {
                     vm.kill();
                     throw e;
+                } finally {
+                    making = null;
                 }
                 for (DiskSpec d : c.disks()) {
                     Files.deleteIfExists(d.image());
@@ -139,6 +149,18 @@ public final class VmTemplates {
             } finally {
                 deleteTree(work);
             }
+        }
+    }
+
+    /**
+     * Ends a template build under way (its VM would outlive the daemon, which alone drives it:
+     * VMs run in sessions of their own); finished templates stay.
+     */
+    public void close() {
+        closed = true;
+        Vm vm = making;
+        if (vm != null) {
+            vm.kill();
         }
     }
 
