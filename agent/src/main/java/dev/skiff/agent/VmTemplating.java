@@ -16,14 +16,29 @@ import java.nio.file.Path;
  * draws its own.
  */
 public interface VmTemplating {
-    void prepare() throws IOException;
+    /** Something the agent does in the template before the caches go (it then need not in each VM). */
+    @FunctionalInterface
+    interface Warmup {
+        void run() throws IOException;
+    }
+
+    /**
+     * Warms the template up ({@code warmup}, then the module lists most VMs load on demand: the
+     * SCSI disk drivers and the virtio-fs client), then keeps little: sync, the page cache and
+     * reclaimable slab dropped, memory compacted.
+     */
+    void prepare(Warmup warmup) throws IOException;
 
     void setClock(long unixNanos) throws IOException;
 
     /** The agent as PID 1 of a utility VM. */
     VmTemplating GUEST = new VmTemplating() {
         @Override
-        public void prepare() throws IOException {
+        public void prepare(Warmup warmup) throws IOException {
+            warmup.run();
+            for (String list : new String[] {dev.skiff.guest.boot.Boot.SCSI_MODULES, dev.skiff.guest.boot.Boot.VIRTIOFS_MODULES}) {
+                dev.skiff.guest.boot.Boot.loadModuleListOnce(Path.of("/"), list, java.time.Duration.ofSeconds(60));
+            }
             Power.sync();
             System.gc(); // the agent's own garbage, before the kernel's caches
             // 3: the page cache and reclaimable slab (dentries, inodes); then compaction, so that
@@ -42,7 +57,7 @@ public interface VmTemplating {
     /** An agent that is not a VM's init (tests on the host): refuses both. */
     VmTemplating NONE = new VmTemplating() {
         @Override
-        public void prepare() throws IOException {
+        public void prepare(Warmup warmup) throws IOException {
             throw new IOException("not a utility VM's agent: no template to prepare");
         }
 
