@@ -160,7 +160,9 @@ class DockerHealthIT extends DaemonIT {
     @Order(6)
     void updateChangesTheRestartPolicyForTheNextExit() throws Exception {
         ok("run", "-d", "--name", "upd", "busybox", "sh", "-c",
-                "rm -f /tmp/exit; while [ ! -f /tmp/exit ]; do sleep 0.2; done");
+                // it ends a moment after the file appears: ending at once could kill the exec that made it
+                // (its process dies with the container's init) before its exit is recorded, as with dockerd
+                "rm -f /tmp/exit; while [ ! -f /tmp/exit ]; do sleep 0.2; done; sleep 2");
         assertEquals("", ok("update", "--restart", "always", "upd").err());
         assertEquals("always", inspect("{{.HostConfig.RestartPolicy.Name}}", "upd"));
         Instant since = Instant.now();

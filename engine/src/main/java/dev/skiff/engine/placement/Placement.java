@@ -404,8 +404,10 @@ public final class Placement implements AutoCloseable {
         dev.skiff.vm.VmTemplate template = null;
         if (t != null) {
             template = t.find(config);
-            if (template == null) {
-                buildTemplate(config); // for the next VM of its kind
+            if (template == null && mib == memoryMib) {
+                // for the next VM of the usual size; a VM sized for a container's -m boots, as do
+                // later ones of its size, rather than cost a template build per size asked for
+                buildTemplate(config);
             }
         }
         return UtilityVm.boot(driver, config, mode, sharing, template, t);
