@@ -206,9 +206,7 @@ public final class AgentService {
             if (!containers.isEmpty()) {
                 throw new TtrpcException(Code.FAILED_PRECONDITION, "a VM with containers cannot become a template");
             }
-            // the uplink is every VM's alike (its card, addresses, forwarding, nft table): up in the
-            // template, it is up in every VM started from it, which skips seconds of its first container
-            templating.prepare(networks::prepareUplink);
+            templating.prepare();
             Main.log("prepared for a template snapshot");
             return dev.skiff.agent.api.PrepareTemplateResponse.getDefaultInstance();
         });

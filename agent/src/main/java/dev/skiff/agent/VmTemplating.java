@@ -16,29 +16,14 @@ import java.nio.file.Path;
  * draws its own.
  */
 public interface VmTemplating {
-    /** Something the agent does in the template before the caches go (it then need not in each VM). */
-    @FunctionalInterface
-    interface Warmup {
-        void run() throws IOException;
-    }
-
-    /**
-     * Warms the template up ({@code warmup}, then the module lists most VMs load on demand: the
-     * SCSI disk drivers and the virtio-fs client), then keeps little: sync, the page cache and
-     * reclaimable slab dropped, memory compacted.
-     */
-    void prepare(Warmup warmup) throws IOException;
+    void prepare() throws IOException;
 
     void setClock(long unixNanos) throws IOException;
 
     /** The agent as PID 1 of a utility VM. */
     VmTemplating GUEST = new VmTemplating() {
         @Override
-        public void prepare(Warmup warmup) throws IOException {
-            warmup.run();
-            for (String list : new String[] {dev.skiff.guest.boot.Boot.SCSI_MODULES, dev.skiff.guest.boot.Boot.VIRTIOFS_MODULES}) {
-                dev.skiff.guest.boot.Boot.loadModuleListOnce(Path.of("/"), list, java.time.Duration.ofSeconds(60));
-            }
+        public void prepare() throws IOException {
             Power.sync();
             System.gc(); // the agent's own garbage, before the kernel's caches
             // 3: the page cache and reclaimable slab (dentries, inodes); then compaction, so that
@@ -57,7 +42,7 @@ public interface VmTemplating {
     /** An agent that is not a VM's init (tests on the host): refuses both. */
     VmTemplating NONE = new VmTemplating() {
         @Override
-        public void prepare(Warmup warmup) throws IOException {
+        public void prepare() throws IOException {
             throw new IOException("not a utility VM's agent: no template to prepare");
         }
 

@@ -56,20 +56,6 @@ public final class Networks {
         return new Networks(new ReaperCommandRunner(Path.of(GuestPaths.ROOT, "net")), new VmSystem());
     }
 
-    /**
-     * Brings the uplink up ahead of any container (for a VM template); a VM without the uplink's
-     * card is left as it is.
-     */
-    public synchronized void prepareUplink() throws java.io.IOException {
-        try {
-            uplink.ensure();
-        } catch (TtrpcException e) {
-            if (e.code() != Code.FAILED_PRECONDITION) {
-                throw new java.io.IOException(e.getMessage(), e);
-            }
-        }
-    }
-
     /** SetupNetwork: returns the namespace's path, or "" in VM_HOST mode. */
     public String setup(SetupNetworkRequest request) throws TtrpcException {
         NetworkSpec spec;
