@@ -86,6 +86,20 @@ class AgentServiceTest {
     }
 
     @Test
+    void anAgentThatIsNotAVmsInitRefusesTemplateCallsAndTouchesNothing() throws Exception {
+        // on the host these would drop the host's caches, bring an uplink up or set the host's clock
+        var prepare = assertThrows(dev.skiff.agent.client.AgentException.class, () -> agent.prepareTemplate());
+        assertTrue(prepare.getMessage().contains("not a utility VM's agent"), prepare.getMessage());
+        var clock = assertThrows(dev.skiff.agent.client.AgentException.class,
+                () -> agent.setClock(java.time.Instant.now()));
+        assertTrue(clock.getMessage().contains("not a utility VM's agent"), clock.getMessage());
+        TtrpcException bad = assertThrows(TtrpcException.class, () -> raw.call(SERVICE, "SetClock",
+                dev.skiff.agent.api.SetClockRequest.newBuilder().setUnixNanos(-5).build().toByteArray()));
+        assertEquals(Code.INVALID_ARGUMENT, bad.code());
+        stillServing();
+    }
+
+    @Test
     void unknownMethodIsUnimplemented() throws Exception {
         TtrpcException e = assertThrows(TtrpcException.class, () -> raw.call(SERVICE, "FormatDisk", new byte[0]));
         assertEquals(Code.UNIMPLEMENTED, e.code());
