@@ -439,10 +439,9 @@ public final class Placement implements AutoCloseable {
             try {
                 // the template's key needs a disk of the scratch disk's size; the build makes its own
                 Files.createDirectories(vmDir);
-                probe = Files.createTempFile(vmDir, "template-", ".disk");
-                try (var f = java.nio.channels.FileChannel.open(probe, java.nio.file.StandardOpenOption.WRITE)) {
-                    f.position(SCRATCH_BYTES - 1).write(java.nio.ByteBuffer.wrap(new byte[1]));
-                }
+                Path name = vmDir.resolve("template-" + ProcessHandle.current().pid() + ".disk");
+                Files.deleteIfExists(name); // an earlier process's of the same pid
+                probe = VmTemplates.sparseFile(name, SCRATCH_BYTES);
                 VmConfig config = config("template", memoryMib, probe);
                 if (store.find(config) == null) {
                     buildTemplate(config).join();
@@ -520,10 +519,7 @@ public final class Placement implements AutoCloseable {
         Path dir = Files.createDirectories(vmDir.resolve(vmName));
         Path disk = dir.resolve("scratch.ext4");
         Files.deleteIfExists(disk);
-        try (var f = java.nio.channels.FileChannel.open(disk, java.nio.file.StandardOpenOption.CREATE_NEW,
-                java.nio.file.StandardOpenOption.WRITE)) {
-            f.position(SCRATCH_BYTES - 1).write(java.nio.ByteBuffer.wrap(new byte[1]));
-        }
+        VmTemplates.sparseFile(disk, SCRATCH_BYTES);
         // in /sbin on Debian, outside a plain user's PATH; it needs no privilege on a file the user owns
         Path tool = HostTools.require("mkfs.ext4", "e2fsprogs");
         Process mkfs = new ProcessBuilder(tool.toString(), "-q", "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1",

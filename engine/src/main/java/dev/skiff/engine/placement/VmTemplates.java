@@ -178,17 +178,20 @@ public final class VmTemplates {
         List<DiskSpec> disks = new java.util.ArrayList<>();
         int i = 0;
         for (DiskSpec d : config.disks()) {
-            Path f = work.resolve("disk" + i++);
-            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ch.truncate(0);
-                long size = Files.size(d.image());
-                if (size > 0) {
-                    ch.position(size - 1).write(java.nio.ByteBuffer.wrap(new byte[1]));
-                }
-            }
+            Path f = sparseFile(work.resolve("disk" + i++), Files.size(d.image()));
             disks.add(new DiskSpec(f, d.serial(), d.readOnly()));
         }
         return config.withDisks(disks);
+    }
+
+    /** A new file of {@code size} bytes, all hole: nothing written but its length. */
+    static Path sparseFile(Path f, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            if (size > 0) {
+                ch.position(size - 1).write(java.nio.ByteBuffer.wrap(new byte[1]));
+            }
+        }
+        return f;
     }
 
     /**
