@@ -305,8 +305,11 @@ final class VmShares {
             }
             var r = agent.replayChanges(storageId, todo);
             if (r.getFailedCount() > 0) {
-                LOG.log(System.Logger.Level.DEBUG, vmName + ": " + r.getFailedCount() + " replayed changes failed in "
-                        + storageId + ", first: " + r.getFailed(0));
+                // Usually a container that used a new name before its replay (the guest knows it already):
+                // that one event is not raised. Said once per batch, so a watcher that misses one can be told why.
+                LOG.log(System.Logger.Level.INFO, vmName + ": " + r.getFailedCount() + " of " + todo.size()
+                        + " host changes could not be replayed in " + storageId + " (their inotify events are not raised);"
+                        + " first: " + r.getFailed(0));
             }
         }
     }
