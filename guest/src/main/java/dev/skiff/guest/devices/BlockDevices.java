@@ -1,10 +1,12 @@
 package dev.skiff.guest.devices;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -16,6 +18,13 @@ import java.util.Optional;
 public final class BlockDevices {
     private BlockDevices() {}
 
+    /**
+     * The disk with this serial whose device node opens. Its sysfs folder and node come first in
+     * the kernel's add_disk, before the block device can be opened, and a disk of the same serial
+     * unplugged moments ago (a layer plugged again) can linger while the guest removes it: either
+     * refuses an open with ENXIO, which a mount would report as its error. Such a disk is passed
+     * over, so a caller polling this finds the disk once it is ready.
+     */
     public static Optional<Path> find(Path sys, Path dev, String serial) throws IOException {
         Path dir = sys.resolve("block");
         if (!Files.isDirectory(dir)) {
@@ -23,12 +32,22 @@ public final class BlockDevices {
         }
         try (DirectoryStream<Path> disks = Files.newDirectoryStream(dir, "{sd,vd}*")) {
             for (Path disk : disks) {
-                if (serial.equals(serialOf(disk)) && Files.exists(dev.resolve(disk.getFileName().toString()))) {
-                    return Optional.of(dev.resolve(disk.getFileName().toString()));
+                Path node = dev.resolve(disk.getFileName().toString());
+                if (serial.equals(serialOf(disk)) && opens(node)) {
+                    return Optional.of(node);
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether the node opens for reading (a plain open: it claims nothing, reads nothing). */
+    private static boolean opens(Path node) {
+        try (FileChannel ignored = FileChannel.open(node, StandardOpenOption.READ)) {
+            return true;
+        } catch (IOException e) {
+            return false; // absent yet, or not ready (ENXIO), or going away
+        }
     }
 
     private static String serialOf(Path disk) throws IOException {

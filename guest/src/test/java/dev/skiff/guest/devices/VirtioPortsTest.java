@@ -93,4 +93,25 @@ class VirtioPortsTest {
         assertEquals(Optional.of(dev().resolve("sdc")), BlockDevices.find(sys(), dev(), "l0123456789abcdef012"));
         assertEquals(Optional.empty(), BlockDevices.find(sys(), dev(), "l0123456789abcdef01"));
     }
+
+    /**
+     * A disk whose node does not open yet (the kernel's add_disk not done, or a disk of the same
+     * serial going away: ENXIO) is passed over, and found once it opens. A unix socket stands in
+     * for such a node: it exists, and open(2) refuses it with ENXIO too.
+     */
+    @Test
+    void aDiskWhoseNodeDoesNotOpenIsPassedOverUntilItDoes() throws IOException {
+        Files.createDirectories(sys().resolve("block/vdc"));
+        Files.writeString(sys().resolve("block/vdc/serial"), "scratch\n");
+        Files.createDirectories(dev());
+        Path node = dev().resolve("vdc");
+        try (var socket = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            socket.bind(java.net.UnixDomainSocketAddress.of(node));
+            assertTrue(Files.exists(node));
+            assertEquals(Optional.empty(), BlockDevices.find(sys(), dev(), "scratch"), "a node that refuses an open");
+        }
+        Files.delete(node);
+        Files.writeString(node, "");
+        assertEquals(Optional.of(node), BlockDevices.find(sys(), dev(), "scratch"));
+    }
 }
