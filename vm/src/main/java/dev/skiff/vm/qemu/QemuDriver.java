@@ -1,7 +1,9 @@
 package dev.skiff.vm.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.skiff.sys.Fds;
 import dev.skiff.sys.HostTools;
+import dev.skiff.sys.MemFds;
 import dev.skiff.vm.Accel;
 import dev.skiff.vm.DiskSpec;
 import dev.skiff.vm.RunDirs;
@@ -103,7 +105,8 @@ public final class QemuDriver implements VmDriver {
         }
         b.append(config.kernelArgs()).append('\n').append(config.initArgs()).append('\n')
                 .append(config.memoryMiB()).append(' ').append(config.cpus()).append(' ').append(accel).append(' ')
-                .append(QemuCommandLine.tcgThreads()).append(' ').append(QemuCommandLine.tcgTranslationMiB()).append('\n')
+                .append(QemuCommandLine.tcgThreads()).append(' ').append(QemuCommandLine.tcgTranslationMiB()).append(' ')
+                .append(QemuCommandLine.TCG_CPU).append('\n')
                 .append(config.channels()).append('\n').append(config.uplink()).append('\n');
         for (DiskSpec d : config.disks()) {
             b.append(d.serial()).append(' ').append(d.readOnly()).append(' ').append(Files.size(d.image())).append('\n');
@@ -139,16 +142,20 @@ public final class QemuDriver implements VmDriver {
         Path runDir = RunDirs.createVmDir(config.name());
         Process process = null;
         QmpClient qmp = null;
-        Path ramCopy = null;
+        int ramCopy = -1;
         try {
             QemuCommandLine.Templating templating = null;
             if (templateRam != null) {
                 templating = new QemuCommandLine.Templating(templateRam, false);
             } else if (from != null) {
-                // a copy of its own: the guest writes to its RAM, and vhost-user back-ends map it shared
-                ramCopy = runDir.resolve("ram");
-                SparseCopy.copy(from.ram(), ramCopy);
-                templating = new QemuCommandLine.Templating(ramCopy, true);
+                // A copy of its own (the guest writes to its RAM, and vhost-user back-ends map it shared),
+                // in a memfd that QEMU opens through /proc, as memory-backend-memfd would make: a file on
+                // the host's disk would put every page the guest first writes through the file system
+                // (block allocation, zeroing, writeback), which made a bind mount's writes 3x slower.
+                ramCopy = MemFds.create("skiff-ram-" + config.name(), 0);
+                Path copy = Path.of("/proc/" + ProcessHandle.current().pid() + "/fd/" + ramCopy);
+                SparseCopy.copy(from.ram(), copy);
+                templating = new QemuCommandLine.Templating(copy, true);
             }
             Path console = config.consoleLog() != null ? config.consoleLog()
                     : RunDirs.logDir().resolve(runDir.getFileName() + ".console.log");
@@ -174,8 +181,6 @@ public final class QemuDriver implements VmDriver {
             }
             if (from != null) {
                 Migration.load(qmp, from.state());
-                // QEMU has the file mapped: unlinked now, its memory goes with QEMU, whoever ends it
-                Files.deleteIfExists(ramCopy);
             }
             record.write(runDir);
             vm.connected(qmp);
@@ -198,6 +203,9 @@ public final class QemuDriver implements VmDriver {
             }
             // the exception's class too: a bare "No such process" once came from here without saying from where
             throw new VmException("failed to start VM " + config.name() + ": " + e, e);
+        } finally {
+            // QEMU has the RAM copy mapped once the state is loaded: it goes with QEMU, whoever ends it
+            Fds.closeQuietly(ramCopy);
         }
     }
 
