@@ -111,7 +111,7 @@ public final class QemuCommandLine {
             case HVF -> a.addAll(List.of("-accel", "hvf", "-cpu", "host"));
             case WHPX -> a.addAll(List.of("-accel", "whpx"));
             case TCG -> a.addAll(List.of("-accel", "tcg,thread=" + tcgThreads() + ",tb-size=" + tcgTranslationMiB(),
-                    "-cpu", TCG_CPU));
+                    "-cpu", tcgCpu()));
             case AUTO -> throw new IllegalArgumentException("acceleration must be resolved before building the command line");
         }
         if (c.mappedImage() == null) {
@@ -192,12 +192,18 @@ public final class QemuCommandLine {
      * them the guest's kernel and libc copy and clear memory with {@code rep movsb}, which TCG runs
      * one byte per iteration of a translated loop; without them they use their unrolled 8-byte
      * loops. Measured here (fsbench in a container on a virtio-fs bind mount in the shared VM, 32 MB,
-     * two runs each): sequential write 33-37 MB/s with them, 58-69 without; read 68-80 against
-     * 179-219 (the FUSE path copies every write into the guest's page cache and every read out of
-     * it). Every guest program's large copies gain alike. KVM runs the host's CPU, where rep movsb
-     * is fast.
+     * medians of four runs after a warm-up, one daemon per CPU): sequential write 40.6 MB/s with them,
+     * 53.8 without; read 68.2 against 136.5 (the FUSE path copies every write into the guest's page
+     * cache and every read out of it); metadata alike. KVM runs the host's CPU, where rep movsb is
+     * fast.
      */
     static final String TCG_CPU = "max,erms=off,fsrm=off";
+
+    /** The TCG guest's CPU: {@link #TCG_CPU} unless SKIFF_TCG_CPU names another QEMU -cpu value. */
+    public static String tcgCpu() {
+        String v = System.getenv("SKIFF_TCG_CPU");
+        return v != null && v.matches("[A-Za-z0-9_.,=+-]{1,200}") ? v : TCG_CPU;
+    }
 
     /** TCG's translation cache when SKIFF_TCG_TB_MIB does not say otherwise. */
     static final int TCG_TRANSLATION_MIB = 128;

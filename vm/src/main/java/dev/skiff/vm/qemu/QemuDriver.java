@@ -106,7 +106,7 @@ public final class QemuDriver implements VmDriver {
         b.append(config.kernelArgs()).append('\n').append(config.initArgs()).append('\n')
                 .append(config.memoryMiB()).append(' ').append(config.cpus()).append(' ').append(accel).append(' ')
                 .append(QemuCommandLine.tcgThreads()).append(' ').append(QemuCommandLine.tcgTranslationMiB()).append(' ')
-                .append(QemuCommandLine.TCG_CPU).append('\n')
+                .append(QemuCommandLine.tcgCpu()).append('\n')
                 .append(config.channels()).append('\n').append(config.uplink()).append('\n');
         for (DiskSpec d : config.disks()) {
             b.append(d.serial()).append(' ').append(d.readOnly()).append(' ').append(Files.size(d.image())).append('\n');
