@@ -19,7 +19,10 @@ final class SparseCopy {
 
     private static final int SEEK_DATA = 3, SEEK_HOLE = 4;
 
-    /** Copies {@code from} to {@code to}, a new file; returns the bytes of data copied. */
+    /**
+     * Copies {@code from} to {@code to}, a new or empty file (a VM's RAM copy: a memfd's /proc path),
+     * set to {@code from}'s size; returns the bytes of data copied.
+     */
     static long copy(Path from, Path to) throws IOException {
         int fd = Fds.openat2(Fds.AT_FDCWD, from.toString(), OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC, 0, 0);
         try (FileChannel src = FileChannel.open(from, StandardOpenOption.READ);
